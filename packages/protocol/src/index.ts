@@ -55,3 +55,16 @@ export {
   KeyStatusName,
   KeyUsageName,
 } from './schemas.ts';
+export {
+  AwsRegion,
+  ExternalKeyId,
+  KeyStatusValue,
+  KeyUsageValue,
+  ResourceName,
+  SeedFile,
+  SeedKey,
+  SeedKeyStore,
+  SeedModule,
+  UriPathPrefix,
+  XksCredential,
+} from './seed.ts';

@@ -1,0 +1,126 @@
+import { z } from 'zod';
+import { isStandardBase64 } from './base64.ts';
+import {
+  ACCESS_KEY_ID_PATTERN,
+  EXTERNAL_KEY_ID_PATTERN,
+  SECRET_ACCESS_KEY_PATTERN,
+  URI_PATH_MAX,
+  URI_PATH_PREFIX_PATTERN,
+  XKS_API_SUFFIX,
+} from './constants.ts';
+
+/** Names of modules and key stores: what a user types on the command line. */
+export const ResourceName = z
+  .string()
+  .regex(/^[A-Za-z0-9._-]{1,64}$/, 'use 1-64 characters of A-Z a-z 0-9 . _ -');
+
+export const ExternalKeyId = z
+  .string()
+  .regex(EXTERNAL_KEY_ID_PATTERN, 'use 1-128 characters of A-Z a-z 0-9 . _ -');
+
+export const KeyUsageValue = z.enum(['ENCRYPT', 'DECRYPT', 'WRAP', 'UNWRAP']);
+export const KeyStatusValue = z.enum(['ENABLED', 'DISABLED']);
+
+/** The part of the URI path before /kms/xks/v1: empty, or /segments of A-Z a-z 0-9 / _ - */
+export const UriPathPrefix = z
+  .string()
+  .regex(URI_PATH_PREFIX_PATTERN, 'empty, or start with / and use only A-Z a-z 0-9 / _ -')
+  .refine((p) => !p.endsWith('/'), 'must not end with /')
+  .refine((p) => p.length + XKS_API_SUFFIX.length <= URI_PATH_MAX, {
+    message: `with ${XKS_API_SUFFIX} the path must be at most ${URI_PATH_MAX} characters`,
+  });
+
+export const AwsRegion = z.string().regex(/^[a-z]{2}(-[a-z0-9]+)+-\d{1,2}$/, 'not an AWS region');
+
+/** §2.2 credential format. */
+export const XksCredential = z.strictObject({
+  accessKeyId: z.string().regex(ACCESS_KEY_ID_PATTERN, 'use 20-30 characters of A-Z and 2-7'),
+  secretAccessKey: z
+    .string()
+    .regex(SECRET_ACCESS_KEY_PATTERN, 'use 43-64 characters of a-z A-Z 0-9 / + ='),
+});
+export type XksCredential = z.infer<typeof XksCredential>;
+
+export const SeedKey = z.strictObject({
+  id: ExternalKeyId,
+  usage: z
+    .array(KeyUsageValue)
+    .refine((u) => new Set(u).size === u.length, 'usage repeats a value'),
+  status: KeyStatusValue.default('ENABLED'),
+  material: z
+    .string()
+    .refine((s) => isStandardBase64(s) && Buffer.from(s, 'base64').length === 32, {
+      message: 'material must be standard Base64 of exactly 32 bytes',
+    })
+    .optional(),
+});
+export type SeedKey = z.infer<typeof SeedKey>;
+
+export const SeedModule = z.strictObject({
+  name: ResourceName,
+  nodes: z.int().min(1).max(10).default(1),
+  keys: z.array(SeedKey).default([]),
+});
+export type SeedModule = z.infer<typeof SeedModule>;
+
+export const SeedKeyStore = z.strictObject({
+  name: ResourceName.optional(),
+  uriPathPrefix: UriPathPrefix,
+  region: AwsRegion,
+  module: ResourceName,
+  credentials: z.array(XksCredential).min(1),
+  /** Per key store request quota (spec §1.1 allows ThrottlingException per prefix); absent = none. */
+  maxRequestsPerSecond: z.int().positive().optional(),
+});
+export type SeedKeyStore = z.infer<typeof SeedKeyStore>;
+
+/** A seed file: modules with keys, and key stores. Strict: a typo fails at start-up. */
+export const SeedFile = z
+  .strictObject({
+    $schema: z.string().optional(),
+    modules: z.array(SeedModule).default([]),
+    keyStores: z.array(SeedKeyStore).default([]),
+  })
+  .superRefine((seed, ctx) => {
+    const modules = new Set<string>();
+    seed.modules.forEach((m, i) => {
+      if (modules.has(m.name)) {
+        ctx.addIssue({ code: 'custom', path: ['modules', i, 'name'], message: 'duplicate module' });
+      }
+      modules.add(m.name);
+      const ids = new Set<string>();
+      m.keys.forEach((k, j) => {
+        if (ids.has(k.id)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['modules', i, 'keys', j, 'id'],
+            message: 'duplicate key id',
+          });
+        }
+        ids.add(k.id);
+      });
+    });
+    const prefixes = new Set<string>();
+    const accessKeys = new Set<string>();
+    seed.keyStores.forEach((s, i) => {
+      if (prefixes.has(s.uriPathPrefix)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['keyStores', i, 'uriPathPrefix'],
+          message: 'duplicate prefix',
+        });
+      }
+      prefixes.add(s.uriPathPrefix);
+      s.credentials.forEach((c, j) => {
+        if (accessKeys.has(c.accessKeyId)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['keyStores', i, 'credentials', j, 'accessKeyId'],
+            message: 'an access key id must belong to one key store only',
+          });
+        }
+        accessKeys.add(c.accessKeyId);
+      });
+    });
+  });
+export type SeedFile = z.infer<typeof SeedFile>;

@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import { formatAuthorization, parseAuthorization } from './authorization.ts';
+
+const SIG = 'a'.repeat(32) + '0123456789abcdef'.repeat(2);
+const HEADER = `AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE2345/20240101/us-east-1/kms-xks-proxy/aws4_request, SignedHeaders=host;x-amz-date, Signature=${SIG}`;
+const PARSED = {
+  accessKeyId: 'AKIDEXAMPLE2345',
+  date: '20240101',
+  region: 'us-east-1',
+  service: 'kms-xks-proxy',
+  signedHeaders: ['host', 'x-amz-date'],
+  signature: SIG,
+};
+
+describe('parseAuthorization', () => {
+  it('parses the KMS form', () => {
+    expect(parseAuthorization(HEADER)).toEqual(PARSED);
+  });
+
+  it('tolerates optional spaces around the commas and any component order', () => {
+    expect(parseAuthorization(HEADER.replaceAll(', ', ','))).toEqual(PARSED);
+    expect(parseAuthorization(HEADER.replaceAll(', ', ' ,  '))).toEqual(PARSED);
+    const reordered = `AWS4-HMAC-SHA256 Signature=${SIG}, SignedHeaders=host;x-amz-date, Credential=AKIDEXAMPLE2345/20240101/us-east-1/kms-xks-proxy/aws4_request`;
+    expect(parseAuthorization(reordered)).toEqual(PARSED);
+  });
+
+  it('keeps the SignedHeaders order as sent', () => {
+    const v = HEADER.replace('host;x-amz-date', 'x-amz-date;content-type;host');
+    expect(parseAuthorization(v)?.signedHeaders).toEqual(['x-amz-date', 'content-type', 'host']);
+  });
+
+  it.each([
+    ['empty', ''],
+    ['algorithm only', 'AWS4-HMAC-SHA256'],
+    ['another algorithm', HEADER.replace('SHA256', 'SHA384')],
+    ['two components', HEADER.replace(/, Signature=.*/, '')],
+    ['four components', `${HEADER}, Extra=1`],
+    ['unknown component', HEADER.replace('SignedHeaders=', 'Signed=')],
+    ['repeated component', HEADER.replace('SignedHeaders=host;x-amz-date', `Signature=${SIG}`)],
+    ['six-part credential', HEADER.replace('/us-east-1/', '/us-east-1/x/')],
+    ['empty region', HEADER.replace('/us-east-1/', '//')],
+    ['empty service', HEADER.replace('/kms-xks-proxy/', '//')],
+    ['short date', HEADER.replace('/20240101/', '/2024011/')],
+    ['wrong terminator', HEADER.replace('aws4_request', 'aws5_request')],
+    ['empty SignedHeaders', HEADER.replace('host;x-amz-date', '')],
+    ['space in a header name', HEADER.replace('host;', 'ho st;')],
+    ['uppercase signature', HEADER.replace(SIG, SIG.toUpperCase())],
+    ['short signature', HEADER.replace(SIG, SIG.slice(2))],
+    ['long signature', HEADER.replace(SIG, `${SIG}00`)],
+  ])('rejects %s', (_label, value) => {
+    expect(parseAuthorization(value)).toBeUndefined();
+  });
+});
+
+describe('formatAuthorization', () => {
+  it('is the inverse of parseAuthorization', () => {
+    expect(
+      formatAuthorization(
+        'AKIDEXAMPLE2345',
+        '20240101/us-east-1/kms-xks-proxy/aws4_request',
+        ['host', 'x-amz-date'],
+        SIG,
+      ),
+    ).toBe(HEADER);
+  });
+});

@@ -1,0 +1,12 @@
+export { formatAmzDate, parseAmzDate } from './amz-date.ts';
+export type { ParsedAuthorization } from './authorization.ts';
+export { parseAuthorization } from './authorization.ts';
+export { canonicalRequest } from './canonical-request.ts';
+export type { SignOptions } from './sign-request.ts';
+export { signRequest } from './sign-request.ts';
+export { deriveSigningKey } from './signing-key.ts';
+export { SigningKeyCache } from './signing-key-cache.ts';
+export { stringToSign } from './string-to-sign.ts';
+export type { Credentials, HttpRequestParts } from './types.ts';
+export type { VerifyFailure, VerifyOptions, VerifyResult } from './verify-request.ts';
+export { verifyRequest } from './verify-request.ts';

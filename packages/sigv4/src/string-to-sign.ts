@@ -1,0 +1,14 @@
+import { sha256 } from '@noble/hashes/sha2.js';
+import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
+import { SIGV4_ALGORITHM, SIGV4_TERMINATOR } from './constants.ts';
+
+/** Credential scope 'YYYYMMDD/region/service/aws4_request'. */
+export function credentialScope(date: string, region: string, service: string): string {
+  return `${date}/${region}/${service}/${SIGV4_TERMINATOR}`;
+}
+
+/** SigV4 StringToSign: algorithm \n X-Amz-Date \n scope \n hex(SHA-256(canonical request)). */
+export function stringToSign(amzDate: string, scope: string, canonicalRequestText: string): string {
+  const hashed = bytesToHex(sha256(utf8ToBytes(canonicalRequestText)));
+  return `${SIGV4_ALGORITHM}\n${amzDate}\n${scope}\n${hashed}`;
+}

@@ -1,0 +1,144 @@
+import { hmac } from '@noble/hashes/hmac.js';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { bytesToHex, hexToBytes, utf8ToBytes } from '@noble/hashes/utils.js';
+import { parseAmzDate } from './amz-date.ts';
+import { parseAuthorization } from './authorization.ts';
+import { buildCanonicalRequest } from './canonical-request.ts';
+import { constantTimeEqual } from './constant-time.ts';
+import { DEFAULT_MAX_SKEW_MS } from './constants.ts';
+import { headerValue } from './header-value.ts';
+import { deriveSigningKey } from './signing-key.ts';
+import type { SigningKeyCache } from './signing-key-cache.ts';
+import { credentialScope, stringToSign } from './string-to-sign.ts';
+import type { HttpRequestParts } from './types.ts';
+
+export type VerifyFailure =
+  | 'MISSING_AUTHORIZATION'
+  | 'MALFORMED_AUTHORIZATION'
+  | 'UNKNOWN_ACCESS_KEY'
+  | 'WRONG_REGION'
+  | 'WRONG_SERVICE'
+  | 'WRONG_SCOPE_DATE'
+  | 'MISSING_DATE'
+  | 'MALFORMED_DATE'
+  | 'CLOCK_SKEW'
+  | 'HOST_NOT_SIGNED'
+  | 'DATE_NOT_SIGNED'
+  | 'SIGNED_HEADER_MISSING'
+  | 'SIGNATURE_MISMATCH';
+
+export type VerifyOptions = {
+  region: string;
+  service: string;
+  now: Date;
+  /** default 5 minutes (300_000 ms), both directions */
+  maxSkewMs?: number;
+  /** Secret for an access key id, or undefined when unknown. Several live credentials are normal. */
+  resolveSecret: (accessKeyId: string) => string | undefined;
+  cache?: SigningKeyCache;
+};
+
+export type VerifyResult =
+  | { ok: true; accessKeyId: string }
+  | {
+      ok: false;
+      reason: VerifyFailure;
+      /** short, safe: never the secret, the signature or the expected signature */
+      detail: string;
+    };
+
+function fail(reason: VerifyFailure, detail: string): VerifyResult {
+  return { ok: false, reason, detail };
+}
+
+/** A request-supplied value fit for a log line: bounded, printable ASCII only. */
+function quote(s: string): string {
+  const clipped = s.length > 64 ? `${s.slice(0, 64)}...` : s;
+  return JSON.stringify(clipped.replace(/[^\x20-\x7e]/g, '?'));
+}
+
+/** The one value of a header that must not repeat, or null when it does. */
+function single(value: string | readonly string[] | undefined): string | undefined | null {
+  if (value === undefined || typeof value === 'string') return value;
+  return value.length === 1 ? (value[0] ?? null) : null;
+}
+
+/**
+ * Verifies a SigV4-signed request (Authorization header form). Checks, in order: Authorization
+ * present and well-formed, X-Amz-Date present and strict, scope date = X-Amz-Date's date, region,
+ * service, host and x-amz-date signed, every signed header present, clock skew, access key known,
+ * then the signature (recomputed over the raw path and the exact body bytes, compared in constant
+ * time). The request's Date header is not used as a fallback: KMS and curl send X-Amz-Date.
+ */
+export function verifyRequest(req: HttpRequestParts, options: VerifyOptions): VerifyResult {
+  const authorization = single(headerValue(req.headers, 'authorization'));
+  if (authorization === undefined || authorization === '') {
+    return fail('MISSING_AUTHORIZATION', 'no Authorization header');
+  }
+  if (authorization === null) {
+    return fail('MALFORMED_AUTHORIZATION', 'more than one Authorization header');
+  }
+  const auth = parseAuthorization(authorization);
+  if (auth === undefined) {
+    return fail(
+      'MALFORMED_AUTHORIZATION',
+      'Authorization is not a well-formed AWS4-HMAC-SHA256 header',
+    );
+  }
+
+  const amzDate = single(headerValue(req.headers, 'x-amz-date'));
+  if (amzDate === undefined) return fail('MISSING_DATE', 'no X-Amz-Date header');
+  if (amzDate === null) return fail('MALFORMED_DATE', 'more than one X-Amz-Date header');
+  const signedAt = parseAmzDate(amzDate);
+  if (signedAt === undefined) {
+    return fail('MALFORMED_DATE', `X-Amz-Date ${quote(amzDate)} is not YYYYMMDD'T'HHMMSS'Z'`);
+  }
+  if (auth.date !== amzDate.slice(0, 8)) {
+    return fail('WRONG_SCOPE_DATE', `credential scope date ${auth.date} is not the X-Amz-Date day`);
+  }
+  if (auth.region !== options.region) {
+    return fail('WRONG_REGION', `credential scope region ${quote(auth.region)} is not accepted`);
+  }
+  if (auth.service !== options.service) {
+    return fail('WRONG_SERVICE', `credential scope service ${quote(auth.service)} is not accepted`);
+  }
+  if (!auth.signedHeaders.includes('host')) {
+    return fail('HOST_NOT_SIGNED', 'SignedHeaders does not include host');
+  }
+  if (!auth.signedHeaders.includes('x-amz-date')) {
+    return fail('DATE_NOT_SIGNED', 'SignedHeaders does not include x-amz-date');
+  }
+  for (const name of auth.signedHeaders) {
+    if (headerValue(req.headers, name) === undefined) {
+      return fail('SIGNED_HEADER_MISSING', `signed header ${quote(name)} is not in the request`);
+    }
+  }
+  const maxSkewMs = options.maxSkewMs ?? DEFAULT_MAX_SKEW_MS;
+  const skewMs = options.now.getTime() - signedAt.getTime();
+  if (!(Math.abs(skewMs) <= maxSkewMs)) {
+    const direction = skewMs > 0 ? 'old' : 'in the future';
+    return fail(
+      'CLOCK_SKEW',
+      `X-Amz-Date is ${Math.round(Math.abs(skewMs) / 1000)} s ${direction}`,
+    );
+  }
+  const secret = options.resolveSecret(auth.accessKeyId);
+  if (secret === undefined) return fail('UNKNOWN_ACCESS_KEY', 'unknown access key id');
+
+  const scope = credentialScope(auth.date, auth.region, auth.service);
+  const creq = buildCanonicalRequest(req, auth.signedHeaders, bytesToHex(sha256(req.body)));
+  const sts = utf8ToBytes(stringToSign(amzDate, scope, creq));
+  let expected: Uint8Array;
+  if (options.cache === undefined) {
+    const key = deriveSigningKey(secret, auth.date, auth.region, auth.service);
+    expected = hmac(sha256, key, sts);
+    key.fill(0);
+  } else {
+    const key = options.cache.signingKey(secret, auth.date, auth.region, auth.service);
+    expected = hmac(sha256, key, sts);
+  }
+  const matches = constantTimeEqual(expected, hexToBytes(auth.signature));
+  expected.fill(0);
+  if (!matches) return fail('SIGNATURE_MISMATCH', 'signature does not match');
+  return { ok: true, accessKeyId: auth.accessKeyId };
+}
