@@ -1,0 +1,39 @@
+/** Constants of the module service and its storage layout. Crypto constants: crypto/constants.ts. */
+
+/** What a key may be used for (the XKS `keyUsage` values this module implements). */
+export const KEY_USAGES = ['ENCRYPT', 'DECRYPT', 'WRAP', 'UNWRAP'] as const;
+
+/** A key's status as the XKS API reports it. */
+export const KEY_STATUSES = ['ENABLED', 'DISABLED'] as const;
+
+/** Module names: 1-64 of [A-Za-z0-9._-]. No '/', so storage prefixes never collide. */
+export const MODULE_NAME_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
+
+/** Key ids: 1-128 of [A-Za-z0-9._-]. */
+export const KEY_ID_PATTERN = /^[A-Za-z0-9._-]{1,128}$/;
+
+/** Virtual HSM nodes per module (XKS ekmFleetDetails allows 1-10 entries). */
+export const MODULE_NODES_MIN = 1;
+export const MODULE_NODES_MAX = 10;
+export const MODULE_NODES_DEFAULT = 1;
+
+/** Largest plaintext, ciphertext or AAD the module takes (the XKS minimums are 4300 and 8192). */
+export const MAX_DATA_BYTES = 1024 * 1024;
+
+/** Largest secret sealSecret takes. */
+export const MAX_SEALED_SECRET_BYTES = 64 * 1024;
+
+/** Size of the random value wrapped under the master key as its check value. */
+export const MASTER_CHECK_BYTES = 32;
+
+/** Size of the random block each node encrypts and decrypts in a health check. */
+export const HEALTH_CHECK_BLOCK_BYTES = 32;
+
+/** Version of the stored record envelope. */
+export const RECORD_VERSION = 1;
+
+/** Storage layout. Everything this package writes is under `vcm/`. */
+export const STORE_PREFIX = 'vcm/';
+export const MASTER_CHECK_STORE_KEY = 'vcm/meta/master-check';
+export const MODULE_STORE_PREFIX = 'vcm/module/';
+export const KEY_STORE_PREFIX = 'vcm/key/';

@@ -1,0 +1,139 @@
+import { Level } from 'level';
+import { VcmError } from '../crypto/errors.ts';
+import { checkBatch, checkKey, checkListOptions, checkValue, copyBytes } from './arguments.ts';
+import { listStart } from './byte-order.ts';
+import type { BatchOp, KeyStore, ListOptions } from './key-store.ts';
+
+type Db = Level<string, Uint8Array>;
+
+/** Every write waits for the OS to flush (LevelDB `sync: true`) before it resolves. */
+const DURABLE = { sync: true } as const;
+
+function codeOf(e: unknown): unknown {
+  return e !== null && typeof e === 'object' ? (e as { code?: unknown }).code : undefined;
+}
+
+function isLocked(e: unknown): boolean {
+  // abstract-level reports LEVEL_DATABASE_NOT_OPEN with the lock failure as its cause.
+  const cause = e !== null && typeof e === 'object' ? (e as { cause?: unknown }).cause : undefined;
+  return codeOf(e) === 'LEVEL_LOCKED' || codeOf(cause) === 'LEVEL_LOCKED';
+}
+
+function unavailable(what: string, cause: unknown): VcmError {
+  return new VcmError('STORE_UNAVAILABLE', `key store ${what} failed`, { cause });
+}
+
+/** A KeyStore on LevelDB (classic-level through `level`), one directory, one process at a time. */
+export class LevelKeyStore implements KeyStore {
+  readonly #db: Db;
+
+  private constructor(db: Db) {
+    this.#db = db;
+  }
+
+  /**
+   * Opens (creating if needed) the store in `dir`. Another process holding the directory's LOCK
+   * is VcmError('STORE_LOCKED'); anything else that stops the open is 'STORE_UNAVAILABLE'.
+   */
+  static async open(dir: string): Promise<LevelKeyStore> {
+    if (typeof dir !== 'string' || dir.length === 0) {
+      throw new VcmError('INVALID_INPUT', 'the key store directory must be a non-empty path');
+    }
+    const db: Db = new Level<string, Uint8Array>(dir, {
+      keyEncoding: 'utf8',
+      valueEncoding: 'view',
+      createIfMissing: true,
+    });
+    try {
+      await db.open();
+    } catch (e) {
+      if (isLocked(e)) {
+        throw new VcmError(
+          'STORE_LOCKED',
+          `the data directory ${dir} is in use by another xkslab process (its LevelDB LOCK is held)`,
+          { cause: e },
+        );
+      }
+      throw new VcmError('STORE_UNAVAILABLE', `could not open the key store in ${dir}`, {
+        cause: e,
+      });
+    }
+    return new LevelKeyStore(db);
+  }
+
+  async get(key: string): Promise<Uint8Array | undefined> {
+    checkKey(key);
+    let value: Uint8Array | undefined;
+    try {
+      value = await this.#db.get(key);
+    } catch (e) {
+      throw unavailable('read', e);
+    }
+    // classic-level hands back a Buffer even with valueEncoding 'view': copy it into a plain array.
+    return value === undefined ? undefined : copyBytes(value);
+  }
+
+  async put(key: string, value: Uint8Array): Promise<void> {
+    checkKey(key);
+    checkValue(value);
+    try {
+      await this.#db.put(key, copyBytes(value), DURABLE);
+    } catch (e) {
+      throw unavailable('write', e);
+    }
+  }
+
+  async del(key: string): Promise<void> {
+    checkKey(key);
+    try {
+      await this.#db.del(key, DURABLE);
+    } catch (e) {
+      throw unavailable('delete', e);
+    }
+  }
+
+  async batch(ops: readonly BatchOp[]): Promise<void> {
+    checkBatch(ops);
+    const writes = ops.map((op) =>
+      op.type === 'put'
+        ? { type: 'put' as const, key: op.key, value: copyBytes(op.value) }
+        : { type: 'del' as const, key: op.key },
+    );
+    try {
+      // One LevelDB WriteBatch: applied atomically, logged with sync before it resolves.
+      await this.#db.batch(writes, DURABLE);
+    } catch (e) {
+      throw unavailable('batch write', e);
+    }
+  }
+
+  async list(options: ListOptions): Promise<Array<{ key: string; value: Uint8Array }>> {
+    checkListOptions(options);
+    const { prefix, after, limit } = options;
+    const start = listStart(prefix, after);
+    if (start === undefined || limit === 0) return [];
+    const out: Array<{ key: string; value: Uint8Array }> = [];
+    try {
+      // No upper bound is computed: iterate from the start and stop at the first key outside the
+      // prefix. Breaking out of for-await closes the iterator.
+      const it = this.#db.iterator({ ...start, ...(limit === undefined ? {} : { limit }) });
+      for await (const [key, value] of it) {
+        if (!key.startsWith(prefix)) break;
+        out.push({ key, value: copyBytes(value) });
+        if (limit !== undefined && out.length >= limit) break;
+      }
+    } catch (e) {
+      throw unavailable('list', e);
+    }
+    return out;
+  }
+
+  async close(): Promise<void> {
+    if (this.#db.status === 'closed') return;
+    try {
+      await this.#db.close();
+    } catch (e) {
+      throw unavailable('close', e);
+    }
+  }
+}

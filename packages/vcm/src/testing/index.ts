@@ -1,0 +1,50 @@
+import type { CipherEngine } from '../crypto/cipher-engine.ts';
+import { nobleEngine } from '../crypto/noble-engine.ts';
+import type { KeyStore } from '../storage/key-store.ts';
+import { MemoryKeyStore } from '../storage/memory-key-store.ts';
+import type { VcmDeps } from '../types.ts';
+import { Vcm } from '../vcm.ts';
+
+/** The master key of createTestVcm: bytes 0x00..0x1f. Never use a fixed key outside tests. */
+export const TEST_MASTER_KEY: Uint8Array = Uint8Array.from({ length: 32 }, (_, i) => i);
+
+/** The clock of createTestVcm. */
+export const TEST_NOW = new Date('2025-01-01T00:00:00.000Z');
+
+/**
+ * A deterministic byte source for tests: a counter-based stream (byte k of the stream is
+ * (seed + k) mod 256), each call returning a fresh array. Predictable: tests only.
+ */
+export function sequenceRandom(seed = 0): (n: number) => Uint8Array {
+  let next = seed;
+  return (n: number) => {
+    const out = new Uint8Array(n);
+    for (let i = 0; i < n; i++) out[i] = (next + i) & 0xff;
+    next += n;
+    return out;
+  };
+}
+
+export type TestVcmOptions = {
+  store?: KeyStore;
+  engine?: CipherEngine;
+  masterKey?: Uint8Array;
+  random?: (n: number) => Uint8Array;
+  clock?: () => Date;
+};
+
+/**
+ * A Vcm over a new MemoryKeyStore (or `options.store`, when the test needs to look at the stored
+ * bytes) with TEST_MASTER_KEY, the noble engine, the fixed clock TEST_NOW and the system CSPRNG,
+ * each overridable.
+ */
+export async function createTestVcm(options: TestVcmOptions = {}): Promise<Vcm> {
+  const deps: VcmDeps = {
+    store: options.store ?? new MemoryKeyStore(),
+    engine: options.engine ?? nobleEngine,
+    masterKey: options.masterKey ?? TEST_MASTER_KEY,
+    clock: options.clock ?? (() => TEST_NOW),
+    ...(options.random === undefined ? {} : { random: options.random }),
+  };
+  return Vcm.open(deps);
+}

@@ -1,0 +1,68 @@
+import {
+  KEY_ID_PATTERN,
+  KEY_STATUSES,
+  KEY_USAGES,
+  MODULE_NAME_PATTERN,
+  MODULE_NODES_MAX,
+  MODULE_NODES_MIN,
+} from './constants.ts';
+import { VcmError } from './crypto/errors.ts';
+import type { KeyStatus, KeyUsage } from './types.ts';
+
+function invalid(message: string): VcmError {
+  return new VcmError('INVALID_INPUT', message);
+}
+
+export function checkModuleName(name: unknown): asserts name is string {
+  if (typeof name !== 'string' || !MODULE_NAME_PATTERN.test(name)) {
+    throw invalid('module name must be 1-64 characters of A-Z a-z 0-9 . _ -');
+  }
+}
+
+export function checkKeyId(id: unknown): asserts id is string {
+  if (typeof id !== 'string' || !KEY_ID_PATTERN.test(id)) {
+    throw invalid('key id must be 1-128 characters of A-Z a-z 0-9 . _ -');
+  }
+}
+
+export function checkNodes(nodes: unknown): asserts nodes is number {
+  if (
+    !Number.isInteger(nodes) ||
+    (nodes as number) < MODULE_NODES_MIN ||
+    (nodes as number) > MODULE_NODES_MAX
+  ) {
+    throw invalid(`nodes must be an integer from ${MODULE_NODES_MIN} to ${MODULE_NODES_MAX}`);
+  }
+}
+
+export function checkStatus(status: unknown): asserts status is KeyStatus {
+  if (!(KEY_STATUSES as readonly unknown[]).includes(status)) {
+    throw invalid(`status must be one of ${KEY_STATUSES.join(', ')}`);
+  }
+}
+
+/** Checks a usage list and returns it de-duplicated, in the order of KEY_USAGES. */
+export function normalizeUsage(usage: unknown): KeyUsage[] {
+  if (!Array.isArray(usage) || usage.length === 0) {
+    throw invalid(`usage must be a non-empty list of ${KEY_USAGES.join(', ')}`);
+  }
+  for (const u of usage as unknown[]) {
+    if (!(KEY_USAGES as readonly unknown[]).includes(u)) {
+      throw invalid(`unknown key usage ${JSON.stringify(u)}; expected ${KEY_USAGES.join(', ')}`);
+    }
+  }
+  return KEY_USAGES.filter((u) => (usage as unknown[]).includes(u));
+}
+
+export function checkBytes(
+  value: unknown,
+  what: string,
+  maxBytes: number,
+): asserts value is Uint8Array {
+  if (!(value instanceof Uint8Array)) throw invalid(`${what} must be a Uint8Array`);
+  if (value.length > maxBytes) throw invalid(`${what} must be at most ${maxBytes} bytes`);
+}
+
+export function checkObject(value: unknown, what: string): asserts value is object {
+  if (value === null || typeof value !== 'object') throw invalid(`${what} must be an object`);
+}
