@@ -1,0 +1,48 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import type { HttpBindings } from '@hono/node-server';
+import type { Context } from 'hono';
+
+/** The request exactly as it arrived: SigV4 is verified over these bytes, never a parsed copy. */
+export type RawRequest = {
+  method: string;
+  /** The request target as sent (path and query), never normalized. */
+  target: string;
+  headers: Readonly<Record<string, string | readonly string[] | undefined>>;
+};
+
+export type BodyResult = { ok: true; body: Uint8Array } | { ok: false };
+
+/** The raw request line and headers: from Node's IncomingMessage when served over a socket. */
+export function rawRequestOf(c: Context): RawRequest {
+  const incoming = (c.env as Partial<HttpBindings> | undefined)?.incoming;
+  if (incoming?.url !== undefined) {
+    // headersDistinct keeps repeated headers apart, so SigV4 joins them with ',' as AWS does.
+    return { method: c.req.method, target: incoming.url, headers: incoming.headersDistinct };
+  }
+  const url = new URL(c.req.url);
+  const headers: IncomingHttpHeaders = {};
+  c.req.raw.headers.forEach((value, name) => {
+    headers[name] = value;
+  });
+  return { method: c.req.method, target: url.pathname + url.search, headers };
+}
+
+/** Reads the whole body, refusing (without buffering it) anything over `maxBytes`. */
+export async function readBodyCapped(c: Context, maxBytes: number): Promise<BodyResult> {
+  const declared = Number(c.req.header('content-length') ?? '0');
+  if (declared > maxBytes) return { ok: false };
+  const incoming = (c.env as Partial<HttpBindings> | undefined)?.incoming;
+  const stream: AsyncIterable<Uint8Array> | null = incoming ?? c.req.raw.body;
+  if (!stream) return { ok: true, body: new Uint8Array(0) };
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of stream) {
+    size += chunk.length;
+    if (size > maxBytes) return { ok: false };
+    chunks.push(chunk);
+  }
+  return {
+    ok: true,
+    body: chunks.length === 1 ? (chunks[0] as Uint8Array) : Buffer.concat(chunks),
+  };
+}

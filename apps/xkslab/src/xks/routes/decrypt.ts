@@ -1,0 +1,63 @@
+import {
+  buildGcmAad,
+  CIPHERTEXT_METADATA_MAX_BYTES,
+  DecryptRequest,
+  type DecryptResponse,
+  encodeBase64,
+} from '@xkslab/protocol';
+import { keyVersionOf } from '../ciphertext-metadata.ts';
+import { decodeField, decodeOptionalField } from '../decode.ts';
+import { defineRoute } from '../route.ts';
+
+/** IV and tag are decoded up to this size; the module then insists on 12/16 and 16 bytes. */
+const MAX_IV_OR_TAG_BYTES = 64;
+
+/** Decrypt (spec §1.5). Any mismatch of ciphertext, IV, tag, AAD or metadata is InvalidCiphertextException. */
+export const decryptRoute = defineRoute({
+  operation: 'Decrypt',
+  schema: DecryptRequest,
+  async handle(deps, { keyStore, keyId, request }): Promise<DecryptResponse> {
+    const { limits, vcm } = deps;
+    const ciphertext = decodeField(
+      'ciphertext',
+      request.ciphertext,
+      limits.maxPlaintextBytes,
+      'UnsupportedOperationException',
+    );
+    const iv = decodeField(
+      'initializationVector',
+      request.initializationVector,
+      MAX_IV_OR_TAG_BYTES,
+      'InvalidCiphertextException',
+    );
+    const tag = decodeField(
+      'authenticationTag',
+      request.authenticationTag,
+      MAX_IV_OR_TAG_BYTES,
+      'InvalidCiphertextException',
+    );
+    const aad = decodeOptionalField(
+      'additionalAuthenticatedData',
+      request.additionalAuthenticatedData,
+      limits.maxAadBytes,
+      'UnsupportedOperationException',
+    );
+    const metadata = decodeOptionalField(
+      'ciphertextMetadata',
+      request.ciphertextMetadata,
+      CIPHERTEXT_METADATA_MAX_BYTES,
+      'ValidationException',
+    );
+    // The module checks, in order: key exists, enabled, allows DECRYPT, then IV/tag sizes,
+    // key version and the GCM tag. Metadata this proxy did not write names no version (0).
+    const keyVersion = keyVersionOf(metadata);
+    const plaintext = await vcm.decrypt(keyStore.module, keyId, {
+      ciphertext,
+      iv,
+      tag,
+      aad: buildGcmAad(aad, metadata),
+      keyVersion,
+    });
+    return { plaintext: encodeBase64(plaintext) };
+  },
+});

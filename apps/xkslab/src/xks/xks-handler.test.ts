@@ -1,0 +1,174 @@
+import { createCipheriv, createHash } from 'node:crypto';
+import { SigningKeyCache, signRequest } from '@xkslab/sigv4';
+import { type KeyStore, MemoryKeyStore, nobleEngine, Vcm } from '@xkslab/vcm';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { createApp } from '../app.ts';
+import { KeyStoreRegistry } from '../keystores/registry.ts';
+import { type LogFields, silentLogger } from '../logger.ts';
+import { DEFAULT_LIMITS } from './limits.ts';
+
+const CRED = { accessKeyId: 'AKIAXKSLABTESTKEY2345', secretAccessKey: 'a'.repeat(43) };
+const NOW = new Date('2026-11-28T12:00:00Z');
+const MATERIAL = new Uint8Array(32).map((_, i) => i);
+const META = {
+  awsPrincipalArn: 'arn:aws:iam::123456789012:user/alice',
+  kmsKeyArn: 'arn:aws:kms:us-east-1:123456789012:key/k',
+  kmsOperation: 'Encrypt',
+  kmsRequestId: 'req-1',
+};
+
+/** A KeyStore whose reads can be slowed down or broken, to reach the dependency errors. */
+class FaultyStore implements KeyStore {
+  mode: 'ok' | 'slow' | 'broken' = 'ok';
+  private readonly inner: KeyStore;
+  constructor(inner: KeyStore) {
+    this.inner = inner;
+  }
+  private async gate() {
+    if (this.mode === 'slow') await new Promise((r) => setTimeout(r, 200));
+    if (this.mode === 'broken') throw new Error('disk on fire');
+  }
+  async get(key: string) {
+    await this.gate();
+    return this.inner.get(key);
+  }
+  put(key: string, value: Uint8Array) {
+    return this.inner.put(key, value);
+  }
+  del(key: string) {
+    return this.inner.del(key);
+  }
+  batch(ops: Parameters<KeyStore['batch']>[0]) {
+    return this.inner.batch(ops);
+  }
+  async list(o: Parameters<KeyStore['list']>[0]) {
+    await this.gate();
+    return this.inner.list(o);
+  }
+  close() {
+    return this.inner.close();
+  }
+}
+
+async function setup() {
+  const store = new FaultyStore(new MemoryKeyStore());
+  const vcm = await Vcm.open({
+    store,
+    engine: nobleEngine,
+    masterKey: new Uint8Array(32).fill(7),
+    clock: () => NOW,
+  });
+  await vcm.createModule({ name: 'm' });
+  await vcm.createKey('m', { id: 'k', usage: ['ENCRYPT', 'DECRYPT'], material: MATERIAL });
+  await vcm.createKey('m', { id: 'enc-only', usage: ['ENCRYPT'] });
+  const registry = await KeyStoreRegistry.load(store, vcm, () => NOW);
+  await registry.create({
+    name: 's',
+    uriPathPrefix: '/p',
+    region: 'eu-west-1',
+    module: 'm',
+    credentials: [CRED],
+  });
+  const lines: LogFields[] = [];
+  const app = createApp({
+    vcm,
+    registry,
+    limits: DEFAULT_LIMITS,
+    logger: { ...silentLogger, info: (msg, f) => lines.push({ msg, ...f }) },
+    clock: () => NOW,
+    sigv4Cache: new SigningKeyCache(),
+    moduleTimeoutMs: 50,
+  });
+  const call = async (path: string, body: unknown) => {
+    const bytes = new TextEncoder().encode(JSON.stringify(body));
+    const headers: Record<string, string> = {
+      host: 'localhost',
+      'content-type': 'application/json',
+    };
+    const signed = signRequest({ method: 'POST', path, headers, body: bytes }, CRED, {
+      region: 'eu-west-1',
+      service: 'kms-xks-proxy',
+      now: NOW,
+    });
+    const res = await app.request(`http://localhost${path}`, {
+      method: 'POST',
+      headers: { ...headers, ...signed },
+      body: bytes,
+    });
+    return { status: res.status, json: (await res.json()) as Record<string, string> };
+  };
+  return { store, vcm, call, lines };
+}
+
+describe('XKS handler (in process)', () => {
+  let env: Awaited<ReturnType<typeof setup>>;
+  beforeEach(async () => {
+    env = await setup();
+  });
+
+  it('encrypts with the spec AAD construction, checkable with node:crypto', async () => {
+    const aad = Buffer.from('context');
+    const r = await env.call('/p/kms/xks/v1/keys/k/encrypt', {
+      requestMetadata: META,
+      plaintext: Buffer.from('hello').toString('base64'),
+      encryptionAlgorithm: 'AES_GCM',
+      additionalAuthenticatedData: aad.toString('base64'),
+      ciphertextDataIntegrityValueAlgorithm: 'SHA_256',
+    });
+    expect(r.status).toBe(200);
+    const iv = Buffer.from(r.json.initializationVector as string, 'base64');
+    const md = Buffer.from(r.json.ciphertextMetadata as string, 'base64');
+    const gcmAad = Buffer.concat([Buffer.from([0, aad.length]), aad, Buffer.from([md.length]), md]);
+    const cipher = createCipheriv('aes-256-gcm', MATERIAL, iv);
+    cipher.setAAD(gcmAad);
+    const ct = Buffer.concat([cipher.update('hello'), cipher.final()]);
+    expect(r.json.ciphertext).toBe(ct.toString('base64'));
+    expect(r.json.authenticationTag).toBe(cipher.getAuthTag().toString('base64'));
+    const cdiv = createHash('sha256')
+      .update(Buffer.concat([aad, md, iv, ct, cipher.getAuthTag()]))
+      .digest();
+    expect(r.json.ciphertextDataIntegrityValue).toBe(cdiv.toString('base64'));
+  });
+
+  it('refuses CDIV on an encrypt-only key with InvalidKeyUsageException (verifying decrypt)', async () => {
+    const body = { requestMetadata: META, plaintext: 'AAAA', encryptionAlgorithm: 'AES_GCM' };
+    expect((await env.call('/p/kms/xks/v1/keys/enc-only/encrypt', body)).status).toBe(200);
+    const r = await env.call('/p/kms/xks/v1/keys/enc-only/encrypt', {
+      ...body,
+      ciphertextDataIntegrityValueAlgorithm: 'SHA_256',
+    });
+    expect(r).toMatchObject({ status: 400, json: { errorName: 'InvalidKeyUsageException' } });
+  });
+
+  it('answers DependencyTimeoutException (503) when the module is slower than the deadline', async () => {
+    env.store.mode = 'slow';
+    const r = await env.call('/p/kms/xks/v1/health', {
+      requestMetadata: { kmsRequestId: 'r', kmsOperation: 'KmsHealthCheck' },
+    });
+    expect(r).toMatchObject({ status: 503, json: { errorName: 'DependencyTimeoutException' } });
+  });
+
+  it('answers InternalException (500) when the module storage fails, without the cause', async () => {
+    await env.vcm
+      .createKey('m', { id: 'cold', usage: ['ENCRYPT', 'DECRYPT'] })
+      .catch(() => undefined);
+    env.store.mode = 'broken';
+    const r = await env.call('/p/kms/xks/v1/keys/not-cached/metadata', { requestMetadata: META });
+    expect(r.status).toBe(500);
+    expect(r.json.errorName).toBe('InternalException');
+    expect(JSON.stringify(r.json)).not.toContain('disk on fire');
+  });
+
+  it('writes one log line per call with the request id and outcome', async () => {
+    await env.call('/p/kms/xks/v1/keys/nope/metadata', { requestMetadata: META });
+    expect(env.lines.at(-1)).toMatchObject({
+      msg: 'xks',
+      operation: 'GetKeyMetadata',
+      keyStore: 's',
+      keyId: 'nope',
+      kmsRequestId: 'req-1',
+      status: 404,
+      errorName: 'KeyNotFoundException',
+    });
+  });
+});
