@@ -16,8 +16,8 @@ import { createDefaultState, type FirstStart, kmsProxyConfiguration } from './de
 import { KeyStoreRegistry } from './keystores/registry.ts';
 import { jsonLogger } from './logger.ts';
 import { loadMasterKey, MasterKeyError } from './master-key.ts';
-import { applySeed, SeedError } from './seed.ts';
-import { closeServer, ListenError, listen } from './server.ts';
+import { applySeed, checkSeedModules, SeedError } from './seed.ts';
+import { closeServer, type FetchHandler, ListenError, listen } from './server.ts';
 import { PRODUCT, VERSION } from './version.ts';
 import { checkLimits } from './xks/limits.ts';
 
@@ -25,21 +25,46 @@ const KMS_CONFIG_FILE = 'kms-proxy-config.json';
 const random = (n: number) => new Uint8Array(randomBytes(n));
 const say = (text: string) => process.stderr.write(text.endsWith('\n') ? text : `${text}\n`);
 
-/** Creates the data directory (0700) if needed; tells whether it holds a database yet. */
-async function prepareDataDir(dir: string): Promise<{ isNew: boolean }> {
+/** A start-up failure outside the user's arguments: exit 1 with one clear line. */
+class StartupError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'StartupError';
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  return stat(path).then(
+    () => true,
+    () => false,
+  );
+}
+
+/** Creates the data directory (0700) if needed and checks that it is writable. */
+async function prepareDataDir(dir: string): Promise<void> {
   try {
     await mkdir(dir, { recursive: true, mode: 0o700 });
     await access(dir, constants.W_OK);
   } catch (e) {
     const code = e instanceof Error && 'code' in e ? String(e.code) : 'error';
-    throw new UsageError(`data directory ${dir} is not writable (${code})`);
+    throw new StartupError(`data directory ${dir} is not writable (${code})`);
   }
-  const isNew = await stat(join(dir, 'db')).then(
-    () => false,
-    () => true,
-  );
-  return { isNew };
 }
+
+/** Resolves on the first SIGINT or SIGTERM; installed before anything else so none is missed. */
+function stopSignal(): Promise<string> {
+  return new Promise((resolve) => {
+    process.once('SIGINT', () => resolve('SIGINT'));
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+  });
+}
+
+/** Answers requests that arrive while start-up is still running. */
+const starting = () =>
+  new Response(
+    JSON.stringify({ errorName: 'DependencyTimeoutException', errorMessage: 'xkslab is starting' }),
+    { status: 503, headers: { 'content-type': 'application/json' } },
+  );
 
 function firstStartText(url: string, dataDir: string, first: FirstStart): string {
   return [
@@ -58,6 +83,7 @@ function firstStartText(url: string, dataDir: string, first: FirstStart): string
 }
 
 async function serve(args: readonly string[]): Promise<number> {
+  const stopped = stopSignal();
   const options = parseServeArgs(args);
   if (options.help) {
     process.stdout.write(SERVE_HELP);
@@ -73,13 +99,23 @@ async function serve(args: readonly string[]): Promise<number> {
   };
   const badLimits = checkLimits(limits);
   if (badLimits) throw new UsageError(badLimits);
-  // Validate the seed before touching the data directory: a bad seed changes nothing.
+  // Everything that can fail on the user's input fails before the data directory is touched:
+  // the seed, its module references (for a new directory), and the port.
   const seed = options.seed ? await loadSeedFile(options.seed) : undefined;
   const dataDir = resolve(options.dataDir);
-  const { isNew } = await prepareDataDir(dataDir);
-  const store = await LevelKeyStore.open(join(dataDir, 'db'));
+  const isNew = !(await exists(join(dataDir, 'db')));
+  if (seed && isNew) checkSeedModules(seed, new Set());
+  let handler: FetchHandler = starting;
+  const { server, address } = await listen(
+    (req, env) => handler(req, env),
+    options.host,
+    options.port,
+  );
   let vcm: Vcm | undefined;
+  let store: LevelKeyStore | undefined;
   try {
+    await prepareDataDir(dataDir);
+    store = await LevelKeyStore.open(join(dataDir, 'db'));
     const master = await loadMasterKey({
       dataDir,
       fromEnv: process.env.XKSLAB_MASTER_KEY,
@@ -97,15 +133,19 @@ async function serve(args: readonly string[]): Promise<number> {
     if (seed) {
       const report = await applySeed(seed, { vcm, registry });
       for (const line of report.created) say(`seed: created ${line}`);
-      if (report.unchanged.length)
+      if (report.unchanged.length) {
         say(`seed: ${report.unchanged.length} item(s) already present, unchanged`);
+      }
     } else if (registry.list().length === 0 && (await vcm.listModules()).length === 0) {
       first = await createDefaultState({ vcm, registry, random });
-      await writeFile(
-        join(dataDir, KMS_CONFIG_FILE),
-        `${JSON.stringify(kmsProxyConfiguration(first.uriPathPrefix, first.accessKeyId, first.secretAccessKey), null, 2)}\n`,
-        { mode: 0o600 },
+      const config = kmsProxyConfiguration(
+        first.uriPathPrefix,
+        first.accessKeyId,
+        first.secretAccessKey,
       );
+      await writeFile(join(dataDir, KMS_CONFIG_FILE), `${JSON.stringify(config, null, 2)}\n`, {
+        mode: 0o600,
+      });
     }
     const logger = jsonLogger((line) => process.stdout.write(line));
     const app = createApp({
@@ -117,7 +157,7 @@ async function serve(args: readonly string[]): Promise<number> {
       sigv4Cache: new SigningKeyCache(),
       moduleTimeoutMs: options.moduleTimeoutMs,
     });
-    const { server, address } = await listen(app, options.host, options.port);
+    handler = app.fetch;
     const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
     const url = `http://${host}:${address.port}`;
     say(`${PRODUCT} ${VERSION} listening on ${url}  (data: ${dataDir}, engine: ${options.engine})`);
@@ -128,20 +168,14 @@ async function serve(args: readonly string[]): Promise<number> {
     }
     if (first) say(firstStartText(url, dataDir, first));
     logger.info('listening', { url, dataDir, engine: options.engine });
-    const opened = vcm;
-    await new Promise<void>((done) => {
-      const stop = (signal: string) => {
-        logger.info('stopping', { signal });
-        void closeServer(server)
-          .then(() => opened.close())
-          .then(done, done);
-      };
-      process.once('SIGINT', () => stop('SIGINT'));
-      process.once('SIGTERM', () => stop('SIGTERM'));
-    });
+    const signal = await stopped;
+    logger.info('stopping', { signal });
+    await closeServer(server);
+    await vcm.close();
     return 0;
   } catch (e) {
-    await (vcm ? vcm.close() : store.close()).catch(() => undefined);
+    await closeServer(server);
+    await (vcm ? vcm.close() : store?.close())?.catch(() => undefined);
     throw e;
   }
 }
@@ -180,7 +214,8 @@ main(process.argv.slice(2)).then(
       e instanceof SeedFileError ||
       e instanceof SeedError ||
       e instanceof MasterKeyError ||
-      e instanceof ListenError
+      e instanceof ListenError ||
+      e instanceof StartupError
     ) {
       say(`xkslab: ${e.message}`);
       process.exit(1);

@@ -20,6 +20,21 @@ export function keyStoreNameOf(s: Pick<SeedKeyStore, 'name' | 'uriPathPrefix'>):
 }
 
 /**
+ * Refuses a seed whose key stores name a module that is neither in the seed nor among
+ * `existingModules`, before anything is written.
+ */
+export function checkSeedModules(seed: SeedFile, existingModules: ReadonlySet<string>): void {
+  const seeded = new Set(seed.modules.map((m) => m.name));
+  for (const s of seed.keyStores) {
+    if (!seeded.has(s.module) && !existingModules.has(s.module)) {
+      throw new SeedError(
+        `key store '${s.uriPathPrefix}' names module '${s.module}', which does not exist`,
+      );
+    }
+  }
+}
+
+/**
  * Applies a validated seed: creates what is missing and leaves what exists alone, so applying the
  * same seed twice changes nothing. Conflicts (a prefix served from another module or region) are
  * refused before anything is written.

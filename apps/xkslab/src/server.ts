@@ -1,7 +1,6 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createAdaptorServer } from '@hono/node-server';
-import type { Hono } from 'hono';
 
 export class ListenError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
@@ -10,13 +9,18 @@ export class ListenError extends Error {
   }
 }
 
-/** Starts listening; resolves with the bound address, rejects with a clear ListenError. */
+export type FetchHandler = Parameters<typeof createAdaptorServer>[0]['fetch'];
+
+/**
+ * Starts listening; resolves with the bound address, rejects with a clear ListenError. `fetch` is
+ * called per request, so the caller can bind the port before the rest of start-up is done.
+ */
 export function listen(
-  app: Hono,
+  fetch: FetchHandler,
   host: string,
   port: number,
 ): Promise<{ server: Server; address: AddressInfo }> {
-  const server = createAdaptorServer({ fetch: app.fetch }) as Server;
+  const server = createAdaptorServer({ fetch }) as Server;
   return new Promise((resolve, reject) => {
     server.once('error', (e: NodeJS.ErrnoException) => {
       const reason =

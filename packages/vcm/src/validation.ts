@@ -43,8 +43,9 @@ export function checkStatus(status: unknown): asserts status is KeyStatus {
 
 /** Checks a usage list and returns it de-duplicated, in the order of KEY_USAGES. */
 export function normalizeUsage(usage: unknown): KeyUsage[] {
-  if (!Array.isArray(usage) || usage.length === 0) {
-    throw invalid(`usage must be a non-empty list of ${KEY_USAGES.join(', ')}`);
+  // An empty usage set is allowed: such a key exists, reports keyUsage [] and refuses every operation.
+  if (!Array.isArray(usage)) {
+    throw invalid(`usage must be a list of ${KEY_USAGES.join(', ')} (possibly empty)`);
   }
   for (const u of usage as unknown[]) {
     if (!(KEY_USAGES as readonly unknown[]).includes(u)) {

@@ -157,6 +157,17 @@ describe('Vcm keys', () => {
     ]);
   });
 
+  it('keeps a key with an empty usage set, which refuses every operation', async () => {
+    const vcm = await createTestVcm();
+    await vcm.createModule({ name: 'm' });
+    const key = await vcm.createKey('m', { id: 'none', usage: [] });
+    expect(key.usage).toEqual([]);
+    const plaintext = new Uint8Array(4);
+    expect(await codeOf(vcm.encrypt('m', 'none', { plaintext, aad: plaintext }))).toBe(
+      'INVALID_KEY_USAGE',
+    );
+  });
+
   it('answers KEY_EXISTS, MODULE_NOT_FOUND and INVALID_INPUT', async () => {
     const vcm = await createTestVcm();
     await vcm.createModule({ name: 'm' });
@@ -170,7 +181,6 @@ describe('Vcm keys', () => {
       { id: '', usage: ['ENCRYPT'] },
       { id: 'a/b', usage: ['ENCRYPT'] },
       { id: 'x'.repeat(129), usage: ['ENCRYPT'] },
-      { id: 'k2', usage: [] },
       { id: 'k2', usage: ['SIGN'] },
       { id: 'k2', usage: 'ENCRYPT' },
       { id: 'k2', usage: ['ENCRYPT'], status: 'PENDING' },

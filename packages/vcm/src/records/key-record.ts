@@ -34,7 +34,7 @@ export function parseKeyRecord(storageKey: string, body: unknown): KeyRecord {
   const id = f.string('id', KEY_ID_PATTERN);
   const usageList = f.array('usage');
   const usage = KEY_USAGES.filter((u) => usageList.includes(u));
-  if (usage.length === 0 || usage.length !== usageList.length) f.fail('usage');
+  if (usage.length !== usageList.length) f.fail('usage');
   const status = f.oneOf('status', KEY_STATUSES);
   const createdAt = f.string('createdAt');
   const versions: KeyVersionRecord[] = [];

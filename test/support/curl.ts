@@ -1,0 +1,62 @@
+/**
+ * Signer (b): curl's built-in SigV4 (`--aws-sigv4`), the signer AWS's XKS test client uses. curl
+ * signs `content-type;host;x-amz-date`. The body goes through stdin (`--data-binary @-`), byte
+ * for byte as with `@file`.
+ */
+import { spawn } from 'node:child_process';
+import type { Credential } from './credentials.ts';
+import { XKS_SERVICE } from './smithy-signer.ts';
+
+export type CurlResponse = { status: number; contentType: string; text: string };
+
+const CURL_TIMEOUT_S = 10;
+
+/** POSTs `body` to `url`, signed by curl for `region`; resolves with status, content type and text. */
+export function curlXks(input: {
+  url: string;
+  region: string;
+  service?: string;
+  credential: Credential;
+  body: string | Uint8Array;
+  contentType?: string;
+}): Promise<CurlResponse> {
+  const args = [
+    '-s',
+    '--max-time',
+    String(CURL_TIMEOUT_S),
+    '--aws-sigv4',
+    `aws:amz:${input.region}:${input.service ?? XKS_SERVICE}`,
+    '--user',
+    `${input.credential.accessKeyId}:${input.credential.secretAccessKey}`,
+    '-H',
+    `Content-Type: ${input.contentType ?? 'application/json'}`,
+    '--data-binary',
+    '@-',
+    '-w',
+    '\n%{http_code}\n%{content_type}',
+    input.url,
+  ];
+  return new Promise((done, fail) => {
+    const child = spawn('curl', args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (s: string) => {
+      stdout += s;
+    });
+    child.stderr.setEncoding('utf8').on('data', (s: string) => {
+      stderr += s;
+    });
+    child.once('error', fail);
+    child.once('close', (code) => {
+      if (code !== 0) {
+        fail(new Error(`curl exited with ${code}: ${stderr}`));
+        return;
+      }
+      const lines = stdout.split('\n');
+      const contentType = lines.pop() ?? '';
+      const status = Number(lines.pop());
+      done({ status, contentType, text: lines.join('\n') });
+    });
+    child.stdin.end(input.body);
+  });
+}
