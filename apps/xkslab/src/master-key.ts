@@ -1,5 +1,5 @@
-import { chmod, readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { chmod, link, open, readFile, unlink } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 
 export const MASTER_KEY_FILE = 'master.key';
 
@@ -10,7 +10,43 @@ export class MasterKeyError extends Error {
   }
 }
 
-function decodeMasterKey(text: string, where: string): Uint8Array {
+/**
+ * Creates `file` all at once and on disk before anything is wrapped under it: written to a
+ * temporary name, fsynced, then hard-linked into place (fails rather than replace a master key
+ * another process made meanwhile) and the directory fsynced. A crash or a full disk never leaves
+ * a half-written master.key behind.
+ */
+async function writeDurably(file: string, text: string): Promise<void> {
+  const tmp = `${file}.${process.pid}.tmp`;
+  try {
+    const fd = await open(tmp, 'wx', 0o600);
+    try {
+      await fd.writeFile(text);
+      await fd.sync();
+    } finally {
+      await fd.close();
+    }
+    await chmod(tmp, 0o600);
+    try {
+      await link(tmp, file);
+    } catch (e) {
+      if (e instanceof Error && 'code' in e && e.code === 'EEXIST') {
+        throw new MasterKeyError(`${file} appeared while creating it: is another xkslab starting?`);
+      }
+      throw e;
+    }
+    const dir = await open(dirname(file), 'r');
+    await dir.sync().finally(() => dir.close());
+  } catch (e) {
+    if (e instanceof MasterKeyError) throw e;
+    const code = e instanceof Error && 'code' in e ? String(e.code) : 'error';
+    throw new MasterKeyError(`cannot create ${file} (${code})`);
+  } finally {
+    await unlink(tmp).catch(() => undefined);
+  }
+}
+
+export function decodeMasterKey(text: string, where: string): Uint8Array {
   const trimmed = text.trim();
   const bytes = Buffer.from(trimmed, 'base64');
   if (bytes.length !== 32 || bytes.toString('base64') !== trimmed) {
@@ -52,7 +88,6 @@ export async function loadMasterKey(options: {
     );
   }
   const key = options.random(32);
-  await writeFile(file, `${Buffer.from(key).toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
-  await chmod(file, 0o600);
+  await writeDurably(file, `${Buffer.from(key).toString('base64')}\n`);
   return { key, source: file, created: true };
 }

@@ -1,0 +1,115 @@
+import { randomBytes } from 'node:crypto';
+import { MemoryKeyStore } from '@xkslab/vcm';
+import { createTestVcm, TEST_NOW } from '@xkslab/vcm/testing';
+import { describe, expect, it } from 'vitest';
+import type { AuditEntryInput } from '../audit/audit-entry.ts';
+import { decodeBackup, deriveBackupRootKey } from '../backup/backup-format.ts';
+import { backupMaker } from '../backup/snapshot.ts';
+import { ImportParamsStore } from '../keys/import-params.ts';
+import { KeyStoreRegistry } from '../keystores/registry.ts';
+import { silentLogger } from '../logger.ts';
+import { PolicyStore } from '../policies/policy-store.ts';
+import { createAdminApp } from './admin-app.ts';
+import { adminOperation } from './audit-changes.ts';
+import { hashAdminToken } from './auth.ts';
+import { BACKUP_MEDIA_TYPE } from './backup.ts';
+
+const TOKEN = 'audit-test-token_0123456789';
+const random = (n: number) => new Uint8Array(randomBytes(n));
+
+async function setup() {
+  const store = new MemoryKeyStore();
+  const clock = () => TEST_NOW;
+  const vcm = await createTestVcm({ store, clock });
+  const registry = await KeyStoreRegistry.load(store, vcm, clock);
+  const policies = await PolicyStore.load(store);
+  const imports = new ImportParamsStore({ store, sealer: vcm, clock, random });
+  const entries: AuditEntryInput[] = [];
+  const rootKey = deriveBackupRootKey(new Uint8Array(32));
+  const app = createAdminApp({
+    vcm,
+    registry,
+    policies,
+    imports,
+    adminTokenHash: hashAdminToken(TOKEN),
+    clock,
+    random,
+    logger: silentLogger,
+    audit: { append: (e) => entries.push(e) },
+    backup: backupMaker({ store, rootKey, clock, random }),
+  });
+  const call = async (method: string, path: string, body?: unknown, token = TOKEN) => {
+    const res = await app.request(`/admin/v1${path}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${token}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    return res;
+  };
+  return { entries, call, store, rootKey };
+}
+
+describe('admin changes in the audit log', () => {
+  it('names operations by method and route template', () => {
+    expect(adminOperation('POST', '/admin/v1/modules/:module/keys/:keyId/rotate')).toBe(
+      'admin:POST /modules/{module}/keys/{keyId}/rotate',
+    );
+  });
+
+  it('records each successful change with what it touched, and nothing for reads or failures', async () => {
+    const { entries, call } = await setup();
+    expect((await call('POST', '/modules', { name: 'm' })).status).toBe(201);
+    expect((await call('POST', '/modules/m/keys', { id: 'k1' })).status).toBe(201);
+    expect((await call('POST', '/modules/m/keys/k1/disable')).status).toBe(200);
+    expect((await call('GET', '/modules/m/keys/k1')).status).toBe(200);
+    expect((await call('POST', '/modules', { name: 'm' })).status).toBe(409);
+    expect((await call('POST', '/modules', { name: 'x' }, 'wrong-token')).status).toBe(401);
+    expect(entries.map((e) => e.operation)).toEqual([
+      'admin:POST /modules',
+      'admin:POST /modules/{module}/keys',
+      'admin:POST /modules/{module}/keys/{keyId}/disable',
+    ]);
+    expect(entries[0]).toMatchObject({ principal: 'admin', result: 'ok', module: 'm' });
+    expect(entries[1]).toMatchObject({ module: 'm', keyId: 'k1' });
+    expect(entries[2]).toMatchObject({
+      module: 'm',
+      keyId: 'k1',
+      detail: 'POST /admin/v1/modules/m/keys/k1/disable',
+    });
+    expect(typeof entries[2]?.durationMs).toBe('number');
+  });
+
+  it('names a new key store and credential but never records the secret', async () => {
+    const { entries, call } = await setup();
+    await call('POST', '/modules', { name: 'm' });
+    const res = await call('POST', '/keystores', {
+      name: 'ks',
+      uriPathPrefix: '/t/a',
+      region: 'eu-west-1',
+      module: 'm',
+    });
+    const created = (await res.json()) as { credential: { secretAccessKey: string } };
+    const more = await call('POST', '/keystores/ks/credentials');
+    const second = (await more.json()) as { accessKeyId: string; secretAccessKey: string };
+    const all = JSON.stringify(entries);
+    expect(all).not.toContain(created.credential.secretAccessKey);
+    expect(all).not.toContain(second.secretAccessKey);
+    expect(entries[1]).toMatchObject({ operation: 'admin:POST /keystores', keyStore: 'ks' });
+    expect(entries[2]).toMatchObject({ keyStore: 'ks', accessKeyId: second.accessKeyId });
+  });
+
+  it('serves GET /admin/v1/backup as a backup file, and records that', async () => {
+    const { entries, call, store, rootKey } = await setup();
+    await call('POST', '/modules', { name: 'm' });
+    const res = await call('GET', '/backup');
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe(BACKUP_MEDIA_TYPE);
+    const bytes = new Uint8Array(await res.arrayBuffer());
+    expect(decodeBackup(bytes, rootKey).records).toEqual(await store.list({ prefix: '' }));
+    expect(entries.at(-1)).toMatchObject({ operation: 'admin:Backup', principal: 'admin' });
+    expect((await call('GET', '/backup', undefined, 'nope')).status).toBe(401);
+  });
+});

@@ -1,0 +1,118 @@
+import { sha256 } from '@noble/hashes/sha2.js';
+import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
+
+/**
+ * What a caller records: who did what to which key and how it ended. Never plaintext, key
+ * material, AAD, ciphertext, secrets, signatures or Authorization headers.
+ */
+export type AuditEntryInput = {
+  /** XKS operation (`Encrypt`, `GetHealthStatus`, ...) or an admin change (`admin:CreateKey`). */
+  operation: string;
+  /** `ok`, or the error name the caller got (`AuthenticationFailedException`, `NOT_FOUND`, ...). */
+  result: string;
+  /** `awsPrincipalArn` for XKS calls, `admin` for admin changes; absent when not known. */
+  principal?: string | undefined;
+  kmsRequestId?: string | undefined;
+  /** The KMS operation behind an XKS call (`requestMetadata.kmsOperation`). */
+  kmsOperation?: string | undefined;
+  keyStore?: string | undefined;
+  keyId?: string | undefined;
+  module?: string | undefined;
+  /** The SigV4 access key id that authenticated the call (an identifier, not a secret). */
+  accessKeyId?: string | undefined;
+  durationMs?: number | undefined;
+  /** A short, safe description (for admin changes: method and path). */
+  detail?: string | undefined;
+};
+
+/** One line of audit.log: the input plus its place in the hash chain. */
+export type AuditEntry = AuditEntryInput & {
+  seq: number;
+  time: string;
+  /** `hash` of the previous entry; GENESIS_HASH for the first one. */
+  prev: string;
+  /** SHA-256 hex over `prev` followed by the canonical JSON of this entry without `hash`. */
+  hash: string;
+};
+
+export const GENESIS_HASH = '0'.repeat(64);
+export const HASH_PATTERN = /^[0-9a-f]{64}$/;
+
+/** Field order of a written line, for people reading the file (the hash does not depend on it). */
+const FIELD_ORDER = [
+  'seq',
+  'time',
+  'operation',
+  'result',
+  'principal',
+  'kmsRequestId',
+  'kmsOperation',
+  'keyStore',
+  'module',
+  'keyId',
+  'accessKeyId',
+  'durationMs',
+  'detail',
+  'prev',
+  'hash',
+] as const;
+
+/**
+ * Canonical JSON: object keys sorted by code unit, no whitespace, `undefined` members dropped
+ * (as JSON.stringify does). Values are strings, finite numbers, booleans, null, arrays, objects.
+ */
+export function canonicalJson(value: unknown): string {
+  if (value === null || typeof value === 'string' || typeof value === 'boolean') {
+    return JSON.stringify(value);
+  }
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) throw new TypeError('canonical JSON has no non-finite numbers');
+    return JSON.stringify(value);
+  }
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (typeof value === 'object') {
+    const members = Object.keys(value)
+      .filter((k) => (value as Record<string, unknown>)[k] !== undefined)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`);
+    return `{${members.join(',')}}`;
+  }
+  throw new TypeError(`canonical JSON cannot hold a ${typeof value}`);
+}
+
+/** The chain hash of an entry (every member but `hash` itself). */
+export function entryHash(entry: Readonly<Record<string, unknown>>): string {
+  const { hash: _ignored, ...rest } = entry;
+  const prev = typeof entry.prev === 'string' ? entry.prev : '';
+  return bytesToHex(sha256(utf8ToBytes(prev + canonicalJson(rest))));
+}
+
+/** Builds the next entry of a chain whose head is (`prevSeq`, `prevHash`). */
+export function chainEntry(
+  input: AuditEntryInput,
+  head: { seq: number; hash: string },
+  time: Date,
+): AuditEntry {
+  const unhashed: Record<string, unknown> = {
+    ...input,
+    seq: head.seq + 1,
+    time: time.toISOString(),
+    prev: head.hash,
+  };
+  if (typeof unhashed.durationMs === 'number') {
+    unhashed.durationMs = Math.round(unhashed.durationMs * 100) / 100;
+  }
+  for (const k of Object.keys(unhashed)) if (unhashed[k] === undefined) delete unhashed[k];
+  return { ...(unhashed as Omit<AuditEntry, 'hash'>), hash: entryHash(unhashed) };
+}
+
+/** The line written for an entry (fields in reading order, then any others), with its newline. */
+export function formatEntryLine(entry: AuditEntry): string {
+  const ordered: Record<string, unknown> = {};
+  const record = entry as Record<string, unknown>;
+  for (const k of FIELD_ORDER) if (record[k] !== undefined) ordered[k] = record[k];
+  for (const k of Object.keys(record)) if (!(k in ordered)) ordered[k] = record[k];
+  // Move `prev` and `hash` to the end even when unknown fields came after them.
+  const { prev, hash, ...rest } = ordered;
+  return `${JSON.stringify({ ...rest, prev, hash })}\n`;
+}

@@ -1,0 +1,176 @@
+import { parseArgs } from 'node:util';
+import { AdminClient, resolveAdminTarget } from './admin-client.ts';
+import type { CommandIo } from './command-io.ts';
+import { UsageError } from './flags.ts';
+import { DEFAULT_DATA_DIR } from './serve-options.ts';
+
+/** What main.ts hands every admin command: output streams and the environment's defaults. */
+export type AdminCommandContext = {
+  io: CommandIo;
+  /** XKSLAB_ADMIN_URL and XKSLAB_ADMIN_TOKEN, when set. */
+  env: { url?: string | undefined; token?: string | undefined };
+  fetch?: typeof fetch;
+};
+
+type OptionSpec = { type: 'string' | 'boolean'; short?: string; multiple?: boolean };
+
+export type SubcommandRun = {
+  client: AdminClient;
+  values: Record<string, string | boolean | Array<string | boolean> | undefined>;
+  args: string[];
+  io: CommandIo;
+  json: boolean;
+  /** Writes `value` as JSON (with --json) or `text()` otherwise. */
+  print(value: unknown, text: () => string): void;
+};
+
+export type Subcommand = {
+  /** Positional arguments, e.g. `NAME` or `[KEY]`; required unless in brackets. */
+  args: string;
+  summary: string;
+  /** Option lines of the help text, beyond the common ones. */
+  optionHelp?: string;
+  options?: Record<string, OptionSpec>;
+  run(run: SubcommandRun): Promise<void>;
+};
+
+export type CommandGroup = {
+  name: string;
+  summary: string;
+  /** Extra help text after the subcommand list. */
+  notes?: string;
+  subcommands: Record<string, Subcommand>;
+};
+
+const COMMON_OPTIONS: Record<string, OptionSpec> = {
+  'data-dir': { type: 'string' },
+  url: { type: 'string' },
+  token: { type: 'string' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+};
+
+const COMMON_HELP = `Common options:
+  --json            print the API's JSON instead of a table (for scripts)
+  --data-dir DIR    data directory of the server (default: ${DEFAULT_DATA_DIR}); the URL and token
+                    are read from DIR/admin.json and DIR/admin-token
+  --url URL         admin API address (default: from DIR/admin.json, or XKSLAB_ADMIN_URL)
+  --token TOKEN     admin token (default: DIR/admin-token, or XKSLAB_ADMIN_TOKEN)
+  -h, --help        show this help
+`;
+
+export function groupHelp(group: CommandGroup): string {
+  const width = Math.max(
+    ...Object.entries(group.subcommands).map(([n, s]) => n.length + s.args.length + 1),
+  );
+  const lines = Object.entries(group.subcommands).map(
+    ([n, s]) => `  ${`${n} ${s.args}`.trimEnd().padEnd(width)}  ${s.summary}`,
+  );
+  return `Usage: xkslab ${group.name} <command> [options]
+
+${group.summary}
+
+Commands:
+${lines.join('\n')}
+${group.notes ? `\n${group.notes}` : ''}
+${COMMON_HELP}
+Run 'xkslab ${group.name} <command> --help' for a command's options.
+`;
+}
+
+function subcommandHelp(group: CommandGroup, name: string, sub: Subcommand): string {
+  return `Usage: xkslab ${group.name} ${name} ${sub.args} [options]
+
+${sub.summary}
+${sub.optionHelp ? `\nOptions:\n${sub.optionHelp}` : ''}
+${COMMON_HELP}`;
+}
+
+/** Parses `xkslab <group> <sub> ...`, calls the admin API, prints a table or JSON. */
+export async function runCommandGroup(
+  group: CommandGroup,
+  argv: readonly string[],
+  ctx: AdminCommandContext,
+): Promise<number> {
+  const [subName, ...rest] = argv;
+  if (subName === undefined || subName === '-h' || subName === '--help' || subName === 'help') {
+    ctx.io.stdout(groupHelp(group));
+    return 0;
+  }
+  const sub = group.subcommands[subName];
+  if (!sub) {
+    throw new UsageError(
+      `unknown command 'xkslab ${group.name} ${subName}'. Run 'xkslab ${group.name} --help'`,
+    );
+  }
+  let values: Record<string, string | boolean | Array<string | boolean> | undefined>;
+  let positionals: string[];
+  try {
+    ({ values, positionals } = parseArgs({
+      args: [...rest],
+      strict: true,
+      allowPositionals: true,
+      options: { ...COMMON_OPTIONS, ...(sub.options ?? {}) },
+    }));
+  } catch (e) {
+    const first = e instanceof Error ? (e.message.split('\n')[0] ?? '') : 'bad arguments';
+    throw new UsageError(`${group.name} ${subName}: ${first}`);
+  }
+  if (values.help === true) {
+    ctx.io.stdout(subcommandHelp(group, subName, sub));
+    return 0;
+  }
+  const specs = sub.args.split(' ').filter((a) => a !== '');
+  const required = specs.filter((a) => !a.startsWith('[')).length;
+  if (positionals.length < required || positionals.length > specs.length) {
+    throw new UsageError(`usage: xkslab ${group.name} ${subName} ${sub.args}  (see --help)`);
+  }
+  const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
+  const target = await resolveAdminTarget({
+    dataDir: str(values['data-dir']) ?? DEFAULT_DATA_DIR,
+    url: str(values.url) ?? ctx.env.url,
+    token: str(values.token) ?? ctx.env.token,
+  });
+  const client = new AdminClient(target, ctx.fetch);
+  const json = values.json === true;
+  await sub.run({
+    client,
+    values,
+    args: positionals,
+    io: ctx.io,
+    json,
+    print: (value, text) => ctx.io.stdout(json ? `${JSON.stringify(value, null, 2)}\n` : text()),
+  });
+  return 0;
+}
+
+/** Reads a string option, or undefined. */
+export function stringOption(run: SubcommandRun, name: string): string | undefined {
+  const v = run.values[name];
+  return typeof v === 'string' ? v : undefined;
+}
+
+/** Parses a positive integer option, naming the flag when it is not one. */
+export function intOption(
+  run: SubcommandRun,
+  name: string,
+  min: number,
+  max: number,
+): number | undefined {
+  const v = stringOption(run, name);
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new UsageError(`--${name}: expected an integer from ${min} to ${max}`);
+  }
+  return n;
+}
+
+export function arg(run: SubcommandRun, i: number): string {
+  return run.args[i] as string;
+}
+
+/** Path segment encoding for names taken from the command line. */
+export function seg(s: string): string {
+  return encodeURIComponent(s);
+}

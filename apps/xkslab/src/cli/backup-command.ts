@@ -1,0 +1,360 @@
+import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { cipherEngine, isVcmError, type KeyStore, Vcm } from '@xkslab/vcm';
+import { AUDIT_LOG_FILE, AuditLog } from '../audit/audit-log.ts';
+import {
+  BackupError,
+  decodeBackup,
+  deriveBackupRootKey,
+  readBackupHeader,
+} from '../backup/backup-format.ts';
+import { backupMaker, checkRestorable, type RestoreSummary } from '../backup/snapshot.ts';
+import { decodeMasterKey, MASTER_KEY_FILE } from '../master-key.ts';
+import { resolveAdminTarget } from './admin-client.ts';
+import { CommandError, type CommandIo, errorCode } from './command-io.ts';
+import { UsageError } from './flags.ts';
+import { DEFAULT_DATA_DIR } from './serve-options.ts';
+
+export const BACKUP_HELP = `Usage: xkslab backup FILE [--data-dir DIR] [--master-key-file FILE]
+
+Write an encrypted, integrity-protected snapshot of the whole database (modules, keys with every
+version, key stores, credentials, policies) to FILE (created 0600; never overwritten).
+
+While a server runs on DIR it holds the database lock, so the snapshot is taken through its admin
+API (GET /admin/v1/backup, with the address and token serve wrote into DIR). Otherwise the
+database is read directly.
+
+The backup is encrypted under a key derived from the master key: keep the master key (DIR/master.key
+or XKSLAB_MASTER_KEY) safe and apart from the backup; restore needs it.
+
+Options:
+  --data-dir DIR          data directory (default: ${DEFAULT_DATA_DIR})
+  --master-key-file FILE  the master key, when it is neither XKSLAB_MASTER_KEY nor DIR/master.key
+  -h, --help              show this help
+`;
+
+export const RESTORE_HELP = `Usage: xkslab restore FILE --data-dir NEW [--master-key-file FILE]
+
+Rebuild a data directory from a backup. Everything is checked before anything is written: the
+file's integrity (AES-GCM), that the master key is the one it was made under, and that every
+record opens. NEW must not exist or be empty; it is not created when a check fails.
+
+The master key comes from --master-key-file (then written to NEW/master.key, 0600) or from
+XKSLAB_MASTER_KEY (then not written: keep setting it when you start the server).
+
+Options:
+  --data-dir NEW          the new data directory (required)
+  --master-key-file FILE  the master key of the data directory the backup came from
+  -h, --help              show this help
+`;
+
+/** What backup and restore need from the composition root. */
+export type BackupDeps = {
+  io: CommandIo;
+  /** XKSLAB_MASTER_KEY, read by main.ts. */
+  masterKeyFromEnv: string | undefined;
+  /** Opens the database in a directory (LevelKeyStore.open). */
+  openStore(dir: string): Promise<KeyStore>;
+  clock: () => Date;
+  random: (n: number) => Uint8Array;
+  /**
+   * Takes the snapshot through a running server's admin API (when the database is locked), or
+   * undefined when no server answers for this data directory.
+   */
+  backupViaServer?(dataDir: string): Promise<Uint8Array | undefined>;
+};
+
+function parse(args: readonly string[]) {
+  try {
+    const { values, positionals } = parseArgs({
+      args: [...args],
+      strict: true,
+      allowPositionals: true,
+      options: {
+        'data-dir': { type: 'string' },
+        'master-key-file': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+    if (positionals.length > 1) throw new UsageError(`unexpected argument '${positionals[1]}'`);
+    return {
+      file: positionals[0],
+      dataDir: values['data-dir'],
+      masterKeyFile: values['master-key-file'],
+      help: values.help === true,
+    };
+  } catch (e) {
+    if (e instanceof UsageError) throw e;
+    throw new UsageError(
+      e instanceof Error ? (e.message.split('\n')[0] ?? 'bad arguments') : 'bad arguments',
+    );
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  return stat(path).then(
+    () => true,
+    () => false,
+  );
+}
+
+async function readMasterKeyFile(file: string): Promise<Uint8Array> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (e) {
+    throw new CommandError(`cannot read the master key file ${file} (${errorCode(e)})`);
+  }
+  try {
+    return decodeMasterKey(text, file);
+  } catch (e) {
+    throw new CommandError(e instanceof Error ? e.message : String(e));
+  }
+}
+
+function decodeEnvKey(value: string): Uint8Array {
+  try {
+    return decodeMasterKey(value, 'XKSLAB_MASTER_KEY');
+  } catch (e) {
+    throw new CommandError(e instanceof Error ? e.message : String(e));
+  }
+}
+
+async function writeNewFile(file: string, bytes: Uint8Array): Promise<void> {
+  try {
+    await writeFile(file, bytes, { mode: 0o600, flag: 'wx' });
+  } catch (e) {
+    if (errorCode(e) === 'EEXIST') {
+      throw new CommandError(`${file} already exists; backups are never overwritten`);
+    }
+    throw new CommandError(`cannot write ${file} (${errorCode(e)})`, { cause: e });
+  }
+}
+
+/**
+ * Asks the server running on `dataDir` for a backup (GET /admin/v1/backup, address and token from
+ * the data directory's admin.json and admin-token). Undefined when no server answers there.
+ */
+export async function backupFromServer(
+  dataDir: string,
+  fetchImpl: typeof fetch = fetch,
+): Promise<Uint8Array | undefined> {
+  let target: Awaited<ReturnType<typeof resolveAdminTarget>>;
+  try {
+    target = await resolveAdminTarget({ dataDir });
+  } catch {
+    return undefined;
+  }
+  let res: Response;
+  try {
+    res = await fetchImpl(`${target.url}/admin/v1/backup`, {
+      headers: { authorization: `Bearer ${target.token}` },
+    });
+  } catch {
+    return undefined;
+  }
+  if (!res.ok) {
+    const body = (await res.json().catch(() => undefined)) as
+      | { error?: { code?: string; message?: string } }
+      | undefined;
+    throw new CommandError(
+      `the running server refused the backup: ${body?.error?.message ?? `HTTP ${res.status}`} (${body?.error?.code ?? res.status})`,
+    );
+  }
+  const bytes = new Uint8Array(await res.arrayBuffer());
+  try {
+    readBackupHeader(bytes);
+  } catch (e) {
+    throw new CommandError(
+      `the running server answered with something that is not a backup (${e instanceof Error ? e.message : String(e)})`,
+    );
+  }
+  return bytes;
+}
+
+/** Appends one entry to a data directory's audit log (only when no server writes to it). */
+async function auditLocal(dataDir: string, entry: { operation: string; detail: string }) {
+  const log = await AuditLog.open(join(dataDir, AUDIT_LOG_FILE));
+  log.append({ ...entry, principal: 'local-cli', result: 'ok' });
+  await log.close();
+}
+
+/** `xkslab backup FILE`: resolves with the exit code. */
+export async function backupCommand(args: readonly string[], deps: BackupDeps): Promise<number> {
+  const options = parse(args);
+  if (options.help) {
+    deps.io.stdout(BACKUP_HELP);
+    return 0;
+  }
+  if (!options.file) throw new UsageError('name the backup FILE to write');
+  const out = resolve(options.file);
+  const dataDir = resolve(options.dataDir ?? DEFAULT_DATA_DIR);
+  if (!(await exists(join(dataDir, 'db')))) {
+    throw new CommandError(`no xkslab database in ${dataDir}`);
+  }
+  if (await exists(out))
+    throw new CommandError(`${out} already exists; backups are never overwritten`);
+
+  let store: KeyStore;
+  try {
+    store = await deps.openStore(join(dataDir, 'db'));
+  } catch (e) {
+    if (!isVcmError(e, 'STORE_LOCKED')) throw e;
+    const bytes = await deps.backupViaServer?.(dataDir);
+    if (!bytes) {
+      throw new CommandError(
+        `the database in ${dataDir} is in use by a running server and its admin API did not answer; stop the server or check its admin address`,
+      );
+    }
+    await writeNewFile(out, bytes);
+    deps.io.stdout(`backup written to ${out} by the running server (${bytes.length} bytes)\n`);
+    return 0;
+  }
+
+  let vcm: Vcm | undefined;
+  try {
+    const masterKey = options.masterKeyFile
+      ? await readMasterKeyFile(options.masterKeyFile)
+      : deps.masterKeyFromEnv
+        ? decodeEnvKey(deps.masterKeyFromEnv)
+        : await readMasterKeyFile(join(dataDir, MASTER_KEY_FILE));
+    // Opening the module manager proves the master key is this directory's before backing up.
+    vcm = await Vcm.open({ store, engine: cipherEngine('noble'), masterKey });
+    const rootKey = deriveBackupRootKey(masterKey);
+    masterKey.fill(0);
+    const made = await backupMaker({ store, rootKey, clock: deps.clock, random: deps.random })();
+    rootKey.fill(0);
+    await writeNewFile(out, made.bytes);
+    await auditLocal(dataDir, {
+      operation: 'admin:Backup',
+      detail: `${made.records} records to ${out}`,
+    });
+    deps.io.stdout(
+      `backup written to ${out}: ${made.records} records, ${made.bytes.length} bytes\nrestore with: xkslab restore ${out} --data-dir NEW (needs this data directory's master key)\n`,
+    );
+    return 0;
+  } finally {
+    await (vcm ? vcm.close() : store.close()).catch(() => undefined);
+  }
+}
+
+/** `xkslab restore FILE --data-dir NEW`: resolves with the exit code. */
+export async function restoreCommand(args: readonly string[], deps: BackupDeps): Promise<number> {
+  const options = parse(args);
+  if (options.help) {
+    deps.io.stdout(RESTORE_HELP);
+    return 0;
+  }
+  if (!options.file) throw new UsageError('name the backup FILE to restore');
+  if (!options.dataDir)
+    throw new UsageError('--data-dir NEW is required (a new or empty directory)');
+  const file = resolve(options.file);
+  const target = resolve(options.dataDir);
+
+  // 1. Every check first; nothing is written until all pass.
+  if (!options.masterKeyFile && !deps.masterKeyFromEnv) {
+    throw new CommandError(
+      'restore needs the master key of the backed-up data directory: --master-key-file OLD/master.key or XKSLAB_MASTER_KEY',
+    );
+  }
+  const masterKey = options.masterKeyFile
+    ? await readMasterKeyFile(options.masterKeyFile)
+    : decodeEnvKey(deps.masterKeyFromEnv ?? '');
+  let bytes: Uint8Array;
+  try {
+    bytes = new Uint8Array(await readFile(file));
+  } catch (e) {
+    throw new CommandError(`cannot read the backup ${file} (${errorCode(e)})`);
+  }
+  const targetState = await inspectTarget(target);
+  let decoded: ReturnType<typeof decodeBackup>;
+  const rootKey = deriveBackupRootKey(masterKey);
+  try {
+    decoded = decodeBackup(bytes, rootKey);
+  } catch (e) {
+    if (e instanceof BackupError)
+      throw new CommandError(`backup ${file}: ${e.message}; nothing written`);
+    throw e;
+  } finally {
+    rootKey.fill(0);
+  }
+  let summary: RestoreSummary;
+  try {
+    summary = await checkRestorable(decoded.records, masterKey);
+  } catch (e) {
+    if (isVcmError(e, 'WRONG_MASTER_KEY')) {
+      throw new CommandError(`backup ${file}: the master key does not open it; nothing written`);
+    }
+    throw new CommandError(
+      `backup ${file} is intact but its records do not open (${e instanceof Error ? e.message : String(e)}); nothing written`,
+    );
+  }
+
+  // 2. Write: the database, then master.key, then the first audit entry.
+  const created = targetState === 'missing';
+  try {
+    await mkdir(target, { recursive: true, mode: 0o700 });
+    const store = await deps.openStore(join(target, 'db'));
+    try {
+      await store.batch(decoded.records.map((r) => ({ type: 'put' as const, ...r })));
+    } finally {
+      await store.close();
+    }
+    if (options.masterKeyFile) {
+      await writeFile(
+        join(target, MASTER_KEY_FILE),
+        `${Buffer.from(masterKey).toString('base64')}\n`,
+        { mode: 0o600, flag: 'wx' },
+      );
+    }
+    await auditLocal(target, {
+      operation: 'admin:Restore',
+      detail: `${decoded.records.length} records from a backup made ${decoded.header.createdAt}`,
+    });
+  } catch (e) {
+    // Leave no half-restored directory behind.
+    if (created) await rm(target, { recursive: true, force: true }).catch(() => undefined);
+    else await emptyDir(target);
+    throw e;
+  } finally {
+    masterKey.fill(0);
+  }
+  deps.io.stdout(
+    [
+      `restored ${decoded.records.length} records (${summary.modules} modules, ${summary.keys} keys, ${summary.keyStores} key stores) from a backup made ${decoded.header.createdAt}`,
+      `into ${target}`,
+      options.masterKeyFile
+        ? `start it with: xkslab serve --data-dir ${target}`
+        : `start it with XKSLAB_MASTER_KEY set: xkslab serve --data-dir ${target}`,
+      '',
+    ].join('\n'),
+  );
+  return 0;
+}
+
+/** A restore target must not exist, or be an empty directory. */
+async function inspectTarget(target: string): Promise<'missing' | 'empty'> {
+  let entries: string[];
+  try {
+    entries = await readdir(target);
+  } catch (e) {
+    const code = errorCode(e);
+    if (code === 'ENOENT') return 'missing';
+    if (code === 'ENOTDIR') throw new CommandError(`${target} exists and is not a directory`);
+    throw new CommandError(`cannot read ${target} (${code})`);
+  }
+  if (entries.length > 0) {
+    throw new CommandError(
+      `${target} is not empty; restore only into a new or empty directory (nothing written)`,
+    );
+  }
+  return 'empty';
+}
+
+async function emptyDir(dir: string): Promise<void> {
+  const entries = await readdir(dir).catch(() => []);
+  for (const name of entries) {
+    await rm(join(dir, name), { recursive: true, force: true }).catch(() => undefined);
+  }
+}

@@ -1,0 +1,301 @@
+import { randomBytes } from 'node:crypto';
+import { readFile, writeFile } from 'node:fs/promises';
+import type { ExportKeyResponse, ImportParams, KeyList, KeyView } from '@xkslab/protocol';
+import { parseRsaPublicKey, wrapKeyMaterial } from '../keys/key-transport.ts';
+import {
+  type CommandGroup,
+  intOption,
+  type Subcommand,
+  type SubcommandRun,
+  seg,
+  stringOption,
+} from './admin-command.ts';
+import { CommandError, errorCode } from './command-io.ts';
+import { UsageError } from './flags.ts';
+import { formatFields, formatTable, shortTime } from './table.ts';
+
+export const DEFAULT_KEY_MODULE = 'default';
+const USAGES = ['ENCRYPT', 'DECRYPT', 'WRAP', 'UNWRAP'];
+const KEY_HELP = `  --module M        the key's module when KEY has no MODULE/ prefix (default: ${DEFAULT_KEY_MODULE})\n`;
+
+/** `MODULE/ID`, or `ID` in --module (default: the module `serve` creates on first start). */
+function keyRef(r: SubcommandRun): { module: string; id: string; path: string } {
+  const ref = r.args[0] as string;
+  const slash = ref.indexOf('/');
+  const module =
+    slash === -1 ? (stringOption(r, 'module') ?? DEFAULT_KEY_MODULE) : ref.slice(0, slash);
+  const id = slash === -1 ? ref : ref.slice(slash + 1);
+  if (module === '' || id === '') throw new UsageError(`KEY must be ID or MODULE/ID, not '${ref}'`);
+  return { module, id, path: `/modules/${seg(module)}/keys/${seg(id)}` };
+}
+
+function moduleOf(r: SubcommandRun): string {
+  return stringOption(r, 'module') ?? DEFAULT_KEY_MODULE;
+}
+
+function usageOption(r: SubcommandRun): string[] | undefined {
+  const v = stringOption(r, 'usage');
+  if (v === undefined) return undefined;
+  const list = v === '' ? [] : v.split(',').map((u) => u.trim().toUpperCase());
+  for (const u of list) {
+    if (!USAGES.includes(u))
+      throw new UsageError(`--usage: unknown usage ${u}; use ${USAGES.join(',')}`);
+  }
+  return list;
+}
+
+function keyFields(k: KeyView): string {
+  return formatFields([
+    ['key', `${k.module}/${k.id}`],
+    ['state', k.state + (k.blocked ? ' (BLOCKED)' : '')],
+    ['xks status', k.status],
+    ['usage', k.usage.join(',') || '-'],
+    ['origin', k.origin],
+    ['exportable', k.exportable ? 'yes' : 'no'],
+    ['blocked', k.blocked ? 'yes' : 'no'],
+    ['policy', k.hasPolicy ? 'yes' : 'no'],
+    ['version', `${k.currentVersion} (${k.versions.length} version(s))`],
+    ...(k.deletionDate ? [['deletion date', shortTime(k.deletionDate)] as [string, string]] : []),
+    ['created', shortTime(k.createdAt)],
+  ]);
+}
+
+/** A command that POSTs to an action of one key and shows the key. */
+function keyAction(action: string, summary: string): Subcommand {
+  return {
+    args: 'KEY',
+    summary,
+    optionHelp: KEY_HELP,
+    options: { module: { type: 'string' } },
+    async run(r) {
+      const { path } = keyRef(r);
+      const res = await r.client.call<KeyView>('POST', `${path}/${action}`);
+      r.print(res, () => keyFields(res));
+    },
+  };
+}
+
+/** 32 bytes of key material from a file: raw bytes, or Base64 or hex text of them. */
+async function readMaterial(file: string): Promise<Uint8Array> {
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(file);
+  } catch (e) {
+    throw new CommandError(`cannot read ${file} (${errorCode(e)})`);
+  }
+  if (bytes.length === 32) return new Uint8Array(bytes);
+  const text = bytes.toString('utf8').trim();
+  if (/^[0-9a-fA-F]{64}$/.test(text)) return new Uint8Array(Buffer.from(text, 'hex'));
+  const b64 = Buffer.from(text, 'base64');
+  if (b64.length === 32 && b64.toString('base64') === text) return new Uint8Array(b64);
+  throw new CommandError(`${file} must hold 32 bytes of key material (raw, hex or Base64)`);
+}
+
+export const KEYS_COMMAND: CommandGroup = {
+  name: 'keys',
+  summary: 'Manage the AES-256 keys of the modules of a running xkslab.',
+  notes: `KEY is MODULE/ID, or ID in --module (default: ${DEFAULT_KEY_MODULE}).
+`,
+  subcommands: {
+    list: {
+      args: '',
+      summary: 'list the keys of a module',
+      optionHelp: `  --module M        the module (default: ${DEFAULT_KEY_MODULE})
+  --state S         only ENABLED, DISABLED or PENDING_DELETION keys
+  --usage U         only keys allowing ENCRYPT, DECRYPT, WRAP or UNWRAP
+  --limit N         one page of at most N keys (default: every key)
+  --next-token T    the page after the one that printed this token
+`,
+      options: {
+        module: { type: 'string' },
+        state: { type: 'string' },
+        usage: { type: 'string' },
+        limit: { type: 'string' },
+        'next-token': { type: 'string' },
+      },
+      async run(r) {
+        const limit = intOption(r, 'limit', 1, 1000);
+        const query = new URLSearchParams();
+        const state = stringOption(r, 'state');
+        const usage = stringOption(r, 'usage');
+        if (state) query.set('state', state.toUpperCase());
+        if (usage) query.set('usage', usage.toUpperCase());
+        query.set('limit', String(limit ?? 1000));
+        let token = stringOption(r, 'next-token');
+        const keys: KeyView[] = [];
+        let next: string | undefined;
+        do {
+          if (token) query.set('nextToken', token);
+          const page = await r.client.call<KeyList>(
+            'GET',
+            `/modules/${seg(moduleOf(r))}/keys?${query}`,
+          );
+          keys.push(...page.keys);
+          next = page.nextToken;
+          token = next;
+        } while (limit === undefined && token);
+        const result: KeyList = { keys, ...(next ? { nextToken: next } : {}) };
+        r.print(result, () => {
+          const table = formatTable(
+            ['ID', 'STATE', 'USAGE', 'VERSION', 'ORIGIN', 'EXPORTABLE', 'BLOCKED', 'CREATED'],
+            keys.map((k) => [
+              k.id,
+              k.state,
+              k.usage.join(',') || '-',
+              String(k.currentVersion),
+              k.origin,
+              k.exportable ? 'yes' : 'no',
+              k.blocked ? 'yes' : 'no',
+              shortTime(k.createdAt),
+            ]),
+          );
+          return next ? `${table}more: --next-token ${next}\n` : table;
+        });
+      },
+    },
+    create: {
+      args: 'KEY',
+      summary: 'create a key (AES-256, generated in the module)',
+      optionHelp: `${KEY_HELP}  --usage LIST      comma-separated ENCRYPT,DECRYPT,WRAP,UNWRAP (default ENCRYPT,DECRYPT); fixed
+  --exportable      allow 'keys export' (default: never exportable)
+`,
+      options: {
+        module: { type: 'string' },
+        usage: { type: 'string' },
+        exportable: { type: 'boolean' },
+      },
+      async run(r) {
+        const { module, id } = keyRef(r);
+        const usage = usageOption(r);
+        const res = await r.client.call<KeyView>('POST', `/modules/${seg(module)}/keys`, {
+          id,
+          ...(usage ? { usage } : {}),
+          exportable: r.values.exportable === true,
+        });
+        r.print(res, () => keyFields(res));
+      },
+    },
+    import: {
+      args: 'KEY',
+      summary: 'import 32 bytes of key material (wrapped here, never sent in the clear)',
+      optionHelp: `${KEY_HELP}  --material FILE   the key material: 32 raw bytes, or hex or Base64 text (required)
+  --usage LIST      as for create (default ENCRYPT,DECRYPT)
+  --exportable      allow 'keys export'
+`,
+      options: {
+        module: { type: 'string' },
+        material: { type: 'string' },
+        usage: { type: 'string' },
+        exportable: { type: 'boolean' },
+      },
+      async run(r) {
+        const { module, id } = keyRef(r);
+        const file = stringOption(r, 'material');
+        if (!file) throw new UsageError('keys import: --material FILE is required');
+        const usage = usageOption(r);
+        const material = await readMaterial(file);
+        try {
+          const params = await r.client.call<ImportParams>(
+            'POST',
+            `/modules/${seg(module)}/import-params`,
+          );
+          const wrapped = wrapKeyMaterial(
+            parseRsaPublicKey(params.publicKey),
+            material,
+            (n) => new Uint8Array(randomBytes(n)),
+          );
+          const res = await r.client.call<KeyView>('POST', `/modules/${seg(module)}/keys/import`, {
+            id,
+            ...(usage ? { usage } : {}),
+            exportable: r.values.exportable === true,
+            importToken: params.importToken,
+            wrappedKeyMaterial: Buffer.from(wrapped).toString('base64'),
+          });
+          r.print(res, () => keyFields(res));
+        } finally {
+          material.fill(0);
+        }
+      },
+    },
+    describe: {
+      args: 'KEY',
+      summary: 'show a key (never its material)',
+      optionHelp: KEY_HELP,
+      options: { module: { type: 'string' } },
+      async run(r) {
+        const res = await r.client.call<KeyView>('GET', keyRef(r).path);
+        r.print(res, () => keyFields(res));
+      },
+    },
+    enable: keyAction('enable', 'enable a key'),
+    disable: keyAction(
+      'disable',
+      'disable a key (XKS metadata DISABLED, crypto InvalidStateException)',
+    ),
+    rotate: keyAction('rotate', 'add a key version; old ciphertexts still decrypt'),
+    block: keyAction('block', 'block a key (kill switch: every XKS call InvalidStateException)'),
+    unblock: keyAction('unblock', 'unblock a key'),
+    'schedule-deletion': {
+      args: 'KEY',
+      summary: 'schedule the destruction of a key after a waiting period (disables it now)',
+      optionHelp: `${KEY_HELP}  --days N          waiting period, 1-30 (default 30)\n`,
+      options: { module: { type: 'string' }, days: { type: 'string' } },
+      async run(r) {
+        const days = intOption(r, 'days', 1, 30);
+        const res = await r.client.call<KeyView>('POST', `${keyRef(r).path}/schedule-deletion`, {
+          ...(days === undefined ? {} : { pendingWindowDays: days }),
+        });
+        r.print(res, () => keyFields(res));
+      },
+    },
+    'cancel-deletion': keyAction(
+      'cancel-deletion',
+      'cancel a scheduled deletion (the key stays disabled)',
+    ),
+    destroy: {
+      args: 'KEY',
+      summary: 'destroy a key whose deletion waiting period is over',
+      optionHelp: KEY_HELP,
+      options: { module: { type: 'string' } },
+      async run(r) {
+        const { module, id, path } = keyRef(r);
+        const res = await r.client.call('DELETE', path);
+        r.print(res, () => `destroyed key ${module}/${id}\n`);
+      },
+    },
+    export: {
+      args: 'KEY',
+      summary: 'export an exportable key, wrapped under your RSA public key',
+      optionHelp: `${KEY_HELP}  --public-key FILE  your RSA public key, PEM, 2048-8192 bits (required)
+  --out FILE         write the JSON there (mode 0600) instead of stdout
+`,
+      options: {
+        module: { type: 'string' },
+        'public-key': { type: 'string' },
+        out: { type: 'string' },
+      },
+      async run(r) {
+        const file = stringOption(r, 'public-key');
+        if (!file) throw new UsageError('keys export: --public-key FILE is required');
+        let publicKey: string;
+        try {
+          publicKey = await readFile(file, 'utf8');
+        } catch (e) {
+          throw new CommandError(`cannot read ${file} (${errorCode(e)})`);
+        }
+        const res = await r.client.call<ExportKeyResponse>('POST', `${keyRef(r).path}/export`, {
+          publicKey,
+        });
+        const out = stringOption(r, 'out');
+        if (out) {
+          await writeFile(out, `${JSON.stringify(res, null, 2)}\n`, { mode: 0o600 });
+          r.io.stderr(
+            `wrote ${res.versions.length} wrapped version(s) of ${res.module}/${res.id} to ${out}\n`,
+          );
+          return;
+        }
+        r.io.stdout(`${JSON.stringify(res, null, 2)}\n`);
+      },
+    },
+  },
+};
