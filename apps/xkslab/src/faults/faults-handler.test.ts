@@ -1,0 +1,99 @@
+import { SigningKeyCache, signRequest } from '@xkslab/sigv4';
+import { MemoryKeyStore, nobleEngine, Vcm } from '@xkslab/vcm';
+import { describe, expect, it, vi } from 'vitest';
+import { createApp } from '../app.ts';
+import { KeyStoreRegistry } from '../keystores/registry.ts';
+import { silentLogger } from '../logger.ts';
+import { DEFAULT_LIMITS } from '../xks/limits.ts';
+import { FaultPlan } from './fault-plan.ts';
+
+const CRED = { accessKeyId: 'AKIAXKSLABTESTKEY2345', secretAccessKey: 'a'.repeat(43) };
+const NOW = new Date('2026-11-28T12:00:00Z');
+const HEALTH = { requestMetadata: { kmsRequestId: 'r', kmsOperation: 'KmsHealthCheck' } };
+
+async function setup(faults: FaultPlan | undefined) {
+  const store = new MemoryKeyStore();
+  const vcm = await Vcm.open({
+    store,
+    engine: nobleEngine,
+    masterKey: new Uint8Array(32).fill(7),
+    clock: () => NOW,
+  });
+  await vcm.createModule({ name: 'm', nodes: 2 });
+  const registry = await KeyStoreRegistry.load(store, vcm, () => NOW);
+  await registry.create({
+    name: 's',
+    uriPathPrefix: '/p',
+    region: 'eu-west-1',
+    module: 'm',
+    credentials: [CRED],
+  });
+  const app = createApp({
+    vcm,
+    registry,
+    limits: DEFAULT_LIMITS,
+    logger: silentLogger,
+    clock: () => NOW,
+    sigv4Cache: new SigningKeyCache(),
+    moduleTimeoutMs: 1000,
+    ...(faults ? { faults } : {}),
+  });
+  return async (path: string, body: unknown) => {
+    const bytes = new TextEncoder().encode(JSON.stringify(body));
+    const headers: Record<string, string> = {
+      host: 'localhost',
+      'content-type': 'application/json',
+    };
+    const signed = signRequest({ method: 'POST', path, headers, body: bytes }, CRED, {
+      region: 'eu-west-1',
+      service: 'kms-xks-proxy',
+      now: NOW,
+    });
+    const res = await app.request(`http://localhost${path}`, {
+      method: 'POST',
+      headers: { ...headers, ...signed },
+      body: bytes,
+    });
+    return { status: res.status, type: res.headers.get('content-type'), text: await res.text() };
+  };
+}
+
+describe('fault hooks in the XKS handler', () => {
+  it('cost one boolean and change nothing while no rule exists', async () => {
+    const plan = new FaultPlan({ clock: () => NOW, random: () => 0.5 });
+    const forRequest = vi.spyOn(plan, 'forRequest');
+    const withPlan = await setup(plan);
+    const without = await setup(undefined);
+    for (const path of [
+      '/p/kms/xks/v1/health',
+      '/p/kms/xks/v1/keys/nope/metadata',
+      '/x/kms/xks/v1/health',
+    ]) {
+      const a = await withPlan(path, HEALTH);
+      const b = await without(path, HEALTH);
+      expect({ ...a, text: a.text.replace(/"kmsRequestId":"[^"]*"/, '') }).toEqual({
+        ...b,
+        text: b.text.replace(/"kmsRequestId":"[^"]*"/, ''),
+      });
+    }
+    expect(forRequest).not.toHaveBeenCalled();
+  });
+
+  it('apply rules and defects once switched on, and stop when cleared', async () => {
+    const plan = new FaultPlan({ clock: () => NOW, random: () => 0.5 });
+    const call = await setup(plan);
+    plan.add({ kind: 'defect', defect: 'pretty-json' });
+    plan.add({ kind: 'health', nodes: ['node-1'], status: 'DEGRADED' });
+    const pretty = await call('/p/kms/xks/v1/health', HEALTH);
+    expect(pretty.text).toContain('\n');
+    expect(
+      JSON.parse(pretty.text).ekmFleetDetails.map((n: { healthStatus: string }) => n.healthStatus),
+    ).toEqual(['DEGRADED', 'ACTIVE']);
+    plan.add({ kind: 'clock-offset', offsetMs: 10 * 60_000 });
+    expect((await call('/p/kms/xks/v1/health', HEALTH)).status).toBe(401);
+    plan.clear();
+    const clean = await call('/p/kms/xks/v1/health', HEALTH);
+    expect(clean.status).toBe(200);
+    expect(clean.text).not.toContain('\n');
+  });
+});

@@ -1,0 +1,31 @@
+import type { CheckDefinition } from '../check.ts';
+import { cryptoChecks } from './crypto.ts';
+import { errorChecks } from './errors.ts';
+import { formatChecks } from './format.ts';
+import { healthChecks } from './health.ts';
+import { httpChecks } from './http.ts';
+import { loadChecks } from './load.ts';
+import { metadataChecks } from './metadata.ts';
+import { robustnessChecks, stillAnsweringCheck } from './robustness.ts';
+import { sigv4Checks } from './sigv4.ts';
+import { tlsChecks } from './tls.ts';
+import { usageChecks } from './usage.ts';
+
+/**
+ * Every check, in the order they run: happy paths first, then errors, key usage, SigV4, method
+ * and path, abuse, TLS; format.* judge every answer seen so far; load last.
+ */
+export const ALL_CHECKS: readonly CheckDefinition[] = [
+  ...healthChecks,
+  ...metadataChecks,
+  ...cryptoChecks,
+  ...errorChecks,
+  ...usageChecks,
+  ...sigv4Checks,
+  ...httpChecks,
+  ...robustnessChecks,
+  stillAnsweringCheck,
+  ...tlsChecks,
+  ...formatChecks,
+  ...loadChecks,
+];

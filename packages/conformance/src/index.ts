@@ -1,0 +1,33 @@
+export { decryptBody, encryptBody, healthBody, metadataBody } from './bodies.ts';
+export type { CheckDefinition, CheckNeed } from './check.ts';
+export { ALL_CHECKS } from './checks/all-checks.ts';
+export { ConformanceOptionsError, parseEndpoint } from './endpoint.ts';
+export type { Reply } from './expect.ts';
+export {
+  errorBodyProblem,
+  expectError,
+  flipBit,
+  isJsonContentType,
+  isOneLine,
+} from './expect.ts';
+export type { Endpoint, TlsSettings } from './http-client.ts';
+export { KMS_ALARM_MS, KMS_DEADLINE_MS } from './load.ts';
+export { redactAuthorization } from './redact.ts';
+export { formatJunitReport, xmlEscape } from './report-junit.ts';
+export type { TextReportOptions } from './report-text.ts';
+export { formatTextReport } from './report-text.ts';
+export { runConformance, selectChecks, summarize, TOOL_NAME } from './runner.ts';
+export type {
+  CheckResult,
+  CheckStatus,
+  ConformanceOptions,
+  ConformanceReport,
+  ConformanceSummary,
+  LatencySummary,
+  LoadResult,
+  ProgressEvent,
+  ReceivedSummary,
+  RunHooks,
+  SentSummary,
+  Severity,
+} from './types.ts';
