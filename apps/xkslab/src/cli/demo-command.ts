@@ -1,0 +1,197 @@
+/**
+ * `xkslab demo`: a module, xkslab's XKS proxy and the AWS KMS emulator in one process, on free
+ * loopback ports, in a temporary data directory removed at the end; then the story of
+ * demo/demo-story.ts. The database, listening and the terminal come from main.ts.
+ */
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { DEFAULT_REGION, KmsJsonClient, type XksCallRecord } from '@xkslab/kms-emulator';
+import { SigningKeyCache } from '@xkslab/sigv4';
+import { cipherEngine, type KeyStore, Vcm } from '@xkslab/vcm';
+import { createApp } from '../app.ts';
+import { AUDIT_LOG_FILE, AuditLog } from '../audit/audit-log.ts';
+import { type DemoProxyCall, runDemoStory } from '../demo/demo-story.ts';
+import { generateAccessKeyId, generateSecretAccessKey } from '../keystores/credentials.ts';
+import { KeyStoreRegistry } from '../keystores/registry.ts';
+import { createKmsRuntime, DEFAULT_KMS_SETTINGS } from '../kms/kms-runtime.ts';
+import { silentLogger } from '../logger.ts';
+import type { AnyServer } from '../server.ts';
+import { DEFAULT_LIMITS } from '../xks/limits.ts';
+import type { CommandIo } from './command-io.ts';
+import { DEMO_HELP, parseDemoArgs } from './demo-options.ts';
+import type { KmsListen } from './kms-command.ts';
+import { DEFAULT_MODULE_TIMEOUT_MS } from './serve-options.ts';
+
+const MODULE = 'demo-hsm';
+const EXTERNAL_KEY_ID = 'demo-key';
+const URI_PATH_PREFIX = '/demo';
+const HOST = '127.0.0.1';
+
+export type DemoCommandDeps = {
+  io: CommandIo;
+  listen: KmsListen;
+  closeServer: (server: AnyServer) => Promise<void>;
+  openStore: (dir: string) => Promise<KeyStore & { close(): Promise<void> }>;
+  makeTempDir: () => Promise<string>;
+  removeDir: (dir: string) => Promise<void>;
+  /** Resolves when the user presses Enter (for --step). */
+  waitForEnter: () => Promise<void>;
+  clock: () => Date;
+  random: (n: number) => Uint8Array;
+};
+
+function urlOf(address: { address: string; port: number }): string {
+  return `http://${address.address}:${address.port}`;
+}
+
+/** The proxy's audit entries that carry a kmsRequestId, from the audit log file. */
+async function auditTrail(file: string): Promise<DemoProxyCall[]> {
+  const text = await readFile(file, 'utf8').catch(() => '');
+  const calls: DemoProxyCall[] = [];
+  for (const line of text.split('\n')) {
+    if (!line.trim()) continue;
+    let entry: Record<string, unknown>;
+    try {
+      entry = JSON.parse(line) as Record<string, unknown>;
+    } catch {
+      continue;
+    }
+    if (typeof entry.kmsRequestId !== 'string') continue;
+    calls.push({
+      kmsRequestId: entry.kmsRequestId,
+      operation: String(entry.operation),
+      kmsOperation: typeof entry.kmsOperation === 'string' ? entry.kmsOperation : undefined,
+      result: String(entry.result ?? ''),
+    });
+  }
+  return calls;
+}
+
+export async function demoCommand(args: readonly string[], deps: DemoCommandDeps): Promise<number> {
+  const options = parseDemoArgs(args);
+  if (options.help) {
+    deps.io.stdout(DEMO_HELP);
+    return 0;
+  }
+  const say = (text: string) => deps.io.stdout(`${text}\n`);
+  const cleanups: Array<() => Promise<void>> = [];
+  const dir = await deps.makeTempDir();
+  cleanups.push(() => deps.removeDir(dir));
+  try {
+    const store = await deps.openStore(join(dir, 'db'));
+    const vcm = await Vcm.open({
+      store,
+      engine: cipherEngine('noble'),
+      masterKey: deps.random(32),
+      random: deps.random,
+    });
+    cleanups.push(() => vcm.close());
+    const registry = await KeyStoreRegistry.load(store, vcm);
+    await vcm.createModule({ name: MODULE, nodes: 2 });
+    await vcm.createKey(MODULE, { id: EXTERNAL_KEY_ID, usage: ['ENCRYPT', 'DECRYPT'] });
+    const credential = {
+      accessKeyId: generateAccessKeyId(deps.random),
+      secretAccessKey: generateSecretAccessKey(deps.random),
+    };
+    await registry.create({
+      name: 'demo',
+      uriPathPrefix: URI_PATH_PREFIX,
+      region: DEFAULT_REGION,
+      module: MODULE,
+      credentials: [credential],
+    });
+    const auditFile = join(dir, AUDIT_LOG_FILE);
+    const audit = await AuditLog.open(auditFile);
+    cleanups.push(() => audit.close());
+    const proxyApp = createApp({
+      vcm,
+      registry,
+      limits: DEFAULT_LIMITS,
+      logger: silentLogger,
+      clock: deps.clock,
+      sigv4Cache: new SigningKeyCache(),
+      moduleTimeoutMs: DEFAULT_MODULE_TIMEOUT_MS,
+      audit,
+    });
+    const proxy = await deps.listen(proxyApp.fetch, HOST, 0);
+    cleanups.push(() => deps.closeServer(proxy.server));
+    const kmsCalls: XksCallRecord[] = [];
+    const { emulator, app } = await createKmsRuntime(
+      { ...DEFAULT_KMS_SETTINGS, connectDelayMs: options.connectDelayMs, healthIntervalMs: 0 },
+      {
+        logger: silentLogger,
+        clock: deps.clock,
+        random: deps.random,
+        onXksCall: (record) => kmsCalls.push(record),
+      },
+    );
+    cleanups.push(() => emulator.stop());
+    const kms = await deps.listen(app.fetch, HOST, 0);
+    cleanups.push(() => deps.closeServer(kms.server));
+    const proxyUrl = urlOf(proxy.address);
+    const kmsUrl = urlOf(kms.address);
+    const kmsCredential = emulator.credentials()[0];
+    if (!kmsCredential) throw new Error('the KMS emulator has no credential');
+
+    say('xkslab demo: an AWS KMS external key store, end to end, on this machine');
+    say('');
+    say(`  virtual HSM      module ${MODULE} (2 nodes) holding AES-256 key ${EXTERNAL_KEY_ID}`);
+    say(`  XKS proxy        ${proxyUrl}${URI_PATH_PREFIX}/kms/xks/v1`);
+    say(
+      `  KMS emulator     ${kmsUrl}  (region ${DEFAULT_REGION}, access key ${kmsCredential.accessKeyId})`,
+    );
+    say(`  data directory   ${dir}  (removed at the end)`);
+    if (options.step) say('\nPress Enter to run each step.');
+
+    await runDemoStory({
+      kms: new KmsJsonClient({
+        endpoint: kmsUrl,
+        region: DEFAULT_REGION,
+        credentials: kmsCredential,
+        clock: deps.clock,
+      }),
+      proxy: {
+        uriEndpoint: proxyUrl,
+        uriPath: `${URI_PATH_PREFIX}/kms/xks/v1`,
+        accessKeyId: credential.accessKeyId,
+        secretAccessKey: credential.secretAccessKey,
+        externalKeyId: EXTERNAL_KEY_ID,
+        module: MODULE,
+      },
+      keyManager: {
+        disconnect: async () => {
+          await vcm.setModuleState(MODULE, 'disconnected');
+        },
+        reconnect: async () => {
+          await vcm.setModuleState(MODULE, 'active');
+        },
+      },
+      files: {
+        dir,
+        write: async (name, bytes) => {
+          await writeFile(join(dir, name), bytes, { mode: 0o600 });
+        },
+        read: async (name) => new Uint8Array(await readFile(join(dir, name))),
+      },
+      proxyCalls: async () => {
+        await audit.flush();
+        return auditTrail(auditFile);
+      },
+      kmsCalls: () => [...kmsCalls],
+      healthCheck: async () => {
+        await emulator.pollHealth();
+        const states = emulator.metricsSnapshot().keyManagerStates[0];
+        return states
+          ? { Active: states.Active, Degraded: states.Degraded, Unavailable: states.Unavailable }
+          : undefined;
+      },
+      random: deps.random,
+      sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+      say,
+      pause: options.step ? deps.waitForEnter : async () => {},
+    });
+    return 0;
+  } finally {
+    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+  }
+}

@@ -1,0 +1,36 @@
+import { z } from 'zod';
+import { parseFlags } from './flags.ts';
+
+export const DEFAULT_DEMO_CONNECT_DELAY_MS = 1500;
+
+export const DEMO_HELP = `Usage: xkslab demo [options]
+
+Walk through the whole external key store story in one process, on free loopback ports, with a
+temporary data directory that is removed at the end: a virtual HSM module, xkslab's XKS proxy in
+front of it and the AWS KMS emulator calling the proxy. Step by step: create the external key
+store, connect it, create a KMS key backed by the module, envelope-encrypt a file with a data key,
+disconnect the key manager and see that nothing can decrypt, reconnect, and read the audit trail
+that links KMS request ids to proxy calls.
+
+Options:
+  --step                     pause before each step until Enter is pressed (for live demos)
+  --connect-delay-ms N       how long the key store stays CONNECTING (default: ${DEFAULT_DEMO_CONNECT_DELAY_MS})
+  -h, --help                 show this help
+`;
+
+export const DemoOptions = z.strictObject({
+  step: z.boolean().default(false),
+  connectDelayMs: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(600_000)
+    .default(DEFAULT_DEMO_CONNECT_DELAY_MS),
+  help: z.boolean().default(false),
+});
+export type DemoOptions = z.infer<typeof DemoOptions>;
+
+/** Parses `xkslab demo` arguments; unknown flags and bad values are UsageErrors naming the flag. */
+export function parseDemoArgs(args: readonly string[]): DemoOptions {
+  return parseFlags(args, DemoOptions);
+}

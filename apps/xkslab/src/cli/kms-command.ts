@@ -1,0 +1,148 @@
+/**
+ * `xkslab kms` (the AWS KMS emulator alone) and the emulator beside the proxy for
+ * `xkslab serve --kms-port`. Listening, signals and the environment come from main.ts.
+ */
+
+import { readFile } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import { join, resolve } from 'node:path';
+import { StateFileError } from '@xkslab/kms-emulator';
+import { createKmsRuntime, DEFAULT_KMS_SETTINGS, kmsBannerText } from '../kms/kms-runtime.ts';
+import { fileStateStorage, loadKmsMasterKey } from '../kms/state-file.ts';
+import { jsonLogger, type Logger } from '../logger.ts';
+import type { AnyServer, FetchHandler } from '../server.ts';
+import { CommandError, type CommandIo, errorCode } from './command-io.ts';
+import { KMS_HELP, parseKmsArgs } from './kms-options.ts';
+
+/** The file, inside a data directory, where `serve --kms-port` keeps the emulator state. */
+export const KMS_STATE_FILE = 'kms-emulator-state.json';
+
+export type KmsListen = (
+  fetch: FetchHandler,
+  host: string,
+  port: number,
+) => Promise<{ server: AnyServer; address: AddressInfo }>;
+
+export type KmsCommandDeps = {
+  io: CommandIo;
+  listen: KmsListen;
+  closeServer: (server: AnyServer) => Promise<void>;
+  /** Resolves with the signal name on SIGINT or SIGTERM. */
+  stopped: Promise<string>;
+  /** XKSLAB_KMS_MASTER_KEY, when set. */
+  masterKeyFromEnv: string | undefined;
+  clock: () => Date;
+  random: (n: number) => Uint8Array;
+};
+
+function urlOf(address: AddressInfo): string {
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return `http://${host}:${address.port}`;
+}
+
+async function readPem(file: string | undefined, what: string): Promise<string | undefined> {
+  if (file === undefined) return undefined;
+  try {
+    return await readFile(file, 'utf8');
+  } catch (e) {
+    throw new CommandError(`cannot read the ${what} ${file} (${errorCode(e)})`, { cause: e });
+  }
+}
+
+async function withStateErrors<T>(work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (e) {
+    if (e instanceof StateFileError) throw new CommandError(e.message, { cause: e });
+    throw e;
+  }
+}
+
+export async function kmsCommand(args: readonly string[], deps: KmsCommandDeps): Promise<number> {
+  const options = parseKmsArgs(args);
+  if (options.help) {
+    deps.io.stdout(KMS_HELP);
+    return 0;
+  }
+  const ca = await readPem(options.ca, 'CA certificate');
+  const clientCert = await readPem(options.clientCert, 'client certificate');
+  const clientKey = await readPem(options.clientKey, 'client key');
+  const logger = jsonLogger((line) => deps.io.stdout(line));
+  let persistence: Parameters<typeof createKmsRuntime>[1]['persistence'];
+  if (options.state !== undefined) {
+    const file = resolve(options.state);
+    persistence = {
+      storage: fileStateStorage(file),
+      masterKey: await loadKmsMasterKey({
+        keyFile: `${file}.key`,
+        fromEnv: deps.masterKeyFromEnv,
+        random: deps.random,
+      }),
+    };
+  }
+  const { emulator, app } = await withStateErrors(
+    createKmsRuntime(
+      {
+        region: options.region,
+        accountId: options.accountId,
+        accessKeyId: options.accessKeyId,
+        secretAccessKey: options.secretAccessKey,
+        principalArn: options.principalArn,
+        viaService: options.viaService,
+        connectDelayMs: options.connectDelayMs,
+        healthIntervalMs: options.healthIntervalMs,
+        xksTimeoutMs: options.xksTimeoutMs,
+        quota: options.quota,
+      },
+      { logger, clock: deps.clock, random: deps.random, ca, clientCert, clientKey, persistence },
+    ),
+  );
+  const { server, address } = await deps.listen(app.fetch, options.host, options.port);
+  const url = urlOf(address);
+  deps.io.stderr(kmsBannerText(url, emulator));
+  emulator.startHealthPolling();
+  logger.info('listening', { url, service: 'kms', state: options.state });
+  const signal = await deps.stopped;
+  logger.info('stopping', { signal });
+  await deps.closeServer(server);
+  await emulator.stop();
+  return 0;
+}
+
+/** The emulator of `serve --kms-port`: defaults, state in the data directory, same master key. */
+export async function startKmsBeside(options: {
+  host: string;
+  port: number;
+  dataDir: string;
+  masterKey: Uint8Array;
+  logger: Logger;
+  listen: KmsListen;
+  closeServer: (server: AnyServer) => Promise<void>;
+  say: (text: string) => void;
+  clock: () => Date;
+  random: (n: number) => Uint8Array;
+}): Promise<{ url: string; close(): Promise<void> }> {
+  const { emulator, app } = await withStateErrors(
+    createKmsRuntime(DEFAULT_KMS_SETTINGS, {
+      logger: options.logger,
+      clock: options.clock,
+      random: options.random,
+      persistence: {
+        storage: fileStateStorage(join(options.dataDir, KMS_STATE_FILE)),
+        masterKey: options.masterKey,
+      },
+    }),
+  );
+  const { server, address } = await options.listen(app.fetch, options.host, options.port);
+  const url = urlOf(address);
+  options.say(kmsBannerText(url, emulator));
+  emulator.startHealthPolling();
+  options.logger.info('kms listening', { kmsUrl: url });
+  return {
+    url,
+    async close() {
+      await options.closeServer(server);
+      await emulator.stop();
+    },
+  };
+}

@@ -1,0 +1,85 @@
+import { describe, expect, it } from 'vitest';
+import { parseDemoArgs } from './demo-options.ts';
+import { UsageError } from './flags.ts';
+import { DEFAULT_KMS_PORT, parseKmsArgs } from './kms-options.ts';
+
+describe('xkslab kms options', () => {
+  it('has local defaults', () => {
+    const o = parseKmsArgs([]);
+    expect(o).toMatchObject({
+      host: '127.0.0.1',
+      port: DEFAULT_KMS_PORT,
+      region: 'us-east-1',
+      accountId: '111122223333',
+      accessKeyId: 'AKIAXKSLABLOCALKMS01',
+      connectDelayMs: 2000,
+      healthIntervalMs: 60_000,
+      xksTimeoutMs: 250,
+      quota: 1800,
+    });
+    expect(o.state).toBeUndefined();
+  });
+
+  it('takes every flag, --secret as an alias of --secret-access-key', () => {
+    const o = parseKmsArgs([
+      '--port',
+      '0',
+      '--region',
+      'eu-west-1',
+      '--account-id',
+      '123456789012',
+      '--access-key-id',
+      'AKIAEXAMPLEEXAMPLE01',
+      '--secret',
+      'a-secret-of-sixteen+',
+      '--principal-arn',
+      'arn:aws:iam::123456789012:role/app',
+      '--via-service',
+      'ebs',
+      '--connect-delay-ms',
+      '0',
+      '--health-interval-ms',
+      '0',
+      '--xks-timeout-ms',
+      '500',
+      '--quota',
+      '10',
+      '--ca',
+      'ca.pem',
+      '--state',
+      'kms.json',
+    ]);
+    expect(o).toMatchObject({
+      port: 0,
+      region: 'eu-west-1',
+      secretAccessKey: 'a-secret-of-sixteen+',
+      viaService: 'ebs',
+      connectDelayMs: 0,
+      xksTimeoutMs: 500,
+      quota: 10,
+      ca: 'ca.pem',
+      state: 'kms.json',
+    });
+  });
+
+  it('names the flag that is wrong', () => {
+    expect(() => parseKmsArgs(['--region', 'mars'])).toThrow(/--region/);
+    expect(() => parseKmsArgs(['--account-id', '12'])).toThrow(/--account-id/);
+    expect(() => parseKmsArgs(['--quota', '0'])).toThrow(/--quota/);
+    expect(() => parseKmsArgs(['--nope'])).toThrow(UsageError);
+    expect(() =>
+      parseKmsArgs(['--secret', 'a'.repeat(20), '--secret-access-key', 'b'.repeat(20)]),
+    ).toThrow(/alias/);
+  });
+});
+
+describe('xkslab demo options', () => {
+  it('parses --step and --connect-delay-ms', () => {
+    expect(parseDemoArgs([])).toEqual({ step: false, connectDelayMs: 1500, help: false });
+    expect(parseDemoArgs(['--step', '--connect-delay-ms', '10'])).toMatchObject({
+      step: true,
+      connectDelayMs: 10,
+    });
+    expect(() => parseDemoArgs(['--connect-delay-ms', '-1'])).toThrow(/--connect-delay-ms/);
+  });
+});

@@ -1,0 +1,53 @@
+/** Every KMS action the emulator serves, by the name in `X-Amz-Target: TrentService.<Action>`. */
+import type { Action } from './action.ts';
+import { createAlias, deleteAlias, listAliases } from './actions/aliases.ts';
+import {
+  decrypt,
+  encrypt,
+  generateDataKeyAction,
+  generateDataKeyWithoutPlaintext,
+  reEncrypt,
+} from './actions/crypto.ts';
+import {
+  connectCustomKeyStore,
+  createCustomKeyStore,
+  deleteCustomKeyStore,
+  describeCustomKeyStores,
+  disconnectCustomKeyStore,
+  updateCustomKeyStore,
+} from './actions/custom-key-stores.ts';
+import {
+  cancelKeyDeletion,
+  createKey,
+  describeKey,
+  disableKey,
+  enableKey,
+  listKeys,
+  scheduleKeyDeletion,
+} from './actions/keys.ts';
+
+export const ACTIONS: Readonly<Record<string, Action>> = {
+  CreateCustomKeyStore: createCustomKeyStore,
+  DescribeCustomKeyStores: describeCustomKeyStores,
+  UpdateCustomKeyStore: updateCustomKeyStore,
+  ConnectCustomKeyStore: connectCustomKeyStore,
+  DisconnectCustomKeyStore: disconnectCustomKeyStore,
+  DeleteCustomKeyStore: deleteCustomKeyStore,
+  CreateKey: createKey,
+  DescribeKey: describeKey,
+  ListKeys: listKeys,
+  EnableKey: enableKey,
+  DisableKey: disableKey,
+  ScheduleKeyDeletion: scheduleKeyDeletion,
+  CancelKeyDeletion: cancelKeyDeletion,
+  CreateAlias: createAlias,
+  ListAliases: listAliases,
+  DeleteAlias: deleteAlias,
+  Encrypt: encrypt,
+  Decrypt: decrypt,
+  ReEncrypt: reEncrypt,
+  GenerateDataKey: generateDataKeyAction,
+  GenerateDataKeyWithoutPlaintext: generateDataKeyWithoutPlaintext,
+} as Record<string, Action>;
+
+export const ACTION_NAMES: readonly string[] = Object.keys(ACTIONS);

@@ -1,0 +1,232 @@
+/**
+ * KMS keys in external key stores: CreateKey (Origin EXTERNAL_KEY_STORE, checked with the proxy's
+ * GetKeyMetadata as KMS does, §1.3), DescribeKey, ListKeys, EnableKey, DisableKey,
+ * ScheduleKeyDeletion, CancelKeyDeletion. KMS key state and external key status are independent:
+ * none of these changes the external key (§1.3).
+ */
+import { defineAction } from '../action.ts';
+import { INNER_KEY_BYTES, PENDING_WINDOW_DAYS_DEFAULT, XKS_KEY_ID_PATTERN } from '../constants.ts';
+import {
+  epochSeconds,
+  findKey,
+  keyMetadataOf,
+  nowMs,
+  page,
+  requireKeyStore,
+  targetOf,
+} from '../core.ts';
+import { KmsError } from '../errors.ts';
+import { keyArn } from '../ids.ts';
+import type { KmsKey } from '../model.ts';
+import {
+  CreateKeyRequest,
+  KeyIdRequest,
+  ListKeysRequest,
+  ScheduleKeyDeletionRequest,
+} from '../schemas.ts';
+import { createKeyError } from '../xks/error-mapping.ts';
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+function invalidConfiguration(xksKeyId: string, why: string): KmsError {
+  return new KmsError(
+    'XksKeyInvalidConfigurationException',
+    `The external key ${xksKeyId} does not meet the requirements of an external key store: ${why}. It must be an enabled AES-256 key that performs encryption and decryption.`,
+  );
+}
+
+export const createKey = defineAction({
+  schema: CreateKeyRequest,
+  async handle(core, input, call) {
+    const origin = input.Origin ?? 'AWS_KMS';
+    if (origin !== 'EXTERNAL_KEY_STORE') {
+      throw new KmsError(
+        'UnsupportedOperationException',
+        `The KMS emulator creates keys in external key stores only (Origin EXTERNAL_KEY_STORE), not Origin ${origin}.`,
+      );
+    }
+    const spec = input.KeySpec ?? input.CustomerMasterKeySpec ?? 'SYMMETRIC_DEFAULT';
+    if (spec !== 'SYMMETRIC_DEFAULT') {
+      throw new KmsError(
+        'UnsupportedOperationException',
+        `KMS keys in an external key store must have KeySpec SYMMETRIC_DEFAULT, not ${spec}.`,
+      );
+    }
+    const usage = input.KeyUsage ?? 'ENCRYPT_DECRYPT';
+    if (usage !== 'ENCRYPT_DECRYPT') {
+      throw new KmsError(
+        'UnsupportedOperationException',
+        `KMS keys in an external key store must have KeyUsage ENCRYPT_DECRYPT, not ${usage}.`,
+      );
+    }
+    if (input.MultiRegion) {
+      throw new KmsError(
+        'UnsupportedOperationException',
+        'KMS keys in an external key store cannot be multi-Region keys.',
+      );
+    }
+    if (input.CustomKeyStoreId === undefined) {
+      throw new KmsError(
+        'ValidationException',
+        'CustomKeyStoreId is required when Origin is EXTERNAL_KEY_STORE.',
+      );
+    }
+    if (input.XksKeyId === undefined) {
+      throw new KmsError(
+        'ValidationException',
+        'XksKeyId is required when Origin is EXTERNAL_KEY_STORE.',
+      );
+    }
+    if (!XKS_KEY_ID_PATTERN.test(input.XksKeyId)) {
+      throw new KmsError(
+        'ValidationException',
+        "1 validation error detected: Value at 'xksKeyId' failed to satisfy constraint: Member must satisfy regular expression pattern: ^[a-zA-Z0-9-_.]+$",
+      );
+    }
+    const xksKeyId = input.XksKeyId;
+    const store = requireKeyStore(core, input.CustomKeyStoreId);
+    if (store.connectionState !== 'CONNECTED') {
+      throw new KmsError(
+        'CustomKeyStoreInvalidStateException',
+        `Custom key store ${store.id} must be CONNECTED to create keys in it (it is ${store.connectionState}).`,
+      );
+    }
+    const inUse = () => {
+      for (const key of core.keys.values()) {
+        if (key.customKeyStoreId === store.id && key.xksKeyId === xksKeyId) {
+          throw new KmsError(
+            'XksKeyAlreadyInUseException',
+            `External key ${xksKeyId} is already associated with KMS key ${key.arn} in custom key store ${store.id}.`,
+          );
+        }
+      }
+    };
+    inUse();
+    const outcome = await core.xks.keyMetadata(targetOf(core, store), xksKeyId, {
+      kmsOperation: 'CreateKey',
+      kmsRequestId: call.requestId,
+      awsPrincipalArn: call.principal.arn,
+    });
+    if (!outcome.ok) {
+      throw createKeyError(outcome.failure, {
+        keyStoreId: store.id,
+        xksKeyId,
+        timeoutMs: core.settings.xksTimeoutMs,
+      });
+    }
+    const meta = outcome.value;
+    if (meta.keySpec !== 'AES_256') {
+      throw invalidConfiguration(xksKeyId, `its key spec is ${meta.keySpec}, not AES_256`);
+    }
+    if (!meta.keyUsage.includes('ENCRYPT') || !meta.keyUsage.includes('DECRYPT')) {
+      throw invalidConfiguration(
+        xksKeyId,
+        `its key usage is [${meta.keyUsage.join(', ')}], which lacks ENCRYPT or DECRYPT`,
+      );
+    }
+    if (meta.keyStatus !== 'ENABLED') {
+      throw invalidConfiguration(
+        xksKeyId,
+        `its status in the external key manager is ${meta.keyStatus}`,
+      );
+    }
+    inUse();
+    const id = core.uuid();
+    const key: KmsKey = {
+      id,
+      arn: keyArn(core.account, id),
+      createdAt: nowMs(core),
+      description: input.Description ?? '',
+      state: 'Enabled',
+      customKeyStoreId: store.id,
+      xksKeyId,
+      material: core.random(INNER_KEY_BYTES),
+    };
+    core.keys.set(id, key);
+    await core.save();
+    return { KeyMetadata: keyMetadataOf(core, key) };
+  },
+});
+
+export const describeKey = defineAction({
+  schema: KeyIdRequest,
+  async handle(core, input) {
+    return { KeyMetadata: keyMetadataOf(core, findKey(core, input.KeyId)) };
+  },
+});
+
+export const listKeys = defineAction({
+  schema: ListKeysRequest,
+  async handle(core, input) {
+    const keys = [...core.keys.values()].sort((a, b) => a.createdAt - b.createdAt);
+    const result = page(keys, input.Limit, input.Marker);
+    return {
+      Keys: result.items.map((k) => ({ KeyId: k.id, KeyArn: k.arn })),
+      Truncated: result.truncated,
+      ...(result.nextMarker ? { NextMarker: result.nextMarker } : {}),
+    };
+  },
+});
+
+function notPendingDeletion(key: KmsKey): void {
+  if (key.state === 'PendingDeletion') {
+    throw new KmsError('KMSInvalidStateException', `${key.arn} is pending deletion.`);
+  }
+}
+
+export const enableKey = defineAction({
+  schema: KeyIdRequest,
+  async handle(core, input) {
+    const key = findKey(core, input.KeyId);
+    notPendingDeletion(key);
+    key.state = 'Enabled';
+    await core.save();
+    return {};
+  },
+});
+
+export const disableKey = defineAction({
+  schema: KeyIdRequest,
+  async handle(core, input) {
+    const key = findKey(core, input.KeyId);
+    notPendingDeletion(key);
+    key.state = 'Disabled';
+    await core.save();
+    return {};
+  },
+});
+
+export const scheduleKeyDeletion = defineAction({
+  schema: ScheduleKeyDeletionRequest,
+  async handle(core, input) {
+    const key = findKey(core, input.KeyId);
+    notPendingDeletion(key);
+    const days = input.PendingWindowInDays ?? PENDING_WINDOW_DAYS_DEFAULT;
+    key.state = 'PendingDeletion';
+    key.pendingWindowInDays = days;
+    key.deletionDate = nowMs(core) + days * DAY_MS;
+    await core.save();
+    return {
+      KeyId: key.arn,
+      DeletionDate: epochSeconds(key.deletionDate),
+      KeyState: 'PendingDeletion',
+      PendingWindowInDays: days,
+    };
+  },
+});
+
+export const cancelKeyDeletion = defineAction({
+  schema: KeyIdRequest,
+  async handle(core, input) {
+    const key = findKey(core, input.KeyId);
+    if (key.state !== 'PendingDeletion') {
+      throw new KmsError('KMSInvalidStateException', `${key.arn} is not pending deletion.`);
+    }
+    // AWS KMS leaves a key whose deletion was cancelled Disabled.
+    key.state = 'Disabled';
+    key.deletionDate = undefined;
+    key.pendingWindowInDays = undefined;
+    await core.save();
+    return { KeyId: key.arn };
+  },
+});

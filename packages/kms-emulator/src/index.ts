@@ -1,0 +1,51 @@
+export { ACTION_NAMES } from './actions.ts';
+export type { KmsAppOptions } from './app.ts';
+export { createKmsApp } from './app.ts';
+export type { CiphertextBlob } from './blob.ts';
+export { BLOB_VERSION, decodeBlob, encodeBlob } from './blob.ts';
+export type { KmsClientOptions, KmsResult } from './client/kms-client.ts';
+export { KmsClientError, KmsJsonClient } from './client/kms-client.ts';
+export type { ConnectionEvent, Transition } from './connection.ts';
+export { transition } from './connection.ts';
+export {
+  DEFAULT_ACCESS_KEY_ID,
+  DEFAULT_ACCOUNT_ID,
+  DEFAULT_CONNECT_DELAY_MS,
+  DEFAULT_HEALTH_INTERVAL_MS,
+  DEFAULT_PRINCIPAL_ARN,
+  DEFAULT_REGION,
+  DEFAULT_SECRET_ACCESS_KEY,
+  KMS_CONTENT_TYPE,
+  KMS_SIGV4_SERVICE,
+  XKS_QUOTA_PER_SECOND,
+  XKS_TIMEOUT_MS,
+} from './constants.ts';
+export type {
+  Cancel,
+  KmsEmulatorDeps,
+  KmsEmulatorOptions,
+  KmsLogFields,
+  KmsLogger,
+  Scheduler,
+} from './emulator.ts';
+export { DEFAULT_CREDENTIAL, KmsEmulator, realScheduler } from './emulator.ts';
+export type { KmsErrorName } from './errors.ts';
+export { isKmsError, KMS_ERRORS, KmsError } from './errors.ts';
+export type { MetricsSnapshot } from './metrics.ts';
+export type {
+  ConnectionErrorCode,
+  ConnectionState,
+  KmsCredential,
+  Principal,
+} from './model.ts';
+export type { StateStorage } from './persistence.ts';
+export { StateFileError } from './persistence.ts';
+export type {
+  NodeTransportOptions,
+  TransportFailure,
+  XksHttpRequest,
+  XksHttpResponse,
+  XksTransport,
+} from './xks/transport.ts';
+export { nodeTransport, XksTransportError } from './xks/transport.ts';
+export type { XksCallRecord, XksFailure } from './xks/xks-client.ts';

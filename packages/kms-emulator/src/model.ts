@@ -1,0 +1,83 @@
+/** The emulator's state: custom key stores, KMS keys and aliases of one account in one Region. */
+
+/** §5: the connection states of a custom key store. */
+export type ConnectionState =
+  | 'CONNECTED'
+  | 'CONNECTING'
+  | 'FAILED'
+  | 'DISCONNECTED'
+  | 'DISCONNECTING';
+
+/** §5: why the last ConnectCustomKeyStore failed (the subset that applies to public endpoints). */
+export type ConnectionErrorCode =
+  | 'INVALID_CREDENTIALS'
+  | 'NETWORK_ERRORS'
+  | 'INTERNAL_ERROR'
+  | 'XKS_PROXY_ACCESS_DENIED'
+  | 'XKS_PROXY_INVALID_CONFIGURATION'
+  | 'XKS_PROXY_INVALID_RESPONSE'
+  | 'XKS_PROXY_INVALID_TLS_CONFIGURATION'
+  | 'XKS_PROXY_NOT_REACHABLE'
+  | 'XKS_PROXY_TIMED_OUT';
+
+/** How to reach and authenticate to one XKS proxy. */
+export type XksProxySettings = {
+  uriEndpoint: string;
+  uriPath: string;
+  accessKeyId: string;
+  /** Held in memory; sealed under the emulator master key when the state is persisted. */
+  secretAccessKey: string;
+  /** When KMS was given this credential (XksProxyCredentialAge), epoch ms. */
+  credentialSetAt: number;
+};
+
+export type CustomKeyStore = {
+  id: string;
+  name: string;
+  createdAt: number;
+  connectionState: ConnectionState;
+  connectionErrorCode?: ConnectionErrorCode | undefined;
+  proxy: XksProxySettings;
+};
+
+/** The stored key state; `Unavailable` is derived from the key store's connection state. */
+export type StoredKeyState = 'Enabled' | 'Disabled' | 'PendingDeletion';
+export type KeyState = StoredKeyState | 'Unavailable';
+
+export type KmsKey = {
+  /** A UUID. */
+  id: string;
+  arn: string;
+  createdAt: number;
+  description: string;
+  state: StoredKeyState;
+  deletionDate?: number | undefined;
+  pendingWindowInDays?: number | undefined;
+  customKeyStoreId: string;
+  xksKeyId: string;
+  /** The KMS-held key material of the inner layer (32 bytes); sealed at rest. */
+  material: Uint8Array;
+};
+
+export type Alias = {
+  name: string;
+  targetKeyId: string;
+  createdAt: number;
+  updatedAt: number;
+};
+
+/** The caller, from the SigV4 credential of the KMS request. */
+export type Principal = {
+  accessKeyId: string;
+  arn: string;
+  /** Sent to the proxy as kmsViaService when set (an AWS service calling on the caller's behalf). */
+  viaService?: string | undefined;
+};
+
+/** One local credential the emulator accepts, and who it stands for. */
+export type KmsCredential = {
+  accessKeyId: string;
+  secretAccessKey: string;
+  principalArn: string;
+  viaService?: string | undefined;
+};
