@@ -1,0 +1,196 @@
+import type { Child } from 'hono/jsx';
+import { PRODUCT, VERSION } from '../version.ts';
+import { CSRF_FIELD, type Flash } from './session.ts';
+import { UI_BASE } from './ui-deps.ts';
+
+/*
+ * The page frame and the small pieces every page uses. JSX escapes every string it renders (text
+ * and attribute values), and nothing here uses raw HTML: a key id or a fault message cannot become
+ * markup. No inline script or style either (the CSP forbids both): classes and the served CSS file.
+ */
+
+export const NAV = [
+  { id: 'overview', href: UI_BASE, label: 'Overview' },
+  { id: 'modules', href: `${UI_BASE}/modules`, label: 'Modules' },
+  { id: 'keys', href: `${UI_BASE}/keys`, label: 'Keys' },
+  { id: 'keystores', href: `${UI_BASE}/keystores`, label: 'Key stores' },
+  { id: 'audit', href: `${UI_BASE}/audit`, label: 'Audit' },
+  { id: 'faults', href: `${UI_BASE}/faults`, label: 'Faults' },
+  { id: 'conformance', href: `${UI_BASE}/conformance`, label: 'Conformance' },
+] as const;
+export type NavId = (typeof NAV)[number]['id'];
+
+export function Document(props: { title: string; children?: Child }) {
+  return (
+    <html lang="en">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <title>{`${props.title} · ${PRODUCT}`}</title>
+        <link rel="icon" href="data:," />
+        <link rel="stylesheet" href={`${UI_BASE}/static/app.css`} />
+        <script type="module" src={`${UI_BASE}/static/app.js`} />
+      </head>
+      <body>{props.children}</body>
+    </html>
+  );
+}
+
+export function Layout(props: {
+  title: string;
+  active: NavId | undefined;
+  csrf: string;
+  flash?: Flash | undefined;
+  faultsActive?: number | undefined;
+  children?: Child;
+}) {
+  return (
+    <Document title={props.title}>
+      <header class="top">
+        <a class="brand" href={UI_BASE}>
+          {PRODUCT} <span class="muted">{VERSION}</span>
+        </a>
+        <nav aria-label="Sections">
+          {NAV.map((n) => (
+            <a href={n.href} class={n.id === props.active ? 'current' : undefined}>
+              {n.label}
+            </a>
+          ))}
+        </nav>
+        <form method="post" action={`${UI_BASE}/logout`} class="logout">
+          <CsrfField token={props.csrf} />
+          <button type="submit" class="link">
+            Log out
+          </button>
+        </form>
+      </header>
+      {props.faultsActive ? (
+        <p class="banner warn">
+          {props.faultsActive} fault rule(s) active: this proxy misbehaves on purpose.{' '}
+          <a href={`${UI_BASE}/faults`}>Faults</a>
+        </p>
+      ) : null}
+      <main>
+        <h1>{props.title}</h1>
+        {props.flash ? <FlashMessage flash={props.flash} /> : null}
+        {props.children}
+      </main>
+    </Document>
+  );
+}
+
+export function FlashMessage(props: { flash: Flash }) {
+  return (
+    <p class={`flash ${props.flash.kind}`} role={props.flash.kind === 'error' ? 'alert' : 'status'}>
+      {props.flash.text}
+    </p>
+  );
+}
+
+export function CsrfField(props: { token: string }) {
+  return <input type="hidden" name={CSRF_FIELD} value={props.token} />;
+}
+
+/** A one-button form that POSTs to `action` (with the CSRF token and optional hidden fields). */
+export function ActionButton(props: {
+  action: string;
+  csrf: string;
+  label: string;
+  kind?: 'primary' | 'danger' | 'plain';
+  confirm?: string;
+  fields?: Record<string, string>;
+  testId?: string;
+}) {
+  return (
+    <form method="post" action={props.action} class="inline" data-confirm={props.confirm}>
+      <CsrfField token={props.csrf} />
+      {Object.entries(props.fields ?? {}).map(([name, value]) => (
+        <input type="hidden" name={name} value={value} />
+      ))}
+      <button type="submit" class={props.kind ?? 'plain'} data-testid={props.testId}>
+        {props.label}
+      </button>
+    </form>
+  );
+}
+
+export type Tone = 'ok' | 'warn' | 'bad' | 'muted' | 'info';
+
+export function Badge(props: { tone: Tone; children?: Child }) {
+  return <span class={`badge ${props.tone}`}>{props.children}</span>;
+}
+
+export function healthTone(status: string): Tone {
+  return status === 'ACTIVE' ? 'ok' : status === 'DEGRADED' ? 'warn' : 'bad';
+}
+
+export function stateTone(state: string): Tone {
+  switch (state) {
+    case 'ENABLED':
+    case 'active':
+      return 'ok';
+    case 'DISABLED':
+    case 'maintenance':
+    case 'PENDING_DELETION':
+      return 'warn';
+    default:
+      return 'bad';
+  }
+}
+
+export function Table(props: { head: readonly string[]; children?: Child; empty?: string }) {
+  return (
+    <div class="table-wrap">
+      <table>
+        <thead>
+          <tr>
+            {props.head.map((h) => (
+              <th scope="col">{h}</th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>{props.children}</tbody>
+      </table>
+    </div>
+  );
+}
+
+export function Empty(props: { children?: Child }) {
+  return <p class="empty">{props.children}</p>;
+}
+
+/** `2025-03-01 12:00:00Z` from an ISO time (readable, sortable, unambiguous). */
+export function when(iso: string | null | undefined): string {
+  if (!iso) return '-';
+  return iso.replace('T', ' ').replace(/\.\d+Z$/, 'Z');
+}
+
+/** `3 min ago`, `2 d ago`: how long before `now`. */
+export function ago(iso: string | null | undefined, now: Date): string {
+  if (!iso) return 'never';
+  const s = Math.max(0, Math.round((now.getTime() - Date.parse(iso)) / 1000));
+  if (s < 60) return `${s} s ago`;
+  if (s < 3600) return `${Math.round(s / 60)} min ago`;
+  if (s < 86_400) return `${Math.round(s / 3600)} h ago`;
+  return `${Math.round(s / 86_400)} d ago`;
+}
+
+/** A `data:` URL that downloads `value` as a JSON file (no server round trip, nothing stored). */
+export function jsonDataUrl(value: unknown): string {
+  return `data:application/json;charset=utf-8,${encodeURIComponent(`${JSON.stringify(value, null, 2)}\n`)}`;
+}
+
+/** A secret shown once, selectable, with a copy button (app.js) and a warning. */
+export function SecretValue(props: { id: string; label: string; value: string }) {
+  return (
+    <div class="secret">
+      <span class="label">{props.label}</span>
+      <code id={props.id} data-testid={props.id}>
+        {props.value}
+      </code>
+      <button type="button" class="plain copy" data-copy={props.id}>
+        Copy
+      </button>
+    </div>
+  );
+}

@@ -1,0 +1,266 @@
+import { CreateModuleRequest, ModuleStateValue } from '@xkslab/protocol';
+import type { Hono } from 'hono';
+import { deleteModule, requireModule } from '../../admin/operations.ts';
+import { moduleHealth } from '../health.ts';
+import {
+  ActionButton,
+  Badge,
+  CsrfField,
+  Empty,
+  healthTone,
+  stateTone,
+  Table,
+  when,
+} from '../layout.tsx';
+import { formOf, optionalNumber, parseForm, renderPage, runAction, seg } from '../page-kit.tsx';
+import { UI_BASE, type UiDeps, type UiEnv } from '../ui-deps.ts';
+import { KeyRows } from './keys.tsx';
+
+const BASE = `${UI_BASE}/modules`;
+const KEYS_SHOWN = 100;
+
+const STATE_ACTIONS = {
+  active: { label: 'Reconnect (active)', kind: 'primary' },
+  maintenance: { label: 'Maintenance', kind: 'plain' },
+  disconnected: { label: 'Mark disconnected', kind: 'danger' },
+} as const;
+
+/** Modules: deploy, see keys and nodes, mark disconnected/reconnected, delete. */
+export function registerModulePages(app: Hono<UiEnv>, deps: UiDeps): void {
+  app.get(BASE, async (c) => {
+    const csrf = c.get('session').csrf;
+    const modules = await deps.vcm.listModules();
+    const counts = await Promise.all(modules.map((m) => deps.vcm.countKeys(m.name)));
+    const stores = deps.registry.list();
+    return renderPage(
+      c,
+      deps,
+      { title: 'Modules', active: 'modules' },
+      <div class="grid">
+        <section class="card wide">
+          <h2>Virtual cryptographic modules</h2>
+          {modules.length === 0 ? (
+            <Empty>No module yet: deploy one below.</Empty>
+          ) : (
+            <Table head={['Module', 'State', 'Nodes', 'Keys', 'Key stores', 'Created']}>
+              {modules.map((m, i) => (
+                <tr data-testid={`module-row-${m.name}`}>
+                  <td>
+                    <a href={`${BASE}/${seg(m.name)}`}>{m.name}</a>
+                  </td>
+                  <td>
+                    <Badge tone={stateTone(m.state)}>{m.state}</Badge>
+                  </td>
+                  <td class="num">{m.nodes}</td>
+                  <td class="num">{counts[i]}</td>
+                  <td>
+                    {stores
+                      .filter((ks) => ks.module === m.name)
+                      .map((ks) => ks.name)
+                      .join(', ') || '-'}
+                  </td>
+                  <td>{when(m.createdAt)}</td>
+                </tr>
+              ))}
+            </Table>
+          )}
+        </section>
+        <section class="card">
+          <h2>Deploy a module</h2>
+          <form method="post" action={BASE} class="stack">
+            <CsrfField token={csrf} />
+            <label>
+              Name
+              <input name="name" required placeholder="hsm-a" autocomplete="off" />
+            </label>
+            <label>
+              Nodes (1-10)
+              <input name="nodes" type="number" min="1" max="10" value="2" />
+            </label>
+            <button type="submit" class="primary" data-testid="deploy-module">
+              Deploy
+            </button>
+          </form>
+        </section>
+      </div>,
+    );
+  });
+
+  app.post(BASE, async (c) => {
+    const form = await formOf(c);
+    const name = form.name ?? '';
+    return runAction(
+      c,
+      deps,
+      { mirrors: ['POST', '/modules'], back: BASE, audit: { module: name } },
+      async () => {
+        const body = parseForm(CreateModuleRequest, {
+          name,
+          ...(optionalNumber(form.nodes) === undefined
+            ? {}
+            : { nodes: optionalNumber(form.nodes) }),
+        });
+        const info = await deps.vcm.createModule({ name: body.name, nodes: body.nodes });
+        return `Module ${info.name} deployed with ${info.nodes} node(s).`;
+      },
+    );
+  });
+
+  app.get(`${BASE}/:module`, async (c) => {
+    const csrf = c.get('session').csrf;
+    const name = c.req.param('module');
+    const info = await deps.vcm.getModule(name);
+    if (!info) {
+      return renderPage(
+        c,
+        deps,
+        { title: 'Module not found', active: 'modules', status: 404 },
+        <Empty>
+          No module named <code>{name}</code>. <a href={BASE}>All modules</a>
+        </Empty>,
+      );
+    }
+    const health = (await moduleHealth(deps, [name])).get(name) ?? [];
+    const keys = await deps.vcm.listKeys(name, { limit: KEYS_SHOWN });
+    const total = await deps.vcm.countKeys(name);
+    const stores = deps.registry.list().filter((ks) => ks.module === name);
+    const here = `${BASE}/${seg(name)}`;
+    return renderPage(
+      c,
+      deps,
+      { title: `Module ${name}`, active: 'modules' },
+      <div class="grid">
+        <section class="card">
+          <h2>State</h2>
+          <p>
+            <Badge tone={stateTone(info.state)}>{info.state}</Badge>{' '}
+            <span class="muted">
+              {info.state === 'disconnected'
+                ? 'XKS calls on its keys answer DependencyTimeoutException; health reports every node UNAVAILABLE.'
+                : info.state === 'maintenance'
+                  ? 'XKS calls on its keys answer InvalidStateException; health reports every node UNAVAILABLE.'
+                  : 'Serving.'}
+            </span>
+          </p>
+          <div class="buttons">
+            {ModuleStateValue.options
+              .filter((s) => s !== info.state)
+              .map((s) => (
+                <ActionButton
+                  action={`${here}/state`}
+                  csrf={csrf}
+                  label={STATE_ACTIONS[s].label}
+                  kind={STATE_ACTIONS[s].kind}
+                  fields={{ state: s }}
+                  testId={`module-state-${s}`}
+                />
+              ))}
+          </div>
+          <p class="muted">Created {when(info.createdAt)}.</p>
+        </section>
+        <section class="card">
+          <h2>Nodes</h2>
+          <Table head={['Node', 'Health (deep check)', 'Detail']}>
+            {health.map((n) => (
+              <tr>
+                <td>
+                  <code>{n.id}</code>
+                </td>
+                <td>
+                  <Badge tone={healthTone(n.status)}>{n.status}</Badge>
+                </td>
+                <td class="muted">
+                  {n.faultRule ? `fault rule ${n.faultRule}` : (n.detail ?? '')}
+                </td>
+              </tr>
+            ))}
+          </Table>
+        </section>
+        <section class="card">
+          <h2>Key stores served</h2>
+          {stores.length === 0 ? (
+            <Empty>None.</Empty>
+          ) : (
+            <ul class="plain-list">
+              {stores.map((ks) => (
+                <li>
+                  <a href={`${UI_BASE}/keystores/${seg(ks.name)}`}>{ks.name}</a>{' '}
+                  <code>{ks.uriPathPrefix || '/'}</code>
+                </li>
+              ))}
+            </ul>
+          )}
+        </section>
+        <section class="card wide">
+          <h2>{`Keys (${total})`}</h2>
+          {keys.length === 0 ? <Empty>No key in this module.</Empty> : <KeyRows keys={keys} />}
+          {total > keys.length ? (
+            <p class="muted">
+              Showing the first {keys.length}.{' '}
+              <a href={`${UI_BASE}/keys?module=${seg(name)}`}>All keys of {name}</a>
+            </p>
+          ) : null}
+          <p>
+            <a href={`${UI_BASE}/keys?module=${seg(name)}`}>Create or import a key</a>
+          </p>
+        </section>
+        <section class="card">
+          <h2>Delete</h2>
+          <form
+            method="post"
+            action={`${here}/delete`}
+            class="stack"
+            data-confirm={`Delete module ${name}?`}
+          >
+            <CsrfField token={csrf} />
+            <label class="check">
+              <input type="checkbox" name="force" value="true" /> Also destroy its {total} key(s)
+              (needed while it holds keys or serves key stores)
+            </label>
+            <button type="submit" class="danger">
+              Delete module
+            </button>
+          </form>
+        </section>
+      </div>,
+    );
+  });
+
+  app.post(`${BASE}/:module/state`, async (c) => {
+    const name = c.req.param('module');
+    const form = await formOf(c);
+    return runAction(
+      c,
+      deps,
+      {
+        mirrors: ['PUT', '/modules/{module}/state'],
+        back: `${BASE}/${seg(name)}`,
+        audit: { module: name },
+      },
+      async () => {
+        const state = parseForm(ModuleStateValue, form.state);
+        await requireModule(deps, name);
+        const info = await deps.vcm.setModuleState(name, state);
+        return `Module ${info.name} is ${info.state}.`;
+      },
+    );
+  });
+
+  app.post(`${BASE}/:module/delete`, async (c) => {
+    const name = c.req.param('module');
+    const form = await formOf(c);
+    let deleted = false;
+    const response = await runAction(
+      c,
+      deps,
+      { mirrors: ['DELETE', '/modules/{module}'], back: BASE, audit: { module: name } },
+      async () => {
+        const { keys } = await deleteModule(deps, name, form.force === 'true');
+        deleted = true;
+        return `Module ${name} deleted (${keys} key(s) destroyed).`;
+      },
+    );
+    // A refusal goes back to the module's page, where the force box is.
+    return deleted ? response : c.redirect(`${BASE}/${seg(name)}`, 303);
+  });
+}

@@ -1,0 +1,129 @@
+import { XKS_API_SUFFIX } from '@xkslab/protocol';
+import type { Hono } from 'hono';
+import { credentialViews } from '../../admin/views.ts';
+import { moduleHealth } from '../health.ts';
+import { ago, Badge, Empty, healthTone, stateTone, Table } from '../layout.tsx';
+import { renderFragment, renderPage, seg } from '../page-kit.tsx';
+import { TrafficPanel } from '../traffic-panel.tsx';
+import { UI_BASE, type UiDeps, type UiEnv } from '../ui-deps.ts';
+import { describeRule } from './faults.tsx';
+
+async function trafficPanel(deps: UiDeps) {
+  return (
+    <TrafficPanel
+      traffic={deps.metrics.traffic()}
+      errors={await deps.metrics.errorCounts()}
+      total={await deps.metrics.requestCount()}
+    />
+  );
+}
+
+/** Overview: modules and their health, key stores, live traffic, errors, active fault rules. */
+export function registerOverviewPages(app: Hono<UiEnv>, deps: UiDeps): void {
+  app.get(`${UI_BASE}/live/traffic`, async (c) => renderFragment(c, await trafficPanel(deps)));
+
+  app.get(UI_BASE, async (c) => {
+    const now = deps.clock();
+    const modules = await deps.vcm.listModules();
+    const health = await moduleHealth(
+      deps,
+      modules.map((m) => m.name),
+    );
+    const keyCounts = await Promise.all(modules.map((m) => deps.vcm.countKeys(m.name)));
+    const keyStores = deps.registry.describeAll();
+    const rules = deps.faults?.list() ?? [];
+    return renderPage(
+      c,
+      deps,
+      { title: 'Overview', active: 'overview' },
+      <div class="grid">
+        {await trafficPanel(deps)}
+        <section class="card">
+          <h2>Modules</h2>
+          {modules.length === 0 ? (
+            <Empty>
+              No module yet. <a href={`${UI_BASE}/modules`}>Deploy one</a>.
+            </Empty>
+          ) : (
+            <Table head={['Module', 'State', 'Nodes (as GetHealthStatus reports them)', 'Keys']}>
+              {modules.map((m, i) => (
+                <tr data-testid={`module-${m.name}`}>
+                  <td>
+                    <a href={`${UI_BASE}/modules/${seg(m.name)}`}>{m.name}</a>
+                  </td>
+                  <td>
+                    <Badge tone={stateTone(m.state)}>{m.state}</Badge>
+                  </td>
+                  <td>
+                    {(health.get(m.name) ?? []).map((n) => (
+                      <span
+                        class="node"
+                        title={n.faultRule ? `changed by fault rule ${n.faultRule}` : n.detail}
+                        data-testid={`node-${n.id}`}
+                      >
+                        <Badge tone={healthTone(n.status)}>
+                          {`${n.id} ${n.status}${n.faultRule ? (n.sometimes ? ' (fault, sometimes)' : ' (fault)') : ''}`}
+                        </Badge>
+                      </span>
+                    ))}
+                  </td>
+                  <td class="num">{keyCounts[i]}</td>
+                </tr>
+              ))}
+            </Table>
+          )}
+        </section>
+        <section class="card">
+          <h2>Active fault rules</h2>
+          {rules.length === 0 ? (
+            <Empty>None: the proxy behaves as specified.</Empty>
+          ) : (
+            <ul class="plain-list" data-testid="active-faults">
+              {rules.map((r) => (
+                <li>
+                  <code>{r.id}</code> {describeRule(r)}
+                </li>
+              ))}
+            </ul>
+          )}
+          <p>
+            <a href={`${UI_BASE}/faults`}>Manage faults</a>
+          </p>
+        </section>
+        <section class="card wide">
+          <h2>Key stores</h2>
+          {keyStores.length === 0 ? (
+            <Empty>
+              No key store yet. <a href={`${UI_BASE}/keystores`}>Create one</a>.
+            </Empty>
+          ) : (
+            <Table head={['Key store', 'Endpoint', 'Module', 'Credentials (age, last use)']}>
+              {keyStores.map((ks) => (
+                <tr>
+                  <td>
+                    <a href={`${UI_BASE}/keystores/${seg(ks.name)}`}>{ks.name}</a>{' '}
+                    {ks.blocked ? <Badge tone="bad">blocked</Badge> : null}
+                    <div class="muted">{ks.region}</div>
+                  </td>
+                  <td>
+                    <code class="wrap">{`${deps.xksUrl}${ks.uriPathPrefix}${XKS_API_SUFFIX}`}</code>
+                  </td>
+                  <td>{ks.module}</td>
+                  <td>
+                    {credentialViews(deps, ks).map((cr) => (
+                      <div>
+                        <code>{cr.accessKeyId}</code>{' '}
+                        <span class="muted">{`${cr.ageDays} d old, used ${ago(cr.lastUsedAt, now)}`}</span>
+                      </div>
+                    ))}
+                    {ks.credentials.length === 0 ? <Badge tone="warn">none</Badge> : null}
+                  </td>
+                </tr>
+              ))}
+            </Table>
+          )}
+        </section>
+      </div>,
+    );
+  });
+}

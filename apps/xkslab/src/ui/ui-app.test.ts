@@ -1,0 +1,281 @@
+import { randomBytes } from 'node:crypto';
+import type { ConformanceReport } from '@xkslab/conformance';
+import { MemoryKeyStore } from '@xkslab/vcm';
+import { createTestVcm, TEST_NOW } from '@xkslab/vcm/testing';
+import { describe, expect, it } from 'vitest';
+import { hashAdminToken } from '../admin/auth.ts';
+import type { AuditEntryInput } from '../audit/audit-entry.ts';
+import { FaultPlan } from '../faults/fault-plan.ts';
+import { ImportParamsStore } from '../keys/import-params.ts';
+import { KeyStoreRegistry } from '../keystores/registry.ts';
+import { silentLogger } from '../logger.ts';
+import { XksMetrics } from '../metrics/xks-metrics.ts';
+import { PolicyStore } from '../policies/policy-store.ts';
+import { createUiApp } from './ui-app.tsx';
+
+const TOKEN = 'test-admin-token_0123456789';
+const ORIGIN = 'http://localhost';
+const random = (n: number) => new Uint8Array(randomBytes(n));
+
+async function setup() {
+  const store = new MemoryKeyStore();
+  const clock = () => TEST_NOW;
+  const vcm = await createTestVcm({ store, clock });
+  const registry = await KeyStoreRegistry.load(store, vcm, clock);
+  const audit: AuditEntryInput[] = [];
+  const metrics = new XksMetrics({ now: () => TEST_NOW.getTime() });
+  const report: ConformanceReport = {
+    tool: 'test',
+    target: { url: 'x', region: 'us-east-1', keyId: 'k' },
+    startedAt: TEST_NOW.toISOString(),
+    checks: [],
+    summary: {
+      total: 0,
+      passed: 0,
+      failed: 0,
+      skipped: 0,
+      mustFailed: 0,
+      shouldFailed: 0,
+      durationMs: 0,
+      ok: true,
+    },
+  };
+  const { app, state } = createUiApp({
+    vcm,
+    registry,
+    policies: await PolicyStore.load(store),
+    imports: new ImportParamsStore({ store, sealer: vcm, clock, random }),
+    faults: new FaultPlan({ clock, random: Math.random }),
+    adminTokenHash: hashAdminToken(TOKEN),
+    clock,
+    random,
+    logger: silentLogger,
+    audit: { append: (e) => void audit.push(e) },
+    metrics,
+    xksUrl: 'http://127.0.0.1:9',
+    runConformance: async () => report,
+  });
+  const request = (path: string, init: RequestInit = {}) => app.request(`${ORIGIN}${path}`, init);
+
+  /** Logs in like a browser: GET the form (login cookie + field), POST it, keep the session. */
+  async function login(token = TOKEN) {
+    const form = await request('/ui/login');
+    const loginCookie = /xkslab_login=([^;]+)/.exec(form.headers.get('set-cookie') ?? '')?.[1];
+    const field = /name="_csrf" value="([^"]+)"/.exec(await form.text())?.[1];
+    const res = await request('/ui/login', {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        origin: ORIGIN,
+        cookie: `xkslab_login=${loginCookie}`,
+      },
+      body: new URLSearchParams({ _csrf: field ?? '', token }).toString(),
+    });
+    const session = /xkslab_session=([^;]+)/.exec(res.headers.get('set-cookie') ?? '')?.[1];
+    return { res, session };
+  }
+
+  async function loggedIn() {
+    const { session } = await login();
+    const cookie = `xkslab_session=${session}`;
+    const page = await request('/ui/modules', { headers: { cookie } });
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(await page.text())?.[1] ?? '';
+    const post = (
+      path: string,
+      fields: Record<string, string> | URLSearchParams,
+      headers: Record<string, string> = {},
+    ) =>
+      request(path, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          origin: ORIGIN,
+          cookie,
+          ...headers,
+        },
+        body: new URLSearchParams(fields).toString(),
+      });
+    const get = (path: string) => request(path, { headers: { cookie } });
+    return { cookie, csrf, post, get };
+  }
+  return { app, vcm, registry, audit, metrics, state, request, login, loggedIn };
+}
+
+describe('dashboard: login and sessions', () => {
+  it('sends every page to the login form until logged in', async () => {
+    const { request } = await setup();
+    const res = await request('/ui/keys');
+    expect(res.status).toBe(303);
+    expect(res.headers.get('location')).toBe('/ui/login?next=%2Fui%2Fkeys');
+    expect((await request('/ui')).headers.get('location')).toBe('/ui/login?next=%2Fui');
+    expect((await request('/ui/live/traffic')).status).toBe(401);
+  });
+
+  it('logs in with the admin token: a random HttpOnly SameSite=Strict session cookie', async () => {
+    const { login, audit } = await setup();
+    const { res, session } = await login();
+    expect(res.status).toBe(303);
+    expect(res.headers.get('location')).toBe('/ui');
+    const cookie = res.headers.get('set-cookie') ?? '';
+    expect(cookie).toMatch(/xkslab_session=[A-Za-z0-9_-]{43}; Path=\/; HttpOnly; SameSite=Strict/);
+    expect(cookie).not.toContain('Secure');
+    expect(session).not.toContain(TOKEN);
+    expect(audit.at(-1)).toMatchObject({ operation: 'ui:Login', result: 'ok' });
+  });
+
+  it('refuses a wrong token, and a login form without its CSRF token', async () => {
+    const { login, request, audit } = await setup();
+    const wrong = await login('wrong-token');
+    expect(wrong.res.status).toBe(401);
+    expect(wrong.session).toBeUndefined();
+    expect(await wrong.res.text()).toContain('Wrong admin token');
+    expect(audit.at(-1)).toMatchObject({ operation: 'ui:Login', result: 'UNAUTHORIZED' });
+    const noCsrf = await request('/ui/login', {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', origin: ORIGIN },
+      body: new URLSearchParams({ token: TOKEN }).toString(),
+    });
+    expect(noCsrf.status).toBe(403);
+    expect(noCsrf.headers.get('set-cookie') ?? '').not.toContain('xkslab_session=');
+  });
+
+  it('sets Secure on the cookies under TLS', async () => {
+    const { app } = await setup();
+    const res = await app.request('https://localhost/ui/login');
+    expect(res.headers.get('set-cookie')).toMatch(/xkslab_login=.*; Secure/);
+  });
+
+  it('logs out: the session ends on the server', async () => {
+    const { loggedIn, state } = await setup();
+    const { post, get, csrf } = await loggedIn();
+    expect(state.sessions.size).toBe(1);
+    const res = await post('/ui/logout', { _csrf: csrf });
+    expect(res.status).toBe(303);
+    expect(state.sessions.size).toBe(0);
+    expect((await get('/ui/modules')).status).toBe(303);
+  });
+});
+
+describe('dashboard: CSRF and headers', () => {
+  it('refuses a POST without the session CSRF token, with a wrong one, or from another origin', async () => {
+    const { loggedIn, vcm } = await setup();
+    const { post, csrf } = await loggedIn();
+    expect((await post('/ui/modules', { name: 'm1' })).status).toBe(403);
+    expect((await post('/ui/modules', { name: 'm1', _csrf: `${csrf}x` })).status).toBe(403);
+    expect(
+      (await post('/ui/modules', { name: 'm1', _csrf: csrf }, { origin: 'https://evil.example' }))
+        .status,
+    ).toBe(403);
+    expect(await vcm.listModules()).toEqual([]);
+    const ok = await post('/ui/modules', { name: 'm1', nodes: '2', _csrf: csrf });
+    expect(ok.status).toBe(303);
+    expect((await vcm.listModules()).map((m) => m.name)).toEqual(['m1']);
+  });
+
+  it('sends a strict CSP and no inline script or style on every page', async () => {
+    const { loggedIn } = await setup();
+    const { get } = await loggedIn();
+    for (const path of [
+      '/ui',
+      '/ui/modules',
+      '/ui/keys',
+      '/ui/keystores',
+      '/ui/audit',
+      '/ui/faults',
+      '/ui/conformance',
+    ]) {
+      const res = await get(path);
+      expect(res.status, path).toBe(200);
+      const csp = res.headers.get('content-security-policy') ?? '';
+      expect(csp, path).toContain("script-src 'self'");
+      expect(csp, path).toContain("style-src 'self'");
+      expect(csp, path).not.toContain('unsafe');
+      expect(res.headers.get('x-frame-options')).toBe('DENY');
+      expect(res.headers.get('cache-control')).toBe('no-store');
+      const html = await res.text();
+      expect(html, path).not.toMatch(/<script(?![^>]*\ssrc=)[^>]*>/);
+      expect(html, path).not.toMatch(/\sstyle=/);
+      expect(html, path).not.toMatch(/\son[a-z]+=/);
+    }
+  });
+
+  it('escapes every value: a hostile name stays text', async () => {
+    const { loggedIn, audit } = await setup();
+    const { post, get, csrf } = await loggedIn();
+    // Not a valid module name: the error message echoes it, escaped.
+    await post('/ui/modules', { name: '<img src=x onerror=alert(1)>', _csrf: csrf });
+    const page = await (await get('/ui/modules')).text();
+    expect(page).not.toContain('<img src=x');
+    expect(audit.every((e) => e.operation !== 'admin:POST /modules')).toBe(true);
+  });
+});
+
+describe('dashboard: actions call the admin operations', () => {
+  it('creates a key store and shows its secret once, audited like the admin API', async () => {
+    const { loggedIn, audit, registry } = await setup();
+    const { post, get, csrf } = await loggedIn();
+    await post('/ui/modules', { name: 'm1', _csrf: csrf });
+    const res = await post('/ui/keystores', {
+      name: 'ks1',
+      uriPathPrefix: '/ks1',
+      region: 'us-east-1',
+      module: 'm1',
+      _csrf: csrf,
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('cache-control')).toBe('no-store');
+    const html = await res.text();
+    const secret = /data-testid="secret-access-key">([^<]+)</.exec(html)?.[1] ?? '';
+    const accessKeyId = registry.get('ks1')?.accessKeyIds[0] ?? '';
+    expect(registry.get('ks1')?.secretFor(accessKeyId)).toBe(secret);
+    expect(html).toContain('download="ks1-proxy-configuration.json"');
+    expect(await (await get('/ui/keystores/ks1')).text()).not.toContain(secret);
+    expect(audit.at(-1)).toMatchObject({
+      operation: 'admin:POST /keystores',
+      principal: 'admin',
+      keyStore: 'ks1',
+      accessKeyId,
+      detail: 'dashboard POST /ui/keystores',
+    });
+    // The admin API's rules hold here too: the dashboard's own prefix is reserved.
+    await post('/ui/keystores', {
+      name: 'ks2',
+      uriPathPrefix: '/ui',
+      region: 'us-east-1',
+      module: 'm1',
+      _csrf: csrf,
+    });
+    expect(await (await get('/ui/keystores')).text()).toContain('RESERVED_PREFIX');
+  });
+
+  it('runs the key lifecycle and shows a readable error for a refused step', async () => {
+    const { loggedIn, vcm } = await setup();
+    const { post, get, csrf } = await loggedIn();
+    await post('/ui/modules', { name: 'm1', _csrf: csrf });
+    const body = new URLSearchParams({ id: 'k1', _csrf: csrf });
+    body.append('usage', 'ENCRYPT');
+    body.append('usage', 'DECRYPT');
+    await post('/ui/keys/m1', body);
+    expect((await vcm.getKey('m1', 'k1'))?.usage).toEqual(['ENCRYPT', 'DECRYPT']);
+    await post('/ui/keys/m1/k1/disable', { _csrf: csrf });
+    expect((await vcm.getKey('m1', 'k1'))?.state).toBe('DISABLED');
+    await post('/ui/keys/m1/k1/cancel-deletion', { _csrf: csrf });
+    const page = await (await get('/ui/keys/m1/k1')).text();
+    expect(page).toContain('class="flash error"');
+    await post('/ui/keys/m1/k1/rotate', { _csrf: csrf });
+    expect((await vcm.getKey('m1', 'k1'))?.currentVersion).toBe(2);
+  });
+
+  it('serves /metrics to the admin token or a session only', async () => {
+    const { request, metrics, loggedIn } = await setup();
+    metrics.observe('Encrypt', 2, 'ThrottlingException');
+    expect((await request('/metrics')).status).toBe(401);
+    const byToken = await request('/metrics', { headers: { authorization: `Bearer ${TOKEN}` } });
+    expect(byToken.status).toBe(200);
+    expect(await byToken.text()).toContain(
+      'xkslab_xks_errors_total{operation="Encrypt",errorName="ThrottlingException",retryable="true"} 1',
+    );
+    const { get } = await loggedIn();
+    expect((await get('/metrics')).status).toBe(200);
+  });
+});
