@@ -19,8 +19,11 @@ export function curlXks(input: {
   credential: Credential;
   body: string | Uint8Array;
   contentType?: string;
+  /** More curl arguments, e.g. `--cacert`, `--cert`, `--key` for HTTPS. */
+  extraArgs?: readonly string[];
 }): Promise<CurlResponse> {
   const args = [
+    ...(input.extraArgs ?? []),
     '-s',
     '--max-time',
     String(CURL_TIMEOUT_S),

@@ -1,6 +1,12 @@
-import type { Server } from 'node:http';
+import { createServer as createHttpServer, type Server } from 'node:http';
+import {
+  createServer as createHttpsServer,
+  type Server as HttpsServer,
+  type ServerOptions as HttpsServerOptions,
+} from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { createAdaptorServer } from '@hono/node-server';
+import { type createAdaptorServer, getRequestListener, RequestError } from '@hono/node-server';
+import { requireClientName, type TlsRefusal, watchHandshakes } from './tls/client-name-check.ts';
 
 export class ListenError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
@@ -15,12 +21,66 @@ export type FetchHandler = Parameters<typeof createAdaptorServer>[0]['fetch'];
  * Starts listening; resolves with the bound address, rejects with a clear ListenError. `fetch` is
  * called per request, so the caller can bind the port before the rest of start-up is done.
  */
+/** HTTPS instead of HTTP: node:https options (tls/tls-config.ts) and the optional mTLS name. */
+export type ListenTls = {
+  serverOptions: HttpsServerOptions;
+  /** mTLS: the name (subject CN or SAN DNS) a client certificate must carry. */
+  clientName?: string | undefined;
+  /** Told about refused or failed TLS handshakes, for the log. */
+  onRefused?: (refusal: TlsRefusal) => void;
+};
+
+export type AnyServer = Server | HttpsServer;
+
+const jsonError = (status: number, errorName: string, errorMessage: string) =>
+  new Response(JSON.stringify({ errorName, errorMessage }), {
+    status,
+    headers: { 'content-type': 'application/json' },
+  });
+
+/**
+ * Requests the adapter cannot turn into a Request never reach the app: a target that does not
+ * start with '/' (`*`, an absolute URL), a backslash in the path, a missing or odd Host header.
+ * The adapter's default is an empty 400, which KMS reads as a malformed answer; these get a spec
+ * error body like every other answer (found by test/reliability/fuzz).
+ */
+function adapterError(e: unknown): Response {
+  if (e instanceof RequestError) {
+    return /host/i.test(e.message)
+      ? jsonError(400, 'ValidationException', 'Missing or invalid Host header')
+      : jsonError(404, 'InvalidUriPathException', 'No XKS API at this URI path');
+  }
+  return jsonError(500, 'InternalException', 'Internal error');
+}
+
 export function listen(
   fetch: FetchHandler,
   host: string,
   port: number,
-): Promise<{ server: Server; address: AddressInfo }> {
-  const server = createAdaptorServer({ fetch }) as Server;
+): Promise<{ server: Server; address: AddressInfo }>;
+export function listen(
+  fetch: FetchHandler,
+  host: string,
+  port: number,
+  tls: ListenTls | undefined,
+): Promise<{ server: AnyServer; address: AddressInfo }>;
+export function listen(
+  fetch: FetchHandler,
+  host: string,
+  port: number,
+  tls?: ListenTls,
+): Promise<{ server: AnyServer; address: AddressInfo }> {
+  let server: AnyServer;
+  const requestListener = getRequestListener(fetch, { errorHandler: adapterError });
+  if (tls) {
+    const https = createHttpsServer(tls.serverOptions, requestListener);
+    const onRefused = tls.onRefused ?? (() => {});
+    if (tls.clientName) requireClientName(https, tls.clientName, onRefused);
+    watchHandshakes(https, onRefused);
+    server = https;
+  } else {
+    server = createHttpServer(requestListener);
+  }
   return new Promise((resolve, reject) => {
     server.once('error', (e: NodeJS.ErrnoException) => {
       const reason =
@@ -38,7 +98,7 @@ export function listen(
 }
 
 /** Stops accepting, lets in-flight requests finish briefly, then drops idle keep-alive sockets. */
-export function closeServer(server: Server): Promise<void> {
+export function closeServer(server: AnyServer): Promise<void> {
   return new Promise((resolve) => {
     server.close(() => resolve());
     server.closeIdleConnections();

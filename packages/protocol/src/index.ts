@@ -1,3 +1,45 @@
+export {
+  AdminErrorBody,
+  CreatedCredential,
+  CreateKeyRequest,
+  CreateKeyStoreRequest,
+  CreateKeyStoreResponse,
+  CreateModuleRequest,
+  CredentialList,
+  CredentialParams,
+  CredentialView,
+  DeleteKeyStoreResponse,
+  DeleteModuleQuery,
+  DeleteModuleResponse,
+  DestroyKeyResponse,
+  ExportKeyRequest,
+  ExportKeyResponse,
+  IMPORT_WRAPPING_KEY_SPEC,
+  ImportKeyRequest,
+  ImportParams,
+  KeyList,
+  KeyOriginValue,
+  KeyParams,
+  KeyStateValue,
+  KeyStoreList,
+  KeyStoreParams,
+  KeyStoreView,
+  KeyVersionView,
+  KeyView,
+  ListKeysQuery,
+  MaxRequestsPerSecond,
+  ModuleList,
+  ModuleParams,
+  ModuleStateValue,
+  ModuleView,
+  NodeHealthView,
+  ProxyConfiguration,
+  RevokeCredentialResponse,
+  ScheduleKeyDeletionRequest,
+  SetModuleStateRequest,
+  UpdateKeyStoreRequest,
+  WRAPPING_ALGORITHM,
+} from './admin.ts';
 export type { Base64DecodeResult } from './base64.ts';
 export {
   base64Length,
@@ -6,6 +48,7 @@ export {
   encodeBase64,
   isStandardBase64,
 } from './base64.ts';
+export { BULK_KEYS_MAX, BulkCreateKeysRequest, BulkCreateKeysResponse } from './bulk-keys.ts';
 export {
   AAD_LENGTH_PREFIX_MAX,
   ACCESS_KEY_ID_PATTERN,
@@ -34,8 +77,27 @@ export {
   XKS_ERRORS,
   xksErrorStatus,
 } from './errors.ts';
+export type { FaultKind, FaultRule } from './faults.ts';
+export {
+  DEFECT_NAMES,
+  DefectList,
+  DefectName,
+  EnableScenarioRequest,
+  FAULT_KINDS,
+  FaultList,
+  FaultParams,
+  FaultResponse,
+  FaultRuleInput,
+  FaultScope,
+  FaultsCleared,
+  LatencyDistribution,
+  ScenarioList,
+  ScenarioParams,
+  XksOperationName,
+} from './faults.ts';
 export type { CdivInput } from './integrity.ts';
 export { buildGcmAad, computeCdiv } from './integrity.ts';
+export { Policy, PolicyEffect, PolicyResponse, PolicyRule } from './policy.ts';
 export {
   CryptoRequestMetadata,
   DecryptRequest,

@@ -8,6 +8,7 @@ import {
   URI_PATH_PREFIX_PATTERN,
   XKS_API_SUFFIX,
 } from './constants.ts';
+import { FaultRuleInput } from './faults.ts';
 
 /** Names of modules and key stores: what a user types on the command line. */
 export const ResourceName = z
@@ -80,6 +81,8 @@ export const SeedFile = z
     $schema: z.string().optional(),
     modules: z.array(SeedModule).default([]),
     keyStores: z.array(SeedKeyStore).default([]),
+    /** Fault-injection rules switched on at start (kept in memory only; see README "Faults"). */
+    faults: z.array(FaultRuleInput).optional(),
   })
   .superRefine((seed, ctx) => {
     const modules = new Set<string>();

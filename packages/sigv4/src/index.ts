@@ -2,6 +2,8 @@ export { formatAmzDate, parseAmzDate } from './amz-date.ts';
 export type { ParsedAuthorization } from './authorization.ts';
 export { parseAuthorization } from './authorization.ts';
 export { canonicalRequest } from './canonical-request.ts';
+export type { Sha256Functions } from './hash.ts';
+export { NOBLE_SHA256 } from './hash.ts';
 export type { SignOptions } from './sign-request.ts';
 export { signRequest } from './sign-request.ts';
 export { deriveSigningKey } from './signing-key.ts';

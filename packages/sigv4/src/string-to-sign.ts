@@ -1,6 +1,6 @@
-import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
 import { SIGV4_ALGORITHM, SIGV4_TERMINATOR } from './constants.ts';
+import { NOBLE_SHA256, type Sha256Functions } from './hash.ts';
 
 /** Credential scope 'YYYYMMDD/region/service/aws4_request'. */
 export function credentialScope(date: string, region: string, service: string): string {
@@ -8,7 +8,12 @@ export function credentialScope(date: string, region: string, service: string): 
 }
 
 /** SigV4 StringToSign: algorithm \n X-Amz-Date \n scope \n hex(SHA-256(canonical request)). */
-export function stringToSign(amzDate: string, scope: string, canonicalRequestText: string): string {
-  const hashed = bytesToHex(sha256(utf8ToBytes(canonicalRequestText)));
+export function stringToSign(
+  amzDate: string,
+  scope: string,
+  canonicalRequestText: string,
+  hash: Sha256Functions = NOBLE_SHA256,
+): string {
+  const hashed = bytesToHex(hash.sha256(utf8ToBytes(canonicalRequestText)));
   return `${SIGV4_ALGORITHM}\n${amzDate}\n${scope}\n${hashed}`;
 }

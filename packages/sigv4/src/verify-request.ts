@@ -1,11 +1,10 @@
-import { hmac } from '@noble/hashes/hmac.js';
-import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, hexToBytes, utf8ToBytes } from '@noble/hashes/utils.js';
 import { parseAmzDate } from './amz-date.ts';
 import { parseAuthorization } from './authorization.ts';
 import { buildCanonicalRequest } from './canonical-request.ts';
 import { constantTimeEqual } from './constant-time.ts';
 import { DEFAULT_MAX_SKEW_MS } from './constants.ts';
+import { NOBLE_SHA256, type Sha256Functions } from './hash.ts';
 import { headerValue } from './header-value.ts';
 import { deriveSigningKey } from './signing-key.ts';
 import type { SigningKeyCache } from './signing-key-cache.ts';
@@ -36,6 +35,8 @@ export type VerifyOptions = {
   /** Secret for an access key id, or undefined when unknown. Several live credentials are normal. */
   resolveSecret: (accessKeyId: string) => string | undefined;
   cache?: SigningKeyCache;
+  /** SHA-256 / HMAC-SHA-256 implementation; default @noble/hashes (see hash.ts). */
+  hash?: Sha256Functions;
 };
 
 export type VerifyResult =
@@ -126,16 +127,17 @@ export function verifyRequest(req: HttpRequestParts, options: VerifyOptions): Ve
   if (secret === undefined) return fail('UNKNOWN_ACCESS_KEY', 'unknown access key id');
 
   const scope = credentialScope(auth.date, auth.region, auth.service);
-  const creq = buildCanonicalRequest(req, auth.signedHeaders, bytesToHex(sha256(req.body)));
-  const sts = utf8ToBytes(stringToSign(amzDate, scope, creq));
+  const hash = options.hash ?? NOBLE_SHA256;
+  const creq = buildCanonicalRequest(req, auth.signedHeaders, bytesToHex(hash.sha256(req.body)));
+  const sts = utf8ToBytes(stringToSign(amzDate, scope, creq, hash));
   let expected: Uint8Array;
   if (options.cache === undefined) {
     const key = deriveSigningKey(secret, auth.date, auth.region, auth.service);
-    expected = hmac(sha256, key, sts);
+    expected = hash.hmacSha256(key, sts);
     key.fill(0);
   } else {
     const key = options.cache.signingKey(secret, auth.date, auth.region, auth.service);
-    expected = hmac(sha256, key, sts);
+    expected = hash.hmacSha256(key, sts);
   }
   const matches = constantTimeEqual(expected, hexToBytes(auth.signature));
   expected.fill(0);

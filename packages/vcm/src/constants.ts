@@ -6,6 +6,23 @@ export const KEY_USAGES = ['ENCRYPT', 'DECRYPT', 'WRAP', 'UNWRAP'] as const;
 /** A key's status as the XKS API reports it. */
 export const KEY_STATUSES = ['ENABLED', 'DISABLED'] as const;
 
+/** A key's lifecycle state: its status, or PENDING_DELETION (reported DISABLED over XKS). */
+export const KEY_STATES = ['ENABLED', 'DISABLED', 'PENDING_DELETION'] as const;
+
+/** Where a key's material came from. */
+export const KEY_ORIGINS = ['GENERATED', 'IMPORTED'] as const;
+
+/**
+ * A module's state. `maintenance` and `disconnected` refuse every operation on its keys (as a
+ * partition taken offline, or an HSM the proxy cannot reach) and make every node UNAVAILABLE.
+ */
+export const MODULE_STATES = ['active', 'maintenance', 'disconnected'] as const;
+
+/** Waiting period of a scheduled key deletion, in days (AWS KMS uses 7-30; a lab wants 1). */
+export const PENDING_WINDOW_DAYS_MIN = 1;
+export const PENDING_WINDOW_DAYS_MAX = 30;
+export const PENDING_WINDOW_DAYS_DEFAULT = 30;
+
 /** Module names: 1-64 of [A-Za-z0-9._-]. No '/', so storage prefixes never collide. */
 export const MODULE_NAME_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
 
@@ -19,6 +36,12 @@ export const MODULE_NODES_DEFAULT = 1;
 
 /** Largest plaintext, ciphertext or AAD the module takes (the XKS minimums are 4300 and 8192). */
 export const MAX_DATA_BYTES = 1024 * 1024;
+
+/** Keys whose unwrapped material the Vcm keeps in memory (LRU): ~1.5 KiB each. */
+export const KEY_CACHE_ENTRIES_DEFAULT = 10_000;
+
+/** Most keys one createKeys call writes (one atomic, synced store batch). */
+export const MAX_BULK_KEYS = 10_000;
 
 /** Largest secret sealSecret takes. */
 export const MAX_SEALED_SECRET_BYTES = 64 * 1024;

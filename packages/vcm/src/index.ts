@@ -1,4 +1,13 @@
-export { KEY_STATUSES, KEY_USAGES } from './constants.ts';
+export {
+  KEY_ORIGINS,
+  KEY_STATES,
+  KEY_STATUSES,
+  KEY_USAGES,
+  MODULE_STATES,
+  PENDING_WINDOW_DAYS_DEFAULT,
+  PENDING_WINDOW_DAYS_MAX,
+  PENDING_WINDOW_DAYS_MIN,
+} from './constants.ts';
 export type { CipherEngine, CipherEngineName } from './crypto/cipher-engine.ts';
 export type { VcmErrorCode } from './crypto/errors.ts';
 export { isVcmError, VcmError } from './crypto/errors.ts';
@@ -16,12 +25,16 @@ export type {
   EncryptAad,
   EncryptInput,
   EncryptOutput,
+  ExportedKeyVersion,
   KeyInfo,
+  KeyOrigin,
+  KeyState,
   KeyStatus,
   KeyUsage,
   KeyVersionInfo,
   ListKeysOptions,
   ModuleInfo,
+  ModuleState,
   NodeHealth,
   NodeHealthStatus,
   VcmDeps,

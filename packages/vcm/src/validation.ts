@@ -1,13 +1,15 @@
 import {
   KEY_ID_PATTERN,
+  KEY_ORIGINS,
   KEY_STATUSES,
   KEY_USAGES,
   MODULE_NAME_PATTERN,
   MODULE_NODES_MAX,
   MODULE_NODES_MIN,
+  MODULE_STATES,
 } from './constants.ts';
 import { VcmError } from './crypto/errors.ts';
-import type { KeyStatus, KeyUsage } from './types.ts';
+import type { KeyOrigin, KeyStatus, KeyUsage, ModuleState } from './types.ts';
 
 function invalid(message: string): VcmError {
   return new VcmError('INVALID_INPUT', message);
@@ -39,6 +41,22 @@ export function checkStatus(status: unknown): asserts status is KeyStatus {
   if (!(KEY_STATUSES as readonly unknown[]).includes(status)) {
     throw invalid(`status must be one of ${KEY_STATUSES.join(', ')}`);
   }
+}
+
+export function checkModuleState(state: unknown): asserts state is ModuleState {
+  if (!(MODULE_STATES as readonly unknown[]).includes(state)) {
+    throw invalid(`module state must be one of ${MODULE_STATES.join(', ')}`);
+  }
+}
+
+export function checkOrigin(origin: unknown): asserts origin is KeyOrigin {
+  if (!(KEY_ORIGINS as readonly unknown[]).includes(origin)) {
+    throw invalid(`origin must be one of ${KEY_ORIGINS.join(', ')}`);
+  }
+}
+
+export function checkBoolean(value: unknown, what: string): asserts value is boolean {
+  if (typeof value !== 'boolean') throw invalid(`${what} must be a boolean`);
 }
 
 /** Checks a usage list and returns it de-duplicated, in the order of KEY_USAGES. */

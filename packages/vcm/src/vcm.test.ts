@@ -90,12 +90,14 @@ describe('Vcm modules', () => {
     expect(await vcm.createModule({ name: 'zeta' })).toEqual({
       name: 'zeta',
       nodes: 1,
+      state: 'active',
       createdAt: TEST_NOW.toISOString(),
     });
     await vcm.createModule({ name: 'alpha.1_-', nodes: 10 });
     expect(await vcm.getModule('alpha.1_-')).toEqual({
       name: 'alpha.1_-',
       nodes: 10,
+      state: 'active',
       createdAt: TEST_NOW.toISOString(),
     });
     expect(await vcm.getModule('nope')).toBeUndefined();
@@ -142,6 +144,10 @@ describe('Vcm keys', () => {
       id: 'k1',
       usage: ['ENCRYPT', 'DECRYPT'],
       status: 'ENABLED',
+      state: 'ENABLED',
+      origin: 'GENERATED',
+      exportable: false,
+      blocked: false,
       createdAt: TEST_NOW.toISOString(),
       currentVersion: 1,
       versions: [{ version: 1, createdAt: TEST_NOW.toISOString() }],

@@ -1,12 +1,17 @@
 import { equalBytes, randomBytes } from '@noble/ciphers/utils.js';
 import {
   HEALTH_CHECK_BLOCK_BYTES,
+  KEY_CACHE_ENTRIES_DEFAULT,
   MASTER_CHECK_BYTES,
   MASTER_CHECK_STORE_KEY,
+  MAX_BULK_KEYS,
   MAX_DATA_BYTES,
   MAX_SEALED_SECRET_BYTES,
   MODULE_NODES_DEFAULT,
   MODULE_STORE_PREFIX,
+  PENDING_WINDOW_DAYS_DEFAULT,
+  PENDING_WINDOW_DAYS_MAX,
+  PENDING_WINDOW_DAYS_MIN,
   STORE_PREFIX,
 } from './constants.ts';
 import type { CipherEngine } from './crypto/cipher-engine.ts';
@@ -23,6 +28,7 @@ import { isVcmError, VcmError } from './crypto/errors.ts';
 import { INVALID_CIPHERTEXT_MESSAGE } from './crypto/gcm-params.ts';
 import { unwrapKey, wrapKey } from './crypto/key-wrap.ts';
 import { openSecretWithKey, sealSecretWithKey } from './crypto/secret-seal.ts';
+import { LruMap } from './key-cache.ts';
 import { fromBase64, toBase64 } from './records/base64.ts';
 import {
   currentVersion,
@@ -47,19 +53,24 @@ import type {
   DecryptInput,
   EncryptInput,
   EncryptOutput,
+  ExportedKeyVersion,
   KeyInfo,
   KeyStatus,
   ListKeysOptions,
   ModuleInfo,
+  ModuleState,
   NodeHealth,
   VcmDeps,
 } from './types.ts';
 import {
+  checkBoolean,
   checkBytes,
   checkKeyId,
   checkModuleName,
+  checkModuleState,
   checkNodes,
   checkObject,
+  checkOrigin,
   checkStatus,
   normalizeUsage,
 } from './validation.ts';
@@ -97,9 +108,40 @@ function healthDetail(e: unknown): string {
   return 'health check failed';
 }
 
+const DAY_MS = 24 * 60 * 60 * 1000;
+const COUNT_PAGE = 1000;
+
+/** A module that is not `active` refuses every use of its keys. */
+function assertReachable(record: ModuleRecord): void {
+  if (record.state === 'disconnected') {
+    throw new VcmError('MODULE_DISCONNECTED', `module ${record.name} is disconnected`);
+  }
+  if (record.state === 'maintenance') {
+    throw new VcmError('MODULE_IN_MAINTENANCE', `module ${record.name} is in maintenance`);
+  }
+}
+
+function assertNotPending(module: string, record: KeyRecord): void {
+  if (record.deletionDate !== undefined) {
+    throw new VcmError(
+      'INVALID_KEY_STATE',
+      `key ${record.id} in module ${module} is pending deletion`,
+    );
+  }
+}
+
 function wipeEntry(entry: KeyEntry): void {
   for (const material of entry.materials.values()) material.fill(0);
   entry.materials.clear();
+}
+
+/**
+ * Wipes a key evicted from the cache on the next macrotask, not at once: a call that took the
+ * entry from the cache uses its material synchronously after its last await, and that continuation
+ * always runs before the next macrotask, so it never sees wiped material.
+ */
+function wipeLater(entry: KeyEntry): void {
+  setImmediate(() => wipeEntry(entry));
 }
 
 /**
@@ -118,7 +160,8 @@ export class Vcm {
   readonly #sealKey: Uint8Array;
   readonly #writes = new WriteQueue();
   readonly #modules = new Map<string, ModuleEntry>();
-  readonly #keys = new Map<string, KeyEntry>();
+  /** Unwrapped keys, least recently used evicted (see wipeLater): memory stays bounded. */
+  readonly #keys: LruMap<string, KeyEntry>;
   /** Bumped when a write starts and ends: a load that saw it change does not fill the cache. */
   #epoch = 0;
   /** Set by close(): new calls are refused. Writes queued before close() still run. */
@@ -129,10 +172,11 @@ export class Vcm {
   #closed: Promise<void> | undefined;
 
   private constructor(
-    deps: Required<Pick<VcmDeps, 'store' | 'engine' | 'random' | 'clock'>>,
+    deps: Required<Pick<VcmDeps, 'store' | 'engine' | 'random' | 'clock' | 'keyCacheEntries'>>,
     masterKey: Uint8Array,
   ) {
     this.engine = deps.engine;
+    this.#keys = new LruMap(deps.keyCacheEntries, wipeLater);
     this.#store = deps.store;
     this.#random = deps.random;
     this.#clock = deps.clock;
@@ -161,6 +205,10 @@ export class Vcm {
     }
     const random = deps.random ?? ((n: number) => randomBytes(n));
     const clock = deps.clock ?? (() => new Date());
+    const keyCacheEntries = deps.keyCacheEntries ?? KEY_CACHE_ENTRIES_DEFAULT;
+    if (!Number.isSafeInteger(keyCacheEntries) || keyCacheEntries < 1) {
+      throw new VcmError('INVALID_INPUT', 'deps.keyCacheEntries must be a positive integer');
+    }
     const masterKey = new Uint8Array(deps.masterKey);
     try {
       const stored = await store.get(MASTER_CHECK_STORE_KEY);
@@ -190,7 +238,7 @@ export class Vcm {
         }
         check.fill(0);
       }
-      return new Vcm({ store, engine, random, clock }, masterKey);
+      return new Vcm({ store, engine, random, clock, keyCacheEntries }, masterKey);
     } catch (e) {
       masterKey.fill(0);
       throw e;
@@ -224,6 +272,7 @@ export class Vcm {
           createdAt: this.#now(),
           kek: toBase64(wrapKey(this.#masterKey, kek)),
           healthKey: toBase64(wrapKey(kek, healthKey)),
+          state: 'active',
         };
         const value = encodeSignedRecord(this.#macKey, storeKey, moduleRecordBody(record));
         await this.#store.batch([{ type: 'put', key: storeKey, value }]);
@@ -252,6 +301,85 @@ export class Vcm {
     );
   }
 
+  /**
+   * Sets a module's state (persisted). `maintenance` refuses every key operation with
+   * MODULE_IN_MAINTENANCE, `disconnected` with MODULE_DISCONNECTED; health reports every node
+   * UNAVAILABLE in both. Takes effect on the next call. MODULE_NOT_FOUND.
+   */
+  async setModuleState(name: string, state: ModuleState): Promise<ModuleInfo> {
+    this.#assertOpen();
+    checkModuleName(name);
+    checkModuleState(state);
+    return this.#write(async () => {
+      const record = await this.#readModuleRecord(name);
+      if (record === undefined) throw new VcmError('MODULE_NOT_FOUND', `module ${name} not found`);
+      if (record.state === state) return moduleInfo(record);
+      const next: ModuleRecord = { ...record, state };
+      const storeKey = moduleStoreKey(name);
+      await this.#store.put(
+        storeKey,
+        encodeSignedRecord(this.#macKey, storeKey, moduleRecordBody(next)),
+      );
+      const cached = this.#modules.get(name);
+      if (cached !== undefined) cached.record = next;
+      return moduleInfo(next);
+    });
+  }
+
+  /** How many keys a module holds. MODULE_NOT_FOUND. */
+  async countKeys(module: string): Promise<number> {
+    this.#assertOpen();
+    checkModuleName(module);
+    await this.#requireModule(module);
+    // Page through the keys: a module of a million keys is counted without holding them all.
+    const prefix = keyStorePrefix(module);
+    let count = 0;
+    let after: string | undefined;
+    for (;;) {
+      const page = await this.#store.list({
+        prefix,
+        limit: COUNT_PAGE,
+        ...(after === undefined ? {} : { after }),
+      });
+      count += page.length;
+      if (page.length < COUNT_PAGE) return count;
+      after = page[page.length - 1]?.key;
+    }
+  }
+
+  /**
+   * Deletes a module, its KEK and (with `force`) every key in it, in one atomic batch; cached
+   * material is wiped. MODULE_IN_USE when it holds keys and `force` is not set; MODULE_NOT_FOUND.
+   */
+  async deleteModule(name: string, options: { force?: boolean } = {}): Promise<{ keys: number }> {
+    this.#assertOpen();
+    checkModuleName(name);
+    checkObject(options, 'options');
+    return this.#write(async () => {
+      if ((await this.#readModuleRecord(name)) === undefined) {
+        throw new VcmError('MODULE_NOT_FOUND', `module ${name} not found`);
+      }
+      const keys = await this.#store.list({ prefix: keyStorePrefix(name) });
+      if (keys.length > 0 && options.force !== true) {
+        throw new VcmError('MODULE_IN_USE', `module ${name} holds ${keys.length} key(s)`);
+      }
+      await this.#store.batch([
+        ...keys.map(({ key }) => ({ type: 'del' as const, key })),
+        { type: 'del', key: moduleStoreKey(name) },
+      ]);
+      const prefix = cacheKey(name, '');
+      for (const [k, entry] of this.#keys) {
+        if (!k.startsWith(prefix)) continue;
+        wipeEntry(entry);
+        this.#keys.delete(k);
+      }
+      const mod = this.#modules.get(name);
+      mod?.kek.fill(0);
+      this.#modules.delete(name);
+      return { keys: keys.length };
+    });
+  }
+
   // ---- keys ----------------------------------------------------------------------------------
 
   /**
@@ -261,22 +389,7 @@ export class Vcm {
   async createKey(module: string, input: CreateKeyInput): Promise<KeyInfo> {
     this.#assertOpen();
     checkModuleName(module);
-    checkObject(input, 'input');
-    const { id } = input;
-    checkKeyId(id);
-    const usage = normalizeUsage(input.usage);
-    const status = input.status ?? 'ENABLED';
-    checkStatus(status);
-    let given: Uint8Array | undefined;
-    if (input.material !== undefined) {
-      if (!(input.material instanceof Uint8Array) || input.material.length !== AES_256_KEY_BYTES) {
-        throw new VcmError(
-          'INVALID_INPUT',
-          `key material must be exactly ${AES_256_KEY_BYTES} bytes`,
-        );
-      }
-      given = new Uint8Array(input.material);
-    }
+    const { id, usage, status, exportable, origin, given } = checkCreateKeyInput(input);
     return this.#write(async () => {
       const mod = await this.#requireModule(module);
       const storeKey = keyStoreKey(module, id);
@@ -292,6 +405,9 @@ export class Vcm {
           status,
           createdAt: now,
           versions: [{ version: 1, createdAt: now, wrapped: toBase64(wrapKey(mod.kek, material)) }],
+          origin,
+          exportable,
+          blocked: false,
         };
         await this.#store.put(
           storeKey,
@@ -302,6 +418,70 @@ export class Vcm {
         material.fill(0);
       }
     });
+  }
+
+  /**
+   * Creates up to MAX_BULK_KEYS keys (version 1 each) in ONE atomic store batch, synced once:
+   * after it resolves every key exists, and a crash before that leaves none of them. Much faster
+   * than one createKey (one sync) per key when loading many keys. KEY_EXISTS (nothing written)
+   * when any id exists or repeats; MODULE_NOT_FOUND, INVALID_INPUT as createKey.
+   */
+  async createKeys(module: string, inputs: readonly CreateKeyInput[]): Promise<KeyInfo[]> {
+    this.#assertOpen();
+    checkModuleName(module);
+    if (!Array.isArray(inputs) || inputs.length > MAX_BULK_KEYS) {
+      throw new VcmError('INVALID_INPUT', `inputs must be an array of at most ${MAX_BULK_KEYS}`);
+    }
+    const checked = inputs.map(checkCreateKeyInput);
+    const ids = new Set<string>();
+    for (const { id } of checked) {
+      if (ids.has(id)) throw new VcmError('KEY_EXISTS', `key ${id} appears twice in the batch`);
+      ids.add(id);
+    }
+    if (checked.length === 0) return [];
+    const wipeGiven = () => {
+      for (const { given } of checked) given?.fill(0);
+    };
+    return this.#write(async () => {
+      const mod = await this.#requireModule(module);
+      for (const { id } of checked) {
+        if ((await this.#store.get(keyStoreKey(module, id))) !== undefined) {
+          throw new VcmError('KEY_EXISTS', `key ${id} already exists in module ${module}`);
+        }
+      }
+      this.#assertKeys();
+      const now = this.#now();
+      const ops: Array<{ type: 'put'; key: string; value: Uint8Array }> = [];
+      const infos: KeyInfo[] = [];
+      for (const { id, usage, status, exportable, origin, given } of checked) {
+        const material = given ?? this.#bytes(AES_256_KEY_BYTES);
+        try {
+          const record: KeyRecord = {
+            id,
+            usage,
+            status,
+            createdAt: now,
+            versions: [
+              { version: 1, createdAt: now, wrapped: toBase64(wrapKey(mod.kek, material)) },
+            ],
+            origin,
+            exportable,
+            blocked: false,
+          };
+          const storeKey = keyStoreKey(module, id);
+          ops.push({
+            type: 'put',
+            key: storeKey,
+            value: encodeSignedRecord(this.#macKey, storeKey, keyRecordBody(record)),
+          });
+          infos.push(keyInfo(module, record));
+        } finally {
+          material.fill(0);
+        }
+      }
+      await this.#store.batch(ops);
+      return infos;
+    }).finally(wipeGiven);
   }
 
   /** The key, or undefined when it (or its module) does not exist. */
@@ -339,23 +519,153 @@ export class Vcm {
     );
   }
 
+  /** ENABLED or DISABLED; a key pending deletion cannot be enabled (INVALID_KEY_STATE). */
   async setKeyStatus(module: string, id: string, status: KeyStatus): Promise<KeyInfo> {
     this.#assertOpen();
     checkModuleName(module);
     checkKeyId(id);
     checkStatus(status);
-    return this.#write(async () => {
-      const { storeKey, record } = await this.#requireKeyRecord(module, id);
-      if (record.status === status) return keyInfo(module, record);
-      const next: KeyRecord = { ...record, status };
-      await this.#store.put(
-        storeKey,
-        encodeSignedRecord(this.#macKey, storeKey, keyRecordBody(next)),
-      );
-      const cached = this.#keys.get(cacheKey(module, id));
-      if (cached !== undefined) cached.record = next;
-      return keyInfo(module, next);
+    return this.#updateKey(module, id, (record) => {
+      if (record.status === status) return undefined;
+      assertNotPending(module, record);
+      return { ...record, status };
     });
+  }
+
+  /** The kill switch: a blocked key refuses every operation (KEY_BLOCKED) until unblocked. */
+  async setKeyBlocked(module: string, id: string, blocked: boolean): Promise<KeyInfo> {
+    this.#assertOpen();
+    checkModuleName(module);
+    checkKeyId(id);
+    checkBoolean(blocked, 'blocked');
+    return this.#updateKey(module, id, (record) =>
+      record.blocked === blocked ? undefined : { ...record, blocked },
+    );
+  }
+
+  /**
+   * Schedules the key's destruction `pendingWindowDays` (1-30, default 30) from now. The key is
+   * DISABLED at once (XKS metadata reports DISABLED, crypto refuses it) and can be destroyed once
+   * the date has passed. INVALID_KEY_STATE when already pending.
+   */
+  async scheduleKeyDeletion(
+    module: string,
+    id: string,
+    pendingWindowDays: number = PENDING_WINDOW_DAYS_DEFAULT,
+  ): Promise<KeyInfo> {
+    this.#assertOpen();
+    checkModuleName(module);
+    checkKeyId(id);
+    if (
+      !Number.isInteger(pendingWindowDays) ||
+      pendingWindowDays < PENDING_WINDOW_DAYS_MIN ||
+      pendingWindowDays > PENDING_WINDOW_DAYS_MAX
+    ) {
+      throw new VcmError(
+        'INVALID_INPUT',
+        `pendingWindowDays must be an integer from ${PENDING_WINDOW_DAYS_MIN} to ${PENDING_WINDOW_DAYS_MAX}`,
+      );
+    }
+    return this.#updateKey(module, id, (record) => {
+      assertNotPending(module, record);
+      const deletionDate = new Date(this.#clock().getTime() + pendingWindowDays * DAY_MS);
+      return { ...record, status: 'DISABLED', deletionDate: deletionDate.toISOString() };
+    });
+  }
+
+  /** Cancels a scheduled deletion; the key stays DISABLED (as in AWS KMS). INVALID_KEY_STATE. */
+  async cancelKeyDeletion(module: string, id: string): Promise<KeyInfo> {
+    this.#assertOpen();
+    checkModuleName(module);
+    checkKeyId(id);
+    return this.#updateKey(module, id, (record) => {
+      if (record.deletionDate === undefined) {
+        throw new VcmError(
+          'INVALID_KEY_STATE',
+          `key ${id} in module ${module} is not pending deletion`,
+        );
+      }
+      const { deletionDate: _, ...rest } = record;
+      return rest;
+    });
+  }
+
+  /**
+   * Destroys a key pending deletion whose date has passed: every version of its material is gone
+   * and ciphertexts made under it can never be decrypted. INVALID_KEY_STATE before that.
+   */
+  async destroyKey(module: string, id: string): Promise<void> {
+    this.#assertOpen();
+    checkModuleName(module);
+    checkKeyId(id);
+    await this.#write(async () => {
+      const { storeKey, record } = await this.#requireKeyRecord(module, id);
+      if (record.deletionDate === undefined) {
+        throw new VcmError(
+          'INVALID_KEY_STATE',
+          `key ${id} in module ${module} is not pending deletion`,
+        );
+      }
+      if (this.#clock().getTime() < Date.parse(record.deletionDate)) {
+        throw new VcmError(
+          'INVALID_KEY_STATE',
+          `key ${id} in module ${module} cannot be destroyed before ${record.deletionDate}`,
+        );
+      }
+      await this.#store.del(storeKey);
+      const cached = this.#keys.get(cacheKey(module, id));
+      if (cached !== undefined) {
+        wipeEntry(cached);
+        this.#keys.delete(cacheKey(module, id));
+      }
+    });
+  }
+
+  /**
+   * The material of every version of an exportable key, for the caller to wrap and then wipe.
+   * KEY_NOT_EXPORTABLE unless created exportable; KEY_BLOCKED; INVALID_KEY_STATE while pending
+   * deletion; the module must be reachable.
+   */
+  async exportKeyMaterial(module: string, id: string): Promise<ExportedKeyVersion[]> {
+    this.#assertOpen();
+    checkModuleName(module);
+    checkKeyId(id);
+    const mod = await this.#requireModule(module);
+    assertReachable(mod.record);
+    const entry = this.#keys.get(cacheKey(module, id)) ?? (await this.#loadKey(module, id));
+    if (entry === undefined) throw await this.#notFound(module, id);
+    this.#assertKeys();
+    const { record } = entry;
+    if (!record.exportable) {
+      throw new VcmError('KEY_NOT_EXPORTABLE', `key ${id} in module ${module} is not exportable`);
+    }
+    if (record.blocked)
+      throw new VcmError('KEY_BLOCKED', `key ${id} in module ${module} is blocked`);
+    assertNotPending(module, record);
+    return record.versions.map((v) => ({
+      version: v.version,
+      createdAt: v.createdAt,
+      material: new Uint8Array(entry.materials.get(v.version) as Uint8Array),
+    }));
+  }
+
+  /**
+   * The key as an XKS proxy may report it (GetKeyMetadata): the module must be reachable
+   * (MODULE_DISCONNECTED, MODULE_IN_MAINTENANCE) and the key exist (KEY_NOT_FOUND) and not be
+   * blocked (KEY_BLOCKED). A key pending deletion has status DISABLED.
+   */
+  async keyMetadata(module: string, id: string): Promise<KeyInfo> {
+    this.#assertOpen();
+    checkModuleName(module);
+    checkKeyId(id);
+    const mod = await this.#requireModule(module);
+    assertReachable(mod.record);
+    const entry = this.#keys.get(cacheKey(module, id)) ?? (await this.#loadKey(module, id));
+    if (entry === undefined) throw await this.#notFound(module, id);
+    if (entry.record.blocked) {
+      throw new VcmError('KEY_BLOCKED', `key ${id} in module ${module} is blocked`);
+    }
+    return keyInfo(module, entry.record);
   }
 
   /** Appends a version of fresh random material; encrypt uses it from now on, decrypt all. */
@@ -366,6 +676,7 @@ export class Vcm {
     return this.#write(async () => {
       const mod = await this.#requireModule(module);
       const { storeKey, record } = await this.#requireKeyRecord(module, id);
+      assertNotPending(module, record);
       const version = currentVersion(record) + 1;
       const material = this.#bytes(AES_256_KEY_BYTES);
       try {
@@ -471,6 +782,13 @@ export class Vcm {
     }
     if (record === undefined) throw new VcmError('MODULE_NOT_FOUND', `module ${module} not found`);
     const found = record;
+    if (found.state !== 'active') {
+      return Array.from({ length: found.nodes }, (_, i) => ({
+        id: `${module}-node-${i + 1}`,
+        status: 'UNAVAILABLE' as const,
+        detail: `module is ${found.state}`,
+      }));
+    }
     this.#assertKeys();
     return Array.from({ length: found.nodes }, (_, i) =>
       this.#checkNode(`${module}-node-${i + 1}`, found),
@@ -659,13 +977,45 @@ export class Vcm {
     return entry;
   }
 
-  /** The key, checked for existence, ENABLED status and the usage, in that order. */
+  /**
+   * A write of one key record: `change` returns the next record (or undefined for no change, or
+   * throws); the cached entry takes the new record after the store write succeeded.
+   */
+  #updateKey(
+    module: string,
+    id: string,
+    change: (record: KeyRecord) => KeyRecord | undefined,
+  ): Promise<KeyInfo> {
+    return this.#write(async () => {
+      const { storeKey, record } = await this.#requireKeyRecord(module, id);
+      const next = change(record);
+      if (next === undefined) return keyInfo(module, record);
+      await this.#store.put(
+        storeKey,
+        encodeSignedRecord(this.#macKey, storeKey, keyRecordBody(next)),
+      );
+      const cached = this.#keys.get(cacheKey(module, id));
+      if (cached !== undefined) cached.record = next;
+      return keyInfo(module, next);
+    });
+  }
+
+  /**
+   * The key, checked in this order: the module is reachable (MODULE_DISCONNECTED,
+   * MODULE_IN_MAINTENANCE: a proxy that cannot reach its HSM cannot tell whether a key exists),
+   * the key exists, is not blocked, is ENABLED, and allows the usage.
+   */
   async #usableKey(module: string, id: string, usage: 'ENCRYPT' | 'DECRYPT'): Promise<KeyEntry> {
+    const mod = this.#modules.get(module) ?? (await this.#loadModule(module));
+    if (mod !== undefined) assertReachable(mod.record);
     let entry = this.#keys.get(cacheKey(module, id));
     if (entry === undefined) {
       entry = await this.#loadKey(module, id);
       if (entry === undefined) throw await this.#notFound(module, id);
       this.#assertKeys();
+    }
+    if (entry.record.blocked) {
+      throw new VcmError('KEY_BLOCKED', `key ${id} in module ${module} is blocked`);
     }
     if (entry.record.status !== 'ENABLED') {
       throw new VcmError('KEY_DISABLED', `key ${id} in module ${module} is disabled`);
@@ -705,6 +1055,31 @@ export class Vcm {
       back?.fill(0);
     }
   }
+}
+
+/** The checked fields of a CreateKeyInput, with a private copy of given material. */
+function checkCreateKeyInput(input: CreateKeyInput) {
+  checkObject(input, 'input');
+  const { id } = input;
+  checkKeyId(id);
+  const usage = normalizeUsage(input.usage);
+  const status = input.status ?? 'ENABLED';
+  checkStatus(status);
+  const exportable = input.exportable ?? false;
+  checkBoolean(exportable, 'exportable');
+  const origin = input.origin ?? (input.material === undefined ? 'GENERATED' : 'IMPORTED');
+  checkOrigin(origin);
+  let given: Uint8Array | undefined;
+  if (input.material !== undefined) {
+    if (!(input.material instanceof Uint8Array) || input.material.length !== AES_256_KEY_BYTES) {
+      throw new VcmError(
+        'INVALID_INPUT',
+        `key material must be exactly ${AES_256_KEY_BYTES} bytes`,
+      );
+    }
+    given = new Uint8Array(input.material);
+  }
+  return { id, usage, status, exportable, origin, given };
 }
 
 /** n bytes from a random source, checked: a source returning anything else is a wiring bug. */

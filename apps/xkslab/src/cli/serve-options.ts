@@ -1,6 +1,7 @@
-import { parseArgs } from 'node:util';
 import { z } from 'zod';
+import { DEV_CLIENT_NAME } from '../tls/dev-tls.ts';
 import { DEFAULT_LIMITS } from '../xks/limits.ts';
+import { parseFlags, UsageError } from './flags.ts';
 
 export const DEFAULT_HOST = '127.0.0.1';
 export const DEFAULT_PORT = 7780;
@@ -24,6 +25,23 @@ Options:
   --max-plaintext-bytes N    largest plaintext/ciphertext accepted (default: ${DEFAULT_LIMITS.maxPlaintextBytes}, min 4300)
   --max-aad-bytes N          largest AAD accepted (default: ${DEFAULT_LIMITS.maxAadBytes}, min 8192)
   --module-timeout-ms N      answer DependencyTimeoutException after N ms (default: ${DEFAULT_MODULE_TIMEOUT_MS})
+  --kms-port PORT            also run the AWS KMS emulator on PORT (0 picks a free one), state in
+                             DIR/kms-emulator-state.json; see 'xkslab kms --help'
+  --tls-cert FILE            serve HTTPS with this PEM certificate (chain: leaf first) ...
+  --tls-key FILE             ... and this PEM private key
+  --mtls-ca FILE             require client certificates that chain to this PEM CA bundle ...
+  --mtls-subject NAME        ... and carry NAME as subject CN or SAN DNS name
+                             (AWS KMS presents cks.kms.<region>.amazonaws.com)
+  --dev-tls                  make (once) and use a local CA, a server certificate for localhost
+                             and a client certificate named ${DEV_CLIENT_NAME}
+                             in DIR/tls, with mTLS on
+  --no-mtls                  with --dev-tls: HTTPS without client certificates
+  --admin-host HOST          serve the admin API (/admin/v1) on a listener of its own, on HOST
+                             (default ${DEFAULT_HOST}) ...
+  --admin-port PORT          ... and PORT (0 picks one); the XKS listener then has no /admin.
+                             Default: the admin API shares the XKS listener. Use it with TLS,
+                             so the CLI talks plain HTTP on loopback
+  --reset-admin-token        replace the admin token with a new one (printed once)
   -h, --help                 show this help
 
 Environment:
@@ -42,57 +60,53 @@ export const ServeOptions = z.strictObject({
   maxPlaintextBytes: PositiveInt.default(DEFAULT_LIMITS.maxPlaintextBytes),
   maxAadBytes: PositiveInt.default(DEFAULT_LIMITS.maxAadBytes),
   moduleTimeoutMs: PositiveInt.default(DEFAULT_MODULE_TIMEOUT_MS),
+  kmsPort: Port.optional(),
+  tlsCert: z.string().min(1).optional(),
+  tlsKey: z.string().min(1).optional(),
+  mtlsCa: z.string().min(1).optional(),
+  mtlsSubject: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{1,253}$/, 'a host name such as cks.kms.us-east-1.amazonaws.com')
+    .optional(),
+  devTls: z.boolean().default(false),
+  noMtls: z.boolean().default(false),
+  adminHost: z.string().min(1).optional(),
+  adminPort: Port.optional(),
+  resetAdminToken: z.boolean().default(false),
   help: z.boolean().default(false),
 });
 export type ServeOptions = z.infer<typeof ServeOptions>;
 
-export class UsageError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'UsageError';
-  }
-}
-
 /** Parses `xkslab serve` arguments; unknown flags and bad values are UsageErrors naming the flag. */
 export function parseServeArgs(args: readonly string[]): ServeOptions {
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    ({ values } = parseArgs({
-      args: [...args],
-      strict: true,
-      allowPositionals: false,
-      options: {
-        'data-dir': { type: 'string' },
-        host: { type: 'string' },
-        port: { type: 'string' },
-        seed: { type: 'string' },
-        engine: { type: 'string' },
-        'max-plaintext-bytes': { type: 'string' },
-        'max-aad-bytes': { type: 'string' },
-        'module-timeout-ms': { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }));
-  } catch (e) {
-    throw new UsageError(
-      e instanceof Error ? (e.message.split('\n')[0] ?? 'bad arguments') : 'bad arguments',
-    );
+  const options = parseFlags(args, ServeOptions);
+  const tlsProblem = checkTlsOptions(options);
+  if (tlsProblem) throw new UsageError(tlsProblem);
+  if (options.adminHost !== undefined && options.adminPort === undefined) {
+    throw new UsageError('--admin-host needs --admin-port (the admin API listener of its own)');
   }
-  const parsed = ServeOptions.safeParse({
-    dataDir: values['data-dir'],
-    host: values.host,
-    port: values.port,
-    seed: values.seed,
-    engine: values.engine,
-    maxPlaintextBytes: values['max-plaintext-bytes'],
-    maxAadBytes: values['max-aad-bytes'],
-    moduleTimeoutMs: values['module-timeout-ms'],
-    help: values.help,
-  });
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const flag = String(issue?.path[0] ?? '').replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
-    throw new UsageError(`--${flag}: ${issue?.message ?? 'invalid value'}`);
+  return options;
+}
+
+/** Flags that only make sense together (or not at all together); a message, or undefined. */
+function checkTlsOptions(o: ServeOptions): string | undefined {
+  if ((o.tlsCert === undefined) !== (o.tlsKey === undefined)) {
+    return '--tls-cert and --tls-key go together';
   }
-  return parsed.data;
+  if ((o.mtlsCa === undefined) !== (o.mtlsSubject === undefined)) {
+    return '--mtls-ca and --mtls-subject go together';
+  }
+  if (o.devTls && o.tlsCert !== undefined) {
+    return '--dev-tls makes its own certificates; drop it or --tls-cert/--tls-key';
+  }
+  if (o.devTls && o.mtlsCa !== undefined) {
+    return '--dev-tls uses its own CA for client certificates; use --tls-cert/--tls-key with --mtls-ca';
+  }
+  if (o.mtlsCa !== undefined && o.tlsCert === undefined) {
+    return '--mtls-ca needs --tls-cert and --tls-key (mTLS is part of HTTPS)';
+  }
+  if (o.noMtls && !o.devTls) {
+    return '--no-mtls only applies to --dev-tls (elsewhere mTLS is on only with --mtls-ca)';
+  }
+  return undefined;
 }

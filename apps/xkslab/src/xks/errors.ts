@@ -15,12 +15,19 @@ export class XksError extends Error {
 const VCM_TO_XKS: Record<VcmErrorCode, XksErrorName> = {
   KEY_NOT_FOUND: 'KeyNotFoundException',
   KEY_DISABLED: 'InvalidStateException',
+  KEY_BLOCKED: 'InvalidStateException',
+  INVALID_KEY_STATE: 'InvalidStateException',
   MODULE_NOT_FOUND: 'InvalidStateException',
+  MODULE_IN_MAINTENANCE: 'InvalidStateException',
+  // A proxy that cannot reach its HSM: the retryable timeout KMS expects (spec §1.7).
+  MODULE_DISCONNECTED: 'DependencyTimeoutException',
   INVALID_KEY_USAGE: 'InvalidKeyUsageException',
   INVALID_CIPHERTEXT: 'InvalidCiphertextException',
   INVALID_INPUT: 'ValidationException',
   MODULE_EXISTS: 'InternalException',
   KEY_EXISTS: 'InternalException',
+  MODULE_IN_USE: 'InternalException',
+  KEY_NOT_EXPORTABLE: 'InternalException',
   STORE_UNAVAILABLE: 'InternalException',
   STORE_LOCKED: 'InternalException',
   WRONG_MASTER_KEY: 'InternalException',
@@ -33,6 +40,7 @@ const PUBLIC_MESSAGES: Partial<Record<XksErrorName, string>> = {
   InvalidKeyUsageException: 'External key does not allow this operation',
   InvalidCiphertextException: 'Decryption failed: ciphertext, IV, tag, AAD or metadata is invalid',
   InternalException: 'Internal error in the key manager',
+  DependencyTimeoutException: 'The external key manager cannot be reached',
 };
 
 /** Turns anything thrown while serving an XKS request into an XksError (unknowns become InternalException). */

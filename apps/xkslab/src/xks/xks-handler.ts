@@ -1,10 +1,26 @@
-import { EXTERNAL_KEY_ID_PATTERN, XKS_SIGV4_SERVICE } from '@xkslab/protocol';
+import {
+  EXTERNAL_KEY_ID_PATTERN,
+  type KeyMetadataRequestMetadata,
+  XKS_SIGV4_SERVICE,
+} from '@xkslab/protocol';
 import { verifyRequest } from '@xkslab/sigv4';
 import type { Context } from 'hono';
 import type { z } from 'zod';
+import { delay, dropConnection } from '../faults/connection.ts';
+import {
+  authWithDefect,
+  errorWithDefect,
+  jsonHeaders,
+  jsonText,
+  keyStoreForAnyPrefix,
+  refuseByDefect,
+  resultWithFaults,
+} from '../faults/defects.ts';
+import type { RequestFaults } from '../faults/fault-plan.ts';
 import type { ActiveKeyStore } from '../keystores/registry.ts';
+import { authorize } from './authorize.ts';
 import { toXksError, XksError, xksErrorBody } from './errors.ts';
-import { rawRequestOf, readBodyCapped } from './raw-request.ts';
+import { type RawRequest, rawRequestOf, readBodyCapped } from './raw-request.ts';
 import type { XksDeps, XksOperation, XksRoute } from './route.ts';
 import { decryptRoute } from './routes/decrypt.ts';
 import { encryptRoute } from './routes/encrypt.ts';
@@ -23,9 +39,12 @@ const XKS_PATH = /^(.*)\/kms\/xks\/v1\/(?:health|keys\/([^/]*)\/(metadata|encryp
 type Resolved = { route: XksRoute; keyStore: ActiveKeyStore; keyId: string };
 
 /** Finds the key store and operation for a raw path, or throws InvalidUriPathException. */
-function resolve(deps: XksDeps, path: string): Resolved {
+function resolve(deps: XksDeps, path: string, headers: RawRequest['headers']): Resolved {
   const match = XKS_PATH.exec(path);
-  const keyStore = match ? deps.registry.byUriPathPrefix(match[1] ?? '') : undefined;
+  const keyStore = match
+    ? (deps.registry.byUriPathPrefix(match[1] ?? '') ??
+      (deps.faults?.active ? keyStoreForAnyPrefix(deps.faults, deps.registry, headers) : undefined))
+    : undefined;
   if (!match || !keyStore) {
     throw new XksError('InvalidUriPathException', 'No XKS API at this URI path');
   }
@@ -86,7 +105,12 @@ type CallLog = {
   kmsRequestId?: string;
   kmsOperation?: string;
   accessKeyId?: string;
+  /** requestMetadata.awsPrincipalArn (absent for health): the audit log's principal. */
+  awsPrincipalArn?: string;
   authFailure?: string;
+  /** The policy and rule that denied a call (secondary authorization). */
+  policyScope?: string;
+  policyRule?: string;
 };
 
 /**
@@ -101,13 +125,20 @@ export function xksHandler(deps: XksDeps) {
     const log: CallLog = {};
     let status = 200;
     let errorName: string | undefined;
+    // Fault injection (faults/): undefined unless a user switched rules on.
+    let f: RequestFaults | undefined;
     try {
       const path = raw.target.split('?', 1)[0] ?? '';
-      const { route, keyStore, keyId } = resolve(deps, path);
+      const { route, keyStore, keyId } = resolve(deps, path, raw.headers);
       log.operation = route.operation;
       log.keyStore = keyStore.name;
       if (keyId) log.keyId = keyId;
+      f = deps.faults?.active
+        ? deps.faults.forRequest(keyStore.name, keyId, route.operation)
+        : undefined;
+      if (f?.drop) return dropConnection(c);
       if (raw.method !== 'POST') {
+        if (f?.defect === 'get-200') return c.body('{}', 200, jsonHeaders(undefined));
         status = 405;
         errorName = 'UnsupportedOperationException';
         c.header('allow', 'POST');
@@ -124,17 +155,25 @@ export function xksHandler(deps: XksDeps) {
           `Request body is larger than ${deps.limits.maxBodyBytes} bytes`,
         );
       }
-      const now = deps.clock();
-      const auth = verifyRequest(
-        { method: raw.method, path: raw.target, headers: raw.headers, body: read.body },
-        {
-          region: keyStore.region,
-          service: XKS_SIGV4_SERVICE,
-          now,
-          resolveSecret: keyStore.secretFor,
-          cache: deps.sigv4Cache,
-        },
-      );
+      const now = f?.clockOffsetMs
+        ? new Date(deps.clock().getTime() + f.clockOffsetMs)
+        : deps.clock();
+      const verify = (maxSkewMs?: number) =>
+        verifyRequest(
+          { method: raw.method, path: raw.target, headers: raw.headers, body: read.body },
+          {
+            region: keyStore.region,
+            service: XKS_SIGV4_SERVICE,
+            now,
+            resolveSecret: keyStore.secretFor,
+            cache: deps.sigv4Cache,
+            ...(deps.sigv4Hash === undefined ? {} : { hash: deps.sigv4Hash }),
+            ...(maxSkewMs === undefined ? {} : { maxSkewMs }),
+          },
+        );
+      const auth = f
+        ? authWithDefect(f.defect, verify, raw.headers, keyStore.accessKeyIds[0])
+        : verify();
       if (!auth.ok) {
         log.authFailure = auth.reason;
         throw new XksError(
@@ -144,7 +183,8 @@ export function xksHandler(deps: XksDeps) {
         );
       }
       log.accessKeyId = auth.accessKeyId;
-      if (!keyStore.admit(now.getTime())) {
+      deps.registry.noteUse(auth.accessKeyId, now);
+      if (!keyStore.admit(now.getTime()) || f?.throttled) {
         throw new XksError('ThrottlingException', 'Request rate is above this key store quota');
       }
       const contentType = String(raw.headers['content-type'] ?? '').toLowerCase();
@@ -157,18 +197,41 @@ export function xksHandler(deps: XksDeps) {
           'externalKeyId must be 1-128 characters of A-Z a-z 0-9 . _ -',
         );
       }
-      const parsed = route.schema.safeParse(parseJson(read.body));
+      const json = parseJson(read.body);
+      const parsed = route.schema.safeParse(json);
       if (!parsed.success)
         throw new XksError('ValidationException', validationMessage(parsed.error));
+      if (f?.defect) refuseByDefect(f.defect, json);
       const metadata = (
         parsed.data as { requestMetadata: { kmsRequestId: string; kmsOperation: string } }
       ).requestMetadata;
       log.kmsRequestId = metadata.kmsRequestId;
       log.kmsOperation = metadata.kmsOperation;
+      const principal = (metadata as { awsPrincipalArn?: unknown }).awsPrincipalArn;
+      if (typeof principal === 'string') log.awsPrincipalArn = principal;
+      if (route.operation !== 'GetHealthStatus') {
+        // A blocked key store (the kill switch) refuses everything but health.
+        if (keyStore.blocked) {
+          throw new XksError('InvalidStateException', 'This key store is blocked');
+        }
+        authorize(
+          deps.policies,
+          { keyStore, keyId, metadata: metadata as KeyMetadataRequestMetadata },
+          (denial) => Object.assign(log, denial),
+        );
+      }
+      if (f?.error) throw new XksError(f.error, 'Injected by a fault rule');
+      const call = { keyStore, keyId, request: parsed.data, ...(f ? { faults: f } : {}) };
       const result = await withDeadline(
-        route.handle(deps, { keyStore, keyId, request: parsed.data }),
+        f?.moduleDelayMs
+          ? delay(f.moduleDelayMs).then(() => route.handle(deps, call))
+          : route.handle(deps, call),
         deps.moduleTimeoutMs,
       );
+      if (f) {
+        if (f.responseDelayMs) await delay(f.responseDelayMs);
+        return c.body(jsonText(f.defect, resultWithFaults(f, result)), 200, jsonHeaders(f.defect));
+      }
       return c.body(JSON.stringify(result), 200, { 'content-type': 'application/json' });
     } catch (e) {
       const error = toXksError(e);
@@ -187,13 +250,27 @@ export function xksHandler(deps: XksDeps) {
               : undefined,
         });
       }
+      if (deps.faults?.active) {
+        if (f?.responseDelayMs) await delay(f.responseDelayMs);
+        const out = errorWithDefect(f?.defect ?? deps.faults.defect, error.errorName, wire);
+        status = out.status;
+        return c.body(out.body, out.status as 400, out.headers);
+      }
       return c.body(wire.body, wire.status as 400, { 'content-type': 'application/json' });
     } finally {
-      deps.logger.info('xks', {
-        ...log,
-        status,
-        errorName,
-        durationMs: Math.round((performance.now() - started) * 100) / 100,
+      const durationMs = Math.round((performance.now() - started) * 100) / 100;
+      deps.logger.info('xks', { ...log, status, errorName, durationMs });
+      deps.metrics?.observe(log.operation ?? 'UnknownPath', durationMs, errorName);
+      deps.audit?.append({
+        operation: log.operation ?? 'UnknownPath',
+        result: errorName ?? 'ok',
+        principal: log.awsPrincipalArn,
+        kmsRequestId: log.kmsRequestId,
+        kmsOperation: log.kmsOperation,
+        keyStore: log.keyStore,
+        keyId: log.keyId,
+        accessKeyId: log.accessKeyId,
+        durationMs,
       });
     }
   };

@@ -1,15 +1,22 @@
-import { MODULE_NAME_PATTERN, MODULE_NODES_MAX, MODULE_NODES_MIN } from '../constants.ts';
-import type { ModuleInfo } from '../types.ts';
+import {
+  MODULE_NAME_PATTERN,
+  MODULE_NODES_MAX,
+  MODULE_NODES_MIN,
+  MODULE_STATES,
+} from '../constants.ts';
+import type { ModuleInfo, ModuleState } from '../types.ts';
 import { RecordFields } from './record-fields.ts';
 
 /** `vcm/module/<name>`: the module, its KEK wrapped under the master key (RFC 5649) and its
- * health-check key wrapped under the KEK. Base64 fields. */
+ * health-check key wrapped under the KEK. Base64 fields. Records written before module states
+ * existed have no `state`: they read as `active`. */
 export type ModuleRecord = {
   name: string;
   nodes: number;
   createdAt: string;
   kek: string;
   healthKey: string;
+  state: ModuleState;
 };
 
 /** Field order is fixed here: it is the order the JSON text (and so the MAC input) has. */
@@ -20,6 +27,7 @@ export function moduleRecordBody(r: ModuleRecord): ModuleRecord {
     createdAt: r.createdAt,
     kek: r.kek,
     healthKey: r.healthKey,
+    state: r.state,
   };
 }
 
@@ -31,9 +39,10 @@ export function parseModuleRecord(storageKey: string, body: unknown): ModuleReco
     createdAt: f.string('createdAt'),
     kek: f.string('kek'),
     healthKey: f.string('healthKey'),
+    state: f.has('state') ? f.oneOf('state', MODULE_STATES) : 'active',
   };
 }
 
 export function moduleInfo(r: ModuleRecord): ModuleInfo {
-  return { name: r.name, nodes: r.nodes, createdAt: r.createdAt };
+  return { name: r.name, nodes: r.nodes, state: r.state, createdAt: r.createdAt };
 }

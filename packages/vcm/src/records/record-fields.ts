@@ -17,6 +17,17 @@ export class RecordFields {
     return new VcmError('CORRUPT_RECORD', `stored record ${this.#where} has an invalid ${field}`);
   }
 
+  /** Whether the record has the field at all (fields added later are absent from old records). */
+  has(field: string): boolean {
+    return Object.hasOwn(this.#body, field);
+  }
+
+  boolean(field: string): boolean {
+    const value = this.#body[field];
+    if (typeof value !== 'boolean') throw this.#corrupt(field);
+    return value;
+  }
+
   string(field: string, pattern?: RegExp): string {
     const value = this.#body[field];
     if (typeof value !== 'string' || (pattern !== undefined && !pattern.test(value))) {

@@ -6,6 +6,7 @@ import {
   type EncryptResponse,
   encodeBase64,
 } from '@xkslab/protocol';
+import { emulatedEncrypt, servesRefusal } from '../../faults/defects.ts';
 import { encodeCiphertextMetadata } from '../ciphertext-metadata.ts';
 import { decodeField, decodeOptionalField } from '../decode.ts';
 import { XksError } from '../errors.ts';
@@ -19,8 +20,9 @@ import { defineRoute } from '../route.ts';
 export const encryptRoute = defineRoute({
   operation: 'Encrypt',
   schema: EncryptRequest,
-  async handle(deps, { keyStore, keyId, request }): Promise<EncryptResponse> {
+  async handle(deps, { keyStore, keyId, request, faults }): Promise<EncryptResponse> {
     const { limits, vcm } = deps;
+    const defect = faults?.defect;
     const plaintext = decodeField(
       'plaintext',
       request.plaintext,
@@ -35,14 +37,28 @@ export const encryptRoute = defineRoute({
     );
     let metadata: Uint8Array = new Uint8Array(0);
     let gcmAad: Uint8Array = new Uint8Array(0);
-    const out = await vcm.encrypt(keyStore.module, keyId, {
-      plaintext,
-      aad: (keyVersion: number) => {
-        metadata = encodeCiphertextMetadata(keyVersion);
-        gcmAad = buildGcmAad(aad, metadata);
-        return gcmAad;
-      },
-    });
+    let out: Awaited<ReturnType<typeof vcm.encrypt>>;
+    try {
+      out = await vcm.encrypt(keyStore.module, keyId, {
+        plaintext,
+        aad: (keyVersion: number) => {
+          metadata = encodeCiphertextMetadata(keyVersion);
+          gcmAad = defect
+            ? buildGcmAad(
+                defect === 'aad-ignored' ? undefined : aad,
+                defect === 'metadata-unbound' ? undefined : metadata,
+              )
+            : buildGcmAad(aad, metadata);
+          return gcmAad;
+        },
+      });
+    } catch (e) {
+      if (faults && servesRefusal(defect, e)) {
+        const withCdiv = request.ciphertextDataIntegrityValueAlgorithm === 'SHA_256';
+        return emulatedEncrypt(plaintext.length, aad, encodeCiphertextMetadata(1), withCdiv);
+      }
+      throw e;
+    }
     const response: EncryptResponse = {
       ciphertext: encodeBase64(out.ciphertext),
       initializationVector: encodeBase64(out.iv),
@@ -50,22 +66,30 @@ export const encryptRoute = defineRoute({
       ciphertextMetadata: encodeBase64(metadata),
     };
     if (request.ciphertextDataIntegrityValueAlgorithm === 'SHA_256') {
+      const wrong = defect === 'cdiv-wrong';
       const cdiv = computeCdiv({
-        aad,
-        ciphertextMetadata: metadata,
+        aad: wrong ? undefined : aad,
+        ciphertextMetadata: wrong ? undefined : metadata,
         iv: out.iv,
         ciphertext: out.ciphertext,
         tag: out.tag,
       });
-      const check = await vcm.decrypt(keyStore.module, keyId, {
-        ciphertext: out.ciphertext,
-        iv: out.iv,
-        tag: out.tag,
-        aad: gcmAad,
-        keyVersion: out.keyVersion,
-      });
-      if (!equalBytes(check, plaintext)) {
-        throw new XksError('InternalException', 'Encryption could not be verified');
+      if (defect !== 'cdiv-unverified') {
+        let check: Uint8Array = plaintext;
+        try {
+          check = await vcm.decrypt(keyStore.module, keyId, {
+            ciphertext: out.ciphertext,
+            iv: out.iv,
+            tag: out.tag,
+            aad: gcmAad,
+            keyVersion: out.keyVersion,
+          });
+        } catch (e) {
+          if (!(faults && servesRefusal(defect, e))) throw e;
+        }
+        if (!equalBytes(check, plaintext)) {
+          throw new XksError('InternalException', 'Encryption could not be verified');
+        }
       }
       response.ciphertextDataIntegrityValue = encodeBase64(cdiv);
     }

@@ -1,14 +1,13 @@
 import { GetKeyMetadataRequest, type GetKeyMetadataResponse } from '@xkslab/protocol';
-import { XksError } from '../errors.ts';
 import { defineRoute } from '../route.ts';
 
-/** GetKeyMetadata (spec §1.3): AES_256, the key's usage list and its status. */
+/** GetKeyMetadata (spec §1.3): AES_256, the key's usage list and its status (KEY_NOT_FOUND → 404). */
 export const metadataRoute = defineRoute({
   operation: 'GetKeyMetadata',
   schema: GetKeyMetadataRequest,
   async handle(deps, { keyStore, keyId }): Promise<GetKeyMetadataResponse> {
-    const key = await deps.vcm.getKey(keyStore.module, keyId);
-    if (!key) throw new XksError('KeyNotFoundException', 'External key not found');
+    // The module must be reachable and the key not blocked; a key pending deletion is DISABLED.
+    const key = await deps.vcm.keyMetadata(keyStore.module, keyId);
     return { keySpec: 'AES_256', keyUsage: [...key.usage], keyStatus: key.status };
   },
 });

@@ -1,0 +1,375 @@
+// Items 2, 3 and 5 of the benchmark: XKS over HTTP (and HTTPS) on loopback against a bare
+// node:http server in the same run, and a fixed-rate encrypt run.
+import { execFileSync } from 'node:child_process';
+import os from 'node:os';
+import { join } from 'node:path';
+import {
+  fmtInt,
+  fmtMs,
+  fmtRatio,
+  MAIN_JS,
+  median,
+  printTable,
+  round,
+  sleep,
+} from './lib/common.mjs';
+import { runLoad } from './lib/load.mjs';
+import {
+  benchSeed,
+  cpuMs,
+  newCredential,
+  removeDir,
+  rssMiB,
+  sealMany,
+  selfSignedCert,
+  sendOnce,
+  signedPool,
+  startBare,
+  startXkslab,
+  tempDir,
+} from './lib/servers.mjs';
+
+const POOL = 1000;
+const SEALED = 200;
+
+/** Which TLS flags `xkslab serve` has (the TLS work may or may not be in this build). */
+function tlsSupport() {
+  let help = '';
+  try {
+    help = execFileSync(process.execPath, [MAIN_JS, 'serve', '--help'], { encoding: 'utf8' });
+  } catch {
+    return { cert: false, dev: false };
+  }
+  return { cert: help.includes('--tls-cert'), dev: help.includes('--dev-tls') };
+}
+
+function poolFor(server, credential, sealed, op) {
+  return signedPool({
+    port: server.port,
+    credential,
+    op,
+    count: POOL,
+    sealedFor: (i) => sealed[i % sealed.length],
+  });
+}
+
+async function checkPool(url, pool, what) {
+  const res = await sendOnce(url, pool[0]);
+  if (res.status !== 200)
+    throw new Error(`${what}: first request answered ${res.status} ${res.text}`);
+}
+
+function summarize(name, runs, baselineRuns) {
+  const rps = runs.map((r) => r.reqPerSec);
+  const ratios = runs.map((r, i) => r.reqPerSec / baselineRuns[i].reqPerSec);
+  const lat = (k) => median(runs.map((r) => r.latencyMs[k]));
+  return {
+    case: name,
+    reqPerSec: round(median(rps), 0),
+    reqPerSecRounds: rps.map((x) => round(x, 0)),
+    ratioToBare: round(median(ratios), 3),
+    latencyMs: { p50: round(lat('p50')), p99: round(lat('p99')), max: round(lat('max')) },
+    non2xx: runs.reduce((a, r) => a + r.non2xx, 0),
+    errors: runs.reduce((a, r) => a + r.errors + r.timeouts, 0),
+    requests: runs.reduce((a, r) => a + r.requests, 0),
+  };
+}
+
+/** Item 2 and 5: closed loop at fixed concurrency, cases interleaved round by round. */
+export async function closedLoopBench(opts) {
+  const dir = await tempDir('http');
+  const credential = newCredential();
+  const seed = benchSeed(credential);
+  const tls = tlsSupport();
+  const cert = await selfSignedCert(dir);
+  const servers = [];
+  try {
+    const bare = await startBare();
+    servers.push(bare);
+    const xks = await startXkslab({
+      dataDir: join(dir, 'data'),
+      seed,
+      args: ['--engine', opts.engine],
+    });
+    servers.push(xks);
+    const sealed = await sealMany({ url: xks.url, port: xks.port, credential, count: SEALED });
+    // The same server with the other AES-GCM engine, for the encrypt case only.
+    const otherEngine = opts.engine === 'node' ? 'noble' : 'node';
+    const xksOther = await startXkslab({
+      dataDir: join(dir, 'data-other-engine'),
+      seed,
+      args: ['--engine', otherEngine],
+    });
+    servers.push(xksOther);
+    const xksCompare = opts.compare
+      ? await startXkslab({
+          dataDir: join(dir, 'data-compare'),
+          seed,
+          args: ['--engine', opts.engine],
+          mainJs: opts.compare,
+        })
+      : undefined;
+    if (xksCompare) servers.push(xksCompare);
+    let bareTls;
+    let xksTls;
+    let tlsNote;
+    if (cert) {
+      bareTls = await startBare({ tls: cert });
+      servers.push(bareTls);
+    }
+    if (tls.cert && cert) {
+      xksTls = await startXkslab({
+        dataDir: join(dir, 'data-tls'),
+        seed,
+        args: ['--engine', opts.engine, '--tls-cert', cert.cert, '--tls-key', cert.key],
+      });
+      servers.push(xksTls);
+    } else if (tls.dev) {
+      xksTls = await startXkslab({
+        dataDir: join(dir, 'data-tls'),
+        seed,
+        args: ['--engine', opts.engine, '--dev-tls'],
+      });
+      servers.push(xksTls);
+    } else {
+      tlsNote =
+        'this build of xkslab serve has no --tls-cert/--dev-tls: HTTPS measured on the bare server only';
+    }
+    const sealedTls = xksTls
+      ? await sealMany({ url: xksTls.url, port: xksTls.port, credential, count: SEALED })
+      : [];
+
+    const cases = [
+      {
+        name: 'bare node:http',
+        baseline: 'bare node:http',
+        url: `http://127.0.0.1:${bare.port}`,
+        pool: () => poolFor(xks, credential, sealed, 'encrypt'),
+      },
+      ...['health', 'metadata', 'encrypt', 'decrypt'].map((op) => ({
+        name: `xkslab ${op}`,
+        baseline: 'bare node:http',
+        url: xks.url,
+        pool: () => poolFor(xks, credential, sealed, op),
+        check: true,
+      })),
+    ];
+    if (xksCompare) {
+      cases.push({
+        name: 'xkslab encrypt [--compare build]',
+        baseline: 'bare node:http',
+        url: xksCompare.url,
+        pool: () => poolFor(xksCompare, credential, sealed, 'encrypt'),
+        check: true,
+      });
+    }
+    cases.push({
+      name: `xkslab encrypt --engine ${otherEngine}`,
+      baseline: 'bare node:http',
+      url: xksOther.url,
+      pool: () => poolFor(xksOther, credential, sealed, 'encrypt'),
+      check: true,
+    });
+    if (bareTls) {
+      cases.push({
+        name: 'bare node:https',
+        baseline: 'bare node:https',
+        url: `https://127.0.0.1:${bareTls.port}`,
+        pool: () => poolFor(xks, credential, sealed, 'encrypt'),
+      });
+    }
+    if (xksTls) {
+      cases.push({
+        name: 'xkslab encrypt https',
+        baseline: 'bare node:https',
+        url: xksTls.url,
+        pool: () => poolFor(xksTls, credential, sealedTls, 'encrypt'),
+        check: true,
+      });
+    }
+    const runs = new Map(cases.map((c) => [c.name, []]));
+    const rssBefore = await rssMiB(xks.pid);
+    // Warm-up: a short run of each case, not recorded (JIT, connection set-up, caches).
+    for (const c of cases) {
+      const pool = c.pool();
+      if (c.check) await checkPool(c.url, pool, c.name);
+      await runLoad('closed', {
+        url: c.url,
+        connections: opts.connections,
+        durationSec: 1,
+        requests: pool,
+      });
+    }
+    for (let round = 0; round < opts.rounds; round++) {
+      for (const c of cases) {
+        const result = await runLoad('closed', {
+          url: c.url,
+          connections: opts.connections,
+          durationSec: opts.duration,
+          requests: c.pool(),
+        });
+        runs.get(c.name).push(result);
+        await sleep(200);
+      }
+    }
+    const rssAfter = await rssMiB(xks.pid);
+    const results = cases.map((c) => ({
+      ...summarize(c.name, runs.get(c.name), runs.get(c.baseline)),
+      baseline: c.baseline,
+    }));
+    const httpEnc = results.find((r) => r.case === 'xkslab encrypt');
+    const httpsEnc = results.find((r) => r.case === 'xkslab encrypt https');
+    const bareHttps = results.find((r) => r.case === 'bare node:https');
+    const bareHttp = results.find((r) => r.case === 'bare node:http');
+    printTable(
+      `XKS over loopback, ${opts.connections} connections, ${opts.rounds} round(s) x ${opts.duration} s, median of rounds (load generator: autocannon in its own process, pre-signed pool of ${POOL})`,
+      ['case', 'req/s', 'vs baseline', 'p50 ms', 'p99 ms', 'max ms', 'non-2xx', 'errors'],
+      results.map((r) => [
+        r.case,
+        fmtInt(r.reqPerSec),
+        `${fmtRatio(r.ratioToBare)} ${r.baseline === r.case ? '(baseline)' : `of ${r.baseline}`}`,
+        fmtMs(r.latencyMs.p50),
+        fmtMs(r.latencyMs.p99),
+        fmtMs(r.latencyMs.max),
+        r.non2xx,
+        r.errors,
+      ]),
+    );
+    const targets = {
+      encryptVsBare: {
+        target: '>= 0.6',
+        measured: httpEnc?.ratioToBare,
+        met: (httpEnc?.ratioToBare ?? 0) >= 0.6,
+      },
+    };
+    const tlsCost = {
+      bareHttpsVsHttp:
+        bareHttps && bareHttp ? round(bareHttps.reqPerSec / bareHttp.reqPerSec, 3) : undefined,
+      xkslabEncryptHttpsVsHttp:
+        httpsEnc && httpEnc ? round(httpsEnc.reqPerSec / httpEnc.reqPerSec, 3) : undefined,
+      note: tlsNote,
+    };
+    console.log(
+      `target encrypt >= 0.6x bare: ${fmtRatio(httpEnc?.ratioToBare)} (${targets.encryptVsBare.met ? 'met' : 'MISSED'})` +
+        (tlsCost.bareHttpsVsHttp
+          ? `; TLS: bare https/http ${fmtRatio(tlsCost.bareHttpsVsHttp)}`
+          : '') +
+        (tlsCost.xkslabEncryptHttpsVsHttp
+          ? `, xkslab encrypt https/http ${fmtRatio(tlsCost.xkslabEncryptHttpsVsHttp)}`
+          : '') +
+        (tlsNote ? ` (${tlsNote})` : ''),
+    );
+    return {
+      settings: {
+        connections: opts.connections,
+        durationSec: opts.duration,
+        rounds: opts.rounds,
+        engine: opts.engine,
+        pool: POOL,
+        signing:
+          'pre-signed pool (host;x-amz-date, signed just before each run, well inside the 5-minute skew window), each request with its own kmsRequestId, plaintext and AAD',
+        plaintextBytes: 200,
+        aadBytes: 64,
+      },
+      results,
+      targets,
+      tlsCost,
+      xkslabRssMiB: { beforeLoad: round(rssBefore, 1), afterLoad: round(rssAfter, 1) },
+    };
+  } finally {
+    for (const s of servers.reverse()) await s.stop().catch(() => undefined);
+    await removeDir(dir);
+  }
+}
+
+/** Item 3: open-loop encrypt at a fixed rate, and the bare server at the same rate. */
+export async function fixedRateBench(opts) {
+  const dir = await tempDir('rate');
+  const credential = newCredential();
+  const servers = [];
+  try {
+    const bare = await startBare();
+    servers.push(bare);
+    const xks = await startXkslab({
+      dataDir: join(dir, 'data'),
+      seed: benchSeed(credential),
+      args: ['--engine', opts.engine],
+    });
+    servers.push(xks);
+    const encryptPool = () =>
+      signedPool({ port: xks.port, credential, op: 'encrypt', count: 2000 });
+    await checkPool(xks.url, encryptPool(), 'encrypt');
+    // Warm-up at the same rate for 2 s.
+    await runLoad('open', {
+      url: xks.url,
+      rate: opts.rate,
+      durationSec: 2,
+      requests: encryptPool(),
+    });
+    const rssStart = await rssMiB(xks.pid);
+    const cpuStart = await cpuMs(xks.pid);
+    const xksRun = await runLoad('open', {
+      url: xks.url,
+      rate: opts.rate,
+      durationSec: opts.rateDuration,
+      requests: encryptPool(),
+    });
+    const rssEnd = await rssMiB(xks.pid);
+    const cpuUsedMs = (await cpuMs(xks.pid)) - cpuStart;
+    const cpu = {
+      serverCpuUsPerRequest: round((cpuUsedMs * 1000) / xksRun.requests, 1),
+      serverCoreShare: round(cpuUsedMs / (opts.rateDuration * 1000), 3),
+    };
+    const bareCpuStart = await cpuMs(bare.pid);
+    const bareRun = await runLoad('open', {
+      url: `http://127.0.0.1:${bare.port}`,
+      rate: opts.rate,
+      durationSec: opts.rateDuration,
+      requests: encryptPool(),
+    });
+    const bareCpuUsedMs = (await cpuMs(bare.pid)) - bareCpuStart;
+    cpu.bareCpuUsPerRequest = round((bareCpuUsedMs * 1000) / bareRun.requests, 1);
+    const row = (name, r) => [
+      name,
+      fmtInt(r.requests),
+      fmtInt(r.achievedRate),
+      fmtMs(r.latencyMs.p50),
+      fmtMs(r.latencyMs.p99),
+      fmtMs(r.latencyMs.p999),
+      fmtMs(r.latencyMs.max),
+      r.non2xx + r.errors,
+    ];
+    printTable(
+      `Fixed rate ${opts.rate} req/s for ${opts.rateDuration} s (open loop, latency from each request's due time)`,
+      ['case', 'requests', 'req/s', 'p50 ms', 'p99 ms', 'p99.9 ms', 'max ms', 'errors'],
+      [row('bare node:http (baseline)', bareRun), row('xkslab encrypt', xksRun)],
+    );
+    const errors = xksRun.non2xx + xksRun.errors;
+    const met = errors === 0 && xksRun.latencyMs.p99 < 25;
+    console.log(
+      `target zero errors and p99 < 25 ms: ${errors} errors, p99 ${fmtMs(xksRun.latencyMs.p99)} ms (${met ? 'met' : 'MISSED'}); p99 vs bare ${fmtRatio(xksRun.latencyMs.p99 / bareRun.latencyMs.p99)}; server CPU ${cpu.serverCpuUsPerRequest} us/request (${Math.round(cpu.serverCoreShare * 100)}% of a core; bare ${cpu.bareCpuUsPerRequest} us/request), load ${os
+        .loadavg()
+        .map((x) => x.toFixed(1))
+        .join(' ')}`,
+    );
+    return {
+      settings: {
+        rate: opts.rate,
+        durationSec: opts.rateDuration,
+        engine: opts.engine,
+        generator:
+          'bench/load/open.mjs: own open-loop scheduler (1 ms ticks), keep-alive node:http agent, latency from due time',
+      },
+      xkslab: xksRun,
+      bare: bareRun,
+      p99VsBare: round(xksRun.latencyMs.p99 / bareRun.latencyMs.p99, 3),
+      cpu,
+      loadAvgAtEnd: os.loadavg().map((x) => round(x, 2)),
+      xkslabRssMiB: { start: round(rssStart, 1), end: round(rssEnd, 1) },
+      target: { errors: 0, p99Ms: 25, met },
+    };
+  } finally {
+    for (const s of servers.reverse()) await s.stop().catch(() => undefined);
+    await removeDir(dir);
+  }
+}

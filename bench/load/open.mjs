@@ -1,0 +1,117 @@
+// Open-loop fixed-rate load, run as its own process. Request i is due at t0 + i / rate whether or
+// not earlier ones have been answered (no coordinated omission): its latency is measured from the
+// time it was due, not from when a free connection let it go. Requests go over keep-alive
+// connections (node:http or node:https Agent, up to `maxSockets`); a request that has no free
+// connection waits in the agent's queue, and that wait counts in its latency.
+//
+// Config (JSON file, argv[2]): { url, rate, durationSec, requests: [...], maxSockets, timeoutMs }.
+// Prints one JSON line: counts, achieved rate, latency percentiles (ms) from the due time, and
+// the service time (from the actual send), plus how far the scheduler ever lagged.
+import { readFileSync } from 'node:fs';
+import { Agent as HttpAgent, request as httpRequest } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+
+const config = JSON.parse(readFileSync(process.argv[2], 'utf8'));
+const url = new URL(config.url);
+const secure = url.protocol === 'https:';
+const request = secure ? httpsRequest : httpRequest;
+const agent = new (secure ? HttpsAgent : HttpAgent)({
+  keepAlive: true,
+  maxSockets: config.maxSockets ?? 256,
+  ...(secure ? { rejectUnauthorized: false } : {}),
+});
+const pool = config.requests.map((r) => ({
+  path: r.path,
+  headers: { ...r.headers, 'content-length': String(Buffer.byteLength(r.body)) },
+  body: Buffer.from(r.body),
+}));
+const total = Math.round(config.rate * config.durationSec);
+const timeoutMs = config.timeoutMs ?? 10_000;
+const latency = new Float64Array(total);
+const service = new Float64Array(total);
+let done = 0;
+let ok = 0;
+let non2xx = 0;
+let errors = 0;
+const statuses = {};
+let sent = 0;
+let maxLagMs = 0;
+
+function fire(i, due) {
+  const req = pool[i % pool.length];
+  const sentAt = performance.now();
+  let finished = false;
+  const finish = (status) => {
+    if (finished) return;
+    finished = true;
+    const end = performance.now();
+    latency[i] = end - due;
+    service[i] = end - sentAt;
+    if (status === 200) ok++;
+    else if (status > 0) non2xx++;
+    else errors++;
+    statuses[status] = (statuses[status] ?? 0) + 1;
+    done++;
+  };
+  const r = request(
+    {
+      host: url.hostname,
+      port: url.port,
+      method: 'POST',
+      path: req.path,
+      headers: req.headers,
+      agent,
+      setHost: false,
+    },
+    (res) => {
+      res.on('data', () => {});
+      res.on('end', () => finish(res.statusCode ?? 0));
+      res.on('error', () => finish(0));
+    },
+  );
+  r.setTimeout(timeoutMs, () => r.destroy(new Error('timeout')));
+  r.on('error', () => finish(0));
+  r.end(req.body);
+}
+
+const t0 = performance.now() + 50;
+await new Promise((resolveAll) => {
+  const tick = () => {
+    const now = performance.now();
+    const dueCount = Math.min(total, Math.floor(((now - t0) * config.rate) / 1000) + 1);
+    while (sent < dueCount) {
+      const due = t0 + (sent * 1000) / config.rate;
+      maxLagMs = Math.max(maxLagMs, now - due);
+      fire(sent, due);
+      sent++;
+    }
+    if (sent < total) setTimeout(tick, 1);
+    else resolveAll();
+  };
+  setTimeout(tick, 50);
+});
+const deadline = performance.now() + timeoutMs + 1000;
+while (done < total && performance.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+const elapsedSec = (performance.now() - t0) / 1000;
+agent.destroy();
+
+const pick = (arr) => {
+  const s = Array.from(arr.subarray(0, total)).sort((a, b) => a - b);
+  const p = (q) => s[Math.min(s.length - 1, Math.max(0, Math.ceil((q / 100) * s.length) - 1))];
+  return { p50: p(50), p90: p(90), p99: p(99), p999: p(99.9), max: s[s.length - 1] };
+};
+process.stdout.write(
+  `${JSON.stringify({
+    requests: total,
+    answered: done,
+    ok,
+    non2xx,
+    errors: errors + (total - done),
+    statuses,
+    targetRate: config.rate,
+    achievedRate: total / elapsedSec,
+    maxSchedulerLagMs: maxLagMs,
+    latencyMs: pick(latency),
+    serviceMs: pick(service),
+  })}\n`,
+);

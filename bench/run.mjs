@@ -1,0 +1,32 @@
+// `pnpm bench` (through turbo) lands here for the end-to-end part: XKS over HTTP/HTTPS against a
+// bare node:http server, a fixed-rate run, and key store scale. Module crypto and SigV4 verify
+// are benchmarked by packages/vcm/bench and packages/sigv4/bench.
+//
+// Flags (after `pnpm bench --`) or BENCH_* variables: --quick, --only http,rate,scale,
+// --duration S, --rounds N, --connections N, --rate R, --rate-duration S, --scale-max N,
+// --engine noble|node. Writes bench/results/xks-http.json, xks-rate.json, xks-scale.json.
+import { closedLoopBench, fixedRateBench } from './http.mjs';
+import { benchOptions, machineInfo, machineLine, writeResult } from './lib/common.mjs';
+import { assertBuilt } from './lib/servers.mjs';
+import { scaleBench } from './scale.mjs';
+
+const opts = benchOptions();
+assertBuilt();
+const sections = opts.only.length ? opts.only : ['http', 'rate', 'scale'];
+const date = () => new Date().toISOString();
+console.log(`xkslab end-to-end bench on ${machineLine(machineInfo())}`);
+if (sections.includes('http')) {
+  const machine = machineInfo();
+  const report = await closedLoopBench(opts);
+  await writeResult('xks-http', { benchmark: 'xks-http', date: date(), machine, ...report });
+}
+if (sections.includes('rate')) {
+  const machine = machineInfo();
+  const report = await fixedRateBench(opts);
+  await writeResult('xks-rate', { benchmark: 'xks-rate', date: date(), machine, ...report });
+}
+if (sections.includes('scale')) {
+  const machine = machineInfo();
+  const report = await scaleBench(opts);
+  await writeResult('xks-scale', { benchmark: 'xks-scale', date: date(), machine, ...report });
+}

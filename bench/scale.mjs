@@ -1,0 +1,279 @@
+// Item 4 of the benchmark: key store scale. For each size (1,000 / 100,000 / 1,000,000 keys):
+// create the keys through Vcm.createKeys (one synced batch per BULK keys), measure the create
+// rate against createKey (one synced write per key) in the same run, the disk used, xkslab's
+// start-up time and resident memory, and the encrypt latency for a random key (open loop, every
+// request a key drawn at random, so at large sizes almost every request misses the key cache).
+import { execFileSync } from 'node:child_process';
+import { randomInt } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { cipherEngine, LevelKeyStore, Vcm } from '@xkslab/vcm';
+import { fmtInt, fmtMs, fmtRatio, median, printTable, round } from './lib/common.mjs';
+import { runLoad } from './lib/load.mjs';
+import {
+  benchSeed,
+  memoryMiB,
+  newCredential,
+  removeDir,
+  rssMiB,
+  signedPool,
+  startXkslab,
+  tempDir,
+} from './lib/servers.mjs';
+
+const BULK = 1000;
+const SINGLE_BASELINE = 200;
+const MODULE = 'bench';
+const USAGE = ['ENCRYPT', 'DECRYPT'];
+const RATE = 500;
+const MEASURE_S = 10;
+const WARM_S = 2;
+
+function duKiB(path) {
+  try {
+    return Number(execFileSync('du', ['-sk', path], { encoding: 'utf8' }).split('\t')[0]);
+  } catch {
+    return Number.NaN;
+  }
+}
+
+async function openVcm(dataDir) {
+  const masterKey = Buffer.from(
+    (await readFile(join(dataDir, 'master.key'), 'utf8')).trim(),
+    'base64',
+  );
+  const store = await LevelKeyStore.open(join(dataDir, 'db'));
+  return Vcm.open({ store, engine: cipherEngine('noble'), masterKey: new Uint8Array(masterKey) });
+}
+
+/** Creates keys k1..k(n-1) in bulk (k0 comes from the seed); returns keys/s. */
+async function createBulk(vcm, n, onProgress) {
+  const started = performance.now();
+  for (let from = 1; from < n; from += BULK) {
+    const to = Math.min(n, from + BULK);
+    await vcm.createKeys(
+      MODULE,
+      Array.from({ length: to - from }, (_, i) => ({ id: `k${from + i}`, usage: USAGE })),
+    );
+    onProgress?.(to);
+  }
+  return (n - 1) / ((performance.now() - started) / 1000);
+}
+
+/** One createKey (one synced write) per key: the baseline of the bulk path. */
+async function createSingle(vcm, count) {
+  const started = performance.now();
+  for (let i = 0; i < count; i++) {
+    await vcm.createKey(MODULE, { id: `single-${i}`, usage: USAGE });
+  }
+  return count / ((performance.now() - started) / 1000);
+}
+
+/** The admin API of a running server (token from <dataDir>/admin-token), or undefined. */
+async function adminOf(server, dataDir) {
+  let token;
+  try {
+    token = (await readFile(join(dataDir, 'admin-token'), 'utf8')).trim();
+  } catch {
+    return undefined;
+  }
+  return async (method, path, body) => {
+    const res = await fetch(`${server.url}/admin/v1${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    if (res.status >= 300) throw new Error(`admin ${method} ${path}: ${res.status} ${text}`);
+    return JSON.parse(text);
+  };
+}
+
+/**
+ * Phase 1: a data directory with n keys, created through the admin API's bulk route
+ * (POST .../keys/bulk, BULK keys per call, one synced batch each) on a running server, with
+ * POST .../keys (one synced write per key) as the baseline; or, on a build without the admin API,
+ * through Vcm.createKeys / createKey directly. Create rates and disk use.
+ */
+async function buildSize(n, dir) {
+  const dataDir = join(dir, `data-${n}`);
+  const credential = newCredential();
+  const server = await startXkslab({
+    dataDir,
+    seed: benchSeed(credential, { module: MODULE, keys: 1 }),
+  });
+  const admin = await adminOf(server, dataDir);
+  let bulkRate;
+  let singleRate;
+  let via;
+  let lastPrint = performance.now();
+  const progress = (done) => {
+    if (performance.now() - lastPrint > 15_000) {
+      lastPrint = performance.now();
+      console.log(`  ${fmtInt(n)} keys: ${fmtInt(done)} created`);
+    }
+  };
+  if (admin) {
+    via = 'admin API: POST /admin/v1/modules/{module}/keys/bulk vs POST .../keys';
+    let started = performance.now();
+    for (let from = 1; from < n; from += BULK) {
+      const count = Math.min(BULK, n - from);
+      await admin('POST', `/modules/${MODULE}/keys/bulk`, {
+        idPrefix: 'k',
+        start: from,
+        count,
+        usage: USAGE,
+      });
+      progress(from + count);
+    }
+    bulkRate = (n - 1) / ((performance.now() - started) / 1000);
+    started = performance.now();
+    for (let i = 0; i < SINGLE_BASELINE; i++) {
+      await admin('POST', `/modules/${MODULE}/keys`, { id: `single-${i}`, usage: USAGE });
+    }
+    singleRate = SINGLE_BASELINE / ((performance.now() - started) / 1000);
+    await server.stop();
+  } else {
+    via = 'Vcm.createKeys vs Vcm.createKey (this build has no admin API)';
+    await server.stop();
+    const vcm = await openVcm(dataDir);
+    bulkRate = await createBulk(vcm, n, progress);
+    singleRate = await createSingle(vcm, SINGLE_BASELINE);
+    await vcm.close();
+  }
+  return { n, dataDir, credential, bulkRate, singleRate, via, diskKiB: duKiB(join(dataDir, 'db')) };
+}
+
+export async function scaleBench(opts) {
+  const sizes = [1000, 100_000, 1_000_000].filter((n) => n <= opts.scaleMax);
+  const rounds = Math.max(1, opts.rounds);
+  const dir = await tempDir('scale');
+  const servers = [];
+  try {
+    const built = [];
+    for (const n of sizes) {
+      console.log(`scale: creating ${fmtInt(n)} keys ...`);
+      built.push(await buildSize(n, dir));
+    }
+    // Phase 2: start one server per size (start-up time, RSS), all running side by side.
+    for (const b of built) {
+      const server = await startXkslab({ dataDir: b.dataDir, args: ['--engine', opts.engine] });
+      servers.push(server);
+      b.server = server;
+      b.startupMs = server.startupMs;
+      b.rssStart = await rssMiB(server.pid);
+    }
+    const pool = (b, count) =>
+      signedPool({
+        port: b.server.port,
+        credential: b.credential,
+        op: 'encrypt',
+        count,
+        keyFor: () => `k${randomInt(b.n)}`,
+      });
+    for (const b of built) {
+      await runLoad('open', {
+        url: b.server.url,
+        rate: RATE,
+        durationSec: WARM_S,
+        requests: pool(b, RATE * WARM_S),
+      });
+      b.runs = [];
+    }
+    // Phase 3: rounds interleaved across sizes, so machine noise hits every size alike.
+    for (let r = 0; r < rounds; r++) {
+      for (const b of built) {
+        b.runs.push(
+          await runLoad('open', {
+            url: b.server.url,
+            rate: RATE,
+            durationSec: MEASURE_S,
+            requests: pool(b, RATE * MEASURE_S),
+          }),
+        );
+      }
+    }
+    const results = [];
+    for (const b of built) {
+      const med = (k) => round(median(b.runs.map((x) => x.latencyMs[k])), 2);
+      results.push({
+        keys: b.n,
+        bulkCreatePerSec: round(b.bulkRate, 0),
+        singleCreatePerSec: round(b.singleRate, 0),
+        bulkVsSingle: round(b.bulkRate / b.singleRate, 1),
+        createdVia: b.via,
+        diskMiB: round(b.diskKiB / 1024, 1),
+        startupMs: round(b.startupMs, 0),
+        rssMiB: {
+          afterStart: round(b.rssStart, 1),
+          afterLoad: round(await rssMiB(b.server.pid), 1),
+        },
+        memoryAfterLoadMiB: Object.fromEntries(
+          Object.entries(await memoryMiB(b.server.pid)).map(([k, v]) => [k, round(v, 1)]),
+        ),
+        encrypt: {
+          requests: b.runs.reduce((a, x) => a + x.requests, 0),
+          errors: b.runs.reduce((a, x) => a + x.errors + x.non2xx, 0),
+          latencyMs: { p50: med('p50'), p99: med('p99'), max: med('max') },
+          p99Rounds: b.runs.map((x) => round(x.latencyMs.p99, 2)),
+        },
+      });
+    }
+    const base = results[0];
+    for (const r of results) {
+      r.p99VsFirst = round(r.encrypt.latencyMs.p99 / base.encrypt.latencyMs.p99, 2);
+      r.p50VsFirst = round(r.encrypt.latencyMs.p50 / base.encrypt.latencyMs.p50, 2);
+    }
+    printTable(
+      `Key store scale: bulk create (${BULK}/batch) vs createKey (${SINGLE_BASELINE} keys, one sync each); encrypt of a random key, open loop ${RATE} req/s for ${MEASURE_S} s`,
+      [
+        'keys',
+        'bulk keys/s',
+        'vs single',
+        'disk MiB',
+        'start ms',
+        'RSS start',
+        'RSS end',
+        'anon MiB',
+        'p50 ms',
+        'p99 ms',
+        'p99 vs 1k',
+        'errors',
+      ],
+      results.map((r) => [
+        fmtInt(r.keys),
+        fmtInt(r.bulkCreatePerSec),
+        fmtRatio(r.bulkVsSingle),
+        r.diskMiB,
+        fmtInt(r.startupMs),
+        r.rssMiB.afterStart,
+        r.rssMiB.afterLoad,
+        r.memoryAfterLoadMiB.anon,
+        fmtMs(r.encrypt.latencyMs.p50),
+        fmtMs(r.encrypt.latencyMs.p99),
+        fmtRatio(r.p99VsFirst),
+        r.encrypt.errors,
+      ]),
+    );
+    const largest = results[results.length - 1];
+    console.log(
+      `target p99 at the largest size (${fmtInt(largest.keys)}) within 1.5x of 1k: ${fmtRatio(largest.p99VsFirst)} (${largest.p99VsFirst <= 1.5 ? 'met' : 'MISSED'})${largest.keys < 1_000_000 ? '; 1M keys: pnpm bench -- --scale-max 1000000' : ''}`,
+    );
+    return {
+      settings: {
+        rounds,
+        bulkBatch: BULK,
+        singleBaseline: SINGLE_BASELINE,
+        rate: RATE,
+        measureSec: MEASURE_S,
+        warmSec: WARM_S,
+        keyCacheEntries: 10_000,
+        engine: opts.engine,
+      },
+      results,
+    };
+  } finally {
+    for (const s of servers) await s.stop().catch(() => undefined);
+    await removeDir(dir);
+  }
+}

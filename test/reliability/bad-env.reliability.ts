@@ -1,0 +1,345 @@
+/**
+ * A bad environment: a deleted master key file, a corrupted LevelDB file, a read-only data
+ * directory at start-up, a full disk at start-up and during writes. Each must end in a clear error
+ * (exit 1 with one line, or an XKS/admin error answer), never silent data loss, and a write is
+ * never acknowledged unless it is durable: after the fault is gone, everything acknowledged is there.
+ *
+ * The disk cases need a small tmpfs (`mount -t tmpfs`, root). Where mounting is not allowed they
+ * are skipped, saying so.
+ */
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  makeTempDir,
+  removeDir,
+  runXkslab,
+  startXkslab,
+  type XkslabServer,
+} from '../support/binary.ts';
+import { newCredential } from '../support/credentials.ts';
+import { adminClient, type Sealed, sealedOf, type XksTarget, xksClient } from './support.ts';
+
+const PREFIX = '/env/ks';
+const REGION = 'ap-northeast-1';
+const credential = newCredential();
+const seed = {
+  modules: [{ name: 'env', keys: [{ id: 'k', usage: ['ENCRYPT', 'DECRYPT'] }] }],
+  keyStores: [
+    {
+      name: 'env',
+      uriPathPrefix: PREFIX,
+      region: REGION,
+      module: 'env',
+      credentials: [credential],
+    },
+  ],
+};
+const target = (s: XkslabServer): XksTarget => ({
+  port: s.port,
+  prefix: PREFIX,
+  region: REGION,
+  credential,
+});
+
+async function sealOne(s: XkslabServer, keyId = 'k') {
+  const plaintext = randomBytes(40);
+  const aad = randomBytes(10);
+  const res = await xksClient(target(s)).encrypt(keyId, plaintext, aad);
+  expect(res.status, res.text).toBe(200);
+  return { keyId, plaintext, aad, sealed: sealedOf(res) };
+}
+
+async function decryptsTo(
+  s: XkslabServer,
+  c: { keyId: string; sealed: Sealed; aad: Buffer; plaintext: Buffer },
+) {
+  const res = await xksClient(target(s)).decrypt(c.keyId, c.sealed, c.aad);
+  expect(res.status, res.text).toBe(200);
+  expect(
+    Buffer.from((res.json as { plaintext: string }).plaintext, 'base64').equals(c.plaintext),
+  ).toBe(true);
+}
+
+function tryMount(dir: string, sizeKiB: number): boolean {
+  try {
+    execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${sizeKiB}k,mode=0700`, 'tmpfs', dir], {
+      stdio: 'ignore',
+    });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function umount(dir: string): void {
+  try {
+    execFileSync('umount', ['-l', dir], { stdio: 'ignore' });
+  } catch {
+    // not mounted
+  }
+}
+
+/** Writes a filler file until the file system is full; returns its path. */
+async function fillDisk(dir: string): Promise<string> {
+  const file = join(dir, 'filler');
+  try {
+    execFileSync('dd', ['if=/dev/zero', `of=${file}`, 'bs=4k'], { stdio: 'ignore' });
+  } catch {
+    // dd exits non-zero on ENOSPC: that is the point.
+  }
+  return file;
+}
+
+const probeDir = await makeTempDir('mount-probe');
+const canMount = tryMount(probeDir, 1024);
+if (canMount) umount(probeDir);
+await removeDir(probeDir);
+const MOUNT_SKIP = 'mount -t tmpfs is not allowed here (needs root in a sandbox that permits it)';
+
+describe('bad environment', () => {
+  const dirs: string[] = [];
+  const mounts: string[] = [];
+  beforeAll(() => {
+    if (!canMount) console.log(`bad-env: disk cases skipped: ${MOUNT_SKIP}`);
+  });
+  afterAll(async () => {
+    for (const m of mounts) umount(m);
+    for (const d of dirs) await removeDir(d);
+  });
+
+  it('a deleted master key file stops the start with a clear error; restoring it recovers everything', async () => {
+    const dataDir = await makeTempDir('env-master');
+    dirs.push(dataDir);
+    const s1 = await startXkslab({ dataDir, seed });
+    const c = await sealOne(s1);
+    await s1.stop({ removeDataDir: false });
+    const keyFile = join(dataDir, 'master.key');
+    const saved = await readFile(keyFile);
+    await rm(keyFile);
+    const res = await runXkslab([
+      'serve',
+      '--data-dir',
+      dataDir,
+      '--host',
+      '127.0.0.1',
+      '--port',
+      '0',
+    ]);
+    expect(res.code).toBe(1);
+    expect(res.stderr).toMatch(/master\.key is missing/);
+    expect(existsSync(keyFile), 'no new master key made over existing data').toBe(false);
+    await writeFile(keyFile, saved, { mode: 0o600 });
+    const s2 = await startXkslab({ dataDir });
+    await decryptsTo(s2, c);
+    await s2.stop({ removeDataDir: false });
+  });
+
+  it('a wrong master key is refused before anything is unwrapped', async () => {
+    const dataDir = await makeTempDir('env-wrong-master');
+    dirs.push(dataDir);
+    const s1 = await startXkslab({ dataDir, seed });
+    await s1.stop({ removeDataDir: false });
+    const res = await runXkslab(['serve', '--data-dir', dataDir, '--port', '0'], {
+      env: { XKSLAB_MASTER_KEY: randomBytes(32).toString('base64') },
+    });
+    expect(res.code).toBe(1);
+    expect(res.stderr).toMatch(/master key does not open this data directory/);
+  });
+
+  /** A data directory with 50 admin-created keys and a ciphertext under each; server stopped. */
+  async function populated(label: string, restarts: number) {
+    const dataDir = await makeTempDir(label);
+    dirs.push(dataDir);
+    const s1 = await startXkslab({ dataDir, seed });
+    const admin = await adminClient(dataDir, s1.port);
+    const sealed = [await sealOne(s1)];
+    if (admin) {
+      for (let i = 0; i < 50; i++) {
+        const res = await admin('POST', '/modules/env/keys', {
+          id: `c${i}`,
+          usage: ['ENCRYPT', 'DECRYPT'],
+        });
+        expect(res.status, res.text).toBe(201);
+        sealed.push(await sealOne(s1, `c${i}`));
+      }
+    }
+    await s1.stop({ removeDataDir: false });
+    // Each start turns the write-ahead log into a table file (.ldb).
+    for (let i = 0; i < restarts; i++)
+      await (await startXkslab({ dataDir })).stop({ removeDataDir: false });
+    return { dataDir, sealed };
+  }
+
+  async function corrupt(dataDir: string, pattern: RegExp): Promise<number> {
+    const db = join(dataDir, 'db');
+    let corrupted = 0;
+    for (const f of await readdir(db)) {
+      if (!pattern.test(f)) continue;
+      const path = join(db, f);
+      const bytes = await readFile(path);
+      if (bytes.length < 64) continue;
+      randomBytes(32).copy(bytes, Math.floor(bytes.length / 2));
+      await writeFile(path, bytes);
+      corrupted++;
+    }
+    return corrupted;
+  }
+
+  it('a damaged write-ahead log stops the start with a clear error instead of dropping keys', async () => {
+    const { dataDir } = await populated('env-corrupt-log', 0);
+    expect(await corrupt(dataDir, /^\d+\.log$/)).toBeGreaterThan(0);
+    const res = await runXkslab([
+      'serve',
+      '--data-dir',
+      dataDir,
+      '--host',
+      '127.0.0.1',
+      '--port',
+      '0',
+    ]);
+    expect(res.code, res.stderr).toBe(1);
+    expect(res.stderr).toMatch(/^xkslab: the key store's write-ahead log .* is damaged/m);
+  });
+
+  it('a damaged table file never yields wrong data: the right answer or an error', async () => {
+    const { dataDir, sealed } = await populated('env-corrupt-table', 1);
+    const corrupted = await corrupt(dataDir, /\.(ldb|sst)$/);
+    expect(corrupted).toBeGreaterThan(0);
+    let s2: XkslabServer;
+    try {
+      s2 = await startXkslab({ dataDir });
+    } catch (e) {
+      expect(String(e)).toMatch(/xkslab: /);
+      expect(String(e)).not.toMatch(/unexpected error/);
+      return;
+    }
+    let good = 0;
+    const names: Record<string, number> = {};
+    for (const c of sealed) {
+      const res = await xksClient(target(s2)).decrypt(c.keyId, c.sealed, c.aad);
+      if (res.status === 200) {
+        expect(
+          Buffer.from((res.json as { plaintext: string }).plaintext, 'base64').equals(c.plaintext),
+        ).toBe(true);
+        good++;
+      } else {
+        const name = (res.json as { errorName: string }).errorName;
+        expect(name).toMatch(/Exception$/);
+        names[name] = (names[name] ?? 0) + 1;
+      }
+    }
+    console.log(
+      `bad-env: corrupted ${corrupted} table file(s); ${good} ciphertexts still decrypt, the others refused: ${JSON.stringify(names)}`,
+    );
+    await s2.stop({ removeDataDir: false });
+  });
+
+  it.skipIf(!canMount)(
+    'a read-only data directory at start-up is a clear error, and nothing is lost',
+    async () => {
+      const mnt = await makeTempDir('env-ro');
+      dirs.push(mnt);
+      expect(tryMount(mnt, 16 * 1024)).toBe(true);
+      mounts.push(mnt);
+      const dataDir = join(mnt, 'data');
+      await mkdir(dataDir);
+      const s1 = await startXkslab({ dataDir, seed });
+      const c = await sealOne(s1);
+      await s1.stop({ removeDataDir: false });
+      execFileSync('mount', ['-o', 'remount,ro', mnt]);
+      const res = await runXkslab([
+        'serve',
+        '--data-dir',
+        dataDir,
+        '--host',
+        '127.0.0.1',
+        '--port',
+        '0',
+      ]);
+      expect(res.code).toBe(1);
+      expect(res.stderr).toMatch(/xkslab: .*(not writable|read-only|EROFS)/i);
+      execFileSync('mount', ['-o', 'remount,rw', mnt]);
+      const s2 = await startXkslab({ dataDir });
+      await decryptsTo(s2, c);
+      await s2.stop({ removeDataDir: false });
+    },
+  );
+
+  it.skipIf(!canMount)('a full disk at start-up is a clear error', async () => {
+    const mnt = await makeTempDir('env-full-start');
+    dirs.push(mnt);
+    expect(tryMount(mnt, 2048)).toBe(true);
+    mounts.push(mnt);
+    const filler = await fillDisk(mnt);
+    const dataDir = join(mnt, 'data');
+    const res = await runXkslab([
+      'serve',
+      '--data-dir',
+      dataDir,
+      '--host',
+      '127.0.0.1',
+      '--port',
+      '0',
+    ]);
+    expect(res.code).toBe(1);
+    expect(res.stderr).toMatch(/^xkslab: /m);
+    expect(res.stderr).not.toMatch(/unexpected error/);
+    await rm(filler);
+    // With space again it starts; whatever the failed start left does not stop it.
+    const s = await startXkslab({ dataDir, seed });
+    await sealOne(s);
+    await s.stop({ removeDataDir: false });
+  });
+
+  it.skipIf(!canMount)(
+    'a full disk during writes: errors, never a false acknowledgement, all acknowledged writes kept',
+    async () => {
+      const mnt = await makeTempDir('env-full-run');
+      dirs.push(mnt);
+      expect(tryMount(mnt, 16 * 1024)).toBe(true);
+      mounts.push(mnt);
+      const dataDir = join(mnt, 'data');
+      await mkdir(dataDir);
+      const s1 = await startXkslab({ dataDir, seed });
+      const admin = await adminClient(dataDir, s1.port);
+      const before = await sealOne(s1);
+      const filler = await fillDisk(mnt);
+      expect((await stat(filler)).size).toBeGreaterThan(0);
+      const acked: string[] = [];
+      const refused: string[] = [];
+      if (admin) {
+        for (let i = 0; i < 200; i++) {
+          const res = await admin('POST', '/modules/env/keys', {
+            id: `full-${i}`,
+            usage: ['ENCRYPT', 'DECRYPT'],
+          });
+          if (res.status === 201) acked.push(`full-${i}`);
+          else {
+            expect(res.status, res.text).toBeGreaterThanOrEqual(500);
+            refused.push(res.text);
+          }
+        }
+        expect(refused.length, 'writes on a full disk must fail').toBeGreaterThan(0);
+      }
+      // Reads of cached keys still work; the server is alive and answers in JSON.
+      await decryptsTo(s1, before);
+      const health = await xksClient(target(s1)).health();
+      expect([200, 500, 503]).toContain(health.status);
+      expect(s1.child.exitCode).toBeNull();
+      await s1.stop({ removeDataDir: false });
+      await rm(filler);
+      const s2 = await startXkslab({ dataDir });
+      const xks = xksClient(target(s2));
+      for (const id of acked) expect((await xks.metadata(id)).status, id).toBe(200);
+      await decryptsTo(s2, before);
+      console.log(
+        `bad-env: disk full: ${acked.length} creations acknowledged before ENOSPC (all present after restart), ${refused.length} refused; first refusal: ${refused[0] ?? '-'}`,
+      );
+      await s2.stop({ removeDataDir: false });
+    },
+  );
+});

@@ -1,0 +1,92 @@
+/**
+ * The AWS KMS emulator in end-to-end tests: start `xkslab kms` as a child process, point the real
+ * AWS SDK (@aws-sdk/client-kms) at it, and create connected external key stores on a proxy.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { KMSClient } from '@aws-sdk/client-kms';
+import { assertBuilt, type ExitStatus, MAIN_JS, parseJsonLine, waitFor } from './binary.ts';
+import type { Credential } from './credentials.ts';
+
+/** The emulator's documented default local credentials. */
+export const KMS_ACCESS_KEY_ID = 'AKIAXKSLABLOCALKMS01';
+export const KMS_SECRET_ACCESS_KEY = 'xkslab/local/kms/emulator/secret/not/for/aws';
+export const KMS_REGION = 'us-east-1';
+export const KMS_ACCOUNT = '111122223333';
+
+export type KmsServer = {
+  readonly url: string;
+  readonly child: ChildProcess;
+  logs(): Record<string, unknown>[];
+  stderr(): string;
+  stop(): Promise<ExitStatus>;
+};
+
+/** Starts `xkslab kms --port 0 <args>` and waits for its `listening` line. */
+export async function startKms(args: readonly string[] = []): Promise<KmsServer> {
+  assertBuilt();
+  const child = spawn(
+    process.execPath,
+    [MAIN_JS, 'kms', '--host', '127.0.0.1', '--port', '0', ...args],
+    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env } },
+  );
+  const lines: string[] = [];
+  let partial = '';
+  let stderr = '';
+  let exited: ExitStatus | undefined;
+  const exit = new Promise<ExitStatus>((done) => {
+    child.once('close', (code, signal) => {
+      exited = { code, signal };
+      done(exited);
+    });
+  });
+  child.stdout?.setEncoding('utf8').on('data', (s: string) => {
+    partial += s;
+    let nl = partial.indexOf('\n');
+    while (nl !== -1) {
+      lines.push(partial.slice(0, nl));
+      partial = partial.slice(nl + 1);
+      nl = partial.indexOf('\n');
+    }
+  });
+  child.stderr?.setEncoding('utf8').on('data', (s: string) => {
+    stderr += s;
+  });
+  const logs = () =>
+    lines.map(parseJsonLine).filter((l): l is Record<string, unknown> => l !== undefined);
+  const ready = await waitFor(
+    () => exited !== undefined || logs().some((l) => l.msg === 'listening'),
+    20_000,
+  );
+  const listening = logs().find((l) => l.msg === 'listening');
+  if (!ready || !listening || typeof listening.url !== 'string') {
+    child.kill('SIGKILL');
+    throw new Error(`xkslab kms did not start; stderr: ${stderr}`);
+  }
+  // Leave the signal handlers a moment to be installed (see binary.ts, SIGNAL_GRACE_MS).
+  await new Promise((r) => setTimeout(r, 300));
+  return {
+    url: listening.url,
+    child,
+    logs,
+    stderr: () => stderr,
+    async stop() {
+      if (!exited) child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      const status = await exit;
+      clearTimeout(timer);
+      return status;
+    },
+  };
+}
+
+/** The AWS SDK's KMS client, pointed at the emulator; no retries, so each call is one request. */
+export function kmsClient(url: string, options: { maxAttempts?: number } = {}): KMSClient {
+  return new KMSClient({
+    endpoint: url,
+    region: KMS_REGION,
+    credentials: { accessKeyId: KMS_ACCESS_KEY_ID, secretAccessKey: KMS_SECRET_ACCESS_KEY },
+    maxAttempts: options.maxAttempts ?? 1,
+  });
+}
+
+export type ProxyTarget = { endpoint: string; uriPath: string; credential: Credential };
