@@ -10,7 +10,7 @@ import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { startXkslab } from '../support/binary.ts';
+import { removeDir, startXkslab } from '../support/binary.ts';
 import { newCredential } from '../support/credentials.ts';
 import {
   httpCall,
@@ -167,6 +167,7 @@ describe('secrets never leak', () => {
     console.log(
       `leak: searched ${Object.keys(texts).join(', ')} (${Object.values(texts).reduce((a, t) => a + t.length, 0)} chars, ${bodies.length} answers) for ${Object.values(secrets).flat().length} secret forms`,
     );
+    await removeDir(server.dataDir);
     expect(found).toEqual([]);
     expect(texts.stdout?.length ?? 0).toBeGreaterThan(0);
   });
