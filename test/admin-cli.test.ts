@@ -116,6 +116,29 @@ describe('xkslab keys', () => {
     expect(next.keys[0].id > page.keys[1].id).toBe(true);
   });
 
+  it('bulk-creates keys in batches that XKS can use at once', async () => {
+    const r = await cliJson(
+      'keys',
+      'bulk-create',
+      'bulk-',
+      '--module',
+      'hsm-a',
+      '--count',
+      '12001',
+    );
+    expect(r).toMatchObject({
+      module: 'hsm-a',
+      created: 12001,
+      firstId: 'bulk-0',
+      lastId: 'bulk-12000',
+    });
+    const last = await cliJson('keys', 'describe', 'hsm-a/bulk-12000');
+    expect(last).toMatchObject({ id: 'bulk-12000', state: 'ENABLED' });
+    const again = await cli('keys', 'bulk-create', 'bulk-', '--module', 'hsm-a', '--count', '1');
+    expect(again.code).toBe(1);
+    expect((await cli('keys', 'bulk-create', 'bulk-', '--module', 'hsm-a')).code).toBe(2);
+  });
+
   it('schedules deletion, refuses an early destroy with a one-line error, cancels', async () => {
     await cli('keys', 'create', 'hsm-a/cli-doomed');
     const scheduled = await cli('keys', 'schedule-deletion', 'hsm-a/cli-doomed', '--days', '1');

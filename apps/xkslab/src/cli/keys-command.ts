@@ -1,6 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
-import type { ExportKeyResponse, ImportParams, KeyList, KeyView } from '@xkslab/protocol';
+import {
+  BULK_KEYS_MAX,
+  type BulkCreateKeysResponse,
+  type ExportKeyResponse,
+  type ImportParams,
+  type KeyList,
+  type KeyView,
+} from '@xkslab/protocol';
 import { parseRsaPublicKey, wrapKeyMaterial } from '../keys/key-transport.ts';
 import {
   type CommandGroup,
@@ -173,6 +180,58 @@ export const KEYS_COMMAND: CommandGroup = {
           exportable: r.values.exportable === true,
         });
         r.print(res, () => keyFields(res));
+      },
+    },
+    'bulk-create': {
+      args: 'PREFIX',
+      summary: 'create --count keys named PREFIX<n> in one module (load tests, scale runs)',
+      optionHelp: `  --module NAME     the module (default: ${DEFAULT_KEY_MODULE})
+  --count N         how many keys (required; sent in atomic batches of ${BULK_KEYS_MAX})
+  --start N         the first number (default 0)
+  --usage LIST      as for create (default ENCRYPT,DECRYPT)
+`,
+      options: {
+        module: { type: 'string' },
+        count: { type: 'string' },
+        start: { type: 'string' },
+        usage: { type: 'string' },
+      },
+      async run(r) {
+        const idPrefix = r.args[0] as string;
+        const count = intOption(r, 'count', 1, 100_000_000);
+        if (count === undefined) throw new UsageError('keys bulk-create: --count N is required');
+        const first = intOption(r, 'start', 0, Number.MAX_SAFE_INTEGER) ?? 0;
+        const usage = usageOption(r);
+        const module = moduleOf(r);
+        const started = Date.now();
+        let created = 0;
+        let last: BulkCreateKeysResponse | undefined;
+        while (created < count) {
+          const batch = Math.min(BULK_KEYS_MAX, count - created);
+          last = await r.client.call<BulkCreateKeysResponse>(
+            'POST',
+            `/modules/${seg(module)}/keys/bulk`,
+            { idPrefix, count: batch, start: first + created, ...(usage ? { usage } : {}) },
+          );
+          created += last.created;
+          if (!r.json) r.io.stderr(`created ${created}/${count} keys\n`);
+        }
+        const seconds = (Date.now() - started) / 1000;
+        const summary = {
+          module,
+          created,
+          firstId: `${idPrefix}${first}`,
+          lastId: last?.lastId ?? '',
+          keysPerSecond: Math.round(created / Math.max(seconds, 0.001)),
+        };
+        r.print(summary, () =>
+          formatFields([
+            ['module', summary.module],
+            ['created', String(summary.created)],
+            ['ids', `${summary.firstId} .. ${summary.lastId}`],
+            ['rate', `${summary.keysPerSecond} keys/s`],
+          ]),
+        );
       },
     },
     import: {
