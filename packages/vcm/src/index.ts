@@ -40,3 +40,4 @@ export type {
   VcmDeps,
 } from './types.ts';
 export { Vcm } from './vcm.ts';
+export { WriteQueue } from './write-queue.ts';

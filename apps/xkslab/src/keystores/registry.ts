@@ -1,6 +1,6 @@
 import type { KeyStore } from '@xkslab/vcm';
+import { WriteQueue } from '@xkslab/vcm';
 import { z } from 'zod';
-import { Serial } from '../serial.ts';
 import { TokenBucket } from './token-bucket.ts';
 
 /** What seals credential secrets at rest (the module manager's master-key seal). */
@@ -109,7 +109,7 @@ export class KeyStoreRegistry {
   private readonly byName = new Map<string, StoredKeyStore>();
   /** accessKeyId -> last use (ms), newer than what is stored. */
   private readonly lastUsed = new Map<string, number>();
-  private readonly writes = new Serial();
+  private readonly writes = new WriteQueue();
 
   private readonly store: KeyStore;
   private readonly sealer: SecretSealer;

@@ -1,6 +1,6 @@
 import { Policy } from '@xkslab/protocol';
 import type { KeyStore } from '@xkslab/vcm';
-import { Serial } from '../serial.ts';
+import { WriteQueue } from '@xkslab/vcm';
 import { type CompiledPolicy, compilePolicy } from './evaluate.ts';
 
 export const POLICY_RECORD_PREFIX = 'xks/policy/';
@@ -23,7 +23,7 @@ function storeKey(target: PolicyTarget): string {
  */
 export class PolicyStore {
   private readonly compiled = new Map<string, CompiledPolicy>();
-  private readonly writes = new Serial();
+  private readonly writes = new WriteQueue();
   private readonly store: KeyStore;
 
   private constructor(store: KeyStore) {
