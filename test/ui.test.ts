@@ -6,7 +6,8 @@
  * form without its CSRF token). Screenshots of every page go to a temporary directory, or to
  * docs/screenshots/ with XKSLAB_UI_SCREENSHOTS=1 (how the README's pictures are made).
  */
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { constants, generateKeyPairSync, privateDecrypt } from 'node:crypto';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
@@ -372,6 +373,77 @@ describe('the dashboard in Chromium', () => {
     expect(await run.textContent()).not.toContain('needs --disabled-key-id');
     await shoot('conformance');
   }, 90_000);
+
+  it('exports a key created exportable as a wrapped JSON download', async () => {
+    const exportable = 'ui-export-key';
+    await page.goto(`${base}/ui/keys?module=${MODULE}`);
+    await page.locator('input[name="id"]').first().fill(exportable);
+    await page.locator('input[name="exportable"]').first().check();
+    await page.getByTestId('create-key').click();
+    await page.waitForURL(/\/ui\/keys\?module=/);
+    expect(await flashText()).toContain(`Key ${exportable} created`);
+    // The first key was not created exportable: its page says why, with no export form.
+    await page.goto(`${base}/ui/keys/${MODULE}/${KEY}`);
+    expect(await page.getByTestId('key-not-exportable').textContent()).toContain('Not exportable');
+    expect(await page.getByTestId('key-export').count()).toBe(0);
+
+    const pair = generateKeyPairSync('rsa', {
+      modulusLength: 2048,
+      publicKeyEncoding: { type: 'spki', format: 'pem' },
+      privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+    });
+    await page.goto(`${base}/ui/keys/${MODULE}/${exportable}`);
+    // A bad PEM: the readable error, back on the key's page.
+    await page.getByTestId('export-public-key').fill('not a public key');
+    await page.getByTestId('key-export').click();
+    await page.waitForURL(`${base}/ui/keys/${MODULE}/${exportable}`);
+    expect(await page.locator('.flash.error').textContent()).toContain('INVALID_PUBLIC_KEY');
+
+    await page.getByTestId('export-public-key').fill(pair.publicKey);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByTestId('key-export').click(),
+    ]);
+    expect(download.suggestedFilename()).toBe(`${MODULE}-${exportable}-export.json`);
+    const body = JSON.parse(await readFile((await download.path()) as string, 'utf8'));
+    expect(body).toMatchObject({
+      module: MODULE,
+      id: exportable,
+      wrappingAlgorithm: 'RSA_AES_KEY_WRAP_SHA_256',
+      currentVersion: 1,
+    });
+    expect(body.versions).toHaveLength(1);
+    const wrapped = Buffer.from(body.versions[0].wrappedKeyMaterial, 'base64');
+    const aesKey = privateDecrypt(
+      { key: pair.privateKey, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' },
+      wrapped.subarray(0, 256),
+    );
+    expect(aesKey).toHaveLength(32);
+  });
+
+  it('downloads an encrypted backup from the overview', async () => {
+    await page.goto(`${base}/ui`);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByTestId('download-backup').click(),
+    ]);
+    expect(download.suggestedFilename()).toMatch(/^xkslab-backup-.+\.backup$/);
+    const bytes = await readFile((await download.path()) as string);
+    expect(bytes.length).toBeGreaterThan(100);
+    expect(bytes.subarray(0, 14).toString('utf8')).toBe('XKSLAB-BACKUP\n');
+  });
+
+  it('creates 25 keys in bulk from the module page', async () => {
+    await page.goto(`${base}/ui/modules/${MODULE}`);
+    await page.getByTestId('bulk-prefix').fill('bulk-');
+    await page.getByTestId('bulk-count').fill('25');
+    await page.getByTestId('bulk-start').fill('1');
+    await page.getByTestId('bulk-create-keys').click();
+    await page.waitForURL(`${base}/ui/modules/${MODULE}`);
+    expect(await flashText()).toContain(`25 key(s) created in ${MODULE}: bulk-1 .. bulk-25`);
+    await page.goto(`${base}/ui/keys?module=${MODULE}`);
+    await expect.poll(() => page.locator('[data-testid^="key-row-bulk-"]').count()).toBe(25);
+  });
 
   it('logs out: the session is gone', async () => {
     await page.goto(`${base}/ui`);

@@ -1,8 +1,8 @@
 import { createRoute } from '@hono/zod-openapi';
 import { BulkCreateKeysRequest, BulkCreateKeysResponse, ModuleParams } from '@xkslab/protocol';
 import { ADMIN_BASE, type AdminApp, type AdminDeps } from './deps.ts';
-import { badRequest } from './errors.ts';
 import { ERROR_RESPONSES, jsonBody, jsonResponse, SECURITY } from './openapi.ts';
+import { bulkCreateKeys } from './operations.ts';
 
 /**
  * Bulk key creation: up to BULK_KEYS_MAX keys in one atomic, synced store batch (Vcm.createKeys),
@@ -26,26 +26,7 @@ export function registerBulkKeyRoutes(app: AdminApp, deps: AdminDeps): void {
     async (c) => {
       const { module } = c.req.valid('param');
       const body = c.req.valid('json');
-      const ids = Array.from({ length: body.count }, (_, i) => `${body.idPrefix}${body.start + i}`);
-      if (ids.some((id) => id.length > 128)) {
-        throw badRequest(
-          'INVALID_INPUT',
-          'idPrefix plus the number must stay within 128 characters',
-        );
-      }
-      await deps.vcm.createKeys(
-        module,
-        ids.map((id) => ({ id, usage: body.usage })),
-      );
-      return c.json(
-        {
-          module,
-          created: ids.length,
-          firstId: ids[0] as string,
-          lastId: ids[ids.length - 1] as string,
-        },
-        201,
-      );
+      return c.json(await bulkCreateKeys(deps, module, body), 201);
     },
   );
 }

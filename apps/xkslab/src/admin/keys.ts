@@ -15,11 +15,10 @@ import {
   WRAPPING_ALGORITHM,
 } from '@xkslab/protocol';
 import type { KeyInfo } from '@xkslab/vcm';
-import { KeyTransportError, parseRsaPublicKey, wrapKeyMaterial } from '../keys/key-transport.ts';
 import { ADMIN_BASE, type AdminApp, type AdminDeps } from './deps.ts';
 import { badRequest } from './errors.ts';
 import { ERROR_RESPONSES, jsonBody, jsonResponse, SECURITY } from './openapi.ts';
-import { destroyKey, importKey, requireKey, requireModule } from './operations.ts';
+import { destroyKey, exportKey, importKey, requireKey, requireModule } from './operations.ts';
 import { keyView } from './views.ts';
 
 const tags = ['keys'];
@@ -247,35 +246,7 @@ export function registerKeyRoutes(app: AdminApp, deps: AdminDeps): void {
     }),
     async (c) => {
       const { module, keyId } = c.req.valid('param');
-      const key = await requireKey(deps, module, keyId);
-      let publicKey: ReturnType<typeof parseRsaPublicKey>;
-      try {
-        publicKey = parseRsaPublicKey(c.req.valid('json').publicKey);
-      } catch (e) {
-        if (e instanceof KeyTransportError) throw badRequest('INVALID_PUBLIC_KEY', e.message);
-        throw e;
-      }
-      const versions = await vcm.exportKeyMaterial(module, keyId);
-      try {
-        return c.json(
-          {
-            module,
-            id: keyId,
-            wrappingAlgorithm: WRAPPING_ALGORITHM,
-            currentVersion: key.currentVersion,
-            versions: versions.map((v) => ({
-              version: v.version,
-              createdAt: v.createdAt,
-              wrappedKeyMaterial: Buffer.from(
-                wrapKeyMaterial(publicKey, v.material, deps.random),
-              ).toString('base64'),
-            })),
-          },
-          200,
-        );
-      } finally {
-        for (const v of versions) v.material.fill(0);
-      }
+      return c.json(await exportKey(deps, module, keyId, c.req.valid('json').publicKey), 200);
     },
   );
 }

@@ -1,11 +1,20 @@
-import type {
-  CreatedCredential,
-  CreateKeyStoreRequest,
-  ImportKeyRequest,
-  UpdateKeyStoreRequest,
+import {
+  type BulkCreateKeysRequest,
+  type BulkCreateKeysResponse,
+  type CreatedCredential,
+  type CreateKeyStoreRequest,
+  type ExportKeyResponse,
+  type ImportKeyRequest,
+  type UpdateKeyStoreRequest,
+  WRAPPING_ALGORITHM,
 } from '@xkslab/protocol';
 import type { KeyInfo } from '@xkslab/vcm';
-import { KeyTransportError, unwrapKeyMaterial } from '../keys/key-transport.ts';
+import {
+  KeyTransportError,
+  parseRsaPublicKey,
+  unwrapKeyMaterial,
+  wrapKeyMaterial,
+} from '../keys/key-transport.ts';
 import { addGeneratedCredential, requireKeyStore } from './credentials.ts';
 import { ADMIN_BASE, type AdminDeps } from './deps.ts';
 import { AdminError, badRequest, conflict, notFound } from './errors.ts';
@@ -98,6 +107,66 @@ export async function importKey(
   } finally {
     material.fill(0);
   }
+}
+
+/**
+ * Exports every version of an exportable key, each wrapped under the caller's RSA public key
+ * (PEM) as WRAPPING_ALGORITHM. 400 INVALID_PUBLIC_KEY for a bad key, 409 KEY_NOT_EXPORTABLE.
+ */
+export async function exportKey(
+  deps: AdminDeps,
+  module: string,
+  keyId: string,
+  publicKeyPem: string,
+): Promise<ExportKeyResponse> {
+  const key = await requireKey(deps, module, keyId);
+  let publicKey: ReturnType<typeof parseRsaPublicKey>;
+  try {
+    publicKey = parseRsaPublicKey(publicKeyPem);
+  } catch (e) {
+    if (e instanceof KeyTransportError) throw badRequest('INVALID_PUBLIC_KEY', e.message);
+    throw e;
+  }
+  const versions = await deps.vcm.exportKeyMaterial(module, keyId);
+  try {
+    return {
+      module,
+      id: keyId,
+      wrappingAlgorithm: WRAPPING_ALGORITHM,
+      currentVersion: key.currentVersion,
+      versions: versions.map((v) => ({
+        version: v.version,
+        createdAt: v.createdAt,
+        wrappedKeyMaterial: Buffer.from(
+          wrapKeyMaterial(publicKey, v.material, deps.random),
+        ).toString('base64'),
+      })),
+    };
+  } finally {
+    for (const v of versions) v.material.fill(0);
+  }
+}
+
+/** Creates `<idPrefix><start>` .. in one atomic store batch (Vcm.createKeys): all or none. */
+export async function bulkCreateKeys(
+  deps: AdminDeps,
+  module: string,
+  body: BulkCreateKeysRequest,
+): Promise<BulkCreateKeysResponse> {
+  const ids = Array.from({ length: body.count }, (_, i) => `${body.idPrefix}${body.start + i}`);
+  if (ids.some((id) => id.length > 128)) {
+    throw badRequest('INVALID_INPUT', 'idPrefix plus the number must stay within 128 characters');
+  }
+  await deps.vcm.createKeys(
+    module,
+    ids.map((id) => ({ id, usage: body.usage })),
+  );
+  return {
+    module,
+    created: ids.length,
+    firstId: ids[0] as string,
+    lastId: ids[ids.length - 1] as string,
+  };
 }
 
 /** Destroys a key pending deletion whose waiting period is over, and its policy. */

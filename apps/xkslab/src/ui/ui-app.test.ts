@@ -1,10 +1,12 @@
-import { randomBytes } from 'node:crypto';
+import { constants, generateKeyPairSync, privateDecrypt, randomBytes } from 'node:crypto';
 import type { ConformanceReport } from '@xkslab/conformance';
+import type { ExportKeyResponse } from '@xkslab/protocol';
 import { MemoryKeyStore } from '@xkslab/vcm';
 import { createTestVcm, TEST_NOW } from '@xkslab/vcm/testing';
 import { describe, expect, it } from 'vitest';
 import { hashAdminToken } from '../admin/auth.ts';
 import type { AuditEntryInput } from '../audit/audit-entry.ts';
+import type { BackupMaker } from '../backup/snapshot.ts';
 import { FaultPlan } from '../faults/fault-plan.ts';
 import { ImportParamsStore } from '../keys/import-params.ts';
 import { KeyStoreRegistry } from '../keystores/registry.ts';
@@ -17,7 +19,7 @@ const TOKEN = 'test-admin-token_0123456789';
 const ORIGIN = 'http://localhost';
 const random = (n: number) => new Uint8Array(randomBytes(n));
 
-async function setup() {
+async function setup(options: { backup?: BackupMaker } = {}) {
   const store = new MemoryKeyStore();
   const clock = () => TEST_NOW;
   const vcm = await createTestVcm({ store, clock });
@@ -54,6 +56,7 @@ async function setup() {
     metrics,
     xksUrl: 'http://127.0.0.1:9',
     runConformance: async () => report,
+    ...(options.backup ? { backup: options.backup } : {}),
   });
   const request = (path: string, init: RequestInit = {}) => app.request(`${ORIGIN}${path}`, init);
 
@@ -277,5 +280,113 @@ describe('dashboard: actions call the admin operations', () => {
     );
     const { get } = await loggedIn();
     expect((await get('/metrics')).status).toBe(200);
+  });
+});
+
+describe('dashboard: export, backup, bulk keys', () => {
+  const pair = generateKeyPairSync('rsa', {
+    modulusLength: 2048,
+    publicKeyEncoding: { type: 'spki', format: 'pem' },
+    privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+  });
+
+  it('exports an exportable key as a JSON download, audited; refuses the others readably', async () => {
+    const { loggedIn, vcm, audit } = await setup();
+    const { post, get, csrf } = await loggedIn();
+    await post('/ui/modules', { name: 'm1', _csrf: csrf });
+    await vcm.createKey('m1', { id: 'exp', usage: ['ENCRYPT'], exportable: true });
+    await vcm.rotateKey('m1', 'exp');
+    await vcm.createKey('m1', { id: 'plain', usage: ['ENCRYPT'] });
+    expect(await (await get('/ui/keys/m1/exp')).text()).toContain('data-testid="key-export"');
+    const plainPage = await (await get('/ui/keys/m1/plain')).text();
+    expect(plainPage).toContain('data-testid="key-not-exportable"');
+    expect(plainPage).not.toContain('data-testid="key-export"');
+
+    const res = await post('/ui/keys/m1/exp/export', { publicKey: pair.publicKey, _csrf: csrf });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-disposition')).toBe(
+      'attachment; filename="m1-exp-export.json"',
+    );
+    const body = (await res.json()) as ExportKeyResponse;
+    expect(body).toMatchObject({
+      module: 'm1',
+      id: 'exp',
+      wrappingAlgorithm: 'RSA_AES_KEY_WRAP_SHA_256',
+      currentVersion: 2,
+    });
+    expect(body.versions).toHaveLength(2);
+    const wrapped = Buffer.from(body.versions[0]?.wrappedKeyMaterial ?? '', 'base64');
+    const k = privateDecrypt(
+      { key: pair.privateKey, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' },
+      wrapped.subarray(0, 256),
+    );
+    expect(k).toHaveLength(32);
+    expect(audit.at(-1)).toMatchObject({
+      operation: 'admin:POST /modules/{module}/keys/{keyId}/export',
+      module: 'm1',
+      keyId: 'exp',
+      detail: 'dashboard POST /ui/keys/m1/exp/export',
+    });
+
+    const bad = await post('/ui/keys/m1/exp/export', { publicKey: 'not a pem', _csrf: csrf });
+    expect(bad.status).toBe(303);
+    expect(bad.headers.get('location')).toBe('/ui/keys/m1/exp');
+    expect(await (await get('/ui/keys/m1/exp')).text()).toContain('INVALID_PUBLIC_KEY');
+    await post('/ui/keys/m1/plain/export', { publicKey: pair.publicKey, _csrf: csrf });
+    expect(await (await get('/ui/keys/m1/plain')).text()).toContain('KEY_NOT_EXPORTABLE');
+  });
+
+  it('downloads a backup (same maker and audit entry as the admin API), or says why not', async () => {
+    const bytes = new TextEncoder().encode('XKSLAB-BACKUP\n{}\n');
+    const { loggedIn, audit } = await setup({ backup: async () => ({ bytes, records: 7 }) });
+    const { post, get, csrf } = await loggedIn();
+    expect(await (await get('/ui')).text()).toContain('data-testid="download-backup"');
+    const res = await post('/ui/backup', { _csrf: csrf });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('application/vnd.xkslab.backup');
+    expect(res.headers.get('content-disposition')).toMatch(
+      /^attachment; filename="xkslab-backup-\d{4}-\d\d-\d\dT\d\d-\d\d-\d\dZ\.backup"$/,
+    );
+    expect(new Uint8Array(await res.arrayBuffer())).toEqual(bytes);
+    expect(audit.at(-1)).toMatchObject({ operation: 'admin:Backup', principal: 'admin' });
+    expect(audit.at(-1)?.detail).toContain('7 records through the dashboard');
+    expect((await post('/ui/backup', {})).status).toBe(403);
+
+    const none = await setup();
+    const session = await none.loggedIn();
+    const refused = await session.post('/ui/backup', { _csrf: session.csrf });
+    expect(refused.status).toBe(303);
+    expect(await (await session.get('/ui')).text()).toContain('NOT_AVAILABLE');
+  });
+
+  it('creates keys in bulk from the module page, all or none', async () => {
+    const { loggedIn, vcm, audit } = await setup();
+    const { post, get, csrf } = await loggedIn();
+    await post('/ui/modules', { name: 'm1', _csrf: csrf });
+    const form = new URLSearchParams({ idPrefix: 'bk-', count: '25', start: '10', _csrf: csrf });
+    form.append('usage', 'ENCRYPT');
+    const res = await post('/ui/modules/m1/bulk-keys', form);
+    expect(res.headers.get('location')).toBe('/ui/modules/m1');
+    expect(await vcm.countKeys('m1')).toBe(25);
+    expect((await vcm.getKey('m1', 'bk-34'))?.usage).toEqual(['ENCRYPT']);
+    const page = await (await get('/ui/modules/m1')).text();
+    expect(page).toContain('25 key(s) created in m1: bk-10 .. bk-34.');
+    expect(audit.at(-1)).toMatchObject({
+      operation: 'admin:POST /modules/{module}/keys/bulk',
+      module: 'm1',
+    });
+    // Overlapping ids: refused, nothing created.
+    await post('/ui/modules/m1/bulk-keys', {
+      idPrefix: 'bk-',
+      count: '5',
+      start: '30',
+      _csrf: csrf,
+    });
+    expect(await vcm.countKeys('m1')).toBe(25);
+    expect(await (await get('/ui/modules/m1')).text()).toContain('class="flash error"');
+    await post('/ui/modules/m1/bulk-keys', { idPrefix: 'x', count: '10001', _csrf: csrf });
+    const tooMany = await (await get('/ui/modules/m1')).text();
+    expect(/class="flash error"[^>]*>([^<]*)/.exec(tooMany)?.[1]).toContain('count');
+    expect(await vcm.countKeys('m1')).toBe(25);
   });
 });

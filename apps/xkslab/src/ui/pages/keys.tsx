@@ -1,6 +1,7 @@
 import {
   CreateKeyRequest,
   EXTERNAL_KEY_ID_PATTERN,
+  ExportKeyRequest,
   ImportKeyRequest,
   type ImportParams,
   KeyUsageValue,
@@ -9,7 +10,13 @@ import {
 } from '@xkslab/protocol';
 import type { KeyInfo, ModuleInfo } from '@xkslab/vcm';
 import type { Hono } from 'hono';
-import { destroyKey, importKey, requireKey, requireModule } from '../../admin/operations.ts';
+import {
+  destroyKey,
+  exportKey,
+  importKey,
+  requireKey,
+  requireModule,
+} from '../../admin/operations.ts';
 import type { AuditEntry } from '../../audit/audit-entry.ts';
 import { searchEntries } from '../audit-view.ts';
 import {
@@ -41,6 +48,11 @@ const BASE = `${UI_BASE}/keys`;
 const PAGE = 50;
 const RECENT_CALLS = 25;
 const XKS_OPERATIONS = ['GetKeyMetadata', 'Encrypt', 'Decrypt'];
+
+/** The download name of an exported key: `<module>-<key>-export.json` (safe characters only). */
+export function exportFileName(module: string, keyId: string): string {
+  return `${module}-${keyId}-export.json`.replace(/[^A-Za-z0-9._-]/g, '_');
+}
 
 const keyHref = (k: { module: string; id: string }) => `${BASE}/${seg(k.module)}/${seg(k.id)}`;
 
@@ -81,7 +93,8 @@ export function KeyRows(props: { keys: readonly KeyInfo[] }) {
   );
 }
 
-function UsageChecks(props: { name: string }) {
+/** The usage checkboxes of a key creation form (ENCRYPT and DECRYPT checked). */
+export function UsageChecks(props: { name: string }) {
   return (
     <fieldset class="checks">
       <legend>Usage (fixed at creation)</legend>
@@ -512,6 +525,39 @@ export function registerKeyPages(app: Hono<UiEnv>, deps: UiDeps, state: UiState)
             </Table>
           )}
         </section>
+        <section class="card">
+          <h2>Export</h2>
+          {key.exportable ? (
+            <form method="post" action={`${here}/export`} class="stack">
+              <CsrfField token={csrf} />
+              <p class="muted">
+                Every version, each wrapped as {WRAPPING_ALGORITHM} under your RSA public key, as a
+                JSON file (the admin API's <code>export</code> answer).
+              </p>
+              <label>
+                Your RSA public key (PEM, 2048-8192 bits)
+                <textarea
+                  name="publicKey"
+                  rows={6}
+                  required
+                  class="mono"
+                  placeholder="-----BEGIN PUBLIC KEY-----"
+                  data-testid="export-public-key"
+                />
+              </label>
+              <button type="submit" class="primary" data-testid="key-export">
+                Export (download)
+              </button>
+            </form>
+          ) : (
+            <Empty>
+              <span data-testid="key-not-exportable">
+                Not exportable: only a key created or imported with <em>Exportable</em> checked can
+                be exported, and that choice is fixed at creation.
+              </span>
+            </Empty>
+          )}
+        </section>
         <section class="card wide">
           <h2>Recent calls</h2>
           {calls && calls.length > 0 ? (
@@ -621,6 +667,24 @@ export function registerKeyPages(app: Hono<UiEnv>, deps: UiDeps, state: UiState)
             return `Key ${keyId} destroyed.`;
           },
         );
+      case 'export': {
+        const started = performance.now();
+        let body: string;
+        try {
+          const { publicKey } = parseForm(ExportKeyRequest, { publicKey: form.publicKey ?? '' });
+          body = JSON.stringify(await exportKey(deps, module, keyId, publicKey));
+        } catch (e) {
+          logInternal(deps, c, e);
+          c.get('session').flash = { kind: 'error', text: errorText(e) };
+          return c.redirect(here, 303);
+        }
+        auditChange(deps, c, ['POST', '/modules/{module}/keys/{keyId}/export'], audit, started);
+        return c.body(body, 200, {
+          'content-type': 'application/json; charset=utf-8',
+          'content-disposition': `attachment; filename="${exportFileName(module, keyId)}"`,
+          'cache-control': 'no-store',
+        });
+      }
       case 'policy':
         return runAction(
           c,

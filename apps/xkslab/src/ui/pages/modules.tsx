@@ -1,6 +1,11 @@
-import { CreateModuleRequest, ModuleStateValue } from '@xkslab/protocol';
+import {
+  BULK_KEYS_MAX,
+  BulkCreateKeysRequest,
+  CreateModuleRequest,
+  ModuleStateValue,
+} from '@xkslab/protocol';
 import type { Hono } from 'hono';
-import { deleteModule, requireModule } from '../../admin/operations.ts';
+import { bulkCreateKeys, deleteModule, requireModule } from '../../admin/operations.ts';
 import { moduleHealth } from '../health.ts';
 import {
   ActionButton,
@@ -12,9 +17,17 @@ import {
   Table,
   when,
 } from '../layout.tsx';
-import { formOf, optionalNumber, parseForm, renderPage, runAction, seg } from '../page-kit.tsx';
+import {
+  formAll,
+  formOf,
+  optionalNumber,
+  parseForm,
+  renderPage,
+  runAction,
+  seg,
+} from '../page-kit.tsx';
 import { UI_BASE, type UiDeps, type UiEnv } from '../ui-deps.ts';
-import { KeyRows } from './keys.tsx';
+import { KeyRows, UsageChecks } from './keys.tsx';
 
 const BASE = `${UI_BASE}/modules`;
 const KEYS_SHOWN = 100;
@@ -205,6 +218,47 @@ export function registerModulePages(app: Hono<UiEnv>, deps: UiDeps): void {
           </p>
         </section>
         <section class="card">
+          <h2>Create keys in bulk</h2>
+          <p class="muted">
+            Keys <code>PREFIX</code>
+            <code>START</code> .. <code>PREFIX</code>
+            <code>START+COUNT-1</code> in one atomic batch: all are created or none.
+          </p>
+          <form method="post" action={`${here}/bulk-keys`} class="stack">
+            <CsrfField token={csrf} />
+            <label>
+              Id prefix
+              <input
+                name="idPrefix"
+                required
+                autocomplete="off"
+                placeholder="load-key-"
+                data-testid="bulk-prefix"
+              />
+            </label>
+            <label>
+              {`Count (1-${BULK_KEYS_MAX})`}
+              <input
+                name="count"
+                type="number"
+                min="1"
+                max={String(BULK_KEYS_MAX)}
+                value="10"
+                required
+                data-testid="bulk-count"
+              />
+            </label>
+            <label>
+              Start
+              <input name="start" type="number" min="0" value="0" data-testid="bulk-start" />
+            </label>
+            <UsageChecks name="usage" />
+            <button type="submit" class="primary" data-testid="bulk-create-keys">
+              Create keys
+            </button>
+          </form>
+        </section>
+        <section class="card">
           <h2>Delete</h2>
           <form
             method="post"
@@ -242,6 +296,32 @@ export function registerModulePages(app: Hono<UiEnv>, deps: UiDeps): void {
         await requireModule(deps, name);
         const info = await deps.vcm.setModuleState(name, state);
         return `Module ${info.name} is ${info.state}.`;
+      },
+    );
+  });
+
+  app.post(`${BASE}/:module/bulk-keys`, async (c) => {
+    const name = c.req.param('module');
+    const form = await formOf(c);
+    const usage = await formAll(c, 'usage');
+    return runAction(
+      c,
+      deps,
+      {
+        mirrors: ['POST', '/modules/{module}/keys/bulk'],
+        back: `${BASE}/${seg(name)}`,
+        audit: { module: name },
+      },
+      async () => {
+        const start = optionalNumber(form.start);
+        const body = parseForm(BulkCreateKeysRequest, {
+          idPrefix: (form.idPrefix ?? '').trim(),
+          count: optionalNumber(form.count),
+          ...(start === undefined ? {} : { start }),
+          usage,
+        });
+        const made = await bulkCreateKeys(deps, name, body);
+        return `${made.created} key(s) created in ${name}: ${made.firstId} .. ${made.lastId}.`;
       },
     );
   });

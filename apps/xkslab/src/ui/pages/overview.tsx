@@ -1,9 +1,10 @@
 import { XKS_API_SUFFIX } from '@xkslab/protocol';
 import type { Hono } from 'hono';
+import { BACKUP_MEDIA_TYPE, backupFileName, takeBackup } from '../../admin/backup.ts';
 import { credentialViews } from '../../admin/views.ts';
 import { moduleHealth } from '../health.ts';
-import { ago, Badge, Empty, healthTone, stateTone, Table } from '../layout.tsx';
-import { renderFragment, renderPage, seg } from '../page-kit.tsx';
+import { ActionButton, ago, Badge, Empty, healthTone, stateTone, Table } from '../layout.tsx';
+import { errorText, logInternal, renderFragment, renderPage, seg } from '../page-kit.tsx';
 import { TrafficPanel } from '../traffic-panel.tsx';
 import { UI_BASE, type UiDeps, type UiEnv } from '../ui-deps.ts';
 import { describeRule } from './faults.tsx';
@@ -18,8 +19,29 @@ async function trafficPanel(deps: UiDeps) {
   );
 }
 
-/** Overview: modules and their health, key stores, live traffic, errors, active fault rules. */
+const BACKUP_ACTION = `${UI_BASE}/backup`;
+
+/**
+ * Overview: modules and their health, key stores, live traffic, errors, active fault rules, and
+ * the backup download (same bytes and audit entry as `GET /admin/v1/backup`).
+ */
 export function registerOverviewPages(app: Hono<UiEnv>, deps: UiDeps): void {
+  app.post(BACKUP_ACTION, async (c) => {
+    let made: { bytes: Uint8Array; records: number };
+    try {
+      made = await takeBackup(deps, `through the dashboard (POST ${BACKUP_ACTION})`);
+    } catch (e) {
+      logInternal(deps, c, e);
+      c.get('session').flash = { kind: 'error', text: errorText(e) };
+      return c.redirect(UI_BASE, 303);
+    }
+    return c.body(made.bytes as Uint8Array<ArrayBuffer>, 200, {
+      'content-type': BACKUP_MEDIA_TYPE,
+      'content-disposition': `attachment; filename="${backupFileName(deps.clock())}"`,
+      'cache-control': 'no-store',
+    });
+  });
+
   app.get(`${UI_BASE}/live/traffic`, async (c) => renderFragment(c, await trafficPanel(deps)));
 
   app.get(UI_BASE, async (c) => {
@@ -89,6 +111,21 @@ export function registerOverviewPages(app: Hono<UiEnv>, deps: UiDeps): void {
           <p>
             <a href={`${UI_BASE}/faults`}>Manage faults</a>
           </p>
+        </section>
+        <section class="card">
+          <h2>Backup</h2>
+          <p class="muted">
+            The whole database, encrypted under a key derived from the master key (as{' '}
+            <code>xkslab backup</code>). Restore with{' '}
+            <code>xkslab restore FILE --data-dir NEW</code>.
+          </p>
+          <ActionButton
+            action={BACKUP_ACTION}
+            csrf={c.get('session').csrf}
+            label="Download a backup"
+            kind="primary"
+            testId="download-backup"
+          />
         </section>
         <section class="card wide">
           <h2>Key stores</h2>
