@@ -18,7 +18,13 @@ import {
 import { describe, expect, it } from 'vitest';
 import { makeTempDir, removeDir, runXkslab, startXkslab, waitFor } from './support/binary.ts';
 import { newCredential } from './support/credentials.ts';
-import { KMS_ACCESS_KEY_ID, KMS_REGION, KMS_SECRET_ACCESS_KEY, kmsClient } from './support/kms.ts';
+import {
+  KMS_ACCESS_KEY_ID,
+  KMS_REGION,
+  KMS_SECRET_ACCESS_KEY,
+  kmsClient,
+  waitConnected,
+} from './support/kms.ts';
 
 describe('xkslab demo', () => {
   it('walks through the whole story and cleans up after itself', async () => {
@@ -100,12 +106,7 @@ describe('xkslab serve --kms-port', () => {
       );
       const id = created.CustomKeyStoreId;
       await kms.send(new ConnectCustomKeyStoreCommand({ CustomKeyStoreId: id }));
-      let state = '';
-      for (let i = 0; i < 100 && state !== 'CONNECTED'; i++) {
-        await new Promise((r) => setTimeout(r, 100));
-        const out = await kms.send(new DescribeCustomKeyStoresCommand({ CustomKeyStoreId: id }));
-        state = out.CustomKeyStores?.[0]?.ConnectionState ?? '';
-      }
+      let state = await waitConnected(kms, id);
       expect(state).toBe('CONNECTED');
       const key = await kms.send(
         new CreateKeyCommand({
@@ -141,12 +142,7 @@ describe('xkslab serve --kms-port', () => {
         }),
       );
       await kms.send(new ConnectCustomKeyStoreCommand({ CustomKeyStoreId: id }));
-      state = '';
-      for (let i = 0; i < 100 && state !== 'CONNECTED'; i++) {
-        await new Promise((r) => setTimeout(r, 100));
-        const out = await kms.send(new DescribeCustomKeyStoresCommand({ CustomKeyStoreId: id }));
-        state = out.CustomKeyStores?.[0]?.ConnectionState ?? '';
-      }
+      state = await waitConnected(kms, id);
       const dec = await kms.send(new DecryptCommand({ CiphertextBlob: enc.CiphertextBlob }));
       expect(new TextDecoder().decode(dec.Plaintext)).toBe('kept');
       kms.destroy();

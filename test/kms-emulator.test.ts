@@ -49,6 +49,7 @@ import {
   type KmsServer,
   kmsClient,
   startKms,
+  waitConnected,
 } from './support/kms.ts';
 
 type ClientProvider = NonNullable<
@@ -106,17 +107,6 @@ async function rejects<T>(p: Promise<unknown>, type: new (...args: never[]) => T
     return e as T;
   }
   throw new Error(`expected ${type.name}`);
-}
-
-async function waitConnected(client: KMSClient, id: string): Promise<string> {
-  let state = '';
-  for (let i = 0; i < 200; i++) {
-    const out = await client.send(new DescribeCustomKeyStoresCommand({ CustomKeyStoreId: id }));
-    state = out.CustomKeyStores?.[0]?.ConnectionState ?? '';
-    if (state !== 'CONNECTING') break;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return state;
 }
 
 function storeInput(name: string, cred: Credential, proxyUrl = proxy.url) {

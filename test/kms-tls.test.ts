@@ -9,14 +9,13 @@ import {
   CreateCustomKeyStoreCommand,
   CreateKeyCommand,
   DecryptCommand,
-  DescribeCustomKeyStoresCommand,
   EncryptCommand,
   XksProxyUriUnreachableException,
 } from '@aws-sdk/client-kms';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startXkslab, type XkslabServer } from './support/binary.ts';
 import { type Credential, newCredential } from './support/credentials.ts';
-import { KMS_REGION, type KmsServer, kmsClient, startKms } from './support/kms.ts';
+import { KMS_REGION, type KmsServer, kmsClient, startKms, waitConnected } from './support/kms.ts';
 
 let credential: Credential;
 let proxy: XkslabServer;
@@ -83,12 +82,7 @@ describe('KMS emulator -> XKS proxy over mTLS', () => {
       const created = await kms.send(new CreateCustomKeyStoreCommand(storeInput('tls')));
       const id = created.CustomKeyStoreId;
       await kms.send(new ConnectCustomKeyStoreCommand({ CustomKeyStoreId: id }));
-      let state = '';
-      for (let i = 0; i < 100 && state !== 'CONNECTED'; i++) {
-        await new Promise((r) => setTimeout(r, 50));
-        const out = await kms.send(new DescribeCustomKeyStoresCommand({ CustomKeyStoreId: id }));
-        state = out.CustomKeyStores?.[0]?.ConnectionState ?? '';
-      }
+      const state = await waitConnected(kms, id);
       expect(state).toBe('CONNECTED');
       const key = await kms.send(
         new CreateKeyCommand({

@@ -3,7 +3,7 @@
  * AWS SDK (@aws-sdk/client-kms) at it, and create connected external key stores on a proxy.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { KMSClient } from '@aws-sdk/client-kms';
+import { DescribeCustomKeyStoresCommand, KMSClient } from '@aws-sdk/client-kms';
 import { assertBuilt, type ExitStatus, MAIN_JS, parseJsonLine, waitFor } from './binary.ts';
 import type { Credential } from './credentials.ts';
 
@@ -90,3 +90,15 @@ export function kmsClient(url: string, options: { maxAttempts?: number } = {}): 
 }
 
 export type ProxyTarget = { endpoint: string; uriPath: string; credential: Credential };
+
+/** Polls DescribeCustomKeyStores until the store leaves CONNECTING (at most ~10 s); its last state. */
+export async function waitConnected(client: KMSClient, id: string | undefined): Promise<string> {
+  let state = '';
+  for (let i = 0; i < 200; i++) {
+    const out = await client.send(new DescribeCustomKeyStoresCommand({ CustomKeyStoreId: id }));
+    state = out.CustomKeyStores?.[0]?.ConnectionState ?? '';
+    if (state !== 'CONNECTING') break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return state;
+}
