@@ -123,27 +123,59 @@ describe('Vcm.countKeys', () => {
 });
 
 describe('Vcm key cache', () => {
-  it('stays within keyCacheEntries and reloads evicted keys from the store', async () => {
+  it('stays within keyCacheEntries, admits a key on its second use and reloads evicted ones', async () => {
     const store = new CountingStore();
     const vcm = await open(store, 3);
     await vcm.createKeys(
       'm',
-      Array.from({ length: 10 }, (_, i) => ({ id: `k${i}`, usage: [...USAGE] })),
+      Array.from({ length: 20 }, (_, i) => ({ id: `k${i}`, usage: [...USAGE] })),
     );
+    const use = async (id: string) => {
+      const before = store.gets;
+      await vcm.encrypt('m', id, { plaintext: Uint8Array.of(1), aad: EMPTY });
+      await new Promise((done) => setImmediate(done));
+      return store.gets - before;
+    };
     const sealed = [];
     for (let i = 0; i < 10; i++) {
       sealed.push(await vcm.encrypt('m', `k${i}`, { plaintext: Uint8Array.of(i), aad: EMPTY }));
     }
-    // k0 was evicted long ago: decrypting with it reads the store again and still works.
-    const gets = store.gets;
+    // Every key was used once and none was admitted: the second use reads the store again.
+    const oneRead = await use('k0');
+    expect(oneRead).toBeGreaterThan(0);
+    expect(await use('k0')).toBe(0);
+    expect(await use('k1')).toBe(oneRead);
+    expect(await use('k2')).toBe(oneRead);
+    expect(await use('k1')).toBe(0);
+    // The cache holds k0, k2, k1 (least recent first); k9's second use evicts k0.
+    expect(await use('k9')).toBe(oneRead);
+    expect(await use('k9')).toBe(0);
+    expect(await use('k2')).toBe(0);
+    // k0 was evicted: it is read again, and still decrypts what it sealed.
+    let gets = store.gets;
     expect(await vcm.decrypt('m', 'k0', { ...(sealed[0] as EncryptOutput), aad: EMPTY })).toEqual(
       Uint8Array.of(0),
     );
-    expect(store.gets).toBeGreaterThan(gets);
-    // k9 is cached: no store read.
-    const gets2 = store.gets;
-    await vcm.encrypt('m', 'k9', { plaintext: Uint8Array.of(9), aad: EMPTY });
-    expect(store.gets).toBe(gets2);
+    expect(store.gets - gets).toBe(oneRead);
+    // A key used twice in a row (encrypt, then the CDIV check's decrypt) is read once, and that
+    // counts as one use: the next call reads it again, and admits it.
+    gets = store.gets;
+    const out = await vcm.encrypt('m', 'k16', { plaintext: Uint8Array.of(16), aad: EMPTY });
+    expect(await vcm.decrypt('m', 'k16', { ...out, aad: EMPTY })).toEqual(Uint8Array.of(16));
+    expect(store.gets - gets).toBe(oneRead);
+    await new Promise((done) => setImmediate(done));
+    expect(await use('k16')).toBe(oneRead);
+    expect(await use('k16')).toBe(0);
+    // ... unless a write ran in between: then the second call reads the store again.
+    gets = store.gets;
+    const out17 = await vcm.encrypt('m', 'k17', { plaintext: Uint8Array.of(17), aad: EMPTY });
+    await vcm.rotateKey('m', 'k19');
+    expect(await vcm.decrypt('m', 'k17', { ...out17, aad: EMPTY })).toEqual(Uint8Array.of(17));
+    expect(store.gets - gets).toBeGreaterThan(2 * oneRead);
+    // A key that is not admitted still works every time, from the store.
+    expect(await vcm.decrypt('m', 'k5', { ...(sealed[5] as EncryptOutput), aad: EMPTY })).toEqual(
+      Uint8Array.of(5),
+    );
     await vcm.close();
   });
 

@@ -28,7 +28,7 @@ import { isVcmError, VcmError } from './crypto/errors.ts';
 import { INVALID_CIPHERTEXT_MESSAGE } from './crypto/gcm-params.ts';
 import { unwrapKey, wrapKey } from './crypto/key-wrap.ts';
 import { openSecretWithKey, sealSecretWithKey } from './crypto/secret-seal.ts';
-import { LruMap } from './key-cache.ts';
+import { hashString, LruMap } from './key-cache.ts';
 import { fromBase64, toBase64 } from './records/base64.ts';
 import {
   currentVersion,
@@ -162,6 +162,12 @@ export class Vcm {
   readonly #modules = new Map<string, ModuleEntry>();
   /** Unwrapped keys, least recently used evicted (see wipeLater): memory stays bounded. */
   readonly #keys: LruMap<string, KeyEntry>;
+  /**
+   * The last key loaded but not admitted to the cache, until it is wiped on the next macrotask or
+   * a write starts: a call that uses a key twice in a row (encrypt, then the CDIV round-trip
+   * decrypt) reads and unwraps it once and counts as one use for the cache's doorkeeper.
+   */
+  #recent: { key: string; entry: KeyEntry } | undefined;
   /** Bumped when a write starts and ends: a load that saw it change does not fill the cache. */
   #epoch = 0;
   /** Set by close(): new calls are refused. Writes queued before close() still run. */
@@ -876,6 +882,7 @@ export class Vcm {
     return this.#writes.run(async () => {
       this.#assertKeys();
       this.#epoch++;
+      this.#recent = undefined;
       try {
         return await task();
       } finally {
@@ -944,6 +951,8 @@ export class Vcm {
   }
 
   async #loadKey(module: string, id: string): Promise<KeyEntry | undefined> {
+    const key = cacheKey(module, id);
+    if (this.#recent?.key === key) return this.#recent.entry;
     const epoch = this.#epoch;
     const record = await this.#readKeyRecord(module, id);
     if (record === undefined) return undefined;
@@ -955,7 +964,7 @@ export class Vcm {
         `key ${id} belongs to module ${module}, which is missing`,
       );
     }
-    const cached = this.#keys.get(cacheKey(module, id));
+    const cached = this.#keys.get(key);
     if (cached !== undefined) return cached;
     const entry: KeyEntry = {
       record,
@@ -973,7 +982,17 @@ export class Vcm {
       wipeEntry(entry);
       throw e;
     }
-    if (epoch === this.#epoch) this.#keys.set(cacheKey(module, id), entry);
+    if (epoch !== this.#epoch) {
+      wipeLater(entry); // a write ran meanwhile: use once, never keep
+    } else if (!this.#keys.offer(key, hashString(key), entry)) {
+      // Not admitted (the doorkeeper has not seen the key lately): the caller uses the entry
+      // synchronously, and it is wiped on the next macrotask.
+      this.#recent = { key, entry };
+      setImmediate(() => {
+        if (this.#recent?.entry === entry) this.#recent = undefined;
+        wipeEntry(entry);
+      });
+    }
     return entry;
   }
 
