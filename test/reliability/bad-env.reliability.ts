@@ -1,6 +1,6 @@
 /**
  * A bad environment: a deleted master key file, a corrupted LevelDB file, a read-only data
- * directory at start-up, a full disk at start-up and during writes. Each must end in a clear error
+ * directory at start-up and while running, a full disk at start-up and during writes. Each must end in a clear error
  * (exit 1 with one line, or an XKS/admin error answer), never silent data loss, and a write is
  * never acknowledged unless it is durable: after the fault is gone, everything acknowledged is there.
  *
@@ -265,6 +265,68 @@ describe('bad environment', () => {
       execFileSync('mount', ['-o', 'remount,rw', mnt]);
       const s2 = await startXkslab({ dataDir });
       await decryptsTo(s2, c);
+      await s2.stop({ removeDataDir: false });
+    },
+  );
+
+  it.skipIf(!canMount)(
+    'a data directory that turns read-only while running: errors, never a false acknowledgement',
+    async () => {
+      const mnt = await makeTempDir('env-ro-run');
+      dirs.push(mnt);
+      expect(tryMount(mnt, 64 * 1024)).toBe(true);
+      mounts.push(mnt);
+      const dataDir = join(mnt, 'data');
+      await mkdir(dataDir);
+      const s1 = await startXkslab({ dataDir, seed });
+      const admin = await adminClient(dataDir, s1.port);
+      const before = await sealOne(s1);
+      // A read-only bind mount over the data directory: files the server holds open stay
+      // writable (as on any Unix), every file it opens from now on is refused with EROFS. LevelDB
+      // opens a new log file when its 4 MiB write buffer fills, so bulk writes reach the fault.
+      execFileSync('mount', ['--bind', dataDir, dataDir]);
+      mounts.push(dataDir);
+      execFileSync('mount', ['-o', 'remount,bind,ro', dataDir]);
+      const acked: string[] = [];
+      let refusal: { status: number; text: string } | undefined;
+      if (admin) {
+        for (let batch = 0; batch < 40 && !refusal; batch++) {
+          const res = await admin('POST', '/modules/env/keys/bulk', {
+            idPrefix: `ro${batch}-`,
+            start: 0,
+            count: 1000,
+            usage: ['ENCRYPT', 'DECRYPT'],
+          });
+          if (res.status === 201) acked.push(`ro${batch}-999`, `ro${batch}-0`);
+          else refusal = { status: res.status, text: res.text };
+        }
+        expect(refusal, 'writes into a read-only directory must fail').toBeDefined();
+        expect(refusal?.status).toBeGreaterThanOrEqual(500);
+        expect(JSON.parse(refusal?.text ?? '{}')).toMatchObject({
+          error: { code: 'STORE_UNAVAILABLE', message: expect.any(String) },
+        });
+        // The log says why, down to the file system's own words.
+        const logged = s1.logs().find((l) => l.level === 'error');
+        expect(String(logged?.cause)).toMatch(/read-only file system|EROFS/i);
+        // Later writes fail too, each with an answer, and the server stays up.
+        const again = await admin('POST', '/modules/env/keys', {
+          id: 'after-ro',
+          usage: ['ENCRYPT'],
+        });
+        expect(again.status).toBeGreaterThanOrEqual(500);
+      }
+      await decryptsTo(s1, before);
+      expect(s1.child.exitCode).toBeNull();
+      await s1.stop({ removeDataDir: false });
+      umount(dataDir);
+      const s2 = await startXkslab({ dataDir });
+      const xks = xksClient(target(s2));
+      for (const id of acked) expect((await xks.metadata(id)).status, id).toBe(200);
+      expect((await xks.metadata('after-ro')).status).toBe(404);
+      await decryptsTo(s2, before);
+      console.log(
+        `bad-env: read-only while running: ${acked.length / 2} bulk batches acknowledged before EROFS (all present after restart); refusal: ${refusal?.status} ${refusal?.text ?? '-'}`,
+      );
       await s2.stop({ removeDataDir: false });
     },
   );

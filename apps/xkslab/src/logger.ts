@@ -21,3 +21,18 @@ export function jsonLogger(
 }
 
 export const silentLogger: Logger = { info() {}, warn() {}, error() {} };
+
+/**
+ * An error and its chain of causes as one log field, e.g. `VcmError: key store batch write
+ * failed; caused by Error: IO error: .../000012.log: Read-only file system`: the outer error
+ * says what failed, the innermost why. At most five links.
+ */
+export function describeError(e: unknown): string {
+  const parts: string[] = [];
+  let current: unknown = e;
+  for (let depth = 0; depth < 5 && current !== undefined && current !== null; depth++) {
+    parts.push(current instanceof Error ? `${current.name}: ${current.message}` : String(current));
+    current = current instanceof Error ? current.cause : undefined;
+  }
+  return parts.join('; caused by ');
+}

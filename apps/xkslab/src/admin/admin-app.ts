@@ -1,6 +1,7 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
+import { describeError } from '../logger.ts';
 import { PRODUCT, VERSION } from '../version.ts';
 import { auditChanges } from './audit-changes.ts';
 import { adminTokenMatches, bearerToken } from './auth.ts';
@@ -157,7 +158,7 @@ export function createAdminApp(deps: AdminDeps): AdminApp {
       const cause = error.cause ?? e;
       deps.logger.error('admin internal error', {
         path: c.req.path,
-        cause: cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause),
+        cause: describeError(cause),
       });
     }
     return answer(c, error);

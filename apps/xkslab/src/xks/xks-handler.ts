@@ -18,6 +18,7 @@ import {
 } from '../faults/defects.ts';
 import type { RequestFaults } from '../faults/fault-plan.ts';
 import type { ActiveKeyStore } from '../keystores/registry.ts';
+import { describeError } from '../logger.ts';
 import { authorize } from './authorize.ts';
 import { toXksError, XksError, xksErrorBody } from './errors.ts';
 import { type RawRequest, rawRequestOf, readBodyCapped } from './raw-request.ts';
@@ -244,10 +245,7 @@ export function xksHandler(deps: XksDeps) {
       ) {
         deps.logger.error('xks internal error', {
           operation: log.operation,
-          cause:
-            error.cause instanceof Error
-              ? `${error.cause.name}: ${error.cause.message}`
-              : undefined,
+          cause: error.cause === undefined ? undefined : describeError(error.cause),
         });
       }
       if (deps.faults?.active) {
