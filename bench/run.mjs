@@ -4,7 +4,7 @@
 //
 // Flags (after `pnpm bench --`) or BENCH_* variables: --quick, --only http,rate,scale,
 // --duration S, --rounds N, --connections N, --rate R, --rate-duration S, --scale-max N,
-// --engine noble|node. Writes bench/results/xks-http.json, xks-rate.json, xks-scale.json.
+// --scale-rounds N, --engine noble|node. Writes bench/results/xks-http.json, xks-rate.json, xks-scale.json.
 import { closedLoopBench, fixedRateBench } from './http.mjs';
 import { benchOptions, machineInfo, machineLine, writeResult } from './lib/common.mjs';
 import { assertBuilt } from './lib/servers.mjs';

@@ -146,7 +146,7 @@ async function buildSize(n, dir) {
 
 export async function scaleBench(opts) {
   const sizes = [1000, 100_000, 1_000_000].filter((n) => n <= opts.scaleMax);
-  const rounds = Math.max(1, opts.rounds);
+  const rounds = Math.max(1, opts.scaleRounds);
   const dir = await tempDir('scale');
   const servers = [];
   try {
