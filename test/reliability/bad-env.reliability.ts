@@ -111,6 +111,25 @@ describe('bad environment', () => {
     for (const d of dirs) await removeDir(d);
   });
 
+  /** A fresh tmpfs of `sizeKiB`, unmounted and removed after the suite. */
+  async function mountTmpfs(label: string, sizeKiB: number): Promise<string> {
+    const mnt = await makeTempDir(label);
+    dirs.push(mnt);
+    expect(tryMount(mnt, sizeKiB)).toBe(true);
+    mounts.push(mnt);
+    return mnt;
+  }
+
+  /** A server on a data directory inside a fresh tmpfs, with one ciphertext sealed before the fault. */
+  async function serveOnTmpfs(label: string, sizeKiB: number) {
+    const mnt = await mountTmpfs(label, sizeKiB);
+    const dataDir = join(mnt, 'data');
+    await mkdir(dataDir);
+    const server = await startXkslab({ dataDir, seed });
+    const admin = await adminClient(dataDir, server.port);
+    return { mnt, dataDir, server, admin, before: await sealOne(server) };
+  }
+
   it('a deleted master key file stops the start with a clear error; restoring it recovers everything', async () => {
     const dataDir = await makeTempDir('env-master');
     dirs.push(dataDir);
@@ -241,10 +260,7 @@ describe('bad environment', () => {
   it.skipIf(!canMount)(
     'a read-only data directory at start-up is a clear error, and nothing is lost',
     async () => {
-      const mnt = await makeTempDir('env-ro');
-      dirs.push(mnt);
-      expect(tryMount(mnt, 16 * 1024)).toBe(true);
-      mounts.push(mnt);
+      const mnt = await mountTmpfs('env-ro', 16 * 1024);
       const dataDir = join(mnt, 'data');
       await mkdir(dataDir);
       const s1 = await startXkslab({ dataDir, seed });
@@ -272,15 +288,7 @@ describe('bad environment', () => {
   it.skipIf(!canMount)(
     'a data directory that turns read-only while running: errors, never a false acknowledgement',
     async () => {
-      const mnt = await makeTempDir('env-ro-run');
-      dirs.push(mnt);
-      expect(tryMount(mnt, 64 * 1024)).toBe(true);
-      mounts.push(mnt);
-      const dataDir = join(mnt, 'data');
-      await mkdir(dataDir);
-      const s1 = await startXkslab({ dataDir, seed });
-      const admin = await adminClient(dataDir, s1.port);
-      const before = await sealOne(s1);
+      const { dataDir, server: s1, admin, before } = await serveOnTmpfs('env-ro-run', 64 * 1024);
       // A read-only bind mount over the data directory: files the server holds open stay
       // writable (as on any Unix), every file it opens from now on is refused with EROFS. LevelDB
       // opens a new log file when its 4 MiB write buffer fills, so bulk writes reach the fault.
@@ -332,10 +340,7 @@ describe('bad environment', () => {
   );
 
   it.skipIf(!canMount)('a full disk at start-up is a clear error', async () => {
-    const mnt = await makeTempDir('env-full-start');
-    dirs.push(mnt);
-    expect(tryMount(mnt, 2048)).toBe(true);
-    mounts.push(mnt);
+    const mnt = await mountTmpfs('env-full-start', 2048);
     const filler = await fillDisk(mnt);
     const dataDir = join(mnt, 'data');
     const res = await runXkslab([
@@ -360,15 +365,13 @@ describe('bad environment', () => {
   it.skipIf(!canMount)(
     'a full disk during writes: errors, never a false acknowledgement, all acknowledged writes kept',
     async () => {
-      const mnt = await makeTempDir('env-full-run');
-      dirs.push(mnt);
-      expect(tryMount(mnt, 16 * 1024)).toBe(true);
-      mounts.push(mnt);
-      const dataDir = join(mnt, 'data');
-      await mkdir(dataDir);
-      const s1 = await startXkslab({ dataDir, seed });
-      const admin = await adminClient(dataDir, s1.port);
-      const before = await sealOne(s1);
+      const {
+        mnt,
+        dataDir,
+        server: s1,
+        admin,
+        before,
+      } = await serveOnTmpfs('env-full-run', 16 * 1024);
       const filler = await fillDisk(mnt);
       expect((await stat(filler)).size).toBeGreaterThan(0);
       const acked: string[] = [];
