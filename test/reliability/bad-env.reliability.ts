@@ -106,7 +106,15 @@ describe('bad environment', () => {
   beforeAll(() => {
     if (!canMount) console.log(`bad-env: disk cases skipped: ${MOUNT_SKIP}`);
   });
+  const servers: XkslabServer[] = [];
+  /** startXkslab, stopped after the suite if a failed test left it running. */
+  const start: typeof startXkslab = async (options) => {
+    const server = await startXkslab(options);
+    servers.push(server);
+    return server;
+  };
   afterAll(async () => {
+    for (const s of servers) await s.stop({ removeDataDir: false });
     for (const m of mounts) umount(m);
     for (const d of dirs) await removeDir(d);
   });
@@ -125,7 +133,7 @@ describe('bad environment', () => {
     const mnt = await mountTmpfs(label, sizeKiB);
     const dataDir = join(mnt, 'data');
     await mkdir(dataDir);
-    const server = await startXkslab({ dataDir, seed });
+    const server = await start({ dataDir, seed });
     const admin = await adminClient(dataDir, server.port);
     return { mnt, dataDir, server, admin, before: await sealOne(server) };
   }
@@ -133,7 +141,7 @@ describe('bad environment', () => {
   it('a deleted master key file stops the start with a clear error; restoring it recovers everything', async () => {
     const dataDir = await makeTempDir('env-master');
     dirs.push(dataDir);
-    const s1 = await startXkslab({ dataDir, seed });
+    const s1 = await start({ dataDir, seed });
     const c = await sealOne(s1);
     await s1.stop({ removeDataDir: false });
     const keyFile = join(dataDir, 'master.key');
@@ -152,7 +160,7 @@ describe('bad environment', () => {
     expect(res.stderr).toMatch(/master\.key is missing/);
     expect(existsSync(keyFile), 'no new master key made over existing data').toBe(false);
     await writeFile(keyFile, saved, { mode: 0o600 });
-    const s2 = await startXkslab({ dataDir });
+    const s2 = await start({ dataDir });
     await decryptsTo(s2, c);
     await s2.stop({ removeDataDir: false });
   });
@@ -160,7 +168,7 @@ describe('bad environment', () => {
   it('a wrong master key is refused before anything is unwrapped', async () => {
     const dataDir = await makeTempDir('env-wrong-master');
     dirs.push(dataDir);
-    const s1 = await startXkslab({ dataDir, seed });
+    const s1 = await start({ dataDir, seed });
     await s1.stop({ removeDataDir: false });
     const res = await runXkslab(['serve', '--data-dir', dataDir, '--port', '0'], {
       env: { XKSLAB_MASTER_KEY: randomBytes(32).toString('base64') },
@@ -173,7 +181,7 @@ describe('bad environment', () => {
   async function populated(label: string, restarts: number) {
     const dataDir = await makeTempDir(label);
     dirs.push(dataDir);
-    const s1 = await startXkslab({ dataDir, seed });
+    const s1 = await start({ dataDir, seed });
     const admin = await adminClient(dataDir, s1.port);
     const sealed = [await sealOne(s1)];
     if (admin) {
@@ -189,7 +197,7 @@ describe('bad environment', () => {
     await s1.stop({ removeDataDir: false });
     // Each start turns the write-ahead log into a table file (.ldb).
     for (let i = 0; i < restarts; i++)
-      await (await startXkslab({ dataDir })).stop({ removeDataDir: false });
+      await (await start({ dataDir })).stop({ removeDataDir: false });
     return { dataDir, sealed };
   }
 
@@ -230,7 +238,7 @@ describe('bad environment', () => {
     expect(corrupted).toBeGreaterThan(0);
     let s2: XkslabServer;
     try {
-      s2 = await startXkslab({ dataDir });
+      s2 = await start({ dataDir });
     } catch (e) {
       expect(String(e)).toMatch(/xkslab: /);
       expect(String(e)).not.toMatch(/unexpected error/);
@@ -263,7 +271,7 @@ describe('bad environment', () => {
       const mnt = await mountTmpfs('env-ro', 16 * 1024);
       const dataDir = join(mnt, 'data');
       await mkdir(dataDir);
-      const s1 = await startXkslab({ dataDir, seed });
+      const s1 = await start({ dataDir, seed });
       const c = await sealOne(s1);
       await s1.stop({ removeDataDir: false });
       execFileSync('mount', ['-o', 'remount,ro', mnt]);
@@ -279,7 +287,7 @@ describe('bad environment', () => {
       expect(res.code).toBe(1);
       expect(res.stderr).toMatch(/xkslab: .*(not writable|read-only|EROFS)/i);
       execFileSync('mount', ['-o', 'remount,rw', mnt]);
-      const s2 = await startXkslab({ dataDir });
+      const s2 = await start({ dataDir });
       await decryptsTo(s2, c);
       await s2.stop({ removeDataDir: false });
     },
@@ -327,7 +335,7 @@ describe('bad environment', () => {
       expect(s1.child.exitCode).toBeNull();
       await s1.stop({ removeDataDir: false });
       umount(dataDir);
-      const s2 = await startXkslab({ dataDir });
+      const s2 = await start({ dataDir });
       const xks = xksClient(target(s2));
       for (const id of acked) expect((await xks.metadata(id)).status, id).toBe(200);
       expect((await xks.metadata('after-ro')).status).toBe(404);
@@ -357,7 +365,7 @@ describe('bad environment', () => {
     expect(res.stderr).not.toMatch(/unexpected error/);
     await rm(filler);
     // With space again it starts; whatever the failed start left does not stop it.
-    const s = await startXkslab({ dataDir, seed });
+    const s = await start({ dataDir, seed });
     await sealOne(s);
     await s.stop({ removeDataDir: false });
   });
@@ -397,7 +405,7 @@ describe('bad environment', () => {
       expect(s1.child.exitCode).toBeNull();
       await s1.stop({ removeDataDir: false });
       await rm(filler);
-      const s2 = await startXkslab({ dataDir });
+      const s2 = await start({ dataDir });
       const xks = xksClient(target(s2));
       for (const id of acked) expect((await xks.metadata(id)).status, id).toBe(200);
       await decryptsTo(s2, before);
