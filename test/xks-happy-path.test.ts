@@ -4,6 +4,7 @@
  * engines, with the ciphertext format checked against an independent node:crypto implementation.
  */
 import { randomBytes } from 'node:crypto';
+import { Agent, request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectOk, expectXksError } from './support/assertions.ts';
 import { startXkslab, type XkslabServer } from './support/binary.ts';
@@ -54,6 +55,34 @@ describe('GET /ping', () => {
     expect(res.status).toBe(200);
     expect(String(res.headers['content-type'])).toMatch(/^text\/plain/);
     expect(res.text).toMatch(/xkslab/);
+  });
+});
+
+describe('keep-alive', () => {
+  it('keeps an idle connection open past the 5 s Node default and says so (Keep-Alive: timeout=65)', async () => {
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const ping = () =>
+      new Promise<{ reused: boolean; keepAlive: string | undefined }>((done, fail) => {
+        const req = request(
+          { port: noble.port, host: '127.0.0.1', path: '/ping', agent },
+          (res) => {
+            res.resume();
+            res.on('end', () =>
+              done({ reused: req.reusedSocket, keepAlive: res.headers['keep-alive'] }),
+            );
+          },
+        );
+        req.on('error', fail);
+        req.end();
+      });
+    try {
+      const first = await ping();
+      expect(first).toEqual({ reused: false, keepAlive: 'timeout=65' });
+      await new Promise((done) => setTimeout(done, 5_500));
+      expect(await ping()).toEqual({ reused: true, keepAlive: 'timeout=65' });
+    } finally {
+      agent.destroy();
+    }
   });
 });
 

@@ -32,6 +32,14 @@ export type ListenTls = {
 
 export type AnyServer = Server | HttpsServer;
 
+/**
+ * How long an idle keep-alive connection stays open: 65 s, not Node's 5 s. A client that reuses a
+ * connection just as the server closes it gets "socket hang up"; the reference proxy (hyper) keeps
+ * idle connections open, and load balancers in front of proxies idle out at 60 s, so the server
+ * should be the last to close. Headers must be allowed a little longer than that (Node's rule).
+ */
+export const KEEP_ALIVE_TIMEOUT_MS = 65_000;
+
 const jsonError = (status: number, errorName: string, errorMessage: string) =>
   new Response(JSON.stringify({ errorName, errorMessage }), {
     status,
@@ -81,6 +89,8 @@ export function listen(
   } else {
     server = createHttpServer(requestListener);
   }
+  server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
+  server.headersTimeout = KEEP_ALIVE_TIMEOUT_MS + 1000;
   return new Promise((resolve, reject) => {
     server.once('error', (e: NodeJS.ErrnoException) => {
       const reason =
