@@ -101,7 +101,8 @@ export type VcmDeps = {
   clock?: () => Date;
   /**
    * How many keys keep their unwrapped material cached (least recently used evicted, material
-   * wiped). Default KEY_CACHE_ENTRIES_DEFAULT; bounds memory however many keys the store holds.
+   * wiped; a key is admitted on its second use, see key-cache.ts). Default
+   * KEY_CACHE_ENTRIES_DEFAULT; bounds memory however many keys the store holds.
    */
   keyCacheEntries?: number;
 };

@@ -160,7 +160,7 @@ export class Vcm {
   readonly #sealKey: Uint8Array;
   readonly #writes = new WriteQueue();
   readonly #modules = new Map<string, ModuleEntry>();
-  /** Unwrapped keys, least recently used evicted (see wipeLater): memory stays bounded. */
+  /** Unwrapped keys used more than once lately, least recently used evicted (see wipeLater). */
   readonly #keys: LruMap<string, KeyEntry>;
   /**
    * The last key loaded but not admitted to the cache, until it is wiped on the next macrotask or
