@@ -62,7 +62,7 @@ describe('keep-alive', () => {
   it('keeps an idle connection open past the 5 s Node default and says so (Keep-Alive: timeout=65)', async () => {
     const agent = new Agent({ keepAlive: true, maxSockets: 1 });
     const ping = () =>
-      new Promise<{ reused: boolean; keepAlive: string | undefined }>((done, fail) => {
+      new Promise<{ reused: boolean; keepAlive: string | string[] | undefined }>((done, fail) => {
         const req = request(
           { port: noble.port, host: '127.0.0.1', path: '/ping', agent },
           (res) => {
