@@ -64,6 +64,11 @@ async function decryptsTo(
   ).toBe(true);
 }
 
+/** `xkslab serve` on `dataDir` that is expected to refuse to start: its exit status and output. */
+function tryServe(dataDir: string) {
+  return runXkslab(['serve', '--data-dir', dataDir, '--host', '127.0.0.1', '--port', '0']);
+}
+
 function tryMount(dir: string, sizeKiB: number): boolean {
   try {
     execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${sizeKiB}k,mode=0700`, 'tmpfs', dir], {
@@ -147,15 +152,7 @@ describe('bad environment', () => {
     const keyFile = join(dataDir, 'master.key');
     const saved = await readFile(keyFile);
     await rm(keyFile);
-    const res = await runXkslab([
-      'serve',
-      '--data-dir',
-      dataDir,
-      '--host',
-      '127.0.0.1',
-      '--port',
-      '0',
-    ]);
+    const res = await tryServe(dataDir);
     expect(res.code).toBe(1);
     expect(res.stderr).toMatch(/master\.key is missing/);
     expect(existsSync(keyFile), 'no new master key made over existing data').toBe(false);
@@ -219,15 +216,7 @@ describe('bad environment', () => {
   it('a damaged write-ahead log stops the start with a clear error instead of dropping keys', async () => {
     const { dataDir } = await populated('env-corrupt-log', 0);
     expect(await corrupt(dataDir, /^\d+\.log$/)).toBeGreaterThan(0);
-    const res = await runXkslab([
-      'serve',
-      '--data-dir',
-      dataDir,
-      '--host',
-      '127.0.0.1',
-      '--port',
-      '0',
-    ]);
+    const res = await tryServe(dataDir);
     expect(res.code, res.stderr).toBe(1);
     expect(res.stderr).toMatch(/^xkslab: the key store's write-ahead log .* is damaged/m);
   });
@@ -275,15 +264,7 @@ describe('bad environment', () => {
       const c = await sealOne(s1);
       await s1.stop({ removeDataDir: false });
       execFileSync('mount', ['-o', 'remount,ro', mnt]);
-      const res = await runXkslab([
-        'serve',
-        '--data-dir',
-        dataDir,
-        '--host',
-        '127.0.0.1',
-        '--port',
-        '0',
-      ]);
+      const res = await tryServe(dataDir);
       expect(res.code).toBe(1);
       expect(res.stderr).toMatch(/xkslab: .*(not writable|read-only|EROFS)/i);
       execFileSync('mount', ['-o', 'remount,rw', mnt]);
@@ -351,15 +332,7 @@ describe('bad environment', () => {
     const mnt = await mountTmpfs('env-full-start', 2048);
     const filler = await fillDisk(mnt);
     const dataDir = join(mnt, 'data');
-    const res = await runXkslab([
-      'serve',
-      '--data-dir',
-      dataDir,
-      '--host',
-      '127.0.0.1',
-      '--port',
-      '0',
-    ]);
+    const res = await tryServe(dataDir);
     expect(res.code).toBe(1);
     expect(res.stderr).toMatch(/^xkslab: /m);
     expect(res.stderr).not.toMatch(/unexpected error/);
