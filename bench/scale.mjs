@@ -5,7 +5,7 @@
 // request a key drawn at random, so at large sizes almost every request misses the key cache).
 import { execFileSync } from 'node:child_process';
 import { randomInt } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { cp, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { cipherEngine, LevelKeyStore, Vcm } from '@xkslab/vcm';
 import { fmtInt, fmtMs, fmtRatio, median, printTable, round } from './lib/common.mjs';
@@ -155,9 +155,24 @@ export async function scaleBench(opts) {
       console.log(`scale: creating ${fmtInt(n)} keys ...`);
       built.push(await buildSize(n, dir));
     }
+    // --compare: the other build serves a copy of each size's data (taken before any server
+    // opens it: LevelDB may compact on open), measured in the same interleaved rounds.
+    const compared = [];
+    if (opts.compare) {
+      for (const b of built) {
+        const dataDir = `${b.dataDir}-compare`;
+        await cp(b.dataDir, dataDir, { recursive: true });
+        compared.push({ ...b, dataDir, mainJs: opts.compare });
+      }
+    }
+    const targets = [...built, ...compared];
     // Phase 2: start one server per size (start-up time, RSS), all running side by side.
-    for (const b of built) {
-      const server = await startXkslab({ dataDir: b.dataDir, args: ['--engine', opts.engine] });
+    for (const b of targets) {
+      const server = await startXkslab({
+        dataDir: b.dataDir,
+        args: ['--engine', opts.engine],
+        ...(b.mainJs ? { mainJs: b.mainJs } : {}),
+      });
       servers.push(server);
       b.server = server;
       b.startupMs = server.startupMs;
@@ -171,7 +186,7 @@ export async function scaleBench(opts) {
         count,
         keyFor: () => `k${randomInt(b.n)}`,
       });
-    for (const b of built) {
+    for (const b of targets) {
       await runLoad('open', {
         url: b.server.url,
         rate: RATE,
@@ -182,7 +197,7 @@ export async function scaleBench(opts) {
     }
     // Phase 3: rounds interleaved across sizes, so machine noise hits every size alike.
     for (let r = 0; r < rounds; r++) {
-      for (const b of built) {
+      for (const b of targets) {
         b.runs.push(
           await runLoad('open', {
             url: b.server.url,
@@ -259,6 +274,33 @@ export async function scaleBench(opts) {
     console.log(
       `target p99 at the largest size (${fmtInt(largest.keys)}) within 1.5x of 1k: ${fmtRatio(largest.p99VsFirst)} (${largest.p99VsFirst <= 1.5 ? 'met' : 'MISSED'})${largest.keys < 1_000_000 ? '; 1M keys: pnpm bench -- --scale-max 1000000' : ''}`,
     );
+    const compare = compared.map((b) => ({
+      keys: b.n,
+      startupMs: round(b.startupMs, 0),
+      errors: b.runs.reduce((a, x) => a + x.errors + x.non2xx, 0),
+      latencyMs: {
+        p50: round(median(b.runs.map((x) => x.latencyMs.p50)), 2),
+        p99: round(median(b.runs.map((x) => x.latencyMs.p99)), 2),
+      },
+      p99Rounds: b.runs.map((x) => round(x.latencyMs.p99, 2)),
+    }));
+    for (const c of compare) {
+      c.p99VsFirst = round(c.latencyMs.p99 / (compare[0]?.latencyMs.p99 ?? 1), 2);
+    }
+    if (compare.length) {
+      printTable(
+        `The same sizes served by --compare ${opts.compare} (copies of the same data, same rounds)`,
+        ['keys', 'p50 ms', 'p99 ms', 'p99 vs 1k', 'this build p99 vs 1k', 'errors'],
+        compare.map((c, i) => [
+          fmtInt(c.keys),
+          fmtMs(c.latencyMs.p50),
+          fmtMs(c.latencyMs.p99),
+          fmtRatio(c.p99VsFirst),
+          fmtRatio(results[i]?.p99VsFirst ?? Number.NaN),
+          c.errors,
+        ]),
+      );
+    }
     return {
       settings: {
         rounds,
@@ -269,8 +311,10 @@ export async function scaleBench(opts) {
         warmSec: WARM_S,
         keyCacheEntries: 10_000,
         engine: opts.engine,
+        ...(opts.compare ? { compare: opts.compare } : {}),
       },
       results,
+      ...(compare.length ? { compare } : {}),
     };
   } finally {
     for (const s of servers) await s.stop().catch(() => undefined);
