@@ -154,6 +154,13 @@ export async function closedLoopBench(opts) {
         check: true,
       })),
     ];
+    cases.push({
+      name: 'xkslab encrypt + CDIV (as KMS asks)',
+      baseline: 'bare node:http',
+      url: xks.url,
+      pool: () => poolFor(xks, credential, sealed, 'encrypt-cdiv'),
+      check: true,
+    });
     if (xksCompare) {
       cases.push({
         name: 'xkslab encrypt [--compare build]',

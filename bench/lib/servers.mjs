@@ -242,6 +242,12 @@ export function operationBody(op, { plaintext, aad, sealed } = {}) {
         additionalAuthenticatedData: (aad ?? randomBytes(AAD_BYTES)).toString('base64'),
         encryptionAlgorithm: 'AES_GCM',
       };
+    case 'encrypt-cdiv':
+      // As KMS sends it: the proxy computes the CDIV and decrypts its output to verify it.
+      return {
+        ...operationBody('encrypt', { plaintext, aad }),
+        ciphertextDataIntegrityValueAlgorithm: 'SHA_256',
+      };
     case 'decrypt':
       return {
         requestMetadata: requestMetadata('Decrypt'),
@@ -258,9 +264,8 @@ export function operationBody(op, { plaintext, aad, sealed } = {}) {
 }
 
 export function operationPath(op, keyId) {
-  return op === 'health'
-    ? `${PREFIX}/kms/xks/v1/health`
-    : `${PREFIX}/kms/xks/v1/keys/${keyId}/${op}`;
+  if (op === 'health') return `${PREFIX}/kms/xks/v1/health`;
+  return `${PREFIX}/kms/xks/v1/keys/${keyId}/${op === 'encrypt-cdiv' ? 'encrypt' : op}`;
 }
 
 /**
