@@ -40,7 +40,7 @@ describe('LruMap', () => {
   it('offer admits a key on its second offer, then evicts the least recent', () => {
     const evicted: string[] = [];
     const m = new LruMap<string, number>(2, (_, k) => evicted.push(k));
-    const offer = (k: string, v: number) => m.offer(k, hashString(k), v);
+    const offer = (k: string, v: number) => m.offer(k, v);
     // A first offer is refused even while there is room; the second is admitted.
     expect(offer('a', 1)).toBe(false);
     expect(m.has('a')).toBe(false);
@@ -63,11 +63,11 @@ describe('LruMap', () => {
     let evictions = 0;
     const m = new LruMap<string, number>(1000, () => evictions++);
     for (let i = 0; i < 1000; i++) {
-      m.offer(`hot${i}`, hashString(`hot${i}`), i);
-      m.offer(`hot${i}`, hashString(`hot${i}`), i);
+      m.offer(`hot${i}`, i);
+      m.offer(`hot${i}`, i);
     }
     expect(m.size).toBe(1000);
-    for (let i = 0; i < 20_000; i++) m.offer(`cold${i}`, hashString(`cold${i}`), i);
+    for (let i = 0; i < 20_000; i++) m.offer(`cold${i}`, i);
     // Bloom false positives admit a few; without the doorkeeper every one of 20,000 would evict.
     expect(evictions).toBeLessThan(400);
     expect(m.size).toBe(1000);

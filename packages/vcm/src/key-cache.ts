@@ -51,13 +51,13 @@ export class LruMap<K, V> extends Map<K, V> {
   }
 
   /**
-   * Adds the value if the map holds the key already or was offered it recently (`hash` of it,
-   * below); otherwise only remembers the key and returns false: the caller keeps the value to
-   * itself (and the Vcm wipes it after use). A key's first offer never adds it, even while there
-   * is room: filling the cache with keys used once is the same old-generation growth.
+   * Adds the value if the map holds the key already or was offered it recently; otherwise only
+   * remembers the key and returns false: the caller keeps the value to itself (and the Vcm wipes
+   * it after use). A key's first offer never adds it, even while there is room: filling the cache
+   * with keys used once is the same old-generation growth.
    */
-  offer(key: K, hash: number, value: V): boolean {
-    const seen = this.#doorkeeper.seen(hash);
+  offer(key: K, value: V): boolean {
+    const seen = this.#doorkeeper.seen(hashString(String(key)));
     if (seen || super.has(key)) {
       this.set(key, value);
       return true;

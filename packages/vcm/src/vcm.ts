@@ -28,7 +28,7 @@ import { isVcmError, VcmError } from './crypto/errors.ts';
 import { INVALID_CIPHERTEXT_MESSAGE } from './crypto/gcm-params.ts';
 import { unwrapKey, wrapKey } from './crypto/key-wrap.ts';
 import { openSecretWithKey, sealSecretWithKey } from './crypto/secret-seal.ts';
-import { hashString, LruMap } from './key-cache.ts';
+import { LruMap } from './key-cache.ts';
 import { fromBase64, toBase64 } from './records/base64.ts';
 import {
   currentVersion,
@@ -982,17 +982,14 @@ export class Vcm {
       wipeEntry(entry);
       throw e;
     }
-    if (epoch !== this.#epoch) {
-      wipeLater(entry); // a write ran meanwhile: use once, never keep
-    } else if (!this.#keys.offer(key, hashString(key), entry)) {
-      // Not admitted (the doorkeeper has not seen the key lately): the caller uses the entry
-      // synchronously, and it is wiped on the next macrotask.
-      this.#recent = { key, entry };
-      setImmediate(() => {
-        if (this.#recent?.entry === entry) this.#recent = undefined;
-        wipeEntry(entry);
-      });
-    }
+    if (epoch === this.#epoch && this.#keys.offer(key, entry)) return entry;
+    // Not cached (a write ran meanwhile, or the doorkeeper has not seen the key lately): the
+    // caller uses the entry synchronously, and it is wiped on the next macrotask.
+    if (epoch === this.#epoch) this.#recent = { key, entry };
+    setImmediate(() => {
+      if (this.#recent?.entry === entry) this.#recent = undefined;
+      wipeEntry(entry);
+    });
     return entry;
   }
 
