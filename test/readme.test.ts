@@ -228,6 +228,37 @@ describe('README.md', () => {
     expect(markerProblems(markdown)).toEqual([]);
   });
 
+  it('refuses an unmarked sample, a stray marker, an unreadable marker and a command not in the block', () => {
+    const sample = [
+      '```json', // 1
+      '{}',
+      '```',
+      '',
+      '<!-- run: "pnpm nope" in the background until "listening" -->', // 5
+      '```sh',
+      'pnpm start',
+      '```',
+      '',
+      '<!-- not run: forgotten -->', // 10
+      '',
+      '<!-- run: sometimes -->',
+      '```sh', // 13
+      'ls',
+      '```',
+      '',
+      '<!-- not run: sample output -->',
+      '```',
+      'ok',
+      '```',
+    ].join('\n');
+    expect(markerProblems(sample)).toEqual([
+      'line 10: a run marker that is not on the line right before a fence',
+      'line 1 (```json): not a runnable language; mark it <!-- not run: REASON --> or give it sh, ts or python',
+      'line 6 (```sh): the marker names "pnpm nope", which the block does not contain',
+      `line 13 (\`\`\`sh): cannot read the run marker clause 'sometimes' (expected '"COMMAND"', 'in the background until "TEXT"' or both)`,
+    ]);
+  });
+
   describe('every example runs as written, in order', () => {
     const toRun = readmeBlocks(markdown).blocks.filter(
       (b) => b.language !== undefined && (b.marker.kind === 'none' || b.marker.kind === 'run'),
