@@ -15,7 +15,7 @@ export {
 export type { Endpoint, TlsSettings } from './http-client.ts';
 export { KMS_ALARM_MS, KMS_DEADLINE_MS } from './load.ts';
 export type { UnreachableReason } from './preflight.ts';
-export { TargetUnreachableError } from './preflight.ts';
+export { checkReachable, TargetUnreachableError } from './preflight.ts';
 export { redactAuthorization } from './redact.ts';
 export { formatJunitReport, xmlEscape } from './report-junit.ts';
 export type { TextReportOptions } from './report-text.ts';

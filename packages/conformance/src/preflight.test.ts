@@ -54,6 +54,16 @@ describe('the preflight request', () => {
     );
     expect(mtls.reason).toBe('CLIENT_CERTIFICATE_REQUIRED');
     expect(mtls.message).toMatch(/pass --cert FILE --key FILE/);
+    const openssl = unreachable(
+      https,
+      new NetworkError(
+        'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED',
+        '80BC:error:0A00045C:SSL routines:ssl3_read_bytes:tlsv13 alert certificate required:../ssl/rec_layer_s3.c:1601:SSL alert number 116\n',
+      ),
+    );
+    expect(openssl.message).toBe(
+      'https://127.0.0.1:8443 ended the TLS handshake (ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED: tlsv13 alert certificate required): pass --cert FILE --key FILE (mTLS)',
+    );
   });
 
   it('lets the checks judge any HTTP answer, and stops between checks when aborted', async () => {

@@ -1,4 +1,8 @@
-import { type Endpoint, NetworkError, send } from './http-client.ts';
+import { parseEndpoint } from './endpoint.ts';
+import { type Endpoint, NetworkError, send, type TlsSettings } from './http-client.ts';
+
+/** Per request, unless the run says otherwise. */
+export const DEFAULT_TIMEOUT_MS = 10_000;
 
 /** Why the target could not be tested at all. */
 export type UnreachableReason =
@@ -51,10 +55,16 @@ export function origin(endpoint: Endpoint): string {
   return `${endpoint.protocol}//${host}:${endpoint.port}`;
 }
 
+/** OpenSSL's multi-line "...:SSL routines:fn:reason:file:line:..." cut to its reason. */
+function shortReason(message: string): string {
+  const first = message.split('\n')[0] ?? message;
+  return /:SSL routines:[^:]*:([^:]+):/.exec(first)?.[1] ?? first;
+}
+
 /** The one error for a network failure of the preflight request. */
 export function unreachable(endpoint: Endpoint, e: NetworkError): TargetUnreachableError {
   const at = origin(endpoint);
-  const why = `${e.code}: ${e.message}`;
+  const why = `${e.code}: ${shortReason(e.message)}`;
   if (e.code === 'ECONNREFUSED') {
     return new TargetUnreachableError(
       'CONNECTION_REFUSED',
@@ -99,6 +109,16 @@ export function unreachable(endpoint: Endpoint, e: NetworkError): TargetUnreacha
     at,
     `no HTTP answer from ${at} (${why})${mtlsHint}`,
   );
+}
+
+/** `preflight` for a URL as the runner takes it (parses it first: ConformanceOptionsError). */
+export async function checkReachable(
+  url: string,
+  options: { tls?: TlsSettings | undefined; timeoutMs?: number | undefined },
+): Promise<void> {
+  await preflight(parseEndpoint(url, options.tls ?? {}), {
+    timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+  });
 }
 
 /**

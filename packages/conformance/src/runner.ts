@@ -5,7 +5,7 @@ import { CheckContext, type RunState } from './context.ts';
 import { parseEndpoint } from './endpoint.ts';
 import { CheckFailure, CheckNotApplicable, CheckSkipped } from './expect.ts';
 import { NetworkError } from './http-client.ts';
-import { preflight } from './preflight.ts';
+import { DEFAULT_TIMEOUT_MS, preflight } from './preflight.ts';
 import type {
   CheckResult,
   ConformanceOptions,
@@ -16,7 +16,6 @@ import type {
 import { EXIT_STATUS, verdictOf } from './verdict.ts';
 
 export const TOOL_NAME = 'xkslab conformance';
-const DEFAULT_TIMEOUT_MS = 10_000;
 
 /** The run was stopped through `RunHooks.signal` (Ctrl-C): no report. */
 export class ConformanceAbortedError extends Error {

@@ -104,6 +104,8 @@ export async function prepareLocalTarget(params: {
   given: Partial<ConformanceKeys>;
   suffix: string;
   made: LocalMade;
+  /** Runs once the XKS URL is known, before anything is made (a reachability check). */
+  beforeChanges?: (url: string) => Promise<void>;
   fetchImpl?: typeof fetch;
 }): Promise<LocalTarget> {
   const { dataDir, made } = params;
@@ -126,8 +128,11 @@ export async function prepareLocalTarget(params: {
       }
       throw e;
     });
-  made.client = client;
   const ks = pickKeyStore(keyStores, params.keyStore);
+  const url = `${await xksBaseUrl(dataDir, admin)}${ks.uriPath}`;
+  // Nothing is made for a run that could not reach the XKS endpoint anyway.
+  await params.beforeChanges?.(url);
+  made.client = client;
   made.keyStore = ks.name;
   made.module = ks.module;
   const credentialsPath = `/keystores/${encodeURIComponent(ks.name)}/credentials`;
@@ -159,7 +164,7 @@ export async function prepareLocalTarget(params: {
   return {
     keyStore: ks.name,
     module: ks.module,
-    url: `${await xksBaseUrl(dataDir, admin)}${ks.uriPath}`,
+    url,
     region: ks.region,
     credential,
     secondCredential,

@@ -1,9 +1,11 @@
 import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
   ConformanceAbortedError,
   type ConformanceOptions,
   ConformanceOptionsError,
+  checkReachable,
   EXIT_STATUS,
   formatJunitReport,
   formatTextReport,
@@ -11,6 +13,7 @@ import {
   runConformance,
   statusText,
   TargetUnreachableError,
+  type TlsSettings,
 } from '@xkslab/conformance';
 import { EXTERNAL_KEY_ID_PATTERN } from '@xkslab/protocol';
 import { z } from 'zod';
@@ -273,6 +276,16 @@ async function readPem(flag: string, path: string | undefined): Promise<Buffer |
   }
 }
 
+/** The PEM files of --ca, --cert and --key. */
+async function tlsOf(args: ConformanceArgs): Promise<TlsSettings> {
+  const [ca, cert, key] = await Promise.all([
+    readPem('ca', args.ca),
+    readPem('cert', args.cert),
+    readPem('key', args.key),
+  ]);
+  return { ca, cert, key };
+}
+
 /** What the runner is pointed at: the remote flags, or what --local found and made. */
 type Target = Pick<
   ConformanceOptions,
@@ -334,18 +347,14 @@ export async function conformanceOptions(
   local?: LocalTarget,
 ): Promise<ConformanceOptions> {
   const { args } = cmd;
-  const [ca, cert, key] = await Promise.all([
-    readPem('ca', args.ca),
-    readPem('cert', args.cert),
-    readPem('key', args.key),
-  ]);
+  const tls = await tlsOf(args);
   let target: Target;
   if ('remote' in cmd) target = remoteTarget(args, cmd.remote);
   else if (local) target = localTarget(local);
   else throw new Error('conformanceOptions: a --local command needs its local target');
   return {
     ...target,
-    tls: { ca, cert, key },
+    tls,
     load:
       args.loadRps === undefined
         ? undefined
@@ -450,6 +459,9 @@ export async function conformanceCommand(
         },
         suffix: Buffer.from(deps.random(4)).toString('hex'),
         made,
+        beforeChanges: async (url) => {
+          await checkReachable(url, { tls: await tlsOf(cmd.args), timeoutMs: cmd.args.timeoutMs });
+        },
       });
       io.stderr(
         `testing key store ${local.keyStore} (module ${local.module}) at ${local.url}; made for this run: ${plural(made.credentials.length, 'temporary credential')}${made.keys.length ? `, test keys ${made.keys.join(', ')}` : ''}\n`,
@@ -504,8 +516,12 @@ function unreachableMessage(e: TargetUnreachableError, localDataDir: string | un
   if (e.reason === 'CONNECTION_REFUSED') {
     return `nothing listens at ${e.origin}; is xkslab serve running? (start it with \`pnpm start\` or \`xkslab serve --data-dir ${localDataDir}\`)`;
   }
+  const tls = join(localDataDir, 'tls');
   if (e.reason === 'UNTRUSTED_CERTIFICATE' && e.code !== 'ERR_TLS_CERT_ALTNAME_INVALID') {
-    return `${e.message} (for \`serve --dev-tls\`: --ca ${localDataDir}/tls/ca.pem)`;
+    return `${e.message} (for \`serve --dev-tls\`: --ca ${join(tls, 'ca.pem')})`;
+  }
+  if (e.reason === 'CLIENT_CERTIFICATE_REQUIRED') {
+    return `${e.message} (for \`serve --dev-tls\`: --cert ${join(tls, 'client.pem')} --key ${join(tls, 'client-key.pem')})`;
   }
   return e.message;
 }
