@@ -113,7 +113,7 @@ export async function prepareLocalTarget(params: {
   const file = join(dataDir, ADMIN_JSON_FILE);
   if (!existsSync(file)) {
     throw new CommandError(
-      `no xkslab has served from ${dataDir} (${file} is missing): ${start}, or pass --data-dir DIR`,
+      `no xkslab serves from ${dataDir} (${file} is missing): ${start}, or pass --data-dir DIR`,
     );
   }
   const admin = await resolveAdminTarget({ dataDir });
