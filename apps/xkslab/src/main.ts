@@ -27,7 +27,8 @@ import {
   restoreCommand,
 } from './cli/backup-command.ts';
 import { CommandError } from './cli/command-io.ts';
-import { CONFORMANCE_HELP, conformanceCommand } from './cli/conformance.ts';
+import { conformanceCommand } from './cli/conformance.ts';
+import { CONFORMANCE_HELP } from './cli/conformance-args.ts';
 import { demoCommand } from './cli/demo-command.ts';
 import { DEMO_HELP } from './cli/demo-options.ts';
 import { FAULTS_COMMAND } from './cli/faults-command.ts';

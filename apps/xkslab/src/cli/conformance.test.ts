@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CommandError } from './command-io.ts';
-import { conformanceOptions, parseConformanceArgs } from './conformance.ts';
+import { conformanceOptions, parseConformanceArgs } from './conformance-args.ts';
 import { pickKeyStore } from './conformance-local.ts';
 import { UsageError } from './flags.ts';
 
