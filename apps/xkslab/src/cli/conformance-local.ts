@@ -94,8 +94,9 @@ export function pickKeyStore(
 
 /**
  * Finds the running server through `dataDir`, picks the key store, adds two temporary
- * credentials (the secret of an existing one is not readable: only its hash-sealed copy is in the
- * database) and the test keys its module lacks. What it made is in the returned target, or, when
+ * credentials and the test keys its module lacks. Temporary credentials, always: the admin API
+ * never shows an existing secret (it is sealed in the database), kms-proxy-config.json holds only
+ * the first start's, possibly revoked since, and the rotation check needs a second one anyway. What it made is in the returned target, or, when
  * a step fails, in `made` so far: the caller removes it with `cleanupLocalTarget` in any case.
  */
 export async function prepareLocalTarget(params: {
