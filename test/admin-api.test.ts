@@ -49,7 +49,8 @@ describe('the admin token', () => {
       expect(bytes.includes(Buffer.from(admin.token)), file).toBe(false);
     }
     const info = JSON.parse(await readFile(join(server.dataDir, 'admin.json'), 'utf8'));
-    expect(info).toEqual({ url: server.url });
+    // The XKS URL beside it: the same listener over plain HTTP (conformance --local reads it).
+    expect(info).toEqual({ url: server.url, xksUrl: server.url });
   });
 
   it('is required: 401 with our error body without it or with a wrong one', async () => {

@@ -30,16 +30,18 @@ afterAll(async () => {
 });
 
 describe('the conformance runner against the clean proxy over HTTP', () => {
-  it('passes every check, skipping only TLS and load', async () => {
+  it('passes every check; only TLS (http://) and load (not requested) are not applicable', async () => {
     const events: string[] = [];
     const report = await runConformance(labConformanceOptions(lab, server.port), {
       onProgress: (e) => events.push(e.type),
     });
-    const skipped = report.checks.filter((c) => c.status === 'skip').map((c) => c.id);
+    const na = report.checks.filter((c) => c.status === 'na').map((c) => c.id);
     expect(notPassed(report).filter((line) => !/^(tls|load)\./.test(line))).toEqual([]);
-    expect(skipped.every((id) => /^(tls|load)\./.test(id))).toBe(true);
+    expect(na.every((id) => /^(tls|load)\./.test(id))).toBe(true);
     expect(report.summary.failed).toBe(0);
+    expect(report.summary.skipped).toBe(0);
     expect(report.summary.ok).toBe(true);
+    expect(report.summary.verdict).toBe('CONFORMS');
     expect(report.checks.length).toBeGreaterThanOrEqual(60);
     expect(events.filter((e) => e === 'check-done')).toHaveLength(report.checks.length);
     const text = formatTextReport(report);
@@ -147,7 +149,28 @@ describe('xkslab conformance (CLI)', () => {
     const xml = await readFile(junit, 'utf8');
     expect(xml).toMatch(/^<\?xml version="1.0" encoding="UTF-8"\?>/);
     expect(xml).toContain(`tests="${report.summary.total}" failures="0"`);
-    expect(xml).toContain('<skipped message="needs an https:// URL"/>');
+    expect(xml).toContain(
+      '<skipped message="not applicable: the target is http://, TLS needs https://"/>',
+    );
+    expect(report.summary).toMatchObject({ verdict: 'CONFORMS', exitStatus: 0 });
+  });
+
+  it('exits 3, INCOMPLETE, naming the MUST checks skipped when the usage keys are not given', async () => {
+    const json = join(dir, 'incomplete.json');
+    const r = await runXkslab([...baseArgs(), '--json', json], {
+      env: { XKSLAB_CONFORMANCE_SECRET: lab.credentials.a1.secretAccessKey },
+    });
+    expect(r.code, r.stderr + r.stdout).toBe(3);
+    expect(r.stdout).not.toContain('CONFORMS');
+    expect(r.stdout).toContain('Skipped MUST checks (give what they need for a complete run):');
+    expect(r.stdout).toMatch(/^ {2}usage\.[a-z-]+: needs --encrypt-only-key-id$/m);
+    expect(r.stdout).toMatch(/^ {2}state\.disabled-key: needs --disabled-key-id$/m);
+    expect(r.stdout).toMatch(
+      /: INCOMPLETE \(no MUST check failed, but \d+ MUST checks were skipped; exit status 3\)\n$/,
+    );
+    const report = JSON.parse(await readFile(json, 'utf8')) as ConformanceReport;
+    expect(report.summary).toMatchObject({ verdict: 'INCOMPLETE', exitStatus: 3, mustFailed: 0 });
+    expect(report.summary.mustSkipped).toBeGreaterThan(0);
   });
 
   it('exits 1 when a MUST check fails (wrong secret: every signed request is refused)', async () => {

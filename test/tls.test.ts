@@ -252,6 +252,8 @@ describe('the admin API next to an HTTPS listener', () => {
     const admin = JSON.parse(await readFile(join(server.dataDir, 'admin.json'), 'utf8'));
     expect(admin.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(admin.url).not.toBe(server.url.replace('https', 'http'));
+    // Where the XKS endpoint is, for `xkslab conformance --local`.
+    expect(admin.xksUrl).toBe(server.url);
     const created = await runXkslab(['modules', 'create', 'tls-mod', '--data-dir', server.dataDir]);
     expect(created.code, created.stderr).toBe(0);
     const list = await runXkslab(['modules', 'list', '--json', '--data-dir', server.dataDir]);

@@ -27,7 +27,8 @@ import {
   restoreCommand,
 } from './cli/backup-command.ts';
 import { CommandError } from './cli/command-io.ts';
-import { CONFORMANCE_HELP, conformanceCommand } from './cli/conformance.ts';
+import { conformanceCommand } from './cli/conformance.ts';
+import { CONFORMANCE_HELP } from './cli/conformance-args.ts';
 import { demoCommand } from './cli/demo-command.ts';
 import { DEMO_HELP } from './cli/demo-options.ts';
 import { FAULTS_COMMAND } from './cli/faults-command.ts';
@@ -328,9 +329,15 @@ async function serve(args: readonly string[]): Promise<number> {
       adminServer = bound.server;
       adminUrl = localUrl('http', bound.address);
     }
-    await writeFile(join(dataDir, ADMIN_JSON_FILE), `${JSON.stringify({ url: adminUrl })}\n`, {
-      mode: 0o600,
-    });
+    // xksUrl: where `xkslab conformance --local` sends XKS requests (not adminUrl over TLS).
+    const xksUrl = localUrl(tls ? 'https' : 'http', address);
+    await writeFile(
+      join(dataDir, ADMIN_JSON_FILE),
+      `${JSON.stringify({ url: adminUrl, xksUrl })}\n`,
+      {
+        mode: 0o600,
+      },
+    );
     if (adminToken.newToken !== undefined) {
       await writeFile(join(dataDir, ADMIN_TOKEN_FILE), `${adminToken.newToken}\n`, { mode: 0o600 });
     }
@@ -534,6 +541,7 @@ async function main(argv: readonly string[]): Promise<number> {
           stdoutIsTty: process.stdout.isTTY === true,
           columns: process.stdout.columns,
         },
+        { interrupted: stopSignal(), random },
       );
     default:
       throw new UsageError(`unknown command '${command}'. Run 'xkslab --help' for the list`);

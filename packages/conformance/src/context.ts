@@ -31,6 +31,8 @@ export type RunState = {
   timeoutMs: number;
   signingCache: SigningKeyCache;
   onProgress: ((event: ProgressEvent) => void) | undefined;
+  /** Aborts the request in flight when the run is interrupted. */
+  signal?: AbortSignal | undefined;
   /** The load run, started by the first load.* check that needs it. */
   load: Promise<LoadResult> | undefined;
 };
@@ -163,7 +165,10 @@ export class CheckContext {
     this.requests++;
     const started = performance.now();
     try {
-      const res = await send(this.run.endpoint, req, { timeoutMs: this.run.timeoutMs });
+      const res = await send(this.run.endpoint, req, {
+        timeoutMs: this.run.timeoutMs,
+        signal: this.run.signal,
+      });
       const text = res.body.toString('utf8');
       const reply: Reply = {
         status: res.status,

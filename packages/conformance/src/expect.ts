@@ -9,11 +9,19 @@ export class CheckFailure extends Error {
   }
 }
 
-/** A check that cannot run against this proxy (e.g. no TLS over plain HTTP). */
+/** A check that could not judge anything (an input missing, nothing seen): status `skip`. */
 export class CheckSkipped extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'CheckSkipped';
+  }
+}
+
+/** A check that does not apply to this proxy (an optional field it never sends): status `na`. */
+export class CheckNotApplicable extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CheckNotApplicable';
   }
 }
 

@@ -60,6 +60,8 @@ export type SendOptions = {
   timeoutMs: number;
   /** A keep-alive agent (load runs); a fresh connection per request when absent. */
   agent?: HttpAgent | HttpsAgent | undefined;
+  /** Aborts the request (the runner was interrupted). */
+  signal?: AbortSignal | undefined;
 };
 
 /**
@@ -89,6 +91,7 @@ export function send(
     headers,
     setHost: false,
     agent: options.agent ?? false,
+    ...(options.signal ? { signal: options.signal } : {}),
   };
   return new Promise((resolve, reject) => {
     let settled = false;

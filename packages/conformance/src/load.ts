@@ -158,7 +158,7 @@ export async function runLoad(
           errors: errorCount,
         });
       }
-      if (sent >= total) {
+      if (sent >= total || run.signal?.aborted) {
         clearInterval(timer);
         done();
       }

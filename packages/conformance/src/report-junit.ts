@@ -47,7 +47,7 @@ function testcase(r: CheckResult): string {
   const group = r.id.split('.')[0] ?? 'xks';
   const open = `    <testcase classname="xks.${xmlEscape(group)}" name="${xmlEscape(`${r.id}: ${r.title} [${r.specRef} ${r.severity}]`)}" time="${seconds(r.durationMs)}"`;
   if (r.status === 'pass') return `${open}/>`;
-  if (r.status === 'skip') {
+  if (r.status === 'skip' || r.status === 'na') {
     return `${open}>\n      <skipped message="${xmlEscape(r.message)}"/>\n    </testcase>`;
   }
   return `${open}>\n      <failure type="${r.severity}" message="${xmlEscape(r.message)}">${xmlEscape(evidence(r))}</failure>\n    </testcase>`;
@@ -56,11 +56,16 @@ function testcase(r: CheckResult): string {
 /** JUnit XML (the Jenkins/GitLab/GitHub dialect): one testsuite, one testcase per check. */
 export function formatJunitReport(report: ConformanceReport): string {
   const s = report.summary;
-  const attrs = `tests="${s.total}" failures="${s.failed}" errors="0" skipped="${s.skipped}" time="${seconds(s.durationMs)}"`;
+  // JUnit has no "not applicable": N/A checks count as skipped there, their message says which.
+  const attrs = `tests="${s.total}" failures="${s.failed}" errors="0" skipped="${s.skipped + s.notApplicable}" time="${seconds(s.durationMs)}"`;
   const properties = [
     ['url', report.target.url],
     ['region', report.target.region],
     ['keyId', report.target.keyId],
+    ['verdict', s.verdict],
+    ['exitStatus', String(s.exitStatus)],
+    ['mustSkipped', String(s.mustSkipped)],
+    ['notApplicable', String(s.notApplicable)],
     ...(report.load
       ? [
           ['load.achievedRps', String(report.load.achievedRps)],

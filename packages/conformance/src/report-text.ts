@@ -7,7 +7,18 @@ export type TextReportOptions = {
   color?: boolean;
 };
 
-const COLORS = { pass: '\x1b[32m', fail: '\x1b[31m', skip: '\x1b[33m', reset: '\x1b[0m' };
+const COLORS = {
+  pass: '\x1b[32m',
+  fail: '\x1b[31m',
+  skip: '\x1b[33m',
+  na: '\x1b[90m',
+  reset: '\x1b[0m',
+};
+
+/** The status as the table prints it (4 columns). */
+export function statusText(status: CheckResult['status']): string {
+  return status === 'na' ? 'N/A' : status.toUpperCase();
+}
 
 function pad(text: string, n: number): string {
   return text.length >= n ? text : text + ' '.repeat(n - text.length);
@@ -19,7 +30,7 @@ function cut(text: string, n: number): string {
 }
 
 function statusLabel(r: CheckResult, color: boolean): string {
-  const label = pad(r.status.toUpperCase(), 4);
+  const label = pad(statusText(r.status), 4);
   return color ? `${COLORS[r.status]}${label}${COLORS.reset}` : label;
 }
 
@@ -27,7 +38,7 @@ function statusLabel(r: CheckResult, color: boolean): string {
 export function formatCheckLine(r: CheckResult, idWidth: number, options: TextReportOptions = {}) {
   const width = options.width ?? 120;
   const ms = `${Math.round(r.durationMs)}ms`;
-  const head = `${pad(r.status.toUpperCase(), 4)}  ${pad(r.severity, 6)}  ${pad(r.id, idWidth)}  ${pad(r.specRef, 5)}  ${pad(ms, 6)}  `;
+  const head = `${pad(statusText(r.status), 4)}  ${pad(r.severity, 6)}  ${pad(r.id, idWidth)}  ${pad(r.specRef, 5)}  ${pad(ms, 6)}  `;
   const message = cut(r.message.replace(/\s+/g, ' '), Math.max(40, width - head.length));
   return `${statusLabel(r, options.color ?? false)}${head.slice(4)}${message}`;
 }
@@ -89,10 +100,40 @@ export function formatTextReport(
     for (const f of failures) lines.push(...formatFailure(f));
   }
   if (report.load) lines.push(...formatLoad(report.load));
-  const s = report.summary;
-  lines.push(
-    '',
-    `${s.total} checks: ${s.passed} passed, ${s.failed} failed (${s.mustFailed} MUST, ${s.shouldFailed} SHOULD), ${s.skipped} skipped in ${(s.durationMs / 1000).toFixed(1)} s: ${s.ok ? 'CONFORMS (no MUST failed)' : 'DOES NOT CONFORM'}`,
-  );
+  lines.push(...formatVerdict(report));
   return `${lines.join('\n')}\n`;
+}
+
+/** The verdict, and what a verdict other than CONFORMS rests on. */
+export function verdictLine(report: ConformanceReport): string {
+  const s = report.summary;
+  const counts = `${s.total} checks: ${s.passed} passed, ${s.failed} failed (${s.mustFailed} MUST, ${s.shouldFailed} SHOULD), ${s.skipped} skipped (${s.mustSkipped} MUST), ${s.notApplicable} not applicable in ${(s.durationMs / 1000).toFixed(1)} s`;
+  const why =
+    s.verdict === 'CONFORMS'
+      ? 'every applicable MUST check ran and passed'
+      : s.verdict === 'INCOMPLETE'
+        ? s.mustSkipped === 0
+          ? 'no MUST check ran'
+          : `no MUST check failed, but ${s.mustSkipped} MUST check${s.mustSkipped === 1 ? ' was' : 's were'} skipped`
+        : `${s.mustFailed} MUST check${s.mustFailed === 1 ? '' : 's'} failed`;
+  return `${counts}: ${s.verdict} (${why}; exit status ${s.exitStatus})`;
+}
+
+function formatVerdict(report: ConformanceReport): string[] {
+  const lines: string[] = [];
+  const skipped = report.checks.filter((c) => c.status === 'skip' && c.severity === 'MUST');
+  if (skipped.length) {
+    lines.push('', 'Skipped MUST checks (give what they need for a complete run):');
+    for (const c of skipped) lines.push(`  ${c.id}: ${c.message}`);
+  }
+  const na = report.checks.filter((c) => c.status === 'na');
+  if (na.length) {
+    lines.push('', 'Not applicable to this target or run (not part of the verdict):');
+    // One line per reason: "tls.a, tls.b: not applicable: the target is http://..."
+    const byReason = new Map<string, string[]>();
+    for (const c of na) byReason.set(c.message, [...(byReason.get(c.message) ?? []), c.id]);
+    for (const [reason, ids] of byReason) lines.push(`  ${ids.join(', ')}: ${reason}`);
+  }
+  lines.push('', verdictLine(report));
+  return lines;
 }

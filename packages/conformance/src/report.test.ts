@@ -39,8 +39,17 @@ const checks: CheckResult[] = [
     title: 'TLS',
     specRef: '§1.1',
     severity: 'MUST',
+    status: 'na',
+    message: 'not applicable: the target is http://, TLS needs https://',
+    durationMs: 0,
+  },
+  {
+    id: 'usage.encrypt-only',
+    title: 'Encrypt-only',
+    specRef: '§1.4',
+    severity: 'MUST',
     status: 'skip',
-    message: 'needs an https:// URL',
+    message: 'needs --encrypt-only-key-id',
     durationMs: 0,
   },
 ];
@@ -56,14 +65,18 @@ const report: ConformanceReport = {
 describe('reports', () => {
   it('summarizes by status and severity; ok means no MUST failed', () => {
     expect(report.summary).toEqual({
-      total: 4,
+      total: 5,
       passed: 1,
       failed: 2,
       skipped: 1,
+      notApplicable: 1,
       mustFailed: 1,
       shouldFailed: 1,
+      mustSkipped: 1,
       durationMs: 1234,
       ok: false,
+      verdict: 'DOES NOT CONFORM',
+      exitStatus: 1,
     });
     expect(
       summarize(
@@ -77,23 +90,30 @@ describe('reports', () => {
     const text = formatTextReport(report, { width: 100 });
     expect(text).toMatch(/^PASS {2}MUST {4}health\.ok/m);
     expect(text).toMatch(/^FAIL {2}SHOULD {2}sigv4\.clock-skew-rejected/m);
-    expect(text).toMatch(/^SKIP {2}MUST {4}tls\.kms-cipher-suites/m);
+    expect(text).toMatch(/^N\/A {3}MUST {4}tls\.kms-cipher-suites/m);
+    expect(text).toMatch(/^SKIP {2}MUST {4}usage\.encrypt-only/m);
     expect(text).toContain('  received: 400 (application/json) {\n            "a":1}');
-    expect(text).toContain('4 checks: 1 passed, 2 failed (1 MUST, 1 SHOULD), 1 skipped in 1.2 s');
-    expect(text).toContain('DOES NOT CONFORM');
+    expect(text).toContain(
+      '5 checks: 1 passed, 2 failed (1 MUST, 1 SHOULD), 1 skipped (1 MUST), 1 not applicable in 1.2 s: DOES NOT CONFORM (1 MUST check failed; exit status 1)',
+    );
     expect(formatTextReport(report, { color: true })).toContain('\x1b[31mFAIL');
   });
 
   it('writes JUnit XML with failures, skips and escaped text', () => {
     const xml = formatJunitReport(report);
     expect(xml).toContain(
-      '<testsuites name="xkslab conformance" tests="4" failures="2" errors="0" skipped="1" time="1.234">',
+      '<testsuites name="xkslab conformance" tests="5" failures="2" errors="0" skipped="2" time="1.234">',
     );
     expect(xml).toContain(
       'classname="xks.format" name="format.error-status: Errors &lt;&amp;&gt; &quot;status&quot; [§1.7 MUST]"',
     );
     expect(xml).toContain('<failure type="SHOULD" message="accepted">accepted</failure>');
-    expect(xml).toContain('<skipped message="needs an https:// URL"/>');
+    expect(xml).toContain(
+      '<skipped message="not applicable: the target is http://, TLS needs https://"/>',
+    );
+    expect(xml).toContain('<skipped message="needs --encrypt-only-key-id"/>');
+    expect(xml).toContain('<property name="verdict" value="DOES NOT CONFORM"/>');
+    expect(xml).toContain('<property name="exitStatus" value="1"/>');
     expect(xml).toContain('<property name="url" value="http://127.0.0.1:1/kms/xks/v1"/>');
   });
 

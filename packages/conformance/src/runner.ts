@@ -3,8 +3,9 @@ import type { CheckDefinition, CheckNeed } from './check.ts';
 import { ALL_CHECKS } from './checks/all-checks.ts';
 import { CheckContext, type RunState } from './context.ts';
 import { parseEndpoint } from './endpoint.ts';
-import { CheckFailure, CheckSkipped } from './expect.ts';
+import { CheckFailure, CheckNotApplicable, CheckSkipped } from './expect.ts';
 import { NetworkError } from './http-client.ts';
+import { DEFAULT_TIMEOUT_MS, preflight } from './preflight.ts';
 import type {
   CheckResult,
   ConformanceOptions,
@@ -12,24 +13,39 @@ import type {
   ConformanceSummary,
   RunHooks,
 } from './types.ts';
+import { EXIT_STATUS, verdictOf } from './verdict.ts';
 
 export const TOOL_NAME = 'xkslab conformance';
-const DEFAULT_TIMEOUT_MS = 10_000;
 
-const NEED_FLAGS: Record<CheckNeed, string> = {
-  encryptOnlyKeyId: 'needs --encrypt-only-key-id',
-  decryptOnlyKeyId: 'needs --decrypt-only-key-id',
-  noUsageKeyId: 'needs --no-usage-key-id',
-  disabledKeyId: 'needs --disabled-key-id',
-  secondCredential: 'needs --second-credential',
-  https: 'needs an https:// URL',
-  clientCertificate: 'needs --cert and --key',
-  load: 'needs --load-rps',
+/** The run was stopped through `RunHooks.signal` (Ctrl-C): no report. */
+export class ConformanceAbortedError extends Error {
+  constructor() {
+    super('the conformance run was interrupted');
+    this.name = 'ConformanceAbortedError';
+  }
+}
+
+/** Why a check with an unmet need does not run: an input the user can give, or not applicable. */
+const NEED_REASONS: Record<CheckNeed, { status: 'skip' | 'na'; message: string }> = {
+  encryptOnlyKeyId: { status: 'skip', message: 'needs --encrypt-only-key-id' },
+  decryptOnlyKeyId: { status: 'skip', message: 'needs --decrypt-only-key-id' },
+  noUsageKeyId: { status: 'skip', message: 'needs --no-usage-key-id' },
+  disabledKeyId: { status: 'skip', message: 'needs --disabled-key-id' },
+  secondCredential: { status: 'skip', message: 'needs --second-credential' },
+  // TLS is a property of an https:// endpoint; over http:// there is nothing to check.
+  https: { status: 'na', message: 'not applicable: the target is http://, TLS needs https://' },
+  clientCertificate: { status: 'skip', message: 'needs --cert and --key' },
+  // The load run is a measurement at a rate only the user can choose: opt-in.
+  load: { status: 'na', message: 'not requested: --load-rps N runs the load checks' },
 };
 
-function missingNeed(check: CheckDefinition, run: RunState): string | undefined {
+/** The first unmet need of a check; not-applicable needs win over missing inputs. */
+function unmetNeed(
+  check: CheckDefinition,
+  run: RunState,
+): { status: 'skip' | 'na'; message: string } | undefined {
   const o = run.options;
-  for (const need of check.needs ?? []) {
+  const unmet = (check.needs ?? []).filter((need) => {
     const present =
       need === 'https'
         ? run.endpoint.protocol === 'https:'
@@ -38,9 +54,10 @@ function missingNeed(check: CheckDefinition, run: RunState): string | undefined 
           : need === 'load'
             ? o.load !== undefined
             : o[need] !== undefined;
-    if (!present) return NEED_FLAGS[need];
-  }
-  return undefined;
+    return !present;
+  });
+  const reasons = unmet.map((need) => NEED_REASONS[need]);
+  return reasons.find((r) => r.status === 'na') ?? reasons[0];
 }
 
 /** The checks a run would execute, in order (after `only` filtering). */
@@ -57,8 +74,8 @@ async function runOne(check: CheckDefinition, run: RunState): Promise<CheckResul
     severity: check.severity,
   };
   const started = performance.now();
-  const missing = missingNeed(check, run);
-  if (missing) return { ...base, status: 'skip', message: missing, durationMs: 0 };
+  const unmet = unmetNeed(check, run);
+  if (unmet) return { ...base, status: unmet.status, message: unmet.message, durationMs: 0 };
   const ctx = new CheckContext(run, check.id);
   let status: CheckResult['status'] = 'pass';
   let message = '';
@@ -71,6 +88,9 @@ async function runOne(check: CheckDefinition, run: RunState): Promise<CheckResul
     if (e instanceof CheckSkipped) {
       status = 'skip';
       message = e.message;
+    } else if (e instanceof CheckNotApplicable) {
+      status = 'na';
+      message = `not applicable: ${e.message}`;
     } else if (e instanceof CheckFailure) {
       status = 'fail';
       message = e.message;
@@ -94,23 +114,34 @@ async function runOne(check: CheckDefinition, run: RunState): Promise<CheckResul
 }
 
 export function summarize(checks: readonly CheckResult[], durationMs: number): ConformanceSummary {
-  const failed = checks.filter((c) => c.status === 'fail');
-  const mustFailed = failed.filter((c) => c.severity === 'MUST').length;
+  const count = (status: CheckResult['status'], severity?: CheckResult['severity']) =>
+    checks.filter((c) => c.status === status && (severity === undefined || c.severity === severity))
+      .length;
+  const mustFailed = count('fail', 'MUST');
+  const mustSkipped = count('skip', 'MUST');
+  const verdict = verdictOf({ mustPassed: count('pass', 'MUST'), mustFailed, mustSkipped });
   return {
     total: checks.length,
-    passed: checks.filter((c) => c.status === 'pass').length,
-    failed: failed.length,
-    skipped: checks.filter((c) => c.status === 'skip').length,
+    passed: count('pass'),
+    failed: count('fail'),
+    skipped: count('skip'),
+    notApplicable: count('na'),
     mustFailed,
-    shouldFailed: failed.length - mustFailed,
+    shouldFailed: count('fail', 'SHOULD'),
+    mustSkipped,
     durationMs: Math.round(durationMs),
     ok: mustFailed === 0,
+    verdict,
+    exitStatus: EXIT_STATUS[verdict],
   };
 }
 
 /**
  * Runs the conformance suite against one XKS key store and reports every check. Never throws for
- * what the proxy does (that is a failed check); throws ConformanceOptionsError for a bad URL.
+ * what the proxy does once it answers (that is a failed check). Throws ConformanceOptionsError
+ * for a bad URL, TargetUnreachableError when one request up front gets no HTTP answer at all
+ * (nothing listens, an untrusted certificate...: one clear error instead of every check failing
+ * alike), ConformanceAbortedError when `hooks.signal` stops the run.
  */
 export async function runConformance(
   options: ConformanceOptions,
@@ -125,13 +156,24 @@ export async function runConformance(
     timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
     signingCache: new SigningKeyCache(),
     onProgress: hooks.onProgress,
+    signal: hooks.signal,
     load: undefined,
   };
+  const aborted = () => {
+    if (hooks.signal?.aborted) throw new ConformanceAbortedError();
+  };
+  await preflight(endpoint, { timeoutMs: run.timeoutMs, signal: hooks.signal }).catch(
+    (e: unknown) => {
+      aborted();
+      throw e;
+    },
+  );
   const startedAt = new Date();
   const started = performance.now();
   const selected = selectChecks(options.only);
   const results: CheckResult[] = [];
   for (const [index, check] of selected.entries()) {
+    aborted();
     hooks.onProgress?.({
       type: 'check-start',
       index,
@@ -144,6 +186,7 @@ export async function runConformance(
     hooks.onProgress?.({ type: 'check-done', index, total: selected.length, result });
   }
   const load = run.load ? await run.load : undefined;
+  aborted();
   return {
     tool: TOOL_NAME,
     target: { url: options.url, region: options.region, keyId: options.keyId },

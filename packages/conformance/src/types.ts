@@ -2,7 +2,20 @@ import type { Credentials } from '@xkslab/sigv4';
 import type { TlsSettings } from './http-client.ts';
 
 export type Severity = 'MUST' | 'SHOULD';
-export type CheckStatus = 'pass' | 'fail' | 'skip';
+/**
+ * `skip`: the check could not run because an input was missing (a key id, a credential, a client
+ * certificate) or the run gave it nothing to judge; a skipped MUST check makes the run INCOMPLETE.
+ * `na`: the check does not apply to this target or run (TLS over http://, load without a requested
+ * rate, a tamper check of a field the proxy does not use); it is reported but not part of the
+ * verdict.
+ */
+export type CheckStatus = 'pass' | 'fail' | 'skip' | 'na';
+
+/**
+ * The verdict of a run: DOES NOT CONFORM when a MUST check failed, else INCOMPLETE when a MUST
+ * check was skipped, else CONFORMS. SHOULD checks and N/A checks never decide it.
+ */
+export type Verdict = 'CONFORMS' | 'DOES NOT CONFORM' | 'INCOMPLETE';
 
 /** What the runner sent, for a report: Authorization redacted, body truncated. */
 export type SentSummary = {
@@ -64,11 +77,18 @@ export type ConformanceSummary = {
   passed: number;
   failed: number;
   skipped: number;
+  /** Checks that do not apply to this target or run (`na`). */
+  notApplicable: number;
   mustFailed: number;
   shouldFailed: number;
+  /** MUST checks skipped for a missing input: each makes the run INCOMPLETE. */
+  mustSkipped: number;
   durationMs: number;
-  /** True when no MUST check failed. */
+  /** True when no MUST check failed (an INCOMPLETE run is ok but does not conform). */
   ok: boolean;
+  verdict: Verdict;
+  /** The exit status `xkslab conformance` gives this verdict (0, 1 or 3). */
+  exitStatus: number;
 };
 
 export type ConformanceReport = {
@@ -118,4 +138,8 @@ export type ProgressEvent =
       errors: number;
     };
 
-export type RunHooks = { onProgress?: (event: ProgressEvent) => void };
+export type RunHooks = {
+  onProgress?: (event: ProgressEvent) => void;
+  /** Stops the run between checks (and aborts the request in flight): ConformanceAbortedError. */
+  signal?: AbortSignal | undefined;
+};

@@ -196,6 +196,9 @@ export const ExportKeyResponse = z
   .meta({ id: 'ExportKeyResponse' });
 export type ExportKeyResponse = z.infer<typeof ExportKeyResponse>;
 
+/** `force=true` destroys at once, skipping the pending-deletion period (short-lived test keys). */
+export const DestroyKeyQuery = z.object({ force: z.enum(['true', 'false']).optional() });
+
 export const DestroyKeyResponse = z
   .object({ module: z.string(), id: z.string(), destroyed: z.literal(true) })
   .meta({ id: 'DestroyKeyResponse' });

@@ -11,6 +11,7 @@ export {
   DeleteKeyStoreResponse,
   DeleteModuleQuery,
   DeleteModuleResponse,
+  DestroyKeyQuery,
   DestroyKeyResponse,
   ExportKeyRequest,
   ExportKeyResponse,

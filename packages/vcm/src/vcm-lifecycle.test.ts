@@ -182,6 +182,15 @@ describe('Vcm key lifecycle', () => {
     expect(await codeOf(vcm.destroyKey('m', 'k'))).toBe('KEY_NOT_FOUND');
   });
 
+  it('destroys a key at once with force, whatever its state (test keys)', async () => {
+    const { vcm } = await setup();
+    await encryptOnce(vcm);
+    await vcm.destroyKey('m', 'k', { force: true });
+    expect(await vcm.getKey('m', 'k')).toBeUndefined();
+    expect(await codeOf(encryptOnce(vcm))).toBe('KEY_NOT_FOUND');
+    expect(await codeOf(vcm.destroyKey('m', 'k', { force: true }))).toBe('KEY_NOT_FOUND');
+  });
+
   it('exports every version of an exportable key only', async () => {
     const { vcm } = await setup();
     expect(await codeOf(vcm.exportKeyMaterial('m', 'k'))).toBe('KEY_NOT_EXPORTABLE');

@@ -121,6 +121,27 @@ function assertReachable(record: ModuleRecord): void {
   }
 }
 
+/** INVALID_KEY_STATE unless the key is pending deletion and its date has passed. */
+function assertDestroyable(
+  module: string,
+  id: string,
+  record: { deletionDate?: string | undefined },
+  now: Date,
+): void {
+  if (record.deletionDate === undefined) {
+    throw new VcmError(
+      'INVALID_KEY_STATE',
+      `key ${id} in module ${module} is not pending deletion`,
+    );
+  }
+  if (now.getTime() < Date.parse(record.deletionDate)) {
+    throw new VcmError(
+      'INVALID_KEY_STATE',
+      `key ${id} in module ${module} cannot be destroyed before ${record.deletionDate}`,
+    );
+  }
+}
+
 function assertNotPending(module: string, record: KeyRecord): void {
   if (record.deletionDate !== undefined) {
     throw new VcmError(
@@ -599,25 +620,16 @@ export class Vcm {
   /**
    * Destroys a key pending deletion whose date has passed: every version of its material is gone
    * and ciphertexts made under it can never be decrypted. INVALID_KEY_STATE before that.
+   * `force` destroys at once, whatever the state: for short-lived test keys (as deleting a module
+   * with force already does for all of its keys).
    */
-  async destroyKey(module: string, id: string): Promise<void> {
+  async destroyKey(module: string, id: string, options: { force?: boolean } = {}): Promise<void> {
     this.#assertOpen();
     checkModuleName(module);
     checkKeyId(id);
     await this.#write(async () => {
       const { storeKey, record } = await this.#requireKeyRecord(module, id);
-      if (record.deletionDate === undefined) {
-        throw new VcmError(
-          'INVALID_KEY_STATE',
-          `key ${id} in module ${module} is not pending deletion`,
-        );
-      }
-      if (this.#clock().getTime() < Date.parse(record.deletionDate)) {
-        throw new VcmError(
-          'INVALID_KEY_STATE',
-          `key ${id} in module ${module} cannot be destroyed before ${record.deletionDate}`,
-        );
-      }
+      if (options.force !== true) assertDestroyable(module, id, record, this.#clock());
       await this.#store.del(storeKey);
       const cached = this.#keys.get(cacheKey(module, id));
       if (cached !== undefined) {

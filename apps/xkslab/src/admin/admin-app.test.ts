@@ -327,6 +327,19 @@ describe('admin API: keys', () => {
     expect((await call('POST', '/modules/m/keys/k30/cancel-deletion')).json.state).toBe('DISABLED');
   });
 
+  it('destroys a key at once with force=true (test keys), whatever its state', async () => {
+    const { call } = await setup();
+    await call('POST', '/modules', { name: 'm' });
+    await call('POST', '/modules/m/keys', { id: 'k' });
+    expectError(await call('DELETE', '/modules/m/keys/k?force=no'), 400, 'VALIDATION_ERROR');
+    expect((await call('DELETE', '/modules/m/keys/k?force=true')).json).toEqual({
+      module: 'm',
+      id: 'k',
+      destroyed: true,
+    });
+    expectError(await call('GET', '/modules/m/keys/k'), 404, 'KEY_NOT_FOUND');
+  });
+
   it('imports wrapped material (client side: node:crypto) and exports only exportable keys', async () => {
     const { call, vcm } = await setup();
     await call('POST', '/modules', { name: 'm' });

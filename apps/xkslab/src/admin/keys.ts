@@ -1,6 +1,7 @@
 import { createRoute } from '@hono/zod-openapi';
 import {
   CreateKeyRequest,
+  DestroyKeyQuery,
   DestroyKeyResponse,
   EXTERNAL_KEY_ID_PATTERN,
   ExportKeyRequest,
@@ -221,14 +222,18 @@ export function registerKeyRoutes(app: AdminApp, deps: AdminDeps): void {
       method: 'delete',
       path: KEY_PATH,
       summary: 'Destroy a key pending deletion whose waiting period is over (409 before)',
+      description:
+        'With `force=true` the key is destroyed at once, whatever its state, as deleting its ' +
+        'module with force would: for short-lived test keys (`xkslab conformance --local` ' +
+        'removes its own this way). Ciphertexts under it can never be decrypted again.',
       tags,
       security: SECURITY,
-      request: { params: KeyParams },
+      request: { params: KeyParams, query: DestroyKeyQuery },
       responses: { 200: jsonResponse(DestroyKeyResponse, 'Destroyed'), ...ERROR_RESPONSES },
     }),
     async (c) => {
       const { module, keyId } = c.req.valid('param');
-      await destroyKey(deps, module, keyId);
+      await destroyKey(deps, module, keyId, c.req.valid('query').force === 'true');
       return c.json({ module, id: keyId, destroyed: true as const }, 200);
     },
   );

@@ -170,9 +170,14 @@ export async function bulkCreateKeys(
 }
 
 /** Destroys a key pending deletion whose waiting period is over, and its policy. */
-export async function destroyKey(deps: AdminDeps, module: string, keyId: string): Promise<void> {
+export async function destroyKey(
+  deps: AdminDeps,
+  module: string,
+  keyId: string,
+  force = false,
+): Promise<void> {
   await requireKey(deps, module, keyId);
-  await deps.vcm.destroyKey(module, keyId);
+  await deps.vcm.destroyKey(module, keyId, { force });
   await deps.policies.set({ module, keyId }, undefined);
 }
 

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { conformanceOptions, parseConformanceArgs } from './conformance.ts';
+import { CommandError } from './command-io.ts';
+import { conformanceOptions, parseConformanceArgs } from './conformance-args.ts';
+import { pickKeyStore } from './conformance-local.ts';
 import { UsageError } from './flags.ts';
 
 const BASE = [
@@ -16,9 +18,9 @@ const BASE = [
 describe('xkslab conformance arguments', () => {
   it('takes the secret from the environment, or --secret', () => {
     const fromEnv = parseConformanceArgs(BASE, { secret: 'from-env' });
-    expect(fromEnv).toMatchObject({ help: false, secret: 'from-env' });
+    expect(fromEnv).toMatchObject({ help: false, remote: { secret: 'from-env' } });
     const fromFlag = parseConformanceArgs([...BASE, '--secret', 'flag'], { secret: 'env' });
-    expect(fromFlag).toMatchObject({ secret: 'flag' });
+    expect(fromFlag).toMatchObject({ remote: { secret: 'flag' } });
     expect(() => parseConformanceArgs(BASE, {})).toThrow(/XKSLAB_CONFORMANCE_SECRET/);
   });
 
@@ -75,5 +77,47 @@ describe('xkslab conformance arguments', () => {
     const missing = parseConformanceArgs([...BASE, '--ca', '/nonexistent/ca.pem'], { secret: 's' });
     if (missing.help) throw new Error('unexpected');
     await expect(conformanceOptions(missing)).rejects.toThrow(/--ca: cannot read/);
+  });
+});
+
+describe('xkslab conformance --local', () => {
+  it('needs no URL, credential or secret; refuses the flags it finds itself', () => {
+    expect(parseConformanceArgs(['--local'])).toMatchObject({
+      help: false,
+      local: { dataDir: '.xkslab' },
+    });
+    expect(
+      parseConformanceArgs(['--local', '--data-dir', '/d', '--keystore', 'ks', '--key-id', 'k']),
+    ).toMatchObject({ local: { dataDir: '/d', keyStore: 'ks' }, args: { keyId: 'k' } });
+    expect(() => parseConformanceArgs(['--local', '--url', 'http://x/kms/xks/v1'])).toThrow(
+      /--url: not with --local/,
+    );
+    expect(() => parseConformanceArgs(['--local', '--secret', 's'])).toThrow(
+      /--secret: not with --local/,
+    );
+    expect(() => parseConformanceArgs([...BASE, '--keystore', 'ks'], { secret: 's' })).toThrow(
+      /--keystore: only with --local/,
+    );
+    expect(() => parseConformanceArgs([])).toThrow(/--url: is required \(or test the local/);
+  });
+
+  it('picks --keystore, else the only key store, else default; otherwise lists them', () => {
+    const ks = (name: string) => ({
+      name,
+      uriPath: `/${name}/kms/xks/v1`,
+      region: 'r',
+      module: 'm',
+    });
+    expect(pickKeyStore([ks('a'), ks('b')], 'b').name).toBe('b');
+    expect(pickKeyStore([ks('solo')], undefined).name).toBe('solo');
+    expect(pickKeyStore([ks('a'), ks('default')], undefined).name).toBe('default');
+    expect(() => pickKeyStore([ks('a'), ks('b')], undefined)).toThrow(
+      'this xkslab has 2 key stores; pick one with --keystore NAME: a, b',
+    );
+    expect(() => pickKeyStore([ks('a'), ks('b')], 'c')).toThrow(UsageError);
+    expect(() => pickKeyStore([ks('a'), ks('b')], 'c')).toThrow(
+      "--keystore: no key store named 'c'; this xkslab has: a, b",
+    );
+    expect(() => pickKeyStore([], undefined)).toThrow(CommandError);
   });
 });

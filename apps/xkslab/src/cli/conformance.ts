@@ -1,226 +1,32 @@
-import { readFile, writeFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import {
-  type ConformanceOptions,
+  ConformanceAbortedError,
   ConformanceOptionsError,
+  checkReachable,
+  EXIT_STATUS,
   formatJunitReport,
   formatTextReport,
   type ProgressEvent,
   runConformance,
+  statusText,
+  TargetUnreachableError,
 } from '@xkslab/conformance';
-import { EXTERNAL_KEY_ID_PATTERN } from '@xkslab/protocol';
-import { z } from 'zod';
 import { CommandError, type CommandIo, errorCode } from './command-io.ts';
+import {
+  CONFORMANCE_HELP,
+  type ConformanceEnv,
+  conformanceOptions,
+  parseConformanceArgs,
+  tlsOf,
+} from './conformance-args.ts';
+import {
+  cleanupLocalTarget,
+  type LocalMade,
+  type LocalTarget,
+  prepareLocalTarget,
+} from './conformance-local.ts';
 import { UsageError } from './flags.ts';
-
-export const CONFORMANCE_HELP = `Usage: xkslab conformance --url URL --access-key-id ID --region R --key-id K [options]
-
-Run a strict conformance suite against any XKS proxy (xkslab's or another vendor's): happy paths
-checked against the spec's schemas, every error a black box can provoke (status and errorName),
-tampering, CDIV, key usage, SigV4 negatives, method and path, robustness, TLS and, with
---load-rps, a fixed-rate load run judged against KMS's 250 ms deadline. Each check names its
-section of the spec digest and its severity (MUST/SHOULD).
-
-Required:
-  --url URL                     http(s)://host[:port][/<prefix>]/kms/xks/v1 of one key store
-  --access-key-id ID            SigV4 access key id of that key store
-  --region R                    the key store's region (SigV4 credential scope)
-  --key-id K                    an ENABLED key with ENCRYPT and DECRYPT
-
-Secret (command lines are visible to other users; prefer the environment):
-  XKSLAB_CONFORMANCE_SECRET     the secret access key
-  --secret S                    the same, on the command line
-
-More keys and credentials (checks that need them are skipped without):
-  --encrypt-only-key-id K       a key with ENCRYPT but not DECRYPT
-  --decrypt-only-key-id K       a key with DECRYPT but not ENCRYPT
-  --no-usage-key-id K           a key with neither ENCRYPT nor DECRYPT
-  --disabled-key-id K           a key the key manager reports DISABLED
-  --second-credential ID[:S]    a second live credential of the key store (rotation); without
-                                :S the secret comes from XKSLAB_CONFORMANCE_SECOND_SECRET
-
-TLS:
-  --ca FILE                     PEM CA bundle that issued the proxy's certificate
-  --cert FILE --key FILE        PEM client certificate and key (mTLS)
-
-Load (open loop: requests leave on schedule whatever the answers do):
-  --load-rps N                  signed encrypt/decrypt requests per second
-  --load-seconds T              how long (default 10)
-
-Output:
-  --json FILE                   write the full report as JSON
-  --junit FILE                  write JUnit XML (one testcase per check)
-  --only IDS                    comma-separated check ids or prefixes (e.g. sigv4.,encrypt.cdiv)
-  --timeout-ms N                per-request timeout (default 10000)
-  -h, --help                    show this help
-
-Exit status: 0 when no MUST check failed, 1 when one did, 2 on usage errors.
-`;
-
-const Positive = z.coerce.number().positive();
-
-const ConformanceArgs = z.strictObject({
-  url: z.string({ error: 'is required' }).min(1),
-  accessKeyId: z.string({ error: 'is required' }).min(1),
-  region: z.string({ error: 'is required' }).regex(/^[a-z0-9-]{1,32}$/, 'not a region name'),
-  keyId: z
-    .string({ error: 'is required' })
-    .regex(EXTERNAL_KEY_ID_PATTERN, 'not an external key id'),
-  encryptOnlyKeyId: z.string().regex(EXTERNAL_KEY_ID_PATTERN, 'not an external key id').optional(),
-  decryptOnlyKeyId: z.string().regex(EXTERNAL_KEY_ID_PATTERN, 'not an external key id').optional(),
-  noUsageKeyId: z.string().regex(EXTERNAL_KEY_ID_PATTERN, 'not an external key id').optional(),
-  disabledKeyId: z.string().regex(EXTERNAL_KEY_ID_PATTERN, 'not an external key id').optional(),
-  secondCredential: z.string().min(1).optional(),
-  ca: z.string().min(1).optional(),
-  cert: z.string().min(1).optional(),
-  key: z.string().min(1).optional(),
-  loadRps: Positive.max(100_000).optional(),
-  loadSeconds: Positive.max(3600).optional(),
-  json: z.string().min(1).optional(),
-  junit: z.string().min(1).optional(),
-  only: z.string().min(1).optional(),
-  timeoutMs: z.coerce.number().int().min(100).max(600_000).optional(),
-});
-type ConformanceArgs = z.infer<typeof ConformanceArgs>;
-
-/** What main.ts reads from the environment for this command. */
-export type ConformanceEnv = { secret?: string | undefined; secondSecret?: string | undefined };
-
-export type ConformanceCommand =
-  | { help: true }
-  | { help: false; args: ConformanceArgs; secret: string; secondSecret: string | undefined };
-
-const FLAGS = {
-  url: { type: 'string' },
-  'access-key-id': { type: 'string' },
-  secret: { type: 'string' },
-  region: { type: 'string' },
-  'key-id': { type: 'string' },
-  'encrypt-only-key-id': { type: 'string' },
-  'decrypt-only-key-id': { type: 'string' },
-  'no-usage-key-id': { type: 'string' },
-  'disabled-key-id': { type: 'string' },
-  'second-credential': { type: 'string' },
-  ca: { type: 'string' },
-  cert: { type: 'string' },
-  key: { type: 'string' },
-  'load-rps': { type: 'string' },
-  'load-seconds': { type: 'string' },
-  json: { type: 'string' },
-  junit: { type: 'string' },
-  only: { type: 'string' },
-  'timeout-ms': { type: 'string' },
-  help: { type: 'boolean', short: 'h' },
-} as const;
-
-const camel = (flag: string) => flag.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
-const kebab = (key: string) => key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
-
-/** Parses `xkslab conformance` arguments; every problem is a UsageError naming the flag. */
-export function parseConformanceArgs(
-  argv: readonly string[],
-  env: ConformanceEnv = {},
-): ConformanceCommand {
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    ({ values } = parseArgs({
-      args: [...argv],
-      strict: true,
-      allowPositionals: false,
-      options: FLAGS,
-    }));
-  } catch (e) {
-    throw new UsageError(
-      e instanceof Error ? (e.message.split('\n')[0] ?? 'bad arguments') : 'bad arguments',
-    );
-  }
-  if (values.help) return { help: true };
-  const raw: Record<string, unknown> = {};
-  for (const [flag, value] of Object.entries(values)) {
-    if (flag !== 'secret' && flag !== 'help') raw[camel(flag)] = value;
-  }
-  const parsed = ConformanceArgs.safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new UsageError(
-      `--${kebab(String(issue?.path[0] ?? ''))}: ${issue?.message ?? 'invalid'}`,
-    );
-  }
-  const args = parsed.data;
-  const secret = (values.secret as string | undefined) ?? env.secret;
-  if (!secret) {
-    throw new UsageError(
-      'no secret access key: set XKSLAB_CONFORMANCE_SECRET (or pass --secret; command lines leak into ps)',
-    );
-  }
-  if ((args.cert === undefined) !== (args.key === undefined)) {
-    throw new UsageError('--cert and --key go together');
-  }
-  if (args.loadSeconds !== undefined && args.loadRps === undefined) {
-    throw new UsageError('--load-seconds needs --load-rps');
-  }
-  let secondSecret: string | undefined;
-  if (args.secondCredential !== undefined) {
-    const colon = args.secondCredential.indexOf(':');
-    secondSecret = colon === -1 ? env.secondSecret : args.secondCredential.slice(colon + 1);
-    if (!secondSecret) {
-      throw new UsageError(
-        '--second-credential: give ID:SECRET, or ID with XKSLAB_CONFORMANCE_SECOND_SECRET',
-      );
-    }
-  }
-  return { help: false, args, secret, secondSecret };
-}
-
-async function readPem(flag: string, path: string | undefined): Promise<Buffer | undefined> {
-  if (path === undefined) return undefined;
-  try {
-    return await readFile(path);
-  } catch (e) {
-    throw new UsageError(`--${flag}: cannot read ${path} (${errorCode(e)})`);
-  }
-}
-
-/** The runner's options from the parsed command (reads the PEM files). */
-export async function conformanceOptions(
-  cmd: Extract<ConformanceCommand, { help: false }>,
-): Promise<ConformanceOptions> {
-  const { args } = cmd;
-  const [ca, cert, key] = await Promise.all([
-    readPem('ca', args.ca),
-    readPem('cert', args.cert),
-    readPem('key', args.key),
-  ]);
-  const second = args.secondCredential;
-  return {
-    url: args.url,
-    accessKeyId: args.accessKeyId,
-    secretAccessKey: cmd.secret,
-    region: args.region,
-    keyId: args.keyId,
-    encryptOnlyKeyId: args.encryptOnlyKeyId,
-    decryptOnlyKeyId: args.decryptOnlyKeyId,
-    noUsageKeyId: args.noUsageKeyId,
-    disabledKeyId: args.disabledKeyId,
-    secondCredential:
-      second === undefined || cmd.secondSecret === undefined
-        ? undefined
-        : {
-            accessKeyId: second.includes(':') ? second.slice(0, second.indexOf(':')) : second,
-            secretAccessKey: cmd.secondSecret,
-          },
-    tls: { ca, cert, key },
-    load:
-      args.loadRps === undefined
-        ? undefined
-        : { rps: args.loadRps, seconds: args.loadSeconds ?? 10 },
-    timeoutMs: args.timeoutMs,
-    only: args.only
-      ?.split(',')
-      .map((s) => s.trim())
-      .filter(Boolean),
-  };
-}
 
 export type ConformanceIo = CommandIo & {
   /** stderr is a terminal: one progress line rewritten in place instead of a line per check. */
@@ -248,7 +54,7 @@ function progressReporter(io: ConformanceIo): (event: ProgressEvent) => void {
     } else if (event.type === 'check-done') {
       if (!io.stderrIsTty) {
         const r = event.result;
-        line(`[${event.index + 1}/${event.total}] ${r.status.toUpperCase()} ${r.id}`);
+        line(`[${event.index + 1}/${event.total}] ${statusText(r.status)} ${r.id}`);
       } else if (event.index + 1 === event.total) {
         line('');
         io.stderr('\r');
@@ -261,12 +67,28 @@ function progressReporter(io: ConformanceIo): (event: ProgressEvent) => void {
   };
 }
 
+/** A report file that cannot be written is a bad flag value (exit 2), not an untested target. */
 async function writeReport(flag: string, path: string, text: string) {
   try {
     await writeFile(path, text);
   } catch (e) {
-    throw new CommandError(`--${flag}: cannot write ${path} (${errorCode(e)})`);
+    throw new UsageError(`--${flag}: cannot write ${path} (${errorCode(e)})`);
   }
+}
+
+/** What the command needs from the composition root besides its output. */
+export type ConformanceDeps = {
+  /** Resolves on SIGINT/SIGTERM: the run stops, --local removes what it made, exit 130. */
+  interrupted?: Promise<string> | undefined;
+  /** Random bytes, for the suffix of the test keys' ids. */
+  random: (n: number) => Uint8Array;
+};
+
+/** Exit status of an interrupted run (128 + SIGINT, as shells report it). */
+export const EXIT_INTERRUPTED = 130;
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
 /** `xkslab conformance`: runs the suite, prints the table, writes the files; the exit status. */
@@ -274,23 +96,94 @@ export async function conformanceCommand(
   argv: readonly string[],
   env: ConformanceEnv,
   io: ConformanceIo,
+  deps: ConformanceDeps,
 ): Promise<number> {
   const cmd = parseConformanceArgs(argv, env);
   if (cmd.help) {
     io.stdout(CONFORMANCE_HELP);
     return 0;
   }
-  const options = await conformanceOptions(cmd);
-  let report: Awaited<ReturnType<typeof runConformance>>;
+  const controller = new AbortController();
+  void deps.interrupted?.then(() => controller.abort());
+  const made: LocalMade = { keys: [], credentials: [] };
   try {
-    report = await runConformance(options, { onProgress: progressReporter(io) });
+    let local: LocalTarget | undefined;
+    if ('local' in cmd) {
+      local = await prepareLocalTarget({
+        dataDir: cmd.local.dataDir,
+        keyStore: cmd.local.keyStore,
+        given: {
+          keyId: cmd.args.keyId,
+          encryptOnlyKeyId: cmd.args.encryptOnlyKeyId,
+          decryptOnlyKeyId: cmd.args.decryptOnlyKeyId,
+          noUsageKeyId: cmd.args.noUsageKeyId,
+          disabledKeyId: cmd.args.disabledKeyId,
+        },
+        suffix: Buffer.from(deps.random(4)).toString('hex'),
+        made,
+        beforeChanges: async (url) => {
+          await checkReachable(url, { tls: await tlsOf(cmd.args), timeoutMs: cmd.args.timeoutMs });
+        },
+      });
+      io.stderr(
+        `testing key store ${local.keyStore} (module ${local.module}) at ${local.url}; made for this run: ${plural(made.credentials.length, 'temporary credential')}${made.keys.length ? `, test keys ${made.keys.join(', ')}` : ''}\n`,
+      );
+    }
+    if (controller.signal.aborted) throw new ConformanceAbortedError();
+    const options = await conformanceOptions(cmd, local);
+    const report = await runConformance(options, {
+      onProgress: progressReporter(io),
+      signal: controller.signal,
+    });
+    io.stdout(formatTextReport(report, { width: io.columns ?? 160, color: io.stdoutIsTty }));
+    if (cmd.args.json) {
+      await writeReport('json', cmd.args.json, `${JSON.stringify(report, null, 2)}\n`);
+    }
+    if (cmd.args.junit) await writeReport('junit', cmd.args.junit, formatJunitReport(report));
+    return report.summary.exitStatus;
   } catch (e) {
     if (e instanceof ConformanceOptionsError) throw new UsageError(e.message);
+    if (e instanceof ConformanceAbortedError) {
+      io.stderr('\nxkslab: interrupted\n');
+      return EXIT_INTERRUPTED;
+    }
+    if (e instanceof TargetUnreachableError) {
+      io.stderr(
+        `xkslab: ${unreachableMessage(e, 'local' in cmd ? cmd.local.dataDir : undefined)}\n`,
+      );
+      return EXIT_STATUS.UNREACHABLE;
+    }
+    if (e instanceof CommandError) {
+      io.stderr(`xkslab: ${e.message}\n`);
+      return EXIT_STATUS.UNREACHABLE;
+    }
     throw e;
+  } finally {
+    if (made.client) {
+      const left = await cleanupLocalTarget(made);
+      const removed = made.keys.length + made.credentials.length - left.length;
+      if (removed > 0) {
+        io.stderr(
+          `removed what this run made: ${plural(made.keys.length, 'test key')}, ${plural(made.credentials.length, 'temporary credential')}${left.length ? ` (${left.length} could not be removed)` : ''}\n`,
+        );
+      }
+      for (const line of left) io.stderr(`xkslab: warning: could not remove ${line}\n`);
+    }
   }
-  io.stdout(formatTextReport(report, { width: io.columns ?? 160, color: io.stdoutIsTty }));
-  if (cmd.args.json)
-    await writeReport('json', cmd.args.json, `${JSON.stringify(report, null, 2)}\n`);
-  if (cmd.args.junit) await writeReport('junit', cmd.args.junit, formatJunitReport(report));
-  return report.summary.ok ? 0 : 1;
+}
+
+/** The runner's message, with what to do about it when the target is the local xkslab. */
+function unreachableMessage(e: TargetUnreachableError, localDataDir: string | undefined): string {
+  if (localDataDir === undefined) return e.message;
+  if (e.reason === 'CONNECTION_REFUSED') {
+    return `nothing listens at ${e.origin}; is xkslab serve running? (start it with \`pnpm start\` or \`xkslab serve --data-dir ${localDataDir}\`)`;
+  }
+  const tls = join(localDataDir, 'tls');
+  if (e.reason === 'UNTRUSTED_CERTIFICATE' && e.code !== 'ERR_TLS_CERT_ALTNAME_INVALID') {
+    return `${e.message} (for \`serve --dev-tls\`: --ca ${join(tls, 'ca.pem')})`;
+  }
+  if (e.reason === 'CLIENT_CERTIFICATE_REQUIRED') {
+    return `${e.message} (for \`serve --dev-tls\`: --cert ${join(tls, 'client.pem')} --key ${join(tls, 'client-key.pem')})`;
+  }
+  return e.message;
 }

@@ -1,5 +1,5 @@
 import { constants, generateKeyPairSync, privateDecrypt, randomBytes } from 'node:crypto';
-import type { ConformanceReport } from '@xkslab/conformance';
+import { type ConformanceReport, summarize } from '@xkslab/conformance';
 import type { ExportKeyResponse } from '@xkslab/protocol';
 import { MemoryKeyStore } from '@xkslab/vcm';
 import { createTestVcm, TEST_NOW } from '@xkslab/vcm/testing';
@@ -31,16 +31,7 @@ async function setup(options: { backup?: BackupMaker } = {}) {
     target: { url: 'x', region: 'us-east-1', keyId: 'k' },
     startedAt: TEST_NOW.toISOString(),
     checks: [],
-    summary: {
-      total: 0,
-      passed: 0,
-      failed: 0,
-      skipped: 0,
-      mustFailed: 0,
-      shouldFailed: 0,
-      durationMs: 0,
-      ok: true,
-    },
+    summary: summarize([], 0),
   };
   const { app, state } = createUiApp({
     vcm,

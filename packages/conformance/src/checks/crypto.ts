@@ -9,7 +9,7 @@ import {
 import { decryptBody, encryptBody, type Sealed, unb64 } from '../bodies.ts';
 import { defineCheck } from '../check.ts';
 import type { CheckContext } from '../context.ts';
-import { CheckSkipped, expectError, expectOk, fail, flipBit } from '../expect.ts';
+import { CheckNotApplicable, expectError, expectOk, fail, flipBit } from '../expect.ts';
 
 const rand = (n: number) => new Uint8Array(randomBytes(n));
 
@@ -63,7 +63,9 @@ function tamperCheck(
 
 function metadataOf(sealed: Sealed): string {
   if (sealed.ciphertextMetadata === undefined || sealed.ciphertextMetadata === '') {
-    throw new CheckSkipped('the proxy returns no ciphertextMetadata');
+    throw new CheckNotApplicable(
+      'the proxy returns no ciphertextMetadata (optional, §1.4): nothing to tamper with',
+    );
   }
   return sealed.ciphertextMetadata;
 }

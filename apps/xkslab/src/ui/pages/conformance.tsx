@@ -1,7 +1,11 @@
 import type { ConformanceOptions } from '@xkslab/conformance';
 import { XKS_API_SUFFIX } from '@xkslab/protocol';
-import type { KeyInfo } from '@xkslab/vcm';
 import type { Hono } from 'hono';
+import {
+  type ConformanceKeyRole,
+  createConformanceKeys,
+  suggestConformanceKeys,
+} from '../../keys/conformance-keys.ts';
 import { ConformanceBusyError, type ConformanceRun } from '../conformance-runs.ts';
 import { Badge, CsrfField, Empty, jsonDataUrl, Table, when } from '../layout.tsx';
 import {
@@ -20,28 +24,7 @@ import { UI_BASE, type UiDeps, type UiEnv, type UiState } from '../ui-deps.ts';
 const BASE = `${UI_BASE}/conformance`;
 const MAX_KEYS_SCANNED = 1000;
 
-type Suggestions = {
-  keyId: string | undefined;
-  encryptOnlyKeyId: string | undefined;
-  decryptOnlyKeyId: string | undefined;
-  noUsageKeyId: string | undefined;
-  disabledKeyId: string | undefined;
-};
-
-/** Keys of the module that fit each role of the suite (first match each). */
-function suggest(keys: readonly KeyInfo[]): Suggestions {
-  const live = keys.filter((k) => k.state === 'ENABLED' && !k.blocked);
-  const has = (k: KeyInfo, u: string) => k.usage.includes(u as KeyInfo['usage'][number]);
-  return {
-    keyId: live.find((k) => has(k, 'ENCRYPT') && has(k, 'DECRYPT'))?.id,
-    encryptOnlyKeyId: live.find((k) => has(k, 'ENCRYPT') && !has(k, 'DECRYPT'))?.id,
-    decryptOnlyKeyId: live.find((k) => !has(k, 'ENCRYPT') && has(k, 'DECRYPT'))?.id,
-    noUsageKeyId: live.find((k) => !has(k, 'ENCRYPT') && !has(k, 'DECRYPT'))?.id,
-    disabledKeyId: keys.find((k) => k.state === 'DISABLED' && !k.blocked)?.id,
-  };
-}
-
-const ROLES: ReadonlyArray<{ field: keyof Suggestions; label: string; required?: true }> = [
+const ROLES: ReadonlyArray<{ field: ConformanceKeyRole; label: string; required?: true }> = [
   { field: 'keyId', label: 'Key (ENCRYPT and DECRYPT, enabled)', required: true },
   { field: 'encryptOnlyKeyId', label: 'Encrypt-only key' },
   { field: 'decryptOnlyKeyId', label: 'Decrypt-only key' },
@@ -54,8 +37,10 @@ function statusBadge(status: string) {
     <Badge tone="ok">pass</Badge>
   ) : status === 'fail' ? (
     <Badge tone="bad">fail</Badge>
+  ) : status === 'na' ? (
+    <Badge tone="muted">n/a</Badge>
   ) : (
-    <Badge tone="muted">skip</Badge>
+    <Badge tone="warn">skip</Badge>
   );
 }
 
@@ -96,8 +81,10 @@ export function RunPanel(props: { run: ConformanceRun }) {
       {run.report ? (
         <>
           <p data-testid="conformance-summary">
-            {run.report.summary.ok ? (
-              <Badge tone="ok">no MUST check failed</Badge>
+            {run.report.summary.verdict === 'CONFORMS' ? (
+              <Badge tone="ok">CONFORMS: no MUST check failed</Badge>
+            ) : run.report.summary.verdict === 'INCOMPLETE' ? (
+              <Badge tone="warn">{`INCOMPLETE: no MUST check failed, ${run.report.summary.mustSkipped} skipped`}</Badge>
             ) : (
               <Badge tone="bad">{`${run.report.summary.mustFailed} MUST check(s) failed`}</Badge>
             )}{' '}
@@ -138,7 +125,7 @@ export function RunPanel(props: { run: ConformanceRun }) {
 }
 
 function rank(status: string): number {
-  return status === 'fail' ? 0 : status === 'pass' ? 1 : 2;
+  return status === 'fail' ? 0 : status === 'skip' ? 1 : status === 'pass' ? 2 : 3;
 }
 
 /** Conformance: run the suite against a URL (this xkslab's key stores preselected). */
@@ -151,7 +138,7 @@ export function registerConformancePages(app: Hono<UiEnv>, deps: UiDeps, state: 
     const keys = ks
       ? await deps.vcm.listKeys(ks.module, { limit: MAX_KEYS_SCANNED }).catch(() => [])
       : [];
-    const picks = suggest(keys);
+    const picks = suggestConformanceKeys(keys);
     const runs = state.runs.list();
     return renderPage(
       c,
@@ -393,24 +380,18 @@ export function registerConformancePages(app: Hono<UiEnv>, deps: UiDeps, state: 
       { mirrors: ['POST', '/modules/{module}/keys'], back, audit: { module, keyStore: name } },
       async () => {
         if (!ks) throw new FormError(`no key store named '${name}'`);
-        const keys = await deps.vcm.listKeys(module, { limit: MAX_KEYS_SCANNED });
-        const picks = suggest(keys);
-        const made: string[] = [];
-        const make = async (id: string, usage: KeyInfo['usage']) => {
-          if (keys.some((k) => k.id === id)) return;
-          await deps.vcm.createKey(module, { id, usage, exportable: false });
-          made.push(id);
-        };
-        if (!picks.keyId) await make('conformance-key', ['ENCRYPT', 'DECRYPT']);
-        if (!picks.encryptOnlyKeyId) await make('conformance-encrypt-only', ['ENCRYPT']);
-        if (!picks.decryptOnlyKeyId) await make('conformance-decrypt-only', ['DECRYPT']);
-        if (!picks.noUsageKeyId) await make('conformance-no-usage', []);
-        if (!picks.disabledKeyId) {
-          await make('conformance-disabled', ['ENCRYPT', 'DECRYPT']);
-          if (made.includes('conformance-disabled')) {
-            await deps.vcm.setKeyStatus(module, 'conformance-disabled', 'DISABLED');
-          }
-        }
+        const { created: made } = await createConformanceKeys(
+          {
+            listKeys: (m) => deps.vcm.listKeys(m, { limit: MAX_KEYS_SCANNED }),
+            createKey: async (m, id, usage) => {
+              await deps.vcm.createKey(m, { id, usage, exportable: false });
+            },
+            disableKey: async (m, id) => {
+              await deps.vcm.setKeyStatus(m, id, 'DISABLED');
+            },
+          },
+          module,
+        );
         return made.length
           ? `Created in ${module}: ${made.join(', ')}.`
           : `${module} already has a key for every role.`;

@@ -1,0 +1,350 @@
+import { readFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import type { ConformanceOptions, TlsSettings } from '@xkslab/conformance';
+import { EXTERNAL_KEY_ID_PATTERN } from '@xkslab/protocol';
+import { z } from 'zod';
+import { errorCode } from './command-io.ts';
+import type { LocalTarget } from './conformance-local.ts';
+import { UsageError } from './flags.ts';
+import { DEFAULT_DATA_DIR } from './serve-options.ts';
+
+export const CONFORMANCE_HELP = `Usage: xkslab conformance --local [--keystore NAME] [--data-dir DIR] [options]
+       xkslab conformance --url URL --access-key-id ID --region R --key-id K [options]
+
+Run a strict conformance suite against any XKS proxy (xkslab's or another vendor's): happy paths
+checked against the spec's schemas, every error a black box can provoke (status and errorName),
+tampering, CDIV, key usage, SigV4 negatives, method and path, robustness, TLS and, with
+--load-rps, a fixed-rate load run judged against KMS's 250 ms deadline. Each check names its
+section of the spec digest and its severity (MUST/SHOULD).
+
+The xkslab running from a data directory (no secret to give):
+  --local                       test the xkslab serving DIR: its URL and token from DIR/admin.json
+                                and DIR/admin-token, the key store's path and region from the
+                                admin API. The run adds two temporary credentials and the test
+                                keys the key store's module lacks (encrypt-only, decrypt-only,
+                                no usage, disabled), and removes them afterwards, also after a
+                                failure or Ctrl-C. Key flags below override its choice of keys.
+  --keystore NAME               the key store to test (default: the only one, else 'default')
+  --data-dir DIR                the server's data directory (default: ${DEFAULT_DATA_DIR})
+
+Any proxy:
+  --url URL                     http(s)://host[:port][/<prefix>]/kms/xks/v1 of one key store
+  --access-key-id ID            SigV4 access key id of that key store
+  --region R                    the key store's region (SigV4 credential scope)
+  --key-id K                    an ENABLED key with ENCRYPT and DECRYPT
+
+Secret (command lines are visible to other users; prefer the environment):
+  XKSLAB_CONFORMANCE_SECRET     the secret access key
+  --secret S                    the same, on the command line
+
+More keys and credentials (MUST checks that need them are skipped without: INCOMPLETE):
+  --encrypt-only-key-id K       a key with ENCRYPT but not DECRYPT
+  --decrypt-only-key-id K       a key with DECRYPT but not ENCRYPT
+  --no-usage-key-id K           a key with neither ENCRYPT nor DECRYPT
+  --disabled-key-id K           a key the key manager reports DISABLED
+  --second-credential ID[:S]    a second live credential of the key store (rotation); without
+                                :S the secret comes from XKSLAB_CONFORMANCE_SECOND_SECRET
+
+TLS:
+  --ca FILE                     PEM CA bundle that issued the proxy's certificate
+  --cert FILE --key FILE        PEM client certificate and key (mTLS)
+
+Load (open loop: requests leave on schedule whatever the answers do):
+  --load-rps N                  signed encrypt/decrypt requests per second
+  --load-seconds T              how long (default 10)
+
+Output:
+  --json FILE                   write the full report as JSON (summary.verdict, summary.exitStatus)
+  --junit FILE                  write JUnit XML (one testcase per check; verdict as a property)
+  --only IDS                    comma-separated check ids or prefixes (e.g. sigv4.,encrypt.cdiv)
+  --timeout-ms N                per-request timeout (default 10000)
+  -h, --help                    show this help
+
+Results: PASS, FAIL, SKIP (an input is missing: a key, a credential, a client certificate) and
+N/A (does not apply to this target or run: tls.* over http://, load.* without --load-rps, a
+field the proxy never sends). N/A checks are listed but never decide the verdict.
+
+Exit status:
+  0  CONFORMS          every applicable MUST check ran and passed
+  1  DOES NOT CONFORM  a MUST check failed
+  2                    usage error (bad flags; --keystore names no key store; a --json or
+                       --junit file that cannot be written)
+  3  INCOMPLETE        no MUST check failed, but one was skipped (named in the report)
+  4                    nothing was tested: nothing listens at the URL, its TLS certificate is
+                       not trusted (--ca), a client certificate is required (--cert), or the
+                       local server's data directory or admin API cannot be used
+  130                  interrupted (Ctrl-C); --local has removed what it made
+`;
+
+const Positive = z.coerce.number().positive();
+
+const ConformanceArgs = z.strictObject({
+  local: z.boolean().optional(),
+  keystore: z.string().min(1).optional(),
+  dataDir: z.string().min(1).optional(),
+  url: z.string().min(1).optional(),
+  accessKeyId: z.string().min(1).optional(),
+  region: z
+    .string()
+    .regex(/^[a-z0-9-]{1,32}$/, 'not a region name')
+    .optional(),
+  keyId: z.string().regex(EXTERNAL_KEY_ID_PATTERN, 'not an external key id').optional(),
+  encryptOnlyKeyId: z.string().regex(EXTERNAL_KEY_ID_PATTERN, 'not an external key id').optional(),
+  decryptOnlyKeyId: z.string().regex(EXTERNAL_KEY_ID_PATTERN, 'not an external key id').optional(),
+  noUsageKeyId: z.string().regex(EXTERNAL_KEY_ID_PATTERN, 'not an external key id').optional(),
+  disabledKeyId: z.string().regex(EXTERNAL_KEY_ID_PATTERN, 'not an external key id').optional(),
+  secondCredential: z.string().min(1).optional(),
+  ca: z.string().min(1).optional(),
+  cert: z.string().min(1).optional(),
+  key: z.string().min(1).optional(),
+  loadRps: Positive.max(100_000).optional(),
+  loadSeconds: Positive.max(3600).optional(),
+  json: z.string().min(1).optional(),
+  junit: z.string().min(1).optional(),
+  only: z.string().min(1).optional(),
+  timeoutMs: z.coerce.number().int().min(100).max(600_000).optional(),
+});
+type ConformanceArgs = z.infer<typeof ConformanceArgs>;
+
+/** What main.ts reads from the environment for this command. */
+export type ConformanceEnv = { secret?: string | undefined; secondSecret?: string | undefined };
+
+/** The proxy named on the command line. */
+export type RemoteTarget = {
+  url: string;
+  accessKeyId: string;
+  region: string;
+  keyId: string;
+  secret: string;
+  secondSecret: string | undefined;
+};
+
+export type ConformanceCommand =
+  | { help: true }
+  | { help: false; args: ConformanceArgs; local: { dataDir: string; keyStore?: string } }
+  | { help: false; args: ConformanceArgs; remote: RemoteTarget };
+
+/** Flags --local finds for itself: giving them as well is a mistake worth saying. */
+const NOT_WITH_LOCAL = ['url', 'accessKeyId', 'region', 'secondCredential'] as const;
+const REMOTE_REQUIRED = ['url', 'accessKeyId', 'region', 'keyId'] as const;
+
+const FLAGS = {
+  local: { type: 'boolean' },
+  keystore: { type: 'string' },
+  'data-dir': { type: 'string' },
+  url: { type: 'string' },
+  'access-key-id': { type: 'string' },
+  secret: { type: 'string' },
+  region: { type: 'string' },
+  'key-id': { type: 'string' },
+  'encrypt-only-key-id': { type: 'string' },
+  'decrypt-only-key-id': { type: 'string' },
+  'no-usage-key-id': { type: 'string' },
+  'disabled-key-id': { type: 'string' },
+  'second-credential': { type: 'string' },
+  ca: { type: 'string' },
+  cert: { type: 'string' },
+  key: { type: 'string' },
+  'load-rps': { type: 'string' },
+  'load-seconds': { type: 'string' },
+  json: { type: 'string' },
+  junit: { type: 'string' },
+  only: { type: 'string' },
+  'timeout-ms': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+const camel = (flag: string) => flag.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+const kebab = (key: string) => key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+
+/** Parses `xkslab conformance` arguments; every problem is a UsageError naming the flag. */
+export function parseConformanceArgs(
+  argv: readonly string[],
+  env: ConformanceEnv = {},
+): ConformanceCommand {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      strict: true,
+      allowPositionals: false,
+      options: FLAGS,
+    }));
+  } catch (e) {
+    throw new UsageError(
+      e instanceof Error ? (e.message.split('\n')[0] ?? 'bad arguments') : 'bad arguments',
+    );
+  }
+  if (values.help) return { help: true };
+  const raw: Record<string, unknown> = {};
+  for (const [flag, value] of Object.entries(values)) {
+    if (flag !== 'secret' && flag !== 'help') raw[camel(flag)] = value;
+  }
+  const parsed = ConformanceArgs.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new UsageError(
+      `--${kebab(String(issue?.path[0] ?? ''))}: ${issue?.message ?? 'invalid'}`,
+    );
+  }
+  const args = parsed.data;
+  if ((args.cert === undefined) !== (args.key === undefined)) {
+    throw new UsageError('--cert and --key go together');
+  }
+  if (args.loadSeconds !== undefined && args.loadRps === undefined) {
+    throw new UsageError('--load-seconds needs --load-rps');
+  }
+  if (args.local) {
+    const extra = NOT_WITH_LOCAL.find((k) => args[k] !== undefined);
+    if (extra !== undefined || values.secret !== undefined) {
+      throw new UsageError(
+        `--${extra === undefined ? 'secret' : kebab(extra)}: not with --local, which finds the URL, region and credentials through the data directory`,
+      );
+    }
+    return {
+      help: false,
+      args,
+      local: {
+        dataDir: args.dataDir ?? DEFAULT_DATA_DIR,
+        ...(args.keystore === undefined ? {} : { keyStore: args.keystore }),
+      },
+    };
+  }
+  for (const flag of ['keystore', 'dataDir'] as const) {
+    if (args[flag] !== undefined) throw new UsageError(`--${kebab(flag)}: only with --local`);
+  }
+  const missing = REMOTE_REQUIRED.find((k) => args[k] === undefined);
+  if (missing !== undefined) {
+    throw new UsageError(
+      `--${kebab(missing)}: is required (or test the local xkslab with --local)`,
+    );
+  }
+  const secret = (values.secret as string | undefined) ?? env.secret;
+  if (!secret) {
+    throw new UsageError(
+      'no secret access key: set XKSLAB_CONFORMANCE_SECRET (or pass --secret; command lines leak into ps)',
+    );
+  }
+  let secondSecret: string | undefined;
+  if (args.secondCredential !== undefined) {
+    const colon = args.secondCredential.indexOf(':');
+    secondSecret = colon === -1 ? env.secondSecret : args.secondCredential.slice(colon + 1);
+    if (!secondSecret) {
+      throw new UsageError(
+        '--second-credential: give ID:SECRET, or ID with XKSLAB_CONFORMANCE_SECOND_SECRET',
+      );
+    }
+  }
+  return {
+    help: false,
+    args,
+    remote: {
+      url: args.url as string,
+      accessKeyId: args.accessKeyId as string,
+      region: args.region as string,
+      keyId: args.keyId as string,
+      secret,
+      secondSecret,
+    },
+  };
+}
+
+async function readPem(flag: string, path: string | undefined): Promise<Buffer | undefined> {
+  if (path === undefined) return undefined;
+  try {
+    return await readFile(path);
+  } catch (e) {
+    throw new UsageError(`--${flag}: cannot read ${path} (${errorCode(e)})`);
+  }
+}
+
+/** The PEM files of --ca, --cert and --key. */
+export async function tlsOf(args: ConformanceArgs): Promise<TlsSettings> {
+  const [ca, cert, key] = await Promise.all([
+    readPem('ca', args.ca),
+    readPem('cert', args.cert),
+    readPem('key', args.key),
+  ]);
+  return { ca, cert, key };
+}
+
+/** What the runner is pointed at: the remote flags, or what --local found and made. */
+type Target = Pick<
+  ConformanceOptions,
+  | 'url'
+  | 'accessKeyId'
+  | 'secretAccessKey'
+  | 'region'
+  | 'keyId'
+  | 'encryptOnlyKeyId'
+  | 'decryptOnlyKeyId'
+  | 'noUsageKeyId'
+  | 'disabledKeyId'
+  | 'secondCredential'
+>;
+
+function remoteTarget(args: ConformanceArgs, remote: RemoteTarget): Target {
+  const second = args.secondCredential;
+  return {
+    url: remote.url,
+    accessKeyId: remote.accessKeyId,
+    secretAccessKey: remote.secret,
+    region: remote.region,
+    keyId: remote.keyId,
+    encryptOnlyKeyId: args.encryptOnlyKeyId,
+    decryptOnlyKeyId: args.decryptOnlyKeyId,
+    noUsageKeyId: args.noUsageKeyId,
+    disabledKeyId: args.disabledKeyId,
+    secondCredential:
+      second === undefined || remote.secondSecret === undefined
+        ? undefined
+        : {
+            accessKeyId: second.includes(':') ? second.slice(0, second.indexOf(':')) : second,
+            secretAccessKey: remote.secondSecret,
+          },
+  };
+}
+
+function localTarget(local: LocalTarget): Target {
+  return {
+    url: local.url,
+    accessKeyId: local.credential.accessKeyId,
+    secretAccessKey: local.credential.secretAccessKey,
+    region: local.region,
+    keyId: local.keys.keyId as string,
+    encryptOnlyKeyId: local.keys.encryptOnlyKeyId,
+    decryptOnlyKeyId: local.keys.decryptOnlyKeyId,
+    noUsageKeyId: local.keys.noUsageKeyId,
+    disabledKeyId: local.keys.disabledKeyId,
+    secondCredential: local.secondCredential,
+  };
+}
+
+/**
+ * The runner's options from the parsed command (reads the PEM files). A --local command needs
+ * the target `prepareLocalTarget` found.
+ */
+export async function conformanceOptions(
+  cmd: Exclude<ConformanceCommand, { help: true }>,
+  local?: LocalTarget,
+): Promise<ConformanceOptions> {
+  const { args } = cmd;
+  const tls = await tlsOf(args);
+  let target: Target;
+  if ('remote' in cmd) target = remoteTarget(args, cmd.remote);
+  else if (local) target = localTarget(local);
+  else throw new Error('conformanceOptions: a --local command needs its local target');
+  return {
+    ...target,
+    tls,
+    load:
+      args.loadRps === undefined
+        ? undefined
+        : { rps: args.loadRps, seconds: args.loadSeconds ?? 10 },
+    timeoutMs: args.timeoutMs,
+    only: args.only
+      ?.split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  };
+}
