@@ -180,9 +180,12 @@ async function serveUntilListening(dataDir: string, extra: readonly string[], se
   child.stderr.setEncoding('utf8').on('data', (s: string) => {
     stderr += s;
   });
-  const up = await waitFor(() => / listening on http:\/\/127\.0\.0\.1:\d+/.test(stderr), 20_000);
+  const up = await waitFor(
+    () => /^xkslab \S+ listening on http:\/\/127\.0\.0\.1:\d+/m.test(stderr),
+    20_000,
+  );
   expect(up, stderr).toBe(true);
-  const port = Number(/ listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(stderr)?.[1]);
+  const port = Number(/^xkslab \S+ listening on http:\/\/127\.0\.0\.1:(\d+)/m.exec(stderr)?.[1]);
   const exited = new Promise<number | null>((done) => child.once('close', (code) => done(code)));
   return {
     port,
@@ -237,13 +240,13 @@ describe('serve --log-level and --quiet', () => {
     }
   });
 
-  it('--quiet keeps start and stop but no request lines', async () => {
+  it("--quiet keeps start and stop (the KMS emulator's too) but no request lines", async () => {
     const dataDir = await tempDir('quiet');
-    const server = await serveUntilListening(dataDir, ['--quiet'], lab.seed);
+    const server = await serveUntilListening(dataDir, ['--quiet', '--kms-port', '0'], lab.seed);
     await traffic(server, dataDir);
     expect(await server.stop()).toBe(0);
     const msgs = server.logs().map((l) => l.msg);
-    expect(msgs).toEqual(['listening', 'stopping']);
+    expect(msgs).toEqual(['kms listening', 'listening', 'stopping']);
   });
 
   it('refuses an unknown level, naming the flag', async () => {
