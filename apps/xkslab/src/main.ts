@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { access, constants, mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline/promises';
 import { runConformance } from '@xkslab/conformance';
 import { SigningKeyCache } from '@xkslab/sigv4';
 import { cipherEngine, isVcmError, LevelKeyStore, Vcm } from '@xkslab/vcm';
@@ -33,20 +34,23 @@ import { demoCommand } from './cli/demo-command.ts';
 import { DEMO_HELP } from './cli/demo-options.ts';
 import { FAULTS_COMMAND } from './cli/faults-command.ts';
 import { UsageError } from './cli/flags.ts';
-import { MAIN_HELP } from './cli/help.ts';
+import { type CommandName, MAIN_HELP } from './cli/help.ts';
 import { KEYS_COMMAND } from './cli/keys-command.ts';
 import { CREDS_COMMAND, KEYSTORES_COMMAND } from './cli/keystores-command.ts';
 import { kmsCommand, startKmsBeside } from './cli/kms-command.ts';
 import { KMS_HELP } from './cli/kms-options.ts';
 import { MODULES_COMMAND } from './cli/modules-command.ts';
 import { POLICIES_COMMAND } from './cli/policies-command.ts';
+import { RESET_HELP, resetCommand } from './cli/reset-command.ts';
+import { SEED_HELP, seedCommand } from './cli/seed-export.ts';
 import { loadSeedFile, SeedFileError } from './cli/seed-file.ts';
 import { parseServeArgs, SERVE_HELP } from './cli/serve-options.ts';
+import { didYouMean } from './cli/suggest.ts';
 import { createDefaultState, type FirstStart, kmsProxyConfiguration } from './defaults.ts';
 import { FaultPlan } from './faults/fault-plan.ts';
 import { ImportParamsStore } from './keys/import-params.ts';
 import { KeyStoreRegistry } from './keystores/registry.ts';
-import { jsonLogger } from './logger.ts';
+import { jsonLogger, warningsOnly } from './logger.ts';
 import { loadMasterKey, MasterKeyError } from './master-key.ts';
 import { XksMetrics } from './metrics/xks-metrics.ts';
 import { nodeSha256 } from './node-sha256.ts';
@@ -207,7 +211,21 @@ async function serve(args: readonly string[]): Promise<number> {
   const dataDir = resolve(options.dataDir);
   const isNew = !(await exists(join(dataDir, 'db')));
   if (seed && isNew) checkSeedModules(seed, new Set());
-  const logger = jsonLogger((line) => process.stdout.write(line));
+  const logger = jsonLogger((line) => process.stdout.write(line), undefined, {
+    level: options.logLevel,
+  });
+  // --quiet: the request handlers (XKS, admin, KMS emulator) keep their warnings and errors only.
+  const requestLogger = options.quiet ? warningsOnly(logger) : logger;
+  logger.debug('options', {
+    dataDir,
+    engine: options.engine,
+    maxPlaintextBytes: limits.maxPlaintextBytes,
+    maxAadBytes: limits.maxAadBytes,
+    maxBodyBytes: limits.maxBodyBytes,
+    moduleTimeoutMs: options.moduleTimeoutMs,
+    seed: options.seed,
+    newDataDir: isNew,
+  });
   const { tls, devTls, warnings } = await prepareTls(options, dataDir, logger);
   let handler: FetchHandler = starting;
   const { server, address } = await listen(
@@ -233,6 +251,7 @@ async function serve(args: readonly string[]): Promise<number> {
       isNewDataDir: isNew,
       random,
     });
+    logger.debug('master key', { source: master.source, created: master.created });
     store = await LevelKeyStore.open(join(dataDir, 'db'));
     vcm = await Vcm.open({
       store,
@@ -244,6 +263,10 @@ async function serve(args: readonly string[]): Promise<number> {
     let first: FirstStart | undefined;
     if (seed) {
       const report = await applySeed(seed, { vcm, registry });
+      logger.debug('seed applied', {
+        created: report.created.length,
+        unchanged: report.unchanged.length,
+      });
       for (const line of report.created) say(`seed: created ${line}`);
       if (report.unchanged.length) {
         say(`seed: ${report.unchanged.length} item(s) already present, unchanged`);
@@ -285,7 +308,7 @@ async function serve(args: readonly string[]): Promise<number> {
       adminTokenHash: adminToken.hash,
       clock,
       random,
-      logger,
+      logger: requestLogger,
       audit,
       backup: backupMaker({ store, rootKey: deriveBackupRootKey(master.key), clock, random }),
     };
@@ -308,7 +331,7 @@ async function serve(args: readonly string[]): Promise<number> {
       vcm,
       registry,
       limits,
-      logger,
+      logger: requestLogger,
       clock,
       sigv4Cache: new SigningKeyCache(),
       sigv4Hash: nodeSha256,
@@ -359,6 +382,7 @@ async function serve(args: readonly string[]): Promise<number> {
             dataDir,
             masterKey: master.key,
             logger,
+            requestLogger,
             listen,
             closeServer,
             say,
@@ -377,6 +401,12 @@ async function serve(args: readonly string[]): Promise<number> {
     say(`  admin API: ${adminUrl}/admin/v1  (token: ${join(dataDir, ADMIN_TOKEN_FILE)})`);
     say(`  dashboard: ${adminUrl}/ui  (log in with the admin token; metrics: ${adminUrl}/metrics)`);
     if (adminToken.newToken !== undefined) {
+      if (!isNew && !options.resetAdminToken) {
+        // A restored directory: backups do not carry the admin token (see restoreCommand).
+        say(
+          '\nThis data directory had no admin token (a restore does not carry one over): made a new one.',
+        );
+      }
       say(adminTokenText(adminToken.newToken, join(dataDir, ADMIN_TOKEN_FILE)));
     }
     for (const warning of warnings) say(`xkslab: warning: ${warning}`);
@@ -408,17 +438,19 @@ async function serve(args: readonly string[]): Promise<number> {
 }
 
 /** Commands that talk to a running server through the admin API. */
-const ADMIN_COMMANDS: Record<string, CommandGroup> = {
+const ADMIN_COMMANDS = {
   modules: MODULES_COMMAND,
   keys: KEYS_COMMAND,
   keystores: KEYSTORES_COMMAND,
   creds: CREDS_COMMAND,
   policies: POLICIES_COMMAND,
   faults: FAULTS_COMMAND,
-};
+} satisfies Record<string, CommandGroup>;
 
-const COMMAND_HELP: Record<string, string> = {
-  ...Object.fromEntries(Object.entries(ADMIN_COMMANDS).map(([n, g]) => [n, groupHelp(g)])),
+const COMMAND_HELP: Record<CommandName, string> = {
+  ...(Object.fromEntries(
+    Object.entries(ADMIN_COMMANDS).map(([n, g]) => [n, groupHelp(g)]),
+  ) as Record<keyof typeof ADMIN_COMMANDS, string>),
   serve: SERVE_HELP,
   audit: AUDIT_HELP,
   backup: BACKUP_HELP,
@@ -426,6 +458,10 @@ const COMMAND_HELP: Record<string, string> = {
   conformance: CONFORMANCE_HELP,
   kms: KMS_HELP,
   demo: DEMO_HELP,
+  seed: SEED_HELP,
+  reset: RESET_HELP,
+  help: MAIN_HELP,
+  version: MAIN_HELP,
 };
 
 const commandIo = {
@@ -479,73 +515,104 @@ function demoDeps() {
   };
 }
 
-async function main(argv: readonly string[]): Promise<number> {
-  const [command, ...rest] = argv;
-  switch (command) {
-    case undefined:
-    case '-h':
-    case '--help':
-      process.stdout.write(MAIN_HELP);
-      return 0;
-    case 'help':
-      process.stdout.write(COMMAND_HELP[rest[0] ?? ''] ?? MAIN_HELP);
-      return 0;
-    case 'version':
-    case '--version':
-    case '-v':
-      process.stdout.write(`${PRODUCT} ${VERSION}\n`);
-      return 0;
-    case 'serve':
-      return serve(rest);
-    case 'modules':
-    case 'keys':
-    case 'keystores':
-    case 'creds':
-    case 'policies':
-    case 'faults':
-      return runCommandGroup(ADMIN_COMMANDS[command] as CommandGroup, rest, {
-        io: commandIo,
-        env: {
-          url: process.env.XKSLAB_ADMIN_URL || undefined,
-          token: process.env.XKSLAB_ADMIN_TOKEN || undefined,
-        },
-      });
-    case 'audit':
-      return auditCommand(rest, commandIo);
-    case 'backup':
-      return backupCommand(rest, backupDeps());
-    case 'restore':
-      return restoreCommand(rest, backupDeps());
-    case 'kms':
-      return kmsCommand(rest, {
-        io: commandIo,
-        listen,
-        closeServer,
-        stopped: stopSignal(),
-        masterKeyFromEnv: process.env.XKSLAB_KMS_MASTER_KEY || undefined,
-        clock: () => new Date(),
-        random,
-      });
-    case 'demo':
-      return demoCommand(rest, demoDeps());
-    case 'conformance':
-      return conformanceCommand(
-        rest,
-        {
-          secret: process.env.XKSLAB_CONFORMANCE_SECRET,
-          secondSecret: process.env.XKSLAB_CONFORMANCE_SECOND_SECRET,
-        },
-        {
-          ...commandIo,
-          stderrIsTty: process.stderr.isTTY === true,
-          stdoutIsTty: process.stdout.isTTY === true,
-          columns: process.stdout.columns,
-        },
-        { interrupted: stopSignal(), random },
-      );
-    default:
-      throw new UsageError(`unknown command '${command}'. Run 'xkslab --help' for the list`);
+/** Asks one question on the terminal (stderr) and resolves with the line typed. */
+async function ask(question: string): Promise<string> {
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    return await rl.question(question);
+  } finally {
+    rl.close();
   }
+}
+
+/** Every command: the keys are exactly the names `xkslab --help` lists (cli/help.ts). */
+const COMMAND_RUN: Record<CommandName, (rest: readonly string[]) => Promise<number>> = {
+  serve,
+  kms: (rest) =>
+    kmsCommand(rest, {
+      io: commandIo,
+      listen,
+      closeServer,
+      stopped: stopSignal(),
+      masterKeyFromEnv: process.env.XKSLAB_KMS_MASTER_KEY || undefined,
+      clock: () => new Date(),
+      random,
+    }),
+  demo: (rest) => demoCommand(rest, demoDeps()),
+  conformance: (rest) =>
+    conformanceCommand(
+      rest,
+      {
+        secret: process.env.XKSLAB_CONFORMANCE_SECRET,
+        secondSecret: process.env.XKSLAB_CONFORMANCE_SECOND_SECRET,
+      },
+      {
+        ...commandIo,
+        stderrIsTty: process.stderr.isTTY === true,
+        stdoutIsTty: process.stdout.isTTY === true,
+        columns: process.stdout.columns,
+      },
+      { interrupted: stopSignal(), random },
+    ),
+  ...(Object.fromEntries(
+    Object.entries(ADMIN_COMMANDS).map(([name, group]) => [
+      name,
+      (rest: readonly string[]) =>
+        runCommandGroup(group, rest, {
+          io: commandIo,
+          env: {
+            url: process.env.XKSLAB_ADMIN_URL || undefined,
+            token: process.env.XKSLAB_ADMIN_TOKEN || undefined,
+          },
+        }),
+    ]),
+  ) as Record<keyof typeof ADMIN_COMMANDS, (rest: readonly string[]) => Promise<number>>),
+  audit: (rest) => auditCommand(rest, commandIo),
+  backup: (rest) => backupCommand(rest, backupDeps()),
+  restore: (rest) => restoreCommand(rest, backupDeps()),
+  seed: (rest) =>
+    seedCommand(rest, {
+      io: commandIo,
+      masterKeyFromEnv: process.env.XKSLAB_MASTER_KEY || undefined,
+      openStore: (dir: string) => LevelKeyStore.open(dir),
+    }),
+  reset: (rest) =>
+    resetCommand(rest, {
+      io: commandIo,
+      openStore: (dir: string) => LevelKeyStore.open(dir),
+      interactive: process.stdin.isTTY === true,
+      ask,
+    }),
+  help: async (rest) => {
+    const topic = rest[0] ?? '';
+    process.stdout.write(
+      Object.hasOwn(COMMAND_HELP, topic) ? COMMAND_HELP[topic as CommandName] : MAIN_HELP,
+    );
+    return 0;
+  },
+  version: async () => {
+    process.stdout.write(`${PRODUCT} ${VERSION}\n`);
+    return 0;
+  },
+};
+
+const COMMAND_ALIASES: Record<string, CommandName> = {
+  '-h': 'help',
+  '--help': 'help',
+  '-v': 'version',
+  '--version': 'version',
+};
+
+async function main(argv: readonly string[]): Promise<number> {
+  const [command = 'help', ...rest] = argv;
+  const name = COMMAND_ALIASES[command] ?? command;
+  if (!Object.hasOwn(COMMAND_RUN, name)) {
+    const hint = didYouMean(name, Object.keys(COMMAND_RUN));
+    throw new UsageError(
+      `unknown command '${command}'${hint || '.'} Run 'xkslab --help' for the list`,
+    );
+  }
+  return COMMAND_RUN[name as CommandName](rest);
 }
 
 main(process.argv.slice(2)).then(

@@ -72,6 +72,7 @@ export async function applySeed(
           id: k.id,
           usage: k.usage,
           status: k.status,
+          exportable: k.exportable,
           ...(k.material ? { material: new Uint8Array(Buffer.from(k.material, 'base64')) } : {}),
         });
         report.created.push(`key ${m.name}/${k.id}`);

@@ -48,6 +48,8 @@ export const SeedKey = z.strictObject({
     .array(KeyUsageValue)
     .refine((u) => new Set(u).size === u.length, 'usage repeats a value'),
   status: KeyStatusValue.default('ENABLED'),
+  /** Whether 'keys export' (and 'seed export --with-material') may take the material out. */
+  exportable: z.boolean().default(false),
   material: z
     .string()
     .refine((s) => isStandardBase64(s) && Buffer.from(s, 'base64').length === 32, {
@@ -69,7 +71,8 @@ export const SeedKeyStore = z.strictObject({
   uriPathPrefix: UriPathPrefix,
   region: AwsRegion,
   module: ResourceName,
-  credentials: z.array(XksCredential).min(1),
+  /** None: the key store exists but no caller can sign for it until a credential is added. */
+  credentials: z.array(XksCredential).default([]),
   /** Per key store request quota (spec §1.1 allows ThrottlingException per prefix); absent = none. */
   maxRequestsPerSecond: z.int().positive().optional(),
 });

@@ -22,6 +22,7 @@ function captureLogger() {
   const lines: Array<{ level: string; msg: string }> = [];
   const logger: Logger = {
     info: (msg) => lines.push({ level: 'info', msg }),
+    debug: (msg) => lines.push({ level: 'debug', msg }),
     warn: (msg) => lines.push({ level: 'warn', msg }),
     error: (msg) => lines.push({ level: 'error', msg }),
   };

@@ -1,8 +1,9 @@
 import { parseArgs } from 'node:util';
 import { AdminClient, resolveAdminTarget } from './admin-client.ts';
 import type { CommandIo } from './command-io.ts';
-import { UsageError } from './flags.ts';
+import { parseArgsUsageError, UsageError } from './flags.ts';
 import { DEFAULT_DATA_DIR } from './serve-options.ts';
+import { didYouMean } from './suggest.ts';
 
 /** What main.ts hands every admin command: output streams and the environment's defaults. */
 export type AdminCommandContext = {
@@ -100,21 +101,21 @@ export async function runCommandGroup(
   const sub = group.subcommands[subName];
   if (!sub) {
     throw new UsageError(
-      `unknown command 'xkslab ${group.name} ${subName}'. Run 'xkslab ${group.name} --help'`,
+      `unknown command 'xkslab ${group.name} ${subName}'${didYouMean(subName, Object.keys(group.subcommands)) || '.'} Run 'xkslab ${group.name} --help'`,
     );
   }
   let values: Record<string, string | boolean | Array<string | boolean> | undefined>;
   let positionals: string[];
+  const options = { ...COMMON_OPTIONS, ...(sub.options ?? {}) };
   try {
     ({ values, positionals } = parseArgs({
       args: [...rest],
       strict: true,
       allowPositionals: true,
-      options: { ...COMMON_OPTIONS, ...(sub.options ?? {}) },
+      options,
     }));
   } catch (e) {
-    const first = e instanceof Error ? (e.message.split('\n')[0] ?? '') : 'bad arguments';
-    throw new UsageError(`${group.name} ${subName}: ${first}`);
+    throw parseArgsUsageError(e, options, `${group.name} ${subName}: `);
   }
   if (values.help === true) {
     ctx.io.stdout(subcommandHelp(group, subName, sub));

@@ -6,8 +6,9 @@ import { AUDIT_LOG_FILE } from '../audit/audit-log.ts';
 import { formatRow, formatTable, matchesFilter, readEntries } from '../audit/audit-query.ts';
 import { verifyChain } from '../audit/verify-chain.ts';
 import { CommandError, type CommandIo, errorCode } from './command-io.ts';
-import { UsageError } from './flags.ts';
+import { parseArgsUsageError, UsageError } from './flags.ts';
 import { DEFAULT_DATA_DIR } from './serve-options.ts';
+import { didYouMean } from './suggest.ts';
 
 export const AUDIT_HELP = `Usage: xkslab audit <verify|tail|query> [options]
 
@@ -67,6 +68,21 @@ const ALLOWED: Record<Subcommand, readonly string[]> = {
   query: ['json', 'since', 'until', 'key', 'keyStore', 'requestId', 'operation', 'result'],
 };
 
+const AUDIT_OPTIONS = {
+  'data-dir': { type: 'string' },
+  json: { type: 'boolean' },
+  follow: { type: 'boolean', short: 'f' },
+  lines: { type: 'string', short: 'n' },
+  since: { type: 'string' },
+  until: { type: 'string' },
+  key: { type: 'string' },
+  'key-store': { type: 'string' },
+  'request-id': { type: 'string' },
+  operation: { type: 'string' },
+  result: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
 export function parseAuditArgs(args: readonly string[]): {
   sub: Subcommand | undefined;
   options: AuditOptions;
@@ -78,30 +94,17 @@ export function parseAuditArgs(args: readonly string[]): {
       args: [...args],
       strict: true,
       allowPositionals: true,
-      options: {
-        'data-dir': { type: 'string' },
-        json: { type: 'boolean' },
-        follow: { type: 'boolean', short: 'f' },
-        lines: { type: 'string', short: 'n' },
-        since: { type: 'string' },
-        until: { type: 'string' },
-        key: { type: 'string' },
-        'key-store': { type: 'string' },
-        'request-id': { type: 'string' },
-        operation: { type: 'string' },
-        result: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
+      options: AUDIT_OPTIONS,
     }));
   } catch (e) {
-    throw new UsageError(
-      e instanceof Error ? (e.message.split('\n')[0] ?? 'bad arguments') : 'bad arguments',
-    );
+    throw parseArgsUsageError(e, AUDIT_OPTIONS);
   }
   const [subName, ...extra] = positionals;
   if (extra.length > 0) throw new UsageError(`unexpected argument '${extra[0]}'`);
   if (subName !== undefined && !SUBCOMMANDS.includes(subName as Subcommand)) {
-    throw new UsageError(`unknown audit command '${subName}'; use verify, tail or query`);
+    throw new UsageError(
+      `unknown audit command '${subName}'${didYouMean(subName, SUBCOMMANDS) || '.'} Use verify, tail or query`,
+    );
   }
   const sub = subName as Subcommand | undefined;
   const raw = {

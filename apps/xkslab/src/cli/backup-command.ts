@@ -2,6 +2,7 @@ import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { cipherEngine, isVcmError, type KeyStore, Vcm } from '@xkslab/vcm';
+import { ADMIN_TOKEN_RECORD } from '../admin/auth.ts';
 import { AUDIT_LOG_FILE, AuditLog } from '../audit/audit-log.ts';
 import {
   BackupError,
@@ -13,7 +14,7 @@ import { backupMaker, checkRestorable, type RestoreSummary } from '../backup/sna
 import { decodeMasterKey, MASTER_KEY_FILE } from '../master-key.ts';
 import { resolveAdminTarget } from './admin-client.ts';
 import { CommandError, type CommandIo, errorCode } from './command-io.ts';
-import { UsageError } from './flags.ts';
+import { parseArgsUsageError, UsageError } from './flags.ts';
 import { DEFAULT_DATA_DIR } from './serve-options.ts';
 
 export const BACKUP_HELP = `Usage: xkslab backup FILE [--data-dir DIR] [--master-key-file FILE]
@@ -65,17 +66,19 @@ export type BackupDeps = {
   backupViaServer?(dataDir: string): Promise<Uint8Array | undefined>;
 };
 
+const BACKUP_OPTIONS = {
+  'data-dir': { type: 'string' },
+  'master-key-file': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
 function parse(args: readonly string[]) {
   try {
     const { values, positionals } = parseArgs({
       args: [...args],
       strict: true,
       allowPositionals: true,
-      options: {
-        'data-dir': { type: 'string' },
-        'master-key-file': { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
+      options: BACKUP_OPTIONS,
     });
     if (positionals.length > 1) throw new UsageError(`unexpected argument '${positionals[1]}'`);
     return {
@@ -85,10 +88,7 @@ function parse(args: readonly string[]) {
       help: values.help === true,
     };
   } catch (e) {
-    if (e instanceof UsageError) throw e;
-    throw new UsageError(
-      e instanceof Error ? (e.message.split('\n')[0] ?? 'bad arguments') : 'bad arguments',
-    );
+    throw parseArgsUsageError(e, BACKUP_OPTIONS);
   }
 }
 
@@ -99,7 +99,7 @@ async function exists(path: string): Promise<boolean> {
   );
 }
 
-async function readMasterKeyFile(file: string): Promise<Uint8Array> {
+export async function readMasterKeyFile(file: string): Promise<Uint8Array> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -113,7 +113,7 @@ async function readMasterKeyFile(file: string): Promise<Uint8Array> {
   }
 }
 
-function decodeEnvKey(value: string): Uint8Array {
+export function decodeEnvKey(value: string): Uint8Array {
   try {
     return decodeMasterKey(value, 'XKSLAB_MASTER_KEY');
   } catch (e) {
@@ -297,7 +297,13 @@ export async function restoreCommand(args: readonly string[], deps: BackupDeps):
     await mkdir(target, { recursive: true, mode: 0o700 });
     const store = await deps.openStore(join(target, 'db'));
     try {
-      await store.batch(decoded.records.map((r) => ({ type: 'put' as const, ...r })));
+      // Not the admin token's hash: its token stayed with the old directory's admin-token file,
+      // so the first start of this one makes, prints and writes a new token.
+      await store.batch(
+        decoded.records
+          .filter((r) => r.key !== ADMIN_TOKEN_RECORD)
+          .map((r) => ({ type: 'put' as const, ...r })),
+      );
     } finally {
       await store.close();
     }
@@ -327,6 +333,7 @@ export async function restoreCommand(args: readonly string[], deps: BackupDeps):
       options.masterKeyFile
         ? `start it with: xkslab serve --data-dir ${target}`
         : `start it with XKSLAB_MASTER_KEY set: xkslab serve --data-dir ${target}`,
+      'the admin token is not restored: the first start prints a new one',
       '',
     ].join('\n'),
   );

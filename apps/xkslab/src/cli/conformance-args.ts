@@ -5,7 +5,7 @@ import { EXTERNAL_KEY_ID_PATTERN } from '@xkslab/protocol';
 import { z } from 'zod';
 import { errorCode } from './command-io.ts';
 import type { LocalTarget } from './conformance-local.ts';
-import { UsageError } from './flags.ts';
+import { parseArgsUsageError, UsageError } from './flags.ts';
 import { DEFAULT_DATA_DIR } from './serve-options.ts';
 
 export const CONFORMANCE_HELP = `Usage: xkslab conformance --local [--keystore NAME] [--data-dir DIR] [options]
@@ -171,9 +171,7 @@ export function parseConformanceArgs(
       options: FLAGS,
     }));
   } catch (e) {
-    throw new UsageError(
-      e instanceof Error ? (e.message.split('\n')[0] ?? 'bad arguments') : 'bad arguments',
-    );
+    throw parseArgsUsageError(e, FLAGS);
   }
   if (values.help) return { help: true };
   const raw: Record<string, unknown> = {};

@@ -1,7 +1,8 @@
 /**
- * `xkslab demo`: a module, xkslab's XKS proxy and the AWS KMS emulator in one process, on free
- * loopback ports, in a temporary data directory removed at the end; then the story of
- * demo/demo-story.ts. The database, listening and the terminal come from main.ts.
+ * `xkslab demo`: a module, xkslab's XKS proxy and the AWS KMS emulator in one process, on
+ * --host (loopback) at --port/--kms-port (free ones by default), in a temporary data directory
+ * removed at the end; then the story of demo/demo-story.ts. The database, listening and the
+ * terminal come from main.ts.
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -25,7 +26,6 @@ import { DEFAULT_MODULE_TIMEOUT_MS } from './serve-options.ts';
 const MODULE = 'demo-hsm';
 const EXTERNAL_KEY_ID = 'demo-key';
 const URI_PATH_PREFIX = '/demo';
-const HOST = '127.0.0.1';
 
 export type DemoCommandDeps = {
   io: CommandIo;
@@ -40,8 +40,13 @@ export type DemoCommandDeps = {
   random: (n: number) => Uint8Array;
 };
 
-function urlOf(address: { address: string; port: number }): string {
-  return `http://${address.address}:${address.port}`;
+/** A URL for a bound address; a wildcard address (0.0.0.0, ::) is reached on loopback. */
+function urlOf(address: { address: string; family?: string; port: number }): string {
+  if (address.address === '0.0.0.0' || address.address === '::') {
+    return `http://127.0.0.1:${address.port}`;
+  }
+  const host = address.address.includes(':') ? `[${address.address}]` : address.address;
+  return `http://${host}:${address.port}`;
 }
 
 /** The proxy's audit entries that carry a kmsRequestId, from the audit log file. */
@@ -113,7 +118,7 @@ export async function demoCommand(args: readonly string[], deps: DemoCommandDeps
       moduleTimeoutMs: DEFAULT_MODULE_TIMEOUT_MS,
       audit,
     });
-    const proxy = await deps.listen(proxyApp.fetch, HOST, 0);
+    const proxy = await deps.listen(proxyApp.fetch, options.host, options.port);
     cleanups.push(() => deps.closeServer(proxy.server));
     const kmsCalls: XksCallRecord[] = [];
     const { emulator, app } = await createKmsRuntime(
@@ -126,7 +131,7 @@ export async function demoCommand(args: readonly string[], deps: DemoCommandDeps
       },
     );
     cleanups.push(() => emulator.stop());
-    const kms = await deps.listen(app.fetch, HOST, 0);
+    const kms = await deps.listen(app.fetch, options.host, options.kmsPort);
     cleanups.push(() => deps.closeServer(kms.server));
     const proxyUrl = urlOf(proxy.address);
     const kmsUrl = urlOf(kms.address);

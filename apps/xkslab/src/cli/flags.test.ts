@@ -35,4 +35,12 @@ describe('parseFlags', () => {
     expect(() => parseFlags(['--max-aad-bytes', '0'], Options)).toThrow(/^--max-aad-bytes: /);
     expect(() => parseFlags(['--data-dir'], Options)).toThrow(/data-dir/);
   });
+
+  it('names the nearest flag for a mistyped one', () => {
+    expect(() => parseFlags(['--data-dri', 'd'], Options)).toThrow(
+      'unknown option --data-dri; did you mean --data-dir?',
+    );
+    expect(() => parseFlags(['--dev-tsl'], Options)).toThrow(/did you mean --dev-tls\?$/);
+    expect(() => parseFlags(['--zzzz'], Options)).toThrow(/^unknown option --zzzz$/);
+  });
 });

@@ -1,11 +1,26 @@
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
+import { parseArgsMessage } from './suggest.ts';
 
 export class UsageError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'UsageError';
   }
+}
+
+/**
+ * The UsageError for a failure of node:util parseArgs, the one way every command's flag parser
+ * reports one: an unknown flag names the nearest known one (`unknown option --prot; did you mean
+ * --port?`). `options` is what was given to parseArgs; `prefix` names the command when useful.
+ */
+export function parseArgsUsageError(
+  e: unknown,
+  options: Readonly<Record<string, unknown>>,
+  prefix = '',
+): UsageError {
+  if (e instanceof UsageError) return e;
+  return new UsageError(`${prefix}${parseArgsMessage(e, Object.keys(options))}`);
 }
 
 /** `maxAadBytes` -> `max-aad-bytes`: every option field is spelled as its kebab-case flag. */
@@ -48,9 +63,7 @@ export function parseFlags<S extends z.ZodObject>(
   try {
     ({ values } = parseArgs({ args: [...args], strict: true, allowPositionals: false, options }));
   } catch (e) {
-    throw new UsageError(
-      e instanceof Error ? (e.message.split('\n')[0] ?? 'bad arguments') : 'bad arguments',
-    );
+    throw parseArgsUsageError(e, options);
   }
   const input: Record<string, unknown> = {};
   for (const [field] of fields) input[field] = values[flagName(field)];

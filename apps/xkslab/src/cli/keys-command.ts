@@ -7,6 +7,7 @@ import {
   type ImportParams,
   type KeyList,
   type KeyView,
+  type ModuleList,
 } from '@xkslab/protocol';
 import { parseRsaPublicKey, wrapKeyMaterial } from '../keys/key-transport.ts';
 import {
@@ -21,23 +22,36 @@ import { CommandError, errorCode } from './command-io.ts';
 import { UsageError } from './flags.ts';
 import { formatFields, formatTable, shortTime } from './table.ts';
 
-export const DEFAULT_KEY_MODULE = 'default';
 const USAGES = ['ENCRYPT', 'DECRYPT', 'WRAP', 'UNWRAP'];
-const KEY_HELP = `  --module M        the key's module when KEY has no MODULE/ prefix (default: ${DEFAULT_KEY_MODULE})\n`;
+const KEY_HELP = `  --module M        the key's module when KEY has no MODULE/ prefix (default: the server's
+                    only module; required when it has several)\n`;
 
-/** `MODULE/ID`, or `ID` in --module (default: the module `serve` creates on first start). */
-function keyRef(r: SubcommandRun): { module: string; id: string; path: string } {
+/**
+ * The module named by --module or, without it, the server's only module. Several modules (or
+ * none) is a UsageError that names them.
+ */
+async function moduleOf(r: SubcommandRun): Promise<string> {
+  const given = stringOption(r, 'module');
+  if (given !== undefined) return given;
+  const { modules } = await r.client.call<ModuleList>('GET', '/modules');
+  const [only] = modules;
+  if (modules.length === 1 && only) return only.name;
+  if (modules.length === 0) {
+    throw new UsageError("this server has no module: create one with 'xkslab modules create NAME'");
+  }
+  throw new UsageError(
+    `--module is required: this server has modules ${modules.map((m) => m.name).join(', ')}`,
+  );
+}
+
+/** `MODULE/ID`, or `ID` in --module (default: the server's only module). */
+async function keyRef(r: SubcommandRun): Promise<{ module: string; id: string; path: string }> {
   const ref = r.args[0] as string;
   const slash = ref.indexOf('/');
-  const module =
-    slash === -1 ? (stringOption(r, 'module') ?? DEFAULT_KEY_MODULE) : ref.slice(0, slash);
+  const module = slash === -1 ? await moduleOf(r) : ref.slice(0, slash);
   const id = slash === -1 ? ref : ref.slice(slash + 1);
   if (module === '' || id === '') throw new UsageError(`KEY must be ID or MODULE/ID, not '${ref}'`);
   return { module, id, path: `/modules/${seg(module)}/keys/${seg(id)}` };
-}
-
-function moduleOf(r: SubcommandRun): string {
-  return stringOption(r, 'module') ?? DEFAULT_KEY_MODULE;
 }
 
 function usageOption(r: SubcommandRun): string[] | undefined {
@@ -75,7 +89,7 @@ function keyAction(action: string, summary: string): Subcommand {
     optionHelp: KEY_HELP,
     options: { module: { type: 'string' } },
     async run(r) {
-      const { path } = keyRef(r);
+      const { path } = await keyRef(r);
       const res = await r.client.call<KeyView>('POST', `${path}/${action}`);
       r.print(res, () => keyFields(res));
     },
@@ -101,13 +115,14 @@ async function readMaterial(file: string): Promise<Uint8Array> {
 export const KEYS_COMMAND: CommandGroup = {
   name: 'keys',
   summary: 'Manage the AES-256 keys of the modules of a running xkslab.',
-  notes: `KEY is MODULE/ID, or ID in --module (default: ${DEFAULT_KEY_MODULE}).
+  notes: `KEY is MODULE/ID, or ID in --module; without either, the server's only module (with
+several modules, --module is required).
 `,
   subcommands: {
     list: {
       args: '',
       summary: 'list the keys of a module',
-      optionHelp: `  --module M        the module (default: ${DEFAULT_KEY_MODULE})
+      optionHelp: `  --module M        the module (default: the server's only module)
   --state S         only ENABLED, DISABLED or PENDING_DELETION keys
   --usage U         only keys allowing ENCRYPT, DECRYPT, WRAP or UNWRAP
   --limit N         one page of at most N keys (default: every key)
@@ -122,6 +137,7 @@ export const KEYS_COMMAND: CommandGroup = {
       },
       async run(r) {
         const limit = intOption(r, 'limit', 1, 1000);
+        const module = await moduleOf(r);
         const query = new URLSearchParams();
         const state = stringOption(r, 'state');
         const usage = stringOption(r, 'usage');
@@ -133,10 +149,7 @@ export const KEYS_COMMAND: CommandGroup = {
         let next: string | undefined;
         do {
           if (token) query.set('nextToken', token);
-          const page = await r.client.call<KeyList>(
-            'GET',
-            `/modules/${seg(moduleOf(r))}/keys?${query}`,
-          );
+          const page = await r.client.call<KeyList>('GET', `/modules/${seg(module)}/keys?${query}`);
           keys.push(...page.keys);
           next = page.nextToken;
           token = next;
@@ -172,7 +185,7 @@ export const KEYS_COMMAND: CommandGroup = {
         exportable: { type: 'boolean' },
       },
       async run(r) {
-        const { module, id } = keyRef(r);
+        const { module, id } = await keyRef(r);
         const usage = usageOption(r);
         const res = await r.client.call<KeyView>('POST', `/modules/${seg(module)}/keys`, {
           id,
@@ -185,7 +198,7 @@ export const KEYS_COMMAND: CommandGroup = {
     'bulk-create': {
       args: 'PREFIX',
       summary: 'create --count keys named PREFIX<n> in one module (load tests, scale runs)',
-      optionHelp: `  --module NAME     the module (default: ${DEFAULT_KEY_MODULE})
+      optionHelp: `  --module NAME     the module (default: the server's only module)
   --count N         how many keys (required; sent in atomic batches of ${BULK_KEYS_MAX})
   --start N         the first number (default 0)
   --usage LIST      as for create (default ENCRYPT,DECRYPT)
@@ -202,7 +215,7 @@ export const KEYS_COMMAND: CommandGroup = {
         if (count === undefined) throw new UsageError('keys bulk-create: --count N is required');
         const first = intOption(r, 'start', 0, Number.MAX_SAFE_INTEGER) ?? 0;
         const usage = usageOption(r);
-        const module = moduleOf(r);
+        const module = await moduleOf(r);
         const started = Date.now();
         let created = 0;
         let last: BulkCreateKeysResponse | undefined;
@@ -248,7 +261,7 @@ export const KEYS_COMMAND: CommandGroup = {
         exportable: { type: 'boolean' },
       },
       async run(r) {
-        const { module, id } = keyRef(r);
+        const { module, id } = await keyRef(r);
         const file = stringOption(r, 'material');
         if (!file) throw new UsageError('keys import: --material FILE is required');
         const usage = usageOption(r);
@@ -282,7 +295,7 @@ export const KEYS_COMMAND: CommandGroup = {
       optionHelp: KEY_HELP,
       options: { module: { type: 'string' } },
       async run(r) {
-        const res = await r.client.call<KeyView>('GET', keyRef(r).path);
+        const res = await r.client.call<KeyView>('GET', (await keyRef(r)).path);
         r.print(res, () => keyFields(res));
       },
     },
@@ -301,9 +314,13 @@ export const KEYS_COMMAND: CommandGroup = {
       options: { module: { type: 'string' }, days: { type: 'string' } },
       async run(r) {
         const days = intOption(r, 'days', 1, 30);
-        const res = await r.client.call<KeyView>('POST', `${keyRef(r).path}/schedule-deletion`, {
-          ...(days === undefined ? {} : { pendingWindowDays: days }),
-        });
+        const res = await r.client.call<KeyView>(
+          'POST',
+          `${(await keyRef(r)).path}/schedule-deletion`,
+          {
+            ...(days === undefined ? {} : { pendingWindowDays: days }),
+          },
+        );
         r.print(res, () => keyFields(res));
       },
     },
@@ -317,7 +334,7 @@ export const KEYS_COMMAND: CommandGroup = {
       optionHelp: KEY_HELP,
       options: { module: { type: 'string' } },
       async run(r) {
-        const { module, id, path } = keyRef(r);
+        const { module, id, path } = await keyRef(r);
         const res = await r.client.call('DELETE', path);
         r.print(res, () => `destroyed key ${module}/${id}\n`);
       },
@@ -342,9 +359,13 @@ export const KEYS_COMMAND: CommandGroup = {
         } catch (e) {
           throw new CommandError(`cannot read ${file} (${errorCode(e)})`);
         }
-        const res = await r.client.call<ExportKeyResponse>('POST', `${keyRef(r).path}/export`, {
-          publicKey,
-        });
+        const res = await r.client.call<ExportKeyResponse>(
+          'POST',
+          `${(await keyRef(r)).path}/export`,
+          {
+            publicKey,
+          },
+        );
         const out = stringOption(r, 'out');
         if (out) {
           await writeFile(out, `${JSON.stringify(res, null, 2)}\n`, { mode: 0o600 });

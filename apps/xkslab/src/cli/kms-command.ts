@@ -116,6 +116,8 @@ export async function startKmsBeside(options: {
   dataDir: string;
   masterKey: Uint8Array;
   logger: Logger;
+  /** What the emulator's request handling logs to (serve --quiet); default `logger`. */
+  requestLogger?: Logger;
   listen: KmsListen;
   closeServer: (server: AnyServer) => Promise<void>;
   say: (text: string) => void;
@@ -124,7 +126,7 @@ export async function startKmsBeside(options: {
 }): Promise<{ url: string; close(): Promise<void> }> {
   const { emulator, app } = await withStateErrors(
     createKmsRuntime(DEFAULT_KMS_SETTINGS, {
-      logger: options.logger,
+      logger: options.requestLogger ?? options.logger,
       clock: options.clock,
       random: options.random,
       persistence: {

@@ -75,11 +75,26 @@ describe('xkslab kms options', () => {
 
 describe('xkslab demo options', () => {
   it('parses --step and --connect-delay-ms', () => {
-    expect(parseDemoArgs([])).toEqual({ step: false, connectDelayMs: 1500, help: false });
+    expect(parseDemoArgs([])).toEqual({
+      step: false,
+      connectDelayMs: 1500,
+      host: '127.0.0.1',
+      port: 0,
+      kmsPort: 0,
+      help: false,
+    });
     expect(parseDemoArgs(['--step', '--connect-delay-ms', '10'])).toMatchObject({
       step: true,
       connectDelayMs: 10,
     });
     expect(() => parseDemoArgs(['--connect-delay-ms', '-1'])).toThrow(/--connect-delay-ms/);
+  });
+
+  it('parses --host, --port and --kms-port, which must differ', () => {
+    expect(
+      parseDemoArgs(['--host', '0.0.0.0', '--port', '8000', '--kms-port', '8001']),
+    ).toMatchObject({ host: '0.0.0.0', port: 8000, kmsPort: 8001 });
+    expect(() => parseDemoArgs(['--port', '70000'])).toThrow(/--port/);
+    expect(() => parseDemoArgs(['--port', '8000', '--kms-port', '8000'])).toThrow(/must differ/);
   });
 });

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { SeedFile } from '@xkslab/protocol';
 import { z } from 'zod';
+import { findJsonSyntaxError } from './json-position.ts';
 
 export class SeedFileError extends Error {
   constructor(message: string) {
@@ -22,6 +23,13 @@ export async function loadSeedFile(path: string): Promise<SeedFile> {
   try {
     json = JSON.parse(text);
   } catch (e) {
+    // file:line:column, as compilers and editors print it, so the terminal can jump there.
+    const problem = findJsonSyntaxError(text.replace(/^\uFEFF/, ''));
+    if (problem) {
+      throw new SeedFileError(
+        `${path}:${problem.line}:${problem.column}: seed file is not valid JSON: ${problem.message}`,
+      );
+    }
     throw new SeedFileError(
       `seed file ${path} is not valid JSON: ${e instanceof Error ? e.message : e}`,
     );

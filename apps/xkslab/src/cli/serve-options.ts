@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { LOG_LEVELS } from '../logger.ts';
 import { DEV_CLIENT_NAME } from '../tls/dev-tls.ts';
 import { DEFAULT_LIMITS } from '../xks/limits.ts';
 import { parseFlags, UsageError } from './flags.ts';
@@ -42,6 +43,12 @@ Options:
                              Default: the admin API shares the XKS listener. Use it with TLS,
                              so the CLI talks plain HTTP on loopback
   --reset-admin-token        replace the admin token with a new one (printed once)
+  --log-level LEVEL          JSON log lines on stdout (default: info), each level adding to the one before:
+                               error  failures only (internal errors, audit log write failures)
+                               warn   + refused TLS handshakes, fault rules switched on
+                               info   + listening/stopping and one line per request (xks, admin, kms-xks)
+                               debug  + start-up details (options, master key source, seed results)
+  --quiet                    no per-request lines (the request handlers log warnings and errors only)
   -h, --help                 show this help
 
 Environment:
@@ -73,6 +80,8 @@ export const ServeOptions = z.strictObject({
   adminHost: z.string().min(1).optional(),
   adminPort: Port.optional(),
   resetAdminToken: z.boolean().default(false),
+  logLevel: z.enum(LOG_LEVELS).default('info'),
+  quiet: z.boolean().default(false),
   help: z.boolean().default(false),
 });
 export type ServeOptions = z.infer<typeof ServeOptions>;
