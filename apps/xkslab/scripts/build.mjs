@@ -172,7 +172,13 @@ async function buildExecutable(outfile) {
     await writeFile(
       config,
       JSON.stringify(
-        { main: mainCjs, output: blob, disableExperimentalSEAWarning: true, assets },
+        {
+          main: mainCjs,
+          output: blob,
+          disableExperimentalSEAWarning: true,
+          useCodeCache: true,
+          assets,
+        },
         null,
         2,
       ),
