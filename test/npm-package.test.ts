@@ -8,7 +8,14 @@ import { readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeTempDir, REPO_ROOT, removeDir, runXkslab, startXkslab } from './support/binary.ts';
+import {
+  assertBuilt,
+  makeTempDir,
+  REPO_ROOT,
+  removeDir,
+  runXkslab,
+  startXkslab,
+} from './support/binary.ts';
 import { startKms } from './support/kms.ts';
 import { defaultKeyStoreTarget } from './support/proxy-config.ts';
 import { healthOk } from './support/xks-ops.ts';
@@ -44,6 +51,7 @@ describe('the npm package', { timeout: 180_000 }, () => {
   let env: Record<string, string>;
 
   beforeAll(async () => {
+    assertBuilt(); // pnpm pack ships apps/xkslab/dist as it is
     work = await makeTempDir('npm-package');
     env = npmEnv(work);
     const packed = await run('pnpm', ['pack', '--json', '--pack-destination', work], {
