@@ -67,6 +67,19 @@ describe.skipIf(!linuxX64)('the single executable', { timeout: 90_000 }, () => {
     expect(new Uint8Array(await readFile(file))).toEqual(new Uint8Array(bytes));
   });
 
+  it('stops with one line that says what to do when it cannot write the addon cache', async () => {
+    const notADir = join(work, 'a-file');
+    await writeFile(notADir, '');
+    const r = await runXkslab(['--version'], {
+      ...options(),
+      env: { ...env, XDG_CACHE_HOME: join(notADir, 'cache') },
+    });
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim().split('\n')).toEqual([
+      expect.stringMatching(/^xkslab: cannot write the LevelDB addon cache .*set XDG_CACHE_HOME/),
+    ]);
+  });
+
   it('serves a signed XKS health check and the dashboard from its assets', async () => {
     const server = await startXkslab(options());
     try {

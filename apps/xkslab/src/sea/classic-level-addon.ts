@@ -29,9 +29,19 @@ function cacheRoot(): string {
   return join(home, '.cache');
 }
 
-/** Loads classic-level's addon from the executable's assets; `sha256` is the digest the build recorded. */
+/**
+ * Loads classic-level's addon from the executable's assets; `sha256` is the digest the build
+ * recorded. This runs while the bundle loads, before main.ts has its error handling: a cache that
+ * cannot be used ends the process here with one `xkslab:` line that says what to do, and exit 1.
+ */
 export function loadClassicLevelAddon(sha256: string): unknown {
   const raw = getRawAsset(CLASSIC_LEVEL_ASSET);
   const bytes = typeof raw === 'string' ? new TextEncoder().encode(raw) : new Uint8Array(raw);
-  return loadAddon({ bytes, sha256, fileName: CLASSIC_LEVEL_ASSET }, cacheRoot());
+  try {
+    return loadAddon({ bytes, sha256, fileName: CLASSIC_LEVEL_ASSET }, cacheRoot());
+  } catch (e) {
+    if (!(e instanceof NativeAddonError)) throw e;
+    process.stderr.write(`xkslab: ${e.message}\n`);
+    process.exit(1);
+  }
 }

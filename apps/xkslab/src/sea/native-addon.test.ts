@@ -84,6 +84,11 @@ describe('native addon cache', () => {
     expect(() => placeAddon(addon, blocker)).toThrow(/XDG_CACHE_HOME/);
   });
 
+  it('needs the parent of the cache root to exist (it creates one level, not a whole path)', () => {
+    const addon = addonOf(new TextEncoder().encode('addon'));
+    expect(() => placeAddon(addon, join(root, 'no', 'such', 'dir'))).toThrow(/XDG_CACHE_HOME/);
+  });
+
   it.skipIf(!linuxX64)(
     'loads classic-level’s LevelDB addon from the cache with dlopen',
     async () => {

@@ -59,9 +59,21 @@ function ownedByMe(stats: Stats): boolean {
   return process.getuid === undefined || stats.uid === process.getuid();
 }
 
+/**
+ * Creates `dir` (one level: its parent must exist) unless it exists. Not `recursive`: Node's
+ * recursive mkdir never returns under /proc, where a bad HOME can point.
+ */
+function mkdirIfMissing(dir: string): void {
+  try {
+    mkdirSync(dir, { mode: PRIVATE_DIR_MODE });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+  }
+}
+
 /** Creates `dir` (0700) or checks that it is a real directory of ours, closing its mode to 0700. */
 function ensurePrivateDir(dir: string): void {
-  mkdirSync(dir, { recursive: true, mode: PRIVATE_DIR_MODE });
+  mkdirIfMissing(dir);
   const stats = lstatSync(dir);
   if (!stats.isDirectory() || !ownedByMe(stats)) {
     throw new NativeAddonError(
@@ -116,7 +128,7 @@ export function placeAddon(addon: EmbeddedAddon, cacheRoot: string): string {
   const appDir = join(cacheRoot, 'xkslab');
   const dir = join(appDir, addon.sha256);
   try {
-    mkdirSync(cacheRoot, { recursive: true, mode: PRIVATE_DIR_MODE });
+    mkdirIfMissing(cacheRoot);
     ensurePrivateDir(appDir);
     ensurePrivateDir(dir);
     const file = join(dir, addon.fileName);
