@@ -40,8 +40,28 @@ export async function removeDir(dir: string | undefined): Promise<void> {
   if (dir) await rm(dir, { recursive: true, force: true });
 }
 
-/** The environment for a child: ours without XKSLAB_MASTER_KEY, plus `extra`. */
-function childEnv(extra: Record<string, string> | undefined): NodeJS.ProcessEnv {
+/**
+ * How to run xkslab: the program and any arguments before xkslab's own. By default the built
+ * bundle under this Node.js; tests of the installed package or the single executable pass theirs.
+ */
+export type XkslabCommand = readonly string[];
+
+function resolveCommand(command: XkslabCommand | undefined): [string, string[]] {
+  if (command === undefined) {
+    assertBuilt();
+    return [process.execPath, [MAIN_JS]];
+  }
+  const [program, ...leading] = command;
+  if (program === undefined) throw new Error('an empty xkslab command');
+  return [program, leading];
+}
+
+/**
+ * The environment for a child: ours without XKSLAB_MASTER_KEY, plus `extra`; only `extra` when
+ * `inherit` is false.
+ */
+function childEnv(extra: Record<string, string> | undefined, inherit = true): NodeJS.ProcessEnv {
+  if (!inherit) return { ...extra };
   const env: NodeJS.ProcessEnv = { ...process.env };
   delete env.XKSLAB_MASTER_KEY;
   return { ...env, ...extra };
@@ -53,12 +73,20 @@ export type RunResult = ExitStatus & { stdout: string; stderr: string };
 /** Runs `xkslab <args>` to completion (killed after a timeout) and collects its output. */
 export function runXkslab(
   args: readonly string[],
-  options: { env?: Record<string, string>; timeoutMs?: number } = {},
+  options: {
+    env?: Record<string, string>;
+    timeoutMs?: number;
+    command?: XkslabCommand;
+    cwd?: string;
+    /** false: the child gets `env` alone, not ours. */
+    inheritEnv?: boolean;
+  } = {},
 ): Promise<RunResult> {
-  assertBuilt();
+  const [program, leading] = resolveCommand(options.command);
   return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [MAIN_JS, ...args], {
-      env: childEnv(options.env),
+    const child = spawn(program, [...leading, ...args], {
+      env: childEnv(options.env, options.inheritEnv),
+      cwd: options.cwd,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -92,6 +120,11 @@ export type StartOptions = {
   engine?: 'noble' | 'node';
   extraArgs?: readonly string[];
   env?: Record<string, string>;
+  /** Run this instead of the built bundle (see XkslabCommand). */
+  command?: XkslabCommand;
+  cwd?: string;
+  /** false: the child gets `env` alone, not ours. */
+  inheritEnv?: boolean;
 };
 
 export type StopOptions = { signal?: NodeJS.Signals; removeDataDir?: boolean };
@@ -127,7 +160,7 @@ export async function writeSeedFile(
 
 /** Starts `xkslab serve` on 127.0.0.1 with port 0 and waits for its `listening` line. */
 export async function startXkslab(options: StartOptions = {}): Promise<XkslabServer> {
-  assertBuilt();
+  const [program, leading] = resolveCommand(options.command);
   const ownsDataDir = options.dataDir === undefined;
   const dataDir = options.dataDir ?? (await makeTempDir('data'));
   const args = ['serve', '--data-dir', dataDir, '--host', '127.0.0.1', '--port', '0'];
@@ -139,8 +172,9 @@ export async function startXkslab(options: StartOptions = {}): Promise<XkslabSer
   if (options.engine) args.push('--engine', options.engine);
   args.push(...(options.extraArgs ?? []));
 
-  const child = spawn(process.execPath, [MAIN_JS, ...args], {
-    env: childEnv(options.env),
+  const child = spawn(program, [...leading, ...args], {
+    env: childEnv(options.env, options.inheritEnv),
+    cwd: options.cwd,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const lines: string[] = [];

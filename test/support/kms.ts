@@ -4,7 +4,14 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { DescribeCustomKeyStoresCommand, KMSClient } from '@aws-sdk/client-kms';
-import { assertBuilt, type ExitStatus, MAIN_JS, parseJsonLine, waitFor } from './binary.ts';
+import {
+  assertBuilt,
+  type ExitStatus,
+  MAIN_JS,
+  parseJsonLine,
+  waitFor,
+  type XkslabCommand,
+} from './binary.ts';
 import type { Credential } from './credentials.ts';
 
 /** The emulator's documented default local credentials. */
@@ -21,14 +28,22 @@ export type KmsServer = {
   stop(): Promise<ExitStatus>;
 };
 
-/** Starts `xkslab kms --port 0 <args>` and waits for its `listening` line. */
-export async function startKms(args: readonly string[] = []): Promise<KmsServer> {
-  assertBuilt();
-  const child = spawn(
-    process.execPath,
-    [MAIN_JS, 'kms', '--host', '127.0.0.1', '--port', '0', ...args],
-    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env } },
-  );
+/**
+ * Starts `xkslab kms --port 0 <args>` and waits for its `listening` line; `options.command` runs
+ * another xkslab than the built bundle (see XkslabCommand in binary.ts).
+ */
+export async function startKms(
+  args: readonly string[] = [],
+  options: { command?: XkslabCommand; env?: Record<string, string>; cwd?: string } = {},
+): Promise<KmsServer> {
+  if (options.command === undefined) assertBuilt();
+  const [program, ...leading] = options.command ?? [process.execPath, MAIN_JS];
+  if (program === undefined) throw new Error('an empty xkslab command');
+  const child = spawn(program, [...leading, 'kms', '--host', '127.0.0.1', '--port', '0', ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...options.env },
+    cwd: options.cwd,
+  });
   const lines: string[] = [];
   let partial = '';
   let stderr = '';

@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
@@ -26,13 +25,14 @@ import {
   SessionStore,
   tokensMatch,
 } from './session.ts';
+import { readStaticFile } from './static-files.ts';
 import { UI_BASE, type UiDeps, type UiEnv, type UiState } from './ui-deps.ts';
 
 export const METRICS_PATH = '/metrics';
 const MAX_FORM_BYTES = 64 * 1024;
 const LOGIN_COOKIE_SECONDS = 15 * 60;
 
-/** Static files of the dashboard: served from src/ui/static (copied to dist/ui/static on build). */
+/** Static files of the dashboard (src/ui/static; see static-files.ts for where they are read from). */
 const STATIC_FILES: Record<string, string> = {
   'app.css': 'text/css; charset=utf-8',
   'app.js': 'text/javascript; charset=utf-8',
@@ -145,7 +145,7 @@ export function createUiApp(deps: UiDeps): { app: Hono<UiEnv>; state: UiState } 
     if (!type) return c.text('not found', 404);
     let text = assets.get(file);
     if (text === undefined) {
-      text = await readFile(new URL(`./static/${file}`, import.meta.url), 'utf8');
+      text = await readStaticFile(file);
       assets.set(file, text);
     }
     return c.body(text, 200, { 'content-type': type, 'cache-control': 'no-cache' });
