@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { runConformance } from '@xkslab/conformance';
 import { SigningKeyCache } from '@xkslab/sigv4';
-import { cipherEngine, isVcmError, LevelKeyStore, Vcm } from '@xkslab/vcm';
+import { cipherEngine, isVcmError, LevelRecordStore, Vcm } from '@xkslab/vcm';
 import { createAdminApp } from './admin/admin-app.ts';
 import { ensureAdminToken } from './admin/auth.ts';
 import { createAdminListenerApp, createApp } from './app.ts';
@@ -216,7 +216,7 @@ async function serve(args: readonly string[]): Promise<number> {
     tls,
   );
   let vcm: Vcm | undefined;
-  let store: LevelKeyStore | undefined;
+  let store: LevelRecordStore | undefined;
   let audit: AuditLog | undefined;
   let adminServer: Awaited<ReturnType<typeof listen>>['server'] | undefined;
   let flushTimer: NodeJS.Timeout | undefined;
@@ -232,7 +232,7 @@ async function serve(args: readonly string[]): Promise<number> {
       isNewDataDir: isNew,
       random,
     });
-    store = await LevelKeyStore.open(join(dataDir, 'db'));
+    store = await LevelRecordStore.open(join(dataDir, 'db'));
     vcm = await Vcm.open({
       store,
       engine: cipherEngine(options.engine),
@@ -431,7 +431,7 @@ function backupDeps() {
   return {
     io: commandIo,
     masterKeyFromEnv: process.env.XKSLAB_MASTER_KEY || undefined,
-    openStore: (dir: string) => LevelKeyStore.open(dir),
+    openStore: (dir: string) => LevelRecordStore.open(dir),
     clock: () => new Date(),
     random,
     backupViaServer: (dir: string) => backupFromServer(dir),
@@ -463,7 +463,7 @@ function demoDeps() {
     io: commandIo,
     listen,
     closeServer,
-    openStore: (dir: string) => LevelKeyStore.open(dir),
+    openStore: (dir: string) => LevelRecordStore.open(dir),
     makeTempDir: () => mkdtemp(join(tmpdir(), 'xkslab-demo-')),
     removeDir: (dir: string) => rm(dir, { recursive: true, force: true }),
     waitForEnter,

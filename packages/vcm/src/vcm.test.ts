@@ -7,9 +7,9 @@ import type { CipherEngine } from './crypto/cipher-engine.ts';
 import { isVcmError, type VcmErrorCode } from './crypto/errors.ts';
 import { nobleEngine } from './crypto/noble-engine.ts';
 import { nodeEngine } from './engines/node-engine.ts';
-import type { BatchOp, KeyStore, ListOptions } from './storage/key-store.ts';
-import { LevelKeyStore } from './storage/level-key-store.ts';
-import { MemoryKeyStore } from './storage/memory-key-store.ts';
+import { LevelRecordStore } from './storage/level-record-store.ts';
+import { MemoryRecordStore } from './storage/memory-record-store.ts';
+import type { BatchOp, ListOptions, RecordStore } from './storage/record-store.ts';
 import {
   createTestVcm,
   sequenceRandom,
@@ -32,13 +32,13 @@ async function codeOf(promise: Promise<unknown> | (() => unknown)): Promise<VcmE
   return 'none';
 }
 
-/** A KeyStore wrapper that counts calls and can be told to fail. */
-class SpyStore implements KeyStore {
+/** A RecordStore wrapper that counts calls and can be told to fail. */
+class SpyStore implements RecordStore {
   calls: string[] = [];
   listCalls: ListOptions[] = [];
   failing = false;
-  readonly inner: KeyStore;
-  constructor(inner: KeyStore) {
+  readonly inner: RecordStore;
+  constructor(inner: RecordStore) {
     this.inner = inner;
   }
   #check(op: string) {
@@ -71,13 +71,13 @@ class SpyStore implements KeyStore {
   }
 }
 
-async function snapshot(store: KeyStore): Promise<Map<string, string>> {
+async function snapshot(store: RecordStore): Promise<Map<string, string>> {
   const rows = await store.list({ prefix: '' });
   return new Map(rows.map((r) => [r.key, bytesToHex(r.value)]));
 }
 
 async function setup(options: TestVcmOptions = {}) {
-  const store = options.store ?? new MemoryKeyStore();
+  const store = options.store ?? new MemoryRecordStore();
   const vcm = await createTestVcm({ ...options, store });
   await vcm.createModule({ name: 'm1', nodes: 3 });
   await vcm.createKey('m1', { id: 'k', usage: ['ENCRYPT', 'DECRYPT'] });
@@ -124,7 +124,7 @@ describe('Vcm modules', () => {
   });
 
   it('writes the module (KEK and health-check key) as one batch', async () => {
-    const spy = new SpyStore(new MemoryKeyStore());
+    const spy = new SpyStore(new MemoryRecordStore());
     const vcm = await createTestVcm({ store: spy });
     spy.calls = [];
     await vcm.createModule({ name: 'm' });
@@ -207,7 +207,7 @@ describe('Vcm keys', () => {
   });
 
   it('pages keys by id, asking the store for one page at a time', async () => {
-    const spy = new SpyStore(new MemoryKeyStore());
+    const spy = new SpyStore(new MemoryRecordStore());
     const vcm = await createTestVcm({ store: spy });
     await vcm.createModule({ name: 'm' });
     await vcm.createModule({ name: 'm2' });
@@ -265,11 +265,11 @@ describe('Vcm keys', () => {
     expect(await vcm.listKeys('m')).toHaveLength(11);
   });
 
-  it('is durable on a LevelKeyStore across close and reopen', async () => {
+  it('is durable on a LevelRecordStore across close and reopen', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'xkslab-vcm-'));
     try {
       const first = await Vcm.open({
-        store: await LevelKeyStore.open(dir),
+        store: await LevelRecordStore.open(dir),
         engine: nodeEngine,
         masterKey: TEST_MASTER_KEY,
       });
@@ -281,7 +281,7 @@ describe('Vcm keys', () => {
       });
       await first.close();
       const second = await Vcm.open({
-        store: await LevelKeyStore.open(dir),
+        store: await LevelRecordStore.open(dir),
         engine: nobleEngine,
         masterKey: TEST_MASTER_KEY,
       });
@@ -309,7 +309,7 @@ describe('Vcm encrypt / decrypt', () => {
   });
 
   it('matches GCM spec Test Case 16 end to end with given material and a fixed IV', async () => {
-    const store = new MemoryKeyStore();
+    const store = new MemoryRecordStore();
     let nextIv: Uint8Array | undefined;
     const random = (n: number) => {
       if (nextIv && n === 12) {
@@ -456,7 +456,7 @@ describe('Vcm encrypt / decrypt', () => {
   });
 
   it('serves cached keys without touching the store, and sees its own writes at once', async () => {
-    const spy = new SpyStore(new MemoryKeyStore());
+    const spy = new SpyStore(new MemoryRecordStore());
     const { vcm } = await setup({ store: spy });
     const first = await vcm.encrypt('m1', 'k', { plaintext: utf8('x'), aad: EMPTY });
     spy.calls = [];
@@ -477,18 +477,18 @@ describe('Vcm encrypt / decrypt', () => {
   });
 
   it('reports a failing store as STORE_UNAVAILABLE', async () => {
-    const spy = new SpyStore(new MemoryKeyStore());
+    const spy = new SpyStore(new MemoryRecordStore());
     const { vcm } = await setup({ store: spy });
     spy.failing = true;
     // SpyStore throws a plain Error: the Vcm passes store errors through unchanged, so a real
-    // KeyStore (which maps faults to STORE_UNAVAILABLE) is what decides the code.
+    // RecordStore (which maps faults to STORE_UNAVAILABLE) is what decides the code.
     await expect(vcm.encrypt('m1', 'k', { plaintext: utf8('x'), aad: EMPTY })).rejects.toThrow(
       'disk on fire',
     );
     spy.failing = false;
     const level = await mkdtemp(join(tmpdir(), 'xkslab-vcm-'));
     try {
-      const store = await LevelKeyStore.open(level);
+      const store = await LevelRecordStore.open(level);
       const v = await Vcm.open({ store, engine: nobleEngine, masterKey: TEST_MASTER_KEY });
       await store.close();
       expect(await codeOf(v.createModule({ name: 'm' }))).toBe('STORE_UNAVAILABLE');
@@ -518,12 +518,12 @@ describe('Vcm master key and records at rest', () => {
   });
 
   it('writes the check value only on a store without vcm records', async () => {
-    const store = new MemoryKeyStore();
+    const store = new MemoryRecordStore();
     await store.put('app/something', utf8('not ours'));
     await Vcm.open({ store, engine: nobleEngine, masterKey: TEST_MASTER_KEY });
     expect([...(await snapshot(store)).keys()]).toEqual(['app/something', 'vcm/meta/master-check']);
 
-    const orphan = new MemoryKeyStore();
+    const orphan = new MemoryRecordStore();
     await orphan.put('vcm/module/m', utf8('{}'));
     expect(
       await codeOf(Vcm.open({ store: orphan, engine: nobleEngine, masterKey: TEST_MASTER_KEY })),
@@ -531,7 +531,7 @@ describe('Vcm master key and records at rest', () => {
   });
 
   it('validates its dependencies', async () => {
-    const store = new MemoryKeyStore();
+    const store = new MemoryRecordStore();
     for (const masterKey of [new Uint8Array(31), new Uint8Array(33), 'k'.repeat(32)]) {
       expect(
         await codeOf(Vcm.open({ store, engine: nobleEngine, masterKey: masterKey as never })),
@@ -551,7 +551,7 @@ describe('Vcm master key and records at rest', () => {
     const ok = await Vcm.open({ store, engine: nobleEngine, masterKey: TEST_MASTER_KEY });
     await ok.close();
     const reopened = await Vcm.open({
-      store: new MemoryKeyStore(),
+      store: new MemoryRecordStore(),
       engine: nobleEngine,
       masterKey: TEST_MASTER_KEY,
       random: (n) => (n === 32 ? randomBytes(32) : new Uint8Array(n + 1)),
@@ -570,7 +570,7 @@ describe('Vcm master key and records at rest', () => {
       if (n === 32) generated.push(new Uint8Array(out));
       return out;
     };
-    const store = new MemoryKeyStore();
+    const store = new MemoryRecordStore();
     const vcm = await createTestVcm({ store, random });
     await vcm.createModule({ name: 'm', nodes: 2 });
     const given = hexToBytes(
@@ -709,7 +709,7 @@ describe('Vcm health check', () => {
   });
 
   it('marks every node UNAVAILABLE when the store cannot be read', async () => {
-    const spy = new SpyStore(new MemoryKeyStore());
+    const spy = new SpyStore(new MemoryRecordStore());
     const { vcm } = await setup({ store: spy });
     await vcm.getModule('m1');
     spy.failing = true;
@@ -772,7 +772,7 @@ describe('Vcm close', () => {
 
   it('does not wipe the caller master key buffer', async () => {
     const masterKey = new Uint8Array(TEST_MASTER_KEY);
-    const vcm = await Vcm.open({ store: new MemoryKeyStore(), engine: nobleEngine, masterKey });
+    const vcm = await Vcm.open({ store: new MemoryRecordStore(), engine: nobleEngine, masterKey });
     await vcm.close();
     expect(masterKey).toEqual(TEST_MASTER_KEY);
   });

@@ -45,7 +45,7 @@ import {
   parseModuleRecord,
 } from './records/module-record.ts';
 import { decodeSignedRecord, encodeSignedRecord } from './records/signed-record.ts';
-import type { KeyStore } from './storage/key-store.ts';
+import type { RecordStore } from './storage/record-store.ts';
 import { keyStoreKey, keyStorePrefix, moduleStoreKey } from './store-keys.ts';
 import type {
   CreateKeyInput,
@@ -152,7 +152,7 @@ function wipeLater(entry: KeyEntry): void {
  */
 export class Vcm {
   readonly engine: CipherEngine;
-  readonly #store: KeyStore;
+  readonly #store: RecordStore;
   readonly #random: (n: number) => Uint8Array;
   readonly #clock: () => Date;
   readonly #masterKey: Uint8Array;
@@ -201,7 +201,7 @@ export class Vcm {
     checkObject(deps, 'deps');
     const { store, engine } = deps;
     if (store === null || typeof store !== 'object' || typeof store.get !== 'function') {
-      throw new VcmError('INVALID_INPUT', 'deps.store must be a KeyStore');
+      throw new VcmError('INVALID_INPUT', 'deps.store must be a RecordStore');
     }
     if (engine === null || typeof engine !== 'object' || typeof engine.encrypt !== 'function') {
       throw new VcmError('INVALID_INPUT', 'deps.engine must be a CipherEngine');

@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { isVcmError, type VcmErrorCode } from '../crypto/errors.ts';
-import type { KeyStore } from './key-store.ts';
+import type { RecordStore } from './record-store.ts';
 
 /** What a contract run needs from an implementation. */
-export type KeyStoreHarness = {
+export type RecordStoreHarness = {
   /** A fresh, empty store. */
-  store: KeyStore;
+  store: RecordStore;
   /** For persistent stores: open the same storage again (after `store` was closed). */
-  reopen?: () => Promise<KeyStore>;
+  reopen?: () => Promise<RecordStore>;
   /** Release everything (temp directories); called once per test. */
   dispose: () => Promise<void>;
 };
@@ -30,14 +30,14 @@ async function expectCode(promise: Promise<unknown>, code: VcmErrorCode): Promis
 }
 
 /**
- * The behaviour every KeyStore shares, registered as a describe block (honojs/hono's
+ * The behaviour every RecordStore shares, registered as a describe block (honojs/hono's
  * src/router/common.case.test.ts pattern). Each implementation's test file calls this once.
  */
-export function describeKeyStoreContract(
+export function describeRecordStoreContract(
   name: string,
-  create: () => Promise<KeyStoreHarness>,
+  create: () => Promise<RecordStoreHarness>,
 ): void {
-  async function withStore(fn: (h: KeyStoreHarness) => Promise<void>): Promise<void> {
+  async function withStore(fn: (h: RecordStoreHarness) => Promise<void>): Promise<void> {
     const h = await create();
     try {
       await fn(h);
@@ -47,7 +47,7 @@ export function describeKeyStoreContract(
     }
   }
 
-  describe(`KeyStore contract: ${name}`, () => {
+  describe(`RecordStore contract: ${name}`, () => {
     it('resolves a missing key to undefined', () =>
       withStore(async ({ store }) => {
         expect(await store.get('nope')).toBeUndefined();
