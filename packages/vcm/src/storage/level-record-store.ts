@@ -1,11 +1,11 @@
-import { Level } from 'level';
+import { ClassicLevel } from 'classic-level';
 import { VcmError } from '../crypto/errors.ts';
 import { checkBatch, checkKey, checkListOptions, checkValue, copyBytes } from './arguments.ts';
 import { listStart } from './byte-order.ts';
 import { checkLevelLogs } from './level-log-check.ts';
 import type { BatchOp, ListOptions, RecordStore } from './record-store.ts';
 
-type Db = Level<string, Uint8Array>;
+type Db = ClassicLevel<string, Uint8Array>;
 
 /** Every write waits for the OS to flush (LevelDB `sync: true`) before it resolves. */
 const DURABLE = { sync: true } as const;
@@ -24,7 +24,10 @@ function unavailable(what: string, cause: unknown): VcmError {
   return new VcmError('STORE_UNAVAILABLE', `key store ${what} failed`, { cause });
 }
 
-/** A RecordStore on LevelDB (classic-level through `level`), one directory, one process at a time. */
+/**
+ * A RecordStore on LevelDB through classic-level (used directly, not through `level`: `get` relies
+ * on its `getSync`), one directory, one process at a time.
+ */
 export class LevelRecordStore implements RecordStore {
   readonly #db: Db;
 
@@ -49,7 +52,7 @@ export class LevelRecordStore implements RecordStore {
         `the key store's write-ahead log ${damage.file} is damaged at byte ${damage.offset} (${damage.reason}); opening it would silently drop the records after that point. Restore the data directory from a backup, or move that file away to accept the loss`,
       );
     }
-    const db: Db = new Level<string, Uint8Array>(dir, {
+    const db: Db = new ClassicLevel<string, Uint8Array>(dir, {
       keyEncoding: 'utf8',
       valueEncoding: 'view',
       createIfMissing: true,
