@@ -86,7 +86,9 @@ describe('Vcm encrypt / decrypt', () => {
       expect(await codeOf(vcm.decrypt('m', 'k', input))).toBe('INVALID_CIPHERTEXT');
     }
   });
+});
 
+describe('Vcm encrypt / decrypt checks', () => {
   it('passes the key version to an AAD function and binds its result', async () => {
     const { vcm } = await setup();
     const seen: number[] = [];
@@ -141,7 +143,9 @@ describe('Vcm encrypt / decrypt', () => {
       await codeOf(vcm.encrypt('m', 'both', { plaintext: utf8('p'), aad: null as never })),
     ).toBe('INVALID_INPUT');
   });
+});
 
+describe('Vcm key versions, cache and store faults', () => {
   it('keeps old versions decryptable after rotation and encrypts with the newest', async () => {
     const { vcm, store } = await setup();
     const aad = utf8('aad');

@@ -82,7 +82,9 @@ describe('Vcm keys', () => {
     expect(await codeOf(vcm.listKeys('m', { limit: 0 }))).toBe('INVALID_INPUT');
     expect(await codeOf(vcm.listKeys('m', { after: 'a/b' }))).toBe('INVALID_INPUT');
   });
+});
 
+describe('Vcm key listing, status and durability', () => {
   it('pages keys by id, asking the store for one page at a time', async () => {
     const spy = new SpyStore(new MemoryRecordStore());
     const vcm = await createTestVcm({ store: spy });

@@ -97,7 +97,9 @@ describe('Vcm module states', () => {
     await vcm.createModule({ name: 'empty' });
     expect(await vcm.deleteModule('empty')).toEqual({ keys: 0 });
   });
+});
 
+describe('Vcm records of earlier versions', () => {
   it('reads module and key records written before states and flags existed', async () => {
     const store = new MemoryRecordStore();
     await createTestVcm({ store });

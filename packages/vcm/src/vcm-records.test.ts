@@ -38,7 +38,9 @@ describe('Vcm master key and records at rest', () => {
       await codeOf(Vcm.open({ store: orphan, engine: nobleEngine, masterKey: TEST_MASTER_KEY })),
     ).toBe('CORRUPT_RECORD');
   });
+});
 
+describe('Vcm dependencies', () => {
   it('validates its dependencies', async () => {
     const store = new MemoryRecordStore();
     for (const masterKey of [new Uint8Array(31), new Uint8Array(33), 'k'.repeat(32)]) {
@@ -71,7 +73,9 @@ describe('Vcm master key and records at rest', () => {
       'INVALID_INPUT',
     );
   });
+});
 
+describe('Vcm records at rest', () => {
   it('never stores key material, KEKs or the master key in the clear', async () => {
     const generated: Uint8Array[] = [];
     const random = (n: number) => {
@@ -107,7 +111,9 @@ describe('Vcm master key and records at rest', () => {
       }
     }
   });
+});
 
+describe('Vcm record integrity', () => {
   it('detects records altered, moved or corrupted in the store', async () => {
     const { store } = await setup();
     const other = await createTestVcm({ store });
