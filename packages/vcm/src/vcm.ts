@@ -83,11 +83,25 @@ export class Vcm {
 
   /**
    * The parts, for a call that may start: the one open/closed check of every public call. After
-   * close() began this throws STORE_UNAVAILABLE (a rejection, from the async methods).
+   * close() began this throws STORE_UNAVAILABLE.
    */
   #open(): Parts {
     this.#ctx.guard.assertOpen();
     return this.#parts;
+  }
+
+  /**
+   * An async call through #open(): refused with a rejection, never a synchronous throw. Not an
+   * async function itself, so a call costs no promise beyond the part's own (the hot path).
+   */
+  #whenOpen<T>(call: (parts: Parts) => Promise<T>): Promise<T> {
+    let parts: Parts;
+    try {
+      parts = this.#open();
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    return call(parts);
   }
 
   // ---- modules -------------------------------------------------------------------------------
@@ -96,17 +110,17 @@ export class Vcm {
    * Creates a module: a random 32-byte KEK wrapped under the master key and a dedicated
    * health-check key wrapped under the KEK, written in one atomic batch. MODULE_EXISTS if present.
    */
-  async createModule(input: CreateModuleInput): Promise<ModuleInfo> {
-    return this.#open().modules.create(input);
+  createModule(input: CreateModuleInput): Promise<ModuleInfo> {
+    return this.#whenOpen((p) => p.modules.create(input));
   }
 
-  async getModule(name: string): Promise<ModuleInfo | undefined> {
-    return this.#open().modules.get(name);
+  getModule(name: string): Promise<ModuleInfo | undefined> {
+    return this.#whenOpen((p) => p.modules.get(name));
   }
 
   /** Every module, by name in byte order. */
-  async listModules(): Promise<ModuleInfo[]> {
-    return this.#open().modules.list();
+  listModules(): Promise<ModuleInfo[]> {
+    return this.#whenOpen((p) => p.modules.list());
   }
 
   /**
@@ -114,21 +128,21 @@ export class Vcm {
    * MODULE_IN_MAINTENANCE, `disconnected` with MODULE_DISCONNECTED; health reports every node
    * UNAVAILABLE in both. Takes effect on the next call. MODULE_NOT_FOUND.
    */
-  async setModuleState(name: string, state: ModuleState): Promise<ModuleInfo> {
-    return this.#open().modules.setState(name, state);
+  setModuleState(name: string, state: ModuleState): Promise<ModuleInfo> {
+    return this.#whenOpen((p) => p.modules.setState(name, state));
   }
 
   /** How many keys a module holds. MODULE_NOT_FOUND. */
-  async countKeys(module: string): Promise<number> {
-    return this.#open().modules.countKeys(module);
+  countKeys(module: string): Promise<number> {
+    return this.#whenOpen((p) => p.modules.countKeys(module));
   }
 
   /**
    * Deletes a module, its KEK and (with `force`) every key in it, in one atomic batch; cached
    * material is wiped. MODULE_IN_USE when it holds keys and `force` is not set; MODULE_NOT_FOUND.
    */
-  async deleteModule(name: string, options: { force?: boolean } = {}): Promise<{ keys: number }> {
-    return this.#open().modules.delete(name, options);
+  deleteModule(name: string, options: { force?: boolean } = {}): Promise<{ keys: number }> {
+    return this.#whenOpen((p) => p.modules.delete(name, options));
   }
 
   // ---- keys ----------------------------------------------------------------------------------
@@ -137,8 +151,8 @@ export class Vcm {
    * Creates a key (version 1) from `material` or from the random source; durable before it
    * resolves. KEY_EXISTS, MODULE_NOT_FOUND, INVALID_INPUT.
    */
-  async createKey(module: string, input: CreateKeyInput): Promise<KeyInfo> {
-    return this.#open().keys.create(module, input);
+  createKey(module: string, input: CreateKeyInput): Promise<KeyInfo> {
+    return this.#whenOpen((p) => p.keys.create(module, input));
   }
 
   /**
@@ -147,31 +161,31 @@ export class Vcm {
    * than one createKey (one sync) per key when loading many keys. KEY_EXISTS (nothing written)
    * when any id exists or repeats; MODULE_NOT_FOUND, INVALID_INPUT as createKey.
    */
-  async createKeys(module: string, inputs: readonly CreateKeyInput[]): Promise<KeyInfo[]> {
-    return this.#open().keys.createMany(module, inputs);
+  createKeys(module: string, inputs: readonly CreateKeyInput[]): Promise<KeyInfo[]> {
+    return this.#whenOpen((p) => p.keys.createMany(module, inputs));
   }
 
   /** The key, or undefined when it (or its module) does not exist. */
-  async getKey(module: string, id: string): Promise<KeyInfo | undefined> {
-    return this.#open().keys.get(module, id);
+  getKey(module: string, id: string): Promise<KeyInfo | undefined> {
+    return this.#whenOpen((p) => p.keys.get(module, id));
   }
 
   /**
    * Keys of a module by id in byte order, starting after the id `after`, at most `limit`: a page
    * is read from the store as a page, never the whole module. MODULE_NOT_FOUND.
    */
-  async listKeys(module: string, options: ListKeysOptions = {}): Promise<KeyInfo[]> {
-    return this.#open().keys.list(module, options);
+  listKeys(module: string, options: ListKeysOptions = {}): Promise<KeyInfo[]> {
+    return this.#whenOpen((p) => p.keys.list(module, options));
   }
 
   /** ENABLED or DISABLED; a key pending deletion cannot be enabled (INVALID_KEY_STATE). */
-  async setKeyStatus(module: string, id: string, status: KeyStatus): Promise<KeyInfo> {
-    return this.#open().keys.setStatus(module, id, status);
+  setKeyStatus(module: string, id: string, status: KeyStatus): Promise<KeyInfo> {
+    return this.#whenOpen((p) => p.keys.setStatus(module, id, status));
   }
 
   /** The kill switch: a blocked key refuses every operation (KEY_BLOCKED) until unblocked. */
-  async setKeyBlocked(module: string, id: string, blocked: boolean): Promise<KeyInfo> {
-    return this.#open().keys.setBlocked(module, id, blocked);
+  setKeyBlocked(module: string, id: string, blocked: boolean): Promise<KeyInfo> {
+    return this.#whenOpen((p) => p.keys.setBlocked(module, id, blocked));
   }
 
   /**
@@ -179,25 +193,25 @@ export class Vcm {
    * DISABLED at once (XKS metadata reports DISABLED, crypto refuses it) and can be destroyed once
    * the date has passed. INVALID_KEY_STATE when already pending.
    */
-  async scheduleKeyDeletion(
+  scheduleKeyDeletion(
     module: string,
     id: string,
     pendingWindowDays: number = PENDING_WINDOW_DAYS_DEFAULT,
   ): Promise<KeyInfo> {
-    return this.#open().keys.scheduleDeletion(module, id, pendingWindowDays);
+    return this.#whenOpen((p) => p.keys.scheduleDeletion(module, id, pendingWindowDays));
   }
 
   /** Cancels a scheduled deletion; the key stays DISABLED (as in AWS KMS). INVALID_KEY_STATE. */
-  async cancelKeyDeletion(module: string, id: string): Promise<KeyInfo> {
-    return this.#open().keys.cancelDeletion(module, id);
+  cancelKeyDeletion(module: string, id: string): Promise<KeyInfo> {
+    return this.#whenOpen((p) => p.keys.cancelDeletion(module, id));
   }
 
   /**
    * Destroys a key pending deletion whose date has passed: every version of its material is gone
    * and ciphertexts made under it can never be decrypted. INVALID_KEY_STATE before that.
    */
-  async destroyKey(module: string, id: string): Promise<void> {
-    return this.#open().keys.destroy(module, id);
+  destroyKey(module: string, id: string): Promise<void> {
+    return this.#whenOpen((p) => p.keys.destroy(module, id));
   }
 
   /**
@@ -205,8 +219,8 @@ export class Vcm {
    * KEY_NOT_EXPORTABLE unless created exportable; KEY_BLOCKED; INVALID_KEY_STATE while pending
    * deletion; the module must be reachable.
    */
-  async exportKeyMaterial(module: string, id: string): Promise<ExportedKeyVersion[]> {
-    return this.#open().keys.exportMaterial(module, id);
+  exportKeyMaterial(module: string, id: string): Promise<ExportedKeyVersion[]> {
+    return this.#whenOpen((p) => p.keys.exportMaterial(module, id));
   }
 
   /**
@@ -214,13 +228,13 @@ export class Vcm {
    * (MODULE_DISCONNECTED, MODULE_IN_MAINTENANCE) and the key exist (KEY_NOT_FOUND) and not be
    * blocked (KEY_BLOCKED). A key pending deletion has status DISABLED.
    */
-  async keyMetadata(module: string, id: string): Promise<KeyInfo> {
-    return this.#open().keys.metadata(module, id);
+  keyMetadata(module: string, id: string): Promise<KeyInfo> {
+    return this.#whenOpen((p) => p.keys.metadata(module, id));
   }
 
   /** Appends a version of fresh random material; encrypt uses it from now on, decrypt all. */
-  async rotateKey(module: string, id: string): Promise<KeyInfo> {
-    return this.#open().keys.rotate(module, id);
+  rotateKey(module: string, id: string): Promise<KeyInfo> {
+    return this.#whenOpen((p) => p.keys.rotate(module, id));
   }
 
   // ---- cryptographic operations -------------------------------------------------------------
@@ -231,8 +245,8 @@ export class Vcm {
    * (KEY_DISABLED), allows ENCRYPT (INVALID_KEY_USAGE). `aad` goes to GCM as is; it may be a
    * function of the key version, called once, after the checks.
    */
-  async encrypt(module: string, keyId: string, input: EncryptInput): Promise<EncryptOutput> {
-    return this.#open().crypto.encrypt(module, keyId, input);
+  encrypt(module: string, keyId: string, input: EncryptInput): Promise<EncryptOutput> {
+    return this.#whenOpen((p) => p.crypto.encrypt(module, keyId, input));
   }
 
   /**
@@ -240,8 +254,8 @@ export class Vcm {
    * DECRYPT like encrypt, then: IV of 12 or 16 bytes, tag of 16 bytes, a version the key has;
    * any of those or a failed tag check is INVALID_CIPHERTEXT.
    */
-  async decrypt(module: string, keyId: string, input: DecryptInput): Promise<Uint8Array> {
-    return this.#open().crypto.decrypt(module, keyId, input);
+  decrypt(module: string, keyId: string, input: DecryptInput): Promise<Uint8Array> {
+    return this.#whenOpen((p) => p.crypto.decrypt(module, keyId, input));
   }
 
   /**
@@ -251,8 +265,8 @@ export class Vcm {
    * short detail; a store that cannot be read makes every node UNAVAILABLE (the node count is then
    * the cached one, or 1). MODULE_NOT_FOUND if the module does not exist.
    */
-  async healthCheck(module: string): Promise<NodeHealth[]> {
-    return this.#open().health.check(module);
+  healthCheck(module: string): Promise<NodeHealth[]> {
+    return this.#whenOpen((p) => p.health.check(module));
   }
 
   // ---- secrets --------------------------------------------------------------------------------
