@@ -23,7 +23,10 @@ import type {
   VcmDeps,
 } from './types.ts';
 
-/** What a public call reaches once the Vcm is known to be open. */
+/**
+ * What a public call reaches once the Vcm is known to be open. Every part method behind an async
+ * facade call is an async function, so its checks fail as rejections, never synchronous throws.
+ */
 type Parts = {
   modules: ModuleLifecycle;
   keys: KeyLifecycle;
