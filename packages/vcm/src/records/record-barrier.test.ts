@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { RECORD_MAC_INFO } from '../crypto/constants.ts';
 import { deriveKey } from '../crypto/derive-key.ts';
-import { isVcmError } from '../crypto/errors.ts';
 import { Guard } from '../guard.ts';
 import { MemoryRecordStore } from '../storage/memory-record-store.ts';
 import { TEST_MASTER_KEY, TEST_NOW } from '../testing/index.ts';
+import { codeOf } from '../vcm.test-support.ts';
 import type { KeyRecord } from './key-record.ts';
 import type { ModuleRecord } from './module-record.ts';
 import { RecordBarrier } from './record-barrier.ts';
@@ -34,16 +34,6 @@ function setup() {
   const guard = new Guard();
   const records = new RecordBarrier(store, new Uint8Array(TEST_MASTER_KEY), guard);
   return { store, guard, records };
-}
-
-async function codeOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-  } catch (e) {
-    if (isVcmError(e)) return e.code;
-    throw e;
-  }
-  return 'none';
 }
 
 describe('RecordBarrier', () => {
