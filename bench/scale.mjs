@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { randomInt } from 'node:crypto';
 import { cp, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { cipherEngine, LevelKeyStore, Vcm } from '@xkslab/vcm';
+import { cipherEngine, LevelRecordStore, Vcm } from '@xkslab/vcm';
 import { fmtInt, fmtMs, fmtRatio, median, printTable, round } from './lib/common.mjs';
 import { runLoad } from './lib/load.mjs';
 import {
@@ -42,7 +42,7 @@ async function openVcm(dataDir) {
     (await readFile(join(dataDir, 'master.key'), 'utf8')).trim(),
     'base64',
   );
-  const store = await LevelKeyStore.open(join(dataDir, 'db'));
+  const store = await LevelRecordStore.open(join(dataDir, 'db'));
   return Vcm.open({ store, engine: cipherEngine('noble'), masterKey: new Uint8Array(masterKey) });
 }
 

@@ -10,7 +10,7 @@ import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { runConformance } from '@xkslab/conformance';
 import { SigningKeyCache } from '@xkslab/sigv4';
-import { cipherEngine, isVcmError, LevelKeyStore, Vcm } from '@xkslab/vcm';
+import { cipherEngine, isVcmError, LevelRecordStore, Vcm } from '@xkslab/vcm';
 import { createAdminApp } from './admin/admin-app.ts';
 import { ensureAdminToken } from './admin/auth.ts';
 import { createAdminListenerApp, createApp } from './app.ts';
@@ -235,7 +235,7 @@ async function serve(args: readonly string[]): Promise<number> {
     tls,
   );
   let vcm: Vcm | undefined;
-  let store: LevelKeyStore | undefined;
+  let store: LevelRecordStore | undefined;
   let audit: AuditLog | undefined;
   let adminServer: Awaited<ReturnType<typeof listen>>['server'] | undefined;
   let flushTimer: NodeJS.Timeout | undefined;
@@ -252,7 +252,7 @@ async function serve(args: readonly string[]): Promise<number> {
       random,
     });
     logger.debug('master key', { source: master.source, created: master.created });
-    store = await LevelKeyStore.open(join(dataDir, 'db'));
+    store = await LevelRecordStore.open(join(dataDir, 'db'));
     vcm = await Vcm.open({
       store,
       engine: cipherEngine(options.engine),
@@ -474,7 +474,7 @@ function backupDeps() {
   return {
     io: commandIo,
     masterKeyFromEnv: process.env.XKSLAB_MASTER_KEY || undefined,
-    openStore: (dir: string) => LevelKeyStore.open(dir),
+    openStore: (dir: string) => LevelRecordStore.open(dir),
     clock: () => new Date(),
     random,
     backupViaServer: (dir: string) => backupFromServer(dir),
@@ -506,7 +506,7 @@ function demoDeps() {
     io: commandIo,
     listen,
     closeServer,
-    openStore: (dir: string) => LevelKeyStore.open(dir),
+    openStore: (dir: string) => LevelRecordStore.open(dir),
     makeTempDir: () => mkdtemp(join(tmpdir(), 'xkslab-demo-')),
     removeDir: (dir: string) => rm(dir, { recursive: true, force: true }),
     waitForEnter,
@@ -574,12 +574,12 @@ const COMMAND_RUN: Record<CommandName, (rest: readonly string[]) => Promise<numb
     seedCommand(rest, {
       io: commandIo,
       masterKeyFromEnv: process.env.XKSLAB_MASTER_KEY || undefined,
-      openStore: (dir: string) => LevelKeyStore.open(dir),
+      openStore: (dir: string) => LevelRecordStore.open(dir),
     }),
   reset: (rest) =>
     resetCommand(rest, {
       io: commandIo,
-      openStore: (dir: string) => LevelKeyStore.open(dir),
+      openStore: (dir: string) => LevelRecordStore.open(dir),
       interactive: process.stdin.isTTY === true,
       ask,
     }),

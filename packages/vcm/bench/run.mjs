@@ -1,10 +1,10 @@
-// Throughput of Vcm encrypt/decrypt (MemoryKeyStore, key cached) per engine and input size,
+// Throughput of Vcm encrypt/decrypt (MemoryRecordStore, key cached) per engine and input size,
 // against raw node:crypto AES-256-GCM on the same inputs. Run after `pnpm build` (imports dist/).
 // Prints a table and writes <repo>/bench/results/vcm-crypto.json.
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import os from 'node:os';
-import { cipherEngine, MemoryKeyStore, Vcm } from '../dist/index.js';
+import { cipherEngine, MemoryRecordStore, Vcm } from '../dist/index.js';
 
 const DURATION_MS = Number(process.env.BENCH_DURATION_MS ?? 1000);
 const WARMUP_MS = Math.min(200, DURATION_MS / 5);
@@ -66,7 +66,7 @@ for (const size of SIZES) {
 
   for (const engineName of ['noble', 'node']) {
     const vcm = await Vcm.open({
-      store: new MemoryKeyStore(),
+      store: new MemoryRecordStore(),
       engine: cipherEngine(engineName),
       masterKey: randomBytes(32),
     });
@@ -133,7 +133,7 @@ const tmp = new URL('vcm-crypto.json.tmp', RESULTS);
 const report = {
   benchmark: 'vcm-crypto',
   description:
-    'Vcm.encrypt/decrypt ops/s (MemoryKeyStore, cached key, sequential awaits) per engine vs raw node:crypto aes-256-gcm (fixed IV) on the same inputs',
+    'Vcm.encrypt/decrypt ops/s (MemoryRecordStore, cached key, sequential awaits) per engine vs raw node:crypto aes-256-gcm (fixed IV) on the same inputs',
   date: new Date().toISOString(),
   machine,
   settings: { durationMs: DURATION_MS, warmupMs: WARMUP_MS, aadBytes: AAD_BYTES, sizes: SIZES },

@@ -58,5 +58,5 @@ export const RECORD_VERSION = 1;
 /** Storage layout. Everything this package writes is under `vcm/`. */
 export const STORE_PREFIX = 'vcm/';
 export const MASTER_CHECK_STORE_KEY = 'vcm/meta/master-check';
-export const MODULE_STORE_PREFIX = 'vcm/module/';
-export const KEY_STORE_PREFIX = 'vcm/key/';
+export const MODULE_RECORD_PREFIX = 'vcm/module/';
+export const KEY_RECORD_PREFIX = 'vcm/key/';

@@ -15,9 +15,9 @@ export { unwrapKey, wrapKey } from './crypto/key-wrap.ts';
 export { nobleEngine } from './crypto/noble-engine.ts';
 export { nodeEngine } from './engines/node-engine.ts';
 export { cipherEngine } from './engines/select-engine.ts';
-export type { BatchOp, KeyStore, ListOptions } from './storage/key-store.ts';
-export { LevelKeyStore } from './storage/level-key-store.ts';
-export { MemoryKeyStore } from './storage/memory-key-store.ts';
+export { LevelRecordStore } from './storage/level-record-store.ts';
+export { MemoryRecordStore } from './storage/memory-record-store.ts';
+export type { BatchOp, ListOptions, RecordStore } from './storage/record-store.ts';
 export type {
   CreateKeyInput,
   CreateModuleInput,

@@ -6,7 +6,7 @@ import type {
   MODULE_STATES,
 } from './constants.ts';
 import type { CipherEngine } from './crypto/cipher-engine.ts';
-import type { KeyStore } from './storage/key-store.ts';
+import type { RecordStore } from './storage/record-store.ts';
 
 export type KeyUsage = (typeof KEY_USAGES)[number];
 export type KeyStatus = (typeof KEY_STATUSES)[number];
@@ -91,7 +91,7 @@ export type ExportedKeyVersion = { version: number; createdAt: string; material:
 export type ListKeysOptions = { after?: string; limit?: number };
 
 export type VcmDeps = {
-  store: KeyStore;
+  store: RecordStore;
   engine: CipherEngine;
   /** 32 bytes. Copied; the caller may wipe its own buffer after open. */
   masterKey: Uint8Array;

@@ -7,9 +7,12 @@ import {
   MODULE_NODES_MAX,
   MODULE_NODES_MIN,
   MODULE_STATES,
+  PENDING_WINDOW_DAYS_MAX,
+  PENDING_WINDOW_DAYS_MIN,
 } from './constants.ts';
+import { AES_256_KEY_BYTES } from './crypto/constants.ts';
 import { VcmError } from './crypto/errors.ts';
-import type { KeyOrigin, KeyStatus, KeyUsage, ModuleState } from './types.ts';
+import type { CreateKeyInput, KeyOrigin, KeyStatus, KeyUsage, ModuleState } from './types.ts';
 
 function invalid(message: string): VcmError {
   return new VcmError('INVALID_INPUT', message);
@@ -84,4 +87,47 @@ export function checkBytes(
 
 export function checkObject(value: unknown, what: string): asserts value is object {
   if (value === null || typeof value !== 'object') throw invalid(`${what} must be an object`);
+}
+
+export function checkPendingWindowDays(days: unknown): asserts days is number {
+  if (
+    !Number.isInteger(days) ||
+    (days as number) < PENDING_WINDOW_DAYS_MIN ||
+    (days as number) > PENDING_WINDOW_DAYS_MAX
+  ) {
+    throw invalid(
+      `pendingWindowDays must be an integer from ${PENDING_WINDOW_DAYS_MIN} to ${PENDING_WINDOW_DAYS_MAX}`,
+    );
+  }
+}
+
+/** The fields of a CreateKeyInput, checked, defaults filled in, with a private copy of `material`. */
+export type CheckedKeyInput = {
+  id: string;
+  usage: KeyUsage[];
+  status: KeyStatus;
+  exportable: boolean;
+  origin: KeyOrigin;
+  given: Uint8Array | undefined;
+};
+
+export function checkCreateKeyInput(input: CreateKeyInput): CheckedKeyInput {
+  checkObject(input, 'input');
+  const { id } = input;
+  checkKeyId(id);
+  const usage = normalizeUsage(input.usage);
+  const status = input.status ?? 'ENABLED';
+  checkStatus(status);
+  const exportable = input.exportable ?? false;
+  checkBoolean(exportable, 'exportable');
+  const origin = input.origin ?? (input.material === undefined ? 'GENERATED' : 'IMPORTED');
+  checkOrigin(origin);
+  let given: Uint8Array | undefined;
+  if (input.material !== undefined) {
+    if (!(input.material instanceof Uint8Array) || input.material.length !== AES_256_KEY_BYTES) {
+      throw invalid(`key material must be exactly ${AES_256_KEY_BYTES} bytes`);
+    }
+    given = new Uint8Array(input.material);
+  }
+  return { id, usage, status, exportable, origin, given };
 }

@@ -5,7 +5,7 @@ import { isVcmError, type VcmErrorCode } from './crypto/errors.ts';
 import { wrapKey } from './crypto/key-wrap.ts';
 import { toBase64 } from './records/base64.ts';
 import { encodeSignedRecord } from './records/signed-record.ts';
-import { MemoryKeyStore } from './storage/memory-key-store.ts';
+import { MemoryRecordStore } from './storage/memory-record-store.ts';
 import { createTestVcm, TEST_MASTER_KEY, TEST_NOW } from './testing/index.ts';
 
 const EMPTY = new Uint8Array(0);
@@ -33,7 +33,7 @@ function movableClock() {
 }
 
 async function setup() {
-  const store = new MemoryKeyStore();
+  const store = new MemoryRecordStore();
   const time = movableClock();
   const vcm = await createTestVcm({ store, clock: time.clock });
   await vcm.createModule({ name: 'm', nodes: 2 });
@@ -97,9 +97,11 @@ describe('Vcm module states', () => {
     await vcm.createModule({ name: 'empty' });
     expect(await vcm.deleteModule('empty')).toEqual({ keys: 0 });
   });
+});
 
+describe('Vcm records of earlier versions', () => {
   it('reads module and key records written before states and flags existed', async () => {
-    const store = new MemoryKeyStore();
+    const store = new MemoryRecordStore();
     await createTestVcm({ store });
     const macKey = deriveKey(TEST_MASTER_KEY, RECORD_MAC_INFO);
     const kek = new Uint8Array(32).fill(7);

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { isVcmError } from './crypto/errors.ts';
 import { nobleEngine } from './crypto/noble-engine.ts';
-import type { BatchOp, KeyStore, ListOptions } from './storage/key-store.ts';
-import { MemoryKeyStore } from './storage/memory-key-store.ts';
+import { MemoryRecordStore } from './storage/memory-record-store.ts';
+import type { BatchOp, ListOptions, RecordStore } from './storage/record-store.ts';
 import { TEST_MASTER_KEY } from './testing/index.ts';
 import type { EncryptOutput } from './types.ts';
 import { Vcm } from './vcm.ts';
@@ -10,8 +10,8 @@ import { Vcm } from './vcm.ts';
 const USAGE = ['ENCRYPT', 'DECRYPT'] as const;
 const EMPTY = new Uint8Array(0);
 
-/** A MemoryKeyStore that counts calls and can be told to fail batches. */
-class CountingStore extends MemoryKeyStore {
+/** A MemoryRecordStore that counts calls and can be told to fail batches. */
+class CountingStore extends MemoryRecordStore {
   batches = 0;
   puts = 0;
   gets = 0;
@@ -34,7 +34,7 @@ class CountingStore extends MemoryKeyStore {
   }
 }
 
-async function open(store: KeyStore, keyCacheEntries?: number) {
+async function open(store: RecordStore, keyCacheEntries?: number) {
   const vcm = await Vcm.open({
     store,
     engine: nobleEngine,
@@ -63,7 +63,7 @@ describe('Vcm.createKeys (bulk)', () => {
   });
 
   it('writes nothing when one id exists or repeats', async () => {
-    const vcm = await open(new MemoryKeyStore());
+    const vcm = await open(new MemoryRecordStore());
     await vcm.createKey('m', { id: 'taken', usage: [...USAGE] });
     const attempt = vcm.createKeys('m', [
       { id: 'new-1', usage: [...USAGE] },
@@ -92,7 +92,7 @@ describe('Vcm.createKeys (bulk)', () => {
   });
 
   it('refuses more than MAX_BULK_KEYS and bad inputs before writing', async () => {
-    const vcm = await open(new MemoryKeyStore());
+    const vcm = await open(new MemoryRecordStore());
     const many = Array.from({ length: 10_001 }, (_, i) => ({ id: `k${i}`, usage: [...USAGE] }));
     await expect(vcm.createKeys('m', many)).rejects.toSatisfy((e) =>
       isVcmError(e, 'INVALID_INPUT'),
@@ -107,7 +107,7 @@ describe('Vcm.createKeys (bulk)', () => {
 
 describe('Vcm.countKeys', () => {
   it('counts across pages (more keys than one page of 1000)', async () => {
-    const vcm = await open(new MemoryKeyStore());
+    const vcm = await open(new MemoryRecordStore());
     for (let from = 0; from < 2500; from += 1000) {
       await vcm.createKeys(
         'm',
@@ -182,7 +182,7 @@ describe('Vcm key cache', () => {
   it('refuses a bad keyCacheEntries', async () => {
     await expect(
       Vcm.open({
-        store: new MemoryKeyStore(),
+        store: new MemoryRecordStore(),
         engine: nobleEngine,
         masterKey: TEST_MASTER_KEY,
         keyCacheEntries: 0,

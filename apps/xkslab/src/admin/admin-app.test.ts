@@ -7,7 +7,7 @@ import {
   publicEncrypt,
   randomBytes,
 } from 'node:crypto';
-import { MemoryKeyStore } from '@xkslab/vcm';
+import { MemoryRecordStore } from '@xkslab/vcm';
 import { createTestVcm, TEST_NOW } from '@xkslab/vcm/testing';
 import { describe, expect, it } from 'vitest';
 import { ImportParamsStore } from '../keys/import-params.ts';
@@ -25,7 +25,7 @@ const KWP_IV = Buffer.from('A65959A6', 'hex');
 const random = (n: number) => new Uint8Array(randomBytes(n));
 
 async function setup() {
-  const store = new MemoryKeyStore();
+  const store = new MemoryRecordStore();
   let now = TEST_NOW.getTime();
   const clock = () => new Date(now);
   const vcm = await createTestVcm({ store, clock });

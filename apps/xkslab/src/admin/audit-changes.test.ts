@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { MemoryKeyStore } from '@xkslab/vcm';
+import { MemoryRecordStore } from '@xkslab/vcm';
 import { createTestVcm, TEST_NOW } from '@xkslab/vcm/testing';
 import { describe, expect, it } from 'vitest';
 import type { AuditEntryInput } from '../audit/audit-entry.ts';
@@ -18,7 +18,7 @@ const TOKEN = 'audit-test-token_0123456789';
 const random = (n: number) => new Uint8Array(randomBytes(n));
 
 async function setup() {
-  const store = new MemoryKeyStore();
+  const store = new MemoryRecordStore();
   const clock = () => TEST_NOW;
   const vcm = await createTestVcm({ store, clock });
   const registry = await KeyStoreRegistry.load(store, vcm, clock);

@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { KeyStore } from '@xkslab/vcm';
+import type { RecordStore } from '@xkslab/vcm';
 
 /** Where the admin token's SHA-256 lives; the token itself is never stored by the server. */
 export const ADMIN_TOKEN_RECORD = 'xks/admin/token';
@@ -29,7 +29,7 @@ export function bearerToken(header: string | undefined): string | undefined {
  * show and to write to the data directory.
  */
 export async function ensureAdminToken(deps: {
-  store: KeyStore;
+  store: RecordStore;
   random: (n: number) => Uint8Array;
   clock: () => Date;
   reset?: boolean;

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { MemoryKeyStore } from '@xkslab/vcm';
+import { MemoryRecordStore } from '@xkslab/vcm';
 import { createTestVcm } from '@xkslab/vcm/testing';
 import { describe, expect, it } from 'vitest';
 import { ImportParamsStore } from '../keys/import-params.ts';
@@ -13,7 +13,7 @@ const TOKEN = 'bulk-admin-token_0123456789';
 const random = (n: number) => new Uint8Array(randomBytes(n));
 
 async function setup() {
-  const store = new MemoryKeyStore();
+  const store = new MemoryRecordStore();
   const vcm = await createTestVcm({ store });
   const clock = () => new Date();
   const app = createAdminApp({

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { cipherEngine, MemoryKeyStore, Vcm } from '@xkslab/vcm';
+import { cipherEngine, MemoryRecordStore, Vcm } from '@xkslab/vcm';
 import { describe, expect, it } from 'vitest';
 import { KeyStoreRegistry } from '../keystores/registry.ts';
 import { decodeBackup, deriveBackupRootKey } from './backup-format.ts';
@@ -8,7 +8,7 @@ import { backupMaker, checkRestorable } from './snapshot.ts';
 const random = (n: number) => new Uint8Array(randomBytes(n));
 
 async function populated(masterKey: Uint8Array) {
-  const store = new MemoryKeyStore();
+  const store = new MemoryRecordStore();
   const vcm = await Vcm.open({ store, engine: cipherEngine('noble'), masterKey, random });
   await vcm.createModule({ name: 'hsm', nodes: 1 });
   await vcm.createKey('hsm', { id: 'k1', usage: ['ENCRYPT', 'DECRYPT'] });

@@ -1,10 +1,10 @@
-import { cipherEngine, type KeyStore, MemoryKeyStore, Vcm } from '@xkslab/vcm';
+import { cipherEngine, MemoryRecordStore, type RecordStore, Vcm } from '@xkslab/vcm';
 import { KeyStoreRegistry } from '../keystores/registry.ts';
 import { PRODUCT, VERSION } from '../version.ts';
 import { type BackupRecord, encodeBackup } from './backup-format.ts';
 
 /** Every record of the database, in key order, from one LevelDB iterator (one consistent view). */
-export function readAllRecords(store: KeyStore): Promise<BackupRecord[]> {
+export function readAllRecords(store: RecordStore): Promise<BackupRecord[]> {
   return store.list({ prefix: '' });
 }
 
@@ -13,7 +13,7 @@ export type BackupMaker = () => Promise<{ bytes: Uint8Array; records: number }>;
 
 /** A BackupMaker over a store, with the backup root key derived from the master key at start. */
 export function backupMaker(deps: {
-  store: KeyStore;
+  store: RecordStore;
   rootKey: Uint8Array;
   clock: () => Date;
   random: (n: number) => Uint8Array;
@@ -42,7 +42,7 @@ export async function checkRestorable(
   records: readonly BackupRecord[],
   masterKey: Uint8Array,
 ): Promise<RestoreSummary> {
-  const memory = new MemoryKeyStore();
+  const memory = new MemoryRecordStore();
   await memory.batch(records.map((r) => ({ type: 'put' as const, ...r })));
   const vcm = await Vcm.open({ store: memory, engine: cipherEngine('noble'), masterKey });
   try {

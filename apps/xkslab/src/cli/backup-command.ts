@@ -1,7 +1,7 @@
 import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { cipherEngine, isVcmError, type KeyStore, Vcm } from '@xkslab/vcm';
+import { cipherEngine, isVcmError, type RecordStore, Vcm } from '@xkslab/vcm';
 import { ADMIN_TOKEN_RECORD } from '../admin/auth.ts';
 import { AUDIT_LOG_FILE, AuditLog } from '../audit/audit-log.ts';
 import {
@@ -55,8 +55,8 @@ export type BackupDeps = {
   io: CommandIo;
   /** XKSLAB_MASTER_KEY, read by main.ts. */
   masterKeyFromEnv: string | undefined;
-  /** Opens the database in a directory (LevelKeyStore.open). */
-  openStore(dir: string): Promise<KeyStore>;
+  /** Opens the database in a directory (LevelRecordStore.open). */
+  openStore(dir: string): Promise<RecordStore>;
   clock: () => Date;
   random: (n: number) => Uint8Array;
   /**
@@ -196,7 +196,7 @@ export async function backupCommand(args: readonly string[], deps: BackupDeps): 
   if (await exists(out))
     throw new CommandError(`${out} already exists; backups are never overwritten`);
 
-  let store: KeyStore;
+  let store: RecordStore;
   try {
     store = await deps.openStore(join(dataDir, 'db'));
   } catch (e) {

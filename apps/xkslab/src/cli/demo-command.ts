@@ -8,7 +8,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DEFAULT_REGION, KmsJsonClient, type XksCallRecord } from '@xkslab/kms-emulator';
 import { SigningKeyCache } from '@xkslab/sigv4';
-import { cipherEngine, type KeyStore, Vcm } from '@xkslab/vcm';
+import { cipherEngine, type RecordStore, Vcm } from '@xkslab/vcm';
 import { createApp } from '../app.ts';
 import { AUDIT_LOG_FILE, AuditLog } from '../audit/audit-log.ts';
 import { type DemoProxyCall, runDemoStory } from '../demo/demo-story.ts';
@@ -31,7 +31,7 @@ export type DemoCommandDeps = {
   io: CommandIo;
   listen: KmsListen;
   closeServer: (server: AnyServer) => Promise<void>;
-  openStore: (dir: string) => Promise<KeyStore & { close(): Promise<void> }>;
+  openStore: (dir: string) => Promise<RecordStore & { close(): Promise<void> }>;
   makeTempDir: () => Promise<string>;
   removeDir: (dir: string) => Promise<void>;
   /** Resolves when the user presses Enter (for --step). */

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { MemoryKeyStore } from '@xkslab/vcm';
+import { MemoryRecordStore } from '@xkslab/vcm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { resetCommand } from './reset-command.ts';
 
@@ -20,7 +20,7 @@ async function setup(answer: string) {
   const questions: string[] = [];
   const deps = {
     io: { stdout: (t: string) => void out.push(t), stderr: (t: string) => void out.push(t) },
-    openStore: async () => Object.assign(new MemoryKeyStore(), { close: async () => {} }),
+    openStore: async () => Object.assign(new MemoryRecordStore(), { close: async () => {} }),
     interactive: true,
     ask: async (q: string) => {
       questions.push(q);

@@ -5,7 +5,7 @@
 import { readdir, readFile, rm, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { isVcmError, type KeyStore } from '@xkslab/vcm';
+import { isVcmError, type RecordStore } from '@xkslab/vcm';
 import { MASTER_KEY_FILE } from '../master-key.ts';
 import { ADMIN_JSON_FILE } from './admin-client.ts';
 import { CommandError, type CommandIo, errorCode } from './command-io.ts';
@@ -36,7 +36,7 @@ const RESET_OPTIONS = {
 
 export type ResetDeps = {
   io: CommandIo;
-  openStore(dir: string): Promise<KeyStore & { close(): Promise<void> }>;
+  openStore(dir: string): Promise<RecordStore & { close(): Promise<void> }>;
   /** Whether a person can answer a question on stdin. */
   interactive: boolean;
   /** Asks a question on the terminal and resolves with the line typed. */

@@ -7,7 +7,7 @@ import { stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { SeedFile, type SeedKey, type SeedKeyStore, type SeedModule } from '@xkslab/protocol';
-import { cipherEngine, isVcmError, type KeyStore, Vcm } from '@xkslab/vcm';
+import { cipherEngine, isVcmError, type RecordStore, Vcm } from '@xkslab/vcm';
 import { KeyStoreRegistry } from '../keystores/registry.ts';
 import { MASTER_KEY_FILE } from '../master-key.ts';
 import { POLICY_RECORD_PREFIX } from '../policies/policy-store.ts';
@@ -59,7 +59,7 @@ export type SeedExportDeps = {
   io: CommandIo;
   /** XKSLAB_MASTER_KEY, read by main.ts. */
   masterKeyFromEnv: string | undefined;
-  openStore(dir: string): Promise<KeyStore>;
+  openStore(dir: string): Promise<RecordStore>;
 };
 
 /** A seed and the notes on what it leaves out. */
@@ -186,7 +186,7 @@ export async function seedCommand(args: readonly string[], deps: SeedExportDeps)
   ) {
     throw new CommandError(`${out} already exists; seed export never overwrites a file`);
   }
-  let store: KeyStore;
+  let store: RecordStore;
   try {
     store = await deps.openStore(join(dataDir, 'db'));
   } catch (e) {

@@ -1,5 +1,5 @@
 import { SigningKeyCache, signRequest } from '@xkslab/sigv4';
-import { MemoryKeyStore, nobleEngine, Vcm } from '@xkslab/vcm';
+import { MemoryRecordStore, nobleEngine, Vcm } from '@xkslab/vcm';
 import { describe, expect, it, vi } from 'vitest';
 import { createApp } from '../app.ts';
 import { KeyStoreRegistry } from '../keystores/registry.ts';
@@ -12,7 +12,7 @@ const NOW = new Date('2026-11-28T12:00:00Z');
 const HEALTH = { requestMetadata: { kmsRequestId: 'r', kmsOperation: 'KmsHealthCheck' } };
 
 async function setup(faults: FaultPlan | undefined) {
-  const store = new MemoryKeyStore();
+  const store = new MemoryRecordStore();
   const vcm = await Vcm.open({
     store,
     engine: nobleEngine,

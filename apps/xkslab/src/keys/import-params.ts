@@ -1,7 +1,7 @@
 import { createPrivateKey, generateKeyPair, type KeyObject } from 'node:crypto';
 import { promisify } from 'node:util';
 import { IMPORT_WRAPPING_KEY_SPEC, type ImportParams, WRAPPING_ALGORITHM } from '@xkslab/protocol';
-import type { KeyStore } from '@xkslab/vcm';
+import type { RecordStore } from '@xkslab/vcm';
 import { z } from 'zod';
 import type { SecretSealer } from '../keystores/registry.ts';
 
@@ -37,13 +37,13 @@ function sealContext(module: string, token: string): string {
  * in the store, for 24 hours and one successful import.
  */
 export class ImportParamsStore {
-  private readonly store: KeyStore;
+  private readonly store: RecordStore;
   private readonly sealer: SecretSealer;
   private readonly clock: () => Date;
   private readonly random: (n: number) => Uint8Array;
 
   constructor(deps: {
-    store: KeyStore;
+    store: RecordStore;
     sealer: SecretSealer;
     clock: () => Date;
     random: (n: number) => Uint8Array;

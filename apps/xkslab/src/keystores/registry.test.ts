@@ -1,4 +1,4 @@
-import { MemoryKeyStore } from '@xkslab/vcm';
+import { MemoryRecordStore } from '@xkslab/vcm';
 import { createTestVcm, TEST_NOW } from '@xkslab/vcm/testing';
 import { describe, expect, it } from 'vitest';
 import { KeyStoreRegistry } from './registry.ts';
@@ -6,7 +6,7 @@ import { KeyStoreRegistry } from './registry.ts';
 const A = { accessKeyId: 'AAAAAAAAAAAAAAAAAAAA', secretAccessKey: 'a'.repeat(44) };
 const B = { accessKeyId: 'BBBBBBBBBBBBBBBBBBBB', secretAccessKey: 'b'.repeat(44) };
 
-class CountingStore extends MemoryKeyStore {
+class CountingStore extends MemoryRecordStore {
   puts = 0;
   override async put(key: string, value: Uint8Array) {
     this.puts++;

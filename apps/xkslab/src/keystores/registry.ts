@@ -1,4 +1,4 @@
-import type { KeyStore } from '@xkslab/vcm';
+import type { RecordStore } from '@xkslab/vcm';
 import { WriteQueue } from '@xkslab/vcm';
 import { z } from 'zod';
 import { TokenBucket } from './token-bucket.ts';
@@ -97,7 +97,7 @@ function sealContext(storeName: string, accessKeyId: string): string {
 
 /**
  * The XKS key stores (endpoints): a URI path prefix, a region, credentials and a module each.
- * Records live in the shared KeyStore; the registry keeps an in-memory index by prefix for the hot
+ * Records live in the shared RecordStore; the registry keeps an in-memory index by prefix for the hot
  * path, rebuilt for a key store after each change, so a change (a revoked credential, a block)
  * takes effect on the next request. Changes run one at a time.
  *
@@ -111,17 +111,21 @@ export class KeyStoreRegistry {
   private readonly lastUsed = new Map<string, number>();
   private readonly writes = new WriteQueue();
 
-  private readonly store: KeyStore;
+  private readonly store: RecordStore;
   private readonly sealer: SecretSealer;
   private readonly clock: () => Date;
 
-  private constructor(store: KeyStore, sealer: SecretSealer, clock: () => Date) {
+  private constructor(store: RecordStore, sealer: SecretSealer, clock: () => Date) {
     this.store = store;
     this.sealer = sealer;
     this.clock = clock;
   }
 
-  static async load(store: KeyStore, sealer: SecretSealer, clock: () => Date = () => new Date()) {
+  static async load(
+    store: RecordStore,
+    sealer: SecretSealer,
+    clock: () => Date = () => new Date(),
+  ) {
     const registry = new KeyStoreRegistry(store, sealer, clock);
     for (const { value } of await store.list({ prefix: KEY_STORE_RECORD_PREFIX })) {
       const record = StoredKeyStore.parse(JSON.parse(Buffer.from(value).toString('utf8')));

@@ -1,5 +1,5 @@
 import { Policy } from '@xkslab/protocol';
-import type { KeyStore } from '@xkslab/vcm';
+import type { RecordStore } from '@xkslab/vcm';
 import { WriteQueue } from '@xkslab/vcm';
 import { type CompiledPolicy, compilePolicy } from './evaluate.ts';
 
@@ -24,13 +24,13 @@ function storeKey(target: PolicyTarget): string {
 export class PolicyStore {
   private readonly compiled = new Map<string, CompiledPolicy>();
   private readonly writes = new WriteQueue();
-  private readonly store: KeyStore;
+  private readonly store: RecordStore;
 
-  private constructor(store: KeyStore) {
+  private constructor(store: RecordStore) {
     this.store = store;
   }
 
-  static async load(store: KeyStore): Promise<PolicyStore> {
+  static async load(store: RecordStore): Promise<PolicyStore> {
     const policies = new PolicyStore(store);
     for (const { key, value } of await store.list({ prefix: POLICY_RECORD_PREFIX })) {
       const policy = Policy.parse(JSON.parse(Buffer.from(value).toString('utf8')));

@@ -1,7 +1,7 @@
 import { constants, generateKeyPairSync, privateDecrypt, randomBytes } from 'node:crypto';
 import { type ConformanceReport, summarize } from '@xkslab/conformance';
 import type { ExportKeyResponse } from '@xkslab/protocol';
-import { MemoryKeyStore } from '@xkslab/vcm';
+import { MemoryRecordStore } from '@xkslab/vcm';
 import { createTestVcm, TEST_NOW } from '@xkslab/vcm/testing';
 import { describe, expect, it } from 'vitest';
 import { hashAdminToken } from '../admin/auth.ts';
@@ -20,7 +20,7 @@ const ORIGIN = 'http://localhost';
 const random = (n: number) => new Uint8Array(randomBytes(n));
 
 async function setup(options: { backup?: BackupMaker } = {}) {
-  const store = new MemoryKeyStore();
+  const store = new MemoryRecordStore();
   const clock = () => TEST_NOW;
   const vcm = await createTestVcm({ store, clock });
   const registry = await KeyStoreRegistry.load(store, vcm, clock);

@@ -1,6 +1,6 @@
 import { createCipheriv, createHash } from 'node:crypto';
 import { SigningKeyCache, signRequest } from '@xkslab/sigv4';
-import { type KeyStore, MemoryKeyStore, nobleEngine, Vcm } from '@xkslab/vcm';
+import { MemoryRecordStore, nobleEngine, type RecordStore, Vcm } from '@xkslab/vcm';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createApp } from '../app.ts';
 import { KeyStoreRegistry } from '../keystores/registry.ts';
@@ -17,11 +17,11 @@ const META = {
   kmsRequestId: 'req-1',
 };
 
-/** A KeyStore whose reads can be slowed down or broken, to reach the dependency errors. */
-class FaultyStore implements KeyStore {
+/** A RecordStore whose reads can be slowed down or broken, to reach the dependency errors. */
+class FaultyStore implements RecordStore {
   mode: 'ok' | 'slow' | 'broken' = 'ok';
-  private readonly inner: KeyStore;
-  constructor(inner: KeyStore) {
+  private readonly inner: RecordStore;
+  constructor(inner: RecordStore) {
     this.inner = inner;
   }
   private async gate() {
@@ -38,10 +38,10 @@ class FaultyStore implements KeyStore {
   del(key: string) {
     return this.inner.del(key);
   }
-  batch(ops: Parameters<KeyStore['batch']>[0]) {
+  batch(ops: Parameters<RecordStore['batch']>[0]) {
     return this.inner.batch(ops);
   }
-  async list(o: Parameters<KeyStore['list']>[0]) {
+  async list(o: Parameters<RecordStore['list']>[0]) {
     await this.gate();
     return this.inner.list(o);
   }
@@ -51,7 +51,7 @@ class FaultyStore implements KeyStore {
 }
 
 async function setup() {
-  const store = new FaultyStore(new MemoryKeyStore());
+  const store = new FaultyStore(new MemoryRecordStore());
   const vcm = await Vcm.open({
     store,
     engine: nobleEngine,

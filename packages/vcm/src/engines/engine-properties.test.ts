@@ -45,7 +45,8 @@ describe('noble and node engines agree (differential)', () => {
       }),
       { numRuns: 150 },
     );
-  });
+    // CPU-bound (two engines, inputs up to 14 KB): about 4 s alone, more on a shared machine.
+  }, 30_000);
 });
 
 describe.each([nobleEngine, nodeEngine])('$name engine properties', (engine: CipherEngine) => {

@@ -1,5 +1,5 @@
 import { VcmError } from '../crypto/errors.ts';
-import type { BatchOp, ListOptions } from './key-store.ts';
+import type { BatchOp, ListOptions } from './record-store.ts';
 
 /** Longest key accepted, in UTF-16 code units: far above any key this project writes. */
 const MAX_KEY_LENGTH = 1024;

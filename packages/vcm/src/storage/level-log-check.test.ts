@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isVcmError } from '../crypto/errors.ts';
-import { LevelKeyStore } from './level-key-store.ts';
 import { checkLevelLogs, findLogDamage } from './level-log-check.ts';
+import { LevelRecordStore } from './level-record-store.ts';
 
 const dirs: string[] = [];
 afterEach(async () => {
@@ -16,7 +16,7 @@ async function dbWithLog(n: number): Promise<{ dir: string; log: string }> {
   const root = await mkdtemp(join(tmpdir(), 'xkslab-vcm-log-'));
   dirs.push(root);
   const dir = join(root, 'db');
-  const store = await LevelKeyStore.open(dir);
+  const store = await LevelRecordStore.open(dir);
   for (let i = 0; i < n; i++) await store.put(`k${i}`, new Uint8Array(300).fill(i));
   await store.close();
   const logs = (await readdir(dir)).filter((f) => /^\d+\.log$/.test(f));
@@ -41,7 +41,7 @@ describe('LevelDB write-ahead log check', () => {
     const size = (await stat(log)).size;
     await truncate(log, size - 100);
     expect(await checkLevelLogs(dir)).toBeUndefined();
-    const store = await LevelKeyStore.open(dir);
+    const store = await LevelRecordStore.open(dir);
     expect(await store.get('k0')).toBeDefined();
     await store.close();
   });
@@ -54,7 +54,7 @@ describe('LevelDB write-ahead log check', () => {
     await writeFile(log, bytes);
     const damage = await checkLevelLogs(dir);
     expect(damage?.reason).toBe('checksum mismatch');
-    await expect(LevelKeyStore.open(dir)).rejects.toSatisfy(
+    await expect(LevelRecordStore.open(dir)).rejects.toSatisfy(
       (e) => isVcmError(e, 'CORRUPT_RECORD') && /write-ahead log .* is damaged/.test(String(e)),
     );
   });

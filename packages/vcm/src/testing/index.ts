@@ -1,7 +1,7 @@
 import type { CipherEngine } from '../crypto/cipher-engine.ts';
 import { nobleEngine } from '../crypto/noble-engine.ts';
-import type { KeyStore } from '../storage/key-store.ts';
-import { MemoryKeyStore } from '../storage/memory-key-store.ts';
+import { MemoryRecordStore } from '../storage/memory-record-store.ts';
+import type { RecordStore } from '../storage/record-store.ts';
 import type { VcmDeps } from '../types.ts';
 import { Vcm } from '../vcm.ts';
 
@@ -26,7 +26,7 @@ export function sequenceRandom(seed = 0): (n: number) => Uint8Array {
 }
 
 export type TestVcmOptions = {
-  store?: KeyStore;
+  store?: RecordStore;
   engine?: CipherEngine;
   masterKey?: Uint8Array;
   random?: (n: number) => Uint8Array;
@@ -34,13 +34,13 @@ export type TestVcmOptions = {
 };
 
 /**
- * A Vcm over a new MemoryKeyStore (or `options.store`, when the test needs to look at the stored
+ * A Vcm over a new MemoryRecordStore (or `options.store`, when the test needs to look at the stored
  * bytes) with TEST_MASTER_KEY, the noble engine, the fixed clock TEST_NOW and the system CSPRNG,
  * each overridable.
  */
 export async function createTestVcm(options: TestVcmOptions = {}): Promise<Vcm> {
   const deps: VcmDeps = {
-    store: options.store ?? new MemoryKeyStore(),
+    store: options.store ?? new MemoryRecordStore(),
     engine: options.engine ?? nobleEngine,
     masterKey: options.masterKey ?? TEST_MASTER_KEY,
     clock: options.clock ?? (() => TEST_NOW),

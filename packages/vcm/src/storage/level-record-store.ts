@@ -1,11 +1,11 @@
-import { Level } from 'level';
+import { ClassicLevel } from 'classic-level';
 import { VcmError } from '../crypto/errors.ts';
 import { checkBatch, checkKey, checkListOptions, checkValue, copyBytes } from './arguments.ts';
 import { listStart } from './byte-order.ts';
-import type { BatchOp, KeyStore, ListOptions } from './key-store.ts';
 import { checkLevelLogs } from './level-log-check.ts';
+import type { BatchOp, ListOptions, RecordStore } from './record-store.ts';
 
-type Db = Level<string, Uint8Array>;
+type Db = ClassicLevel<string, Uint8Array>;
 
 /** Every write waits for the OS to flush (LevelDB `sync: true`) before it resolves. */
 const DURABLE = { sync: true } as const;
@@ -24,8 +24,11 @@ function unavailable(what: string, cause: unknown): VcmError {
   return new VcmError('STORE_UNAVAILABLE', `key store ${what} failed`, { cause });
 }
 
-/** A KeyStore on LevelDB (classic-level through `level`), one directory, one process at a time. */
-export class LevelKeyStore implements KeyStore {
+/**
+ * A RecordStore on LevelDB through classic-level (used directly, not through `level`: `get` relies
+ * on its `getSync`), one directory, one process at a time.
+ */
+export class LevelRecordStore implements RecordStore {
   readonly #db: Db;
 
   private constructor(db: Db) {
@@ -38,7 +41,7 @@ export class LevelKeyStore implements KeyStore {
    * (level-log-check.ts: LevelDB would drop those records silently); anything else that stops
    * the open is 'STORE_UNAVAILABLE'.
    */
-  static async open(dir: string): Promise<LevelKeyStore> {
+  static async open(dir: string): Promise<LevelRecordStore> {
     if (typeof dir !== 'string' || dir.length === 0) {
       throw new VcmError('INVALID_INPUT', 'the key store directory must be a non-empty path');
     }
@@ -49,7 +52,7 @@ export class LevelKeyStore implements KeyStore {
         `the key store's write-ahead log ${damage.file} is damaged at byte ${damage.offset} (${damage.reason}); opening it would silently drop the records after that point. Restore the data directory from a backup, or move that file away to accept the loss`,
       );
     }
-    const db: Db = new Level<string, Uint8Array>(dir, {
+    const db: Db = new ClassicLevel<string, Uint8Array>(dir, {
       keyEncoding: 'utf8',
       valueEncoding: 'view',
       createIfMissing: true,
@@ -68,7 +71,7 @@ export class LevelKeyStore implements KeyStore {
         cause: e,
       });
     }
-    return new LevelKeyStore(db);
+    return new LevelRecordStore(db);
   }
 
   async get(key: string): Promise<Uint8Array | undefined> {

@@ -3,24 +3,24 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isVcmError } from '../crypto/errors.ts';
-import { describeKeyStoreContract } from './key-store.contract.ts';
-import { LevelKeyStore } from './level-key-store.ts';
+import { LevelRecordStore } from './level-record-store.ts';
+import { describeRecordStoreContract } from './record-store.contract.ts';
 
 async function tempDir(): Promise<string> {
   return mkdtemp(join(tmpdir(), 'xkslab-vcm-level-'));
 }
 
-describeKeyStoreContract('LevelKeyStore', async () => {
+describeRecordStoreContract('LevelRecordStore', async () => {
   const dir = await tempDir();
   const location = join(dir, 'db');
   return {
-    store: await LevelKeyStore.open(location),
-    reopen: () => LevelKeyStore.open(location),
+    store: await LevelRecordStore.open(location),
+    reopen: () => LevelRecordStore.open(location),
     dispose: () => rm(dir, { recursive: true, force: true }),
   };
 });
 
-describe('LevelKeyStore.open', () => {
+describe('LevelRecordStore.open', () => {
   const cleanup: Array<() => Promise<unknown>> = [];
   afterEach(async () => {
     for (const fn of cleanup.splice(0).reverse()) await fn();
@@ -29,11 +29,11 @@ describe('LevelKeyStore.open', () => {
   it('refuses a second open of a directory in use with STORE_LOCKED', async () => {
     const dir = await tempDir();
     cleanup.push(() => rm(dir, { recursive: true, force: true }));
-    const first = await LevelKeyStore.open(dir);
+    const first = await LevelRecordStore.open(dir);
     cleanup.push(() => first.close());
     let thrown: unknown;
     try {
-      const second = await LevelKeyStore.open(dir);
+      const second = await LevelRecordStore.open(dir);
       await second.close();
     } catch (e) {
       thrown = e;
@@ -44,7 +44,7 @@ describe('LevelKeyStore.open', () => {
     // The first store is unaffected, and the directory opens again once it is closed.
     await first.put('k', new Uint8Array([1]));
     await first.close();
-    const third = await LevelKeyStore.open(dir);
+    const third = await LevelRecordStore.open(dir);
     expect(await third.get('k')).toEqual(new Uint8Array([1]));
     await third.close();
   });
@@ -56,7 +56,7 @@ describe('LevelKeyStore.open', () => {
     await writeFile(file, 'not a directory');
     let thrown: unknown;
     try {
-      await LevelKeyStore.open(join(file, 'db'));
+      await LevelRecordStore.open(join(file, 'db'));
     } catch (e) {
       thrown = e;
     }
@@ -65,6 +65,6 @@ describe('LevelKeyStore.open', () => {
   });
 
   it('rejects an empty path as INVALID_INPUT', async () => {
-    await expect(LevelKeyStore.open('')).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    await expect(LevelRecordStore.open('')).rejects.toMatchObject({ code: 'INVALID_INPUT' });
   });
 });

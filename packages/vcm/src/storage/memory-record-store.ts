@@ -1,10 +1,10 @@
 import { VcmError } from '../crypto/errors.ts';
 import { checkBatch, checkKey, checkListOptions, checkValue, copyBytes } from './arguments.ts';
 import { compareKeys, listStart } from './byte-order.ts';
-import type { BatchOp, KeyStore, ListOptions } from './key-store.ts';
+import type { BatchOp, ListOptions, RecordStore } from './record-store.ts';
 
-/** A KeyStore in memory, for tests and throwaway runs. Nothing survives the process. */
-export class MemoryKeyStore implements KeyStore {
+/** A RecordStore in memory, for tests and throwaway runs. Nothing survives the process. */
+export class MemoryRecordStore implements RecordStore {
   readonly #data = new Map<string, Uint8Array>();
   #closed = false;
 

@@ -19,7 +19,7 @@ export type ListOptions = {
  * with the cause; bad arguments throw VcmError('INVALID_INPUT'). Values are copied in and out, so
  * a caller mutating a buffer never changes what is stored.
  */
-export interface KeyStore {
+export interface RecordStore {
   get(key: string): Promise<Uint8Array | undefined>;
   /** Durable (flushed to disk where there is one) before it resolves. */
   put(key: string, value: Uint8Array): Promise<void>;

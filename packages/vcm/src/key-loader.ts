@@ -1,0 +1,259 @@
+import { VcmError } from './crypto/errors.ts';
+import { unwrapKey, wrapKey } from './crypto/key-wrap.ts';
+import type { Guard } from './guard.ts';
+import { LruMap } from './key-cache.ts';
+import { fromBase64, toBase64 } from './records/base64.ts';
+import { currentVersion, type KeyRecord } from './records/key-record.ts';
+import type { ModuleRecord } from './records/module-record.ts';
+import type { RecordBarrier } from './records/record-barrier.ts';
+
+/** A module with its KEK unwrapped. */
+export type ModuleEntry = { record: ModuleRecord; kek: Uint8Array };
+
+/**
+ * A key as the hot path needs it: status and usage precomputed, every version unwrapped. Writes
+ * update a cached entry in place (after the store write succeeded), so the cache never disagrees
+ * with the store and material is never copied more than once per key.
+ */
+export type KeyEntry = {
+  record: KeyRecord;
+  canEncrypt: boolean;
+  canDecrypt: boolean;
+  current: number;
+  materials: Map<number, Uint8Array>;
+};
+
+function cacheKey(module: string, id: string): string {
+  return `${module}/${id}`;
+}
+
+function wipeEntry(entry: KeyEntry): void {
+  for (const material of entry.materials.values()) material.fill(0);
+  entry.materials.clear();
+}
+
+/**
+ * Wipes a key evicted from the cache on the next macrotask, not at once: a call that took the
+ * entry from the cache uses its material synchronously after its last await, and that continuation
+ * always runs before the next macrotask, so it never sees wiped material.
+ */
+function wipeLater(entry: KeyEntry): void {
+  setImmediate(() => wipeEntry(entry));
+}
+
+/** Every version of a key unwrapped under its module's KEK; nothing is left unwiped on failure. */
+function unwrapEntry(record: KeyRecord, kek: Uint8Array): KeyEntry {
+  const entry: KeyEntry = {
+    record,
+    canEncrypt: record.usage.includes('ENCRYPT'),
+    canDecrypt: record.usage.includes('DECRYPT'),
+    current: currentVersion(record),
+    materials: new Map(),
+  };
+  try {
+    for (const v of record.versions) {
+      const wrapped = fromBase64(v.wrapped, `version ${v.version} of key ${record.id}`);
+      entry.materials.set(v.version, unwrapKey(kek, wrapped));
+    }
+  } catch (e) {
+    wipeEntry(entry);
+    throw e;
+  }
+  return entry;
+}
+
+/**
+ * The keyring (Vault's word): holds the master key, unwraps module KEKs under it and key versions
+ * under their KEK, and keeps what it unwrapped. Modules stay cached; keys go through the LRU of
+ * key-cache.ts, admitted on their second use (the doorkeeper). Every write runs inside
+ * `whileWriting`, which moves the epoch: a load that saw the epoch change while it awaited the
+ * store does not fill the cache, so a cached entry never predates a write. Writers update cached
+ * entries through the `…Changed`/`forget…` methods after their store write succeeded.
+ */
+export class KeyLoader {
+  readonly #records: RecordBarrier;
+  readonly #guard: Guard;
+  readonly #masterKey: Uint8Array;
+  readonly #modules = new Map<string, ModuleEntry>();
+  /** Unwrapped keys used more than once lately, least recently used evicted (see wipeLater). */
+  readonly #keys: LruMap<string, KeyEntry>;
+  /**
+   * The last key loaded but not admitted to the cache, until it is wiped on the next macrotask or
+   * a write starts: a call that uses a key twice in a row (encrypt, then the CDIV round-trip
+   * decrypt) reads and unwraps it once and counts as one use for the cache's doorkeeper.
+   */
+  #recent: { key: string; entry: KeyEntry } | undefined;
+  /** Bumped when a write starts and ends: a load that saw it change does not fill the cache. */
+  #epoch = 0;
+
+  constructor(records: RecordBarrier, guard: Guard, masterKey: Uint8Array, cacheEntries: number) {
+    this.#records = records;
+    this.#guard = guard;
+    this.#masterKey = masterKey;
+    this.#keys = new LruMap(cacheEntries, wipeLater);
+  }
+
+  // ---- reads ----------------------------------------------------------------------------------
+
+  cachedModule(name: string): ModuleEntry | undefined {
+    return this.#modules.get(name);
+  }
+
+  /** Reads and unwraps a module (the cached entry if another call got there first). */
+  async loadModule(name: string): Promise<ModuleEntry | undefined> {
+    const epoch = this.#epoch;
+    const record = await this.#records.module(name);
+    this.#guard.assertKeys();
+    if (record === undefined) return undefined;
+    const cached = this.#modules.get(name);
+    if (cached !== undefined) return cached;
+    const entry = { record, kek: this.#unwrapKek(record) };
+    if (epoch === this.#epoch) this.#modules.set(name, entry);
+    return entry;
+  }
+
+  async module(name: string): Promise<ModuleEntry | undefined> {
+    return this.#modules.get(name) ?? (await this.loadModule(name));
+  }
+
+  async requireModule(name: string): Promise<ModuleEntry> {
+    const entry = this.#modules.get(name) ?? (await this.loadModule(name));
+    if (entry === undefined) throw new VcmError('MODULE_NOT_FOUND', `module ${name} not found`);
+    return entry;
+  }
+
+  cachedKey(module: string, id: string): KeyEntry | undefined {
+    return this.#keys.get(cacheKey(module, id));
+  }
+
+  /**
+   * Reads and unwraps a key. The entry is offered to the cache; when it is not admitted the caller
+   * uses it synchronously and it is wiped on the next macrotask.
+   */
+  async loadKey(module: string, id: string): Promise<KeyEntry | undefined> {
+    const key = cacheKey(module, id);
+    if (this.#recent?.key === key) return this.#recent.entry;
+    const epoch = this.#epoch;
+    const record = await this.#records.key(module, id);
+    if (record === undefined) return undefined;
+    const mod = this.#modules.get(module) ?? (await this.loadModule(module));
+    this.#guard.assertKeys();
+    if (mod === undefined) {
+      throw new VcmError(
+        'CORRUPT_RECORD',
+        `key ${id} belongs to module ${module}, which is missing`,
+      );
+    }
+    const cached = this.#keys.get(key);
+    if (cached !== undefined) return cached;
+    return this.#admit(key, unwrapEntry(record, mod.kek), epoch);
+  }
+
+  async key(module: string, id: string): Promise<KeyEntry | undefined> {
+    return this.#keys.get(cacheKey(module, id)) ?? (await this.loadKey(module, id));
+  }
+
+  /** The error for a key that is not there: MODULE_NOT_FOUND when its module is missing too. */
+  async notFound(module: string, id: string): Promise<VcmError> {
+    const mod = this.#modules.get(module) ?? (await this.loadModule(module));
+    return mod === undefined
+      ? new VcmError('MODULE_NOT_FOUND', `module ${module} not found`)
+      : new VcmError('KEY_NOT_FOUND', `key ${id} not found in module ${module}`);
+  }
+
+  /**
+   * The module's health-check key, unwrapped afresh from the record through its KEK (neither is
+   * cached); the caller wipes it.
+   */
+  unwrapHealthKey(record: ModuleRecord): Uint8Array {
+    const kek = this.#unwrapKek(record);
+    try {
+      return unwrapKey(kek, fromBase64(record.healthKey, 'module health-check key'));
+    } finally {
+      kek.fill(0);
+    }
+  }
+
+  /** A new module's KEK wrapped under the master key, as the module record stores it. */
+  wrapKek(kek: Uint8Array): string {
+    return toBase64(wrapKey(this.#masterKey, kek));
+  }
+
+  // ---- writes ---------------------------------------------------------------------------------
+
+  /** Runs a write (from the single writer), moving the epoch around it. */
+  async whileWriting<T>(task: () => Promise<T>): Promise<T> {
+    this.#epoch++;
+    this.#recent = undefined;
+    try {
+      return await task();
+    } finally {
+      this.#epoch++;
+    }
+  }
+
+  moduleChanged(name: string, record: ModuleRecord): void {
+    const cached = this.#modules.get(name);
+    if (cached !== undefined) cached.record = record;
+  }
+
+  keyChanged(module: string, id: string, record: KeyRecord): void {
+    const cached = this.#keys.get(cacheKey(module, id));
+    if (cached !== undefined) cached.record = record;
+  }
+
+  /** A rotation: the cached entry takes a copy of the new version's material. */
+  versionAdded(module: string, id: string, record: KeyRecord, material: Uint8Array): void {
+    const cached = this.#keys.get(cacheKey(module, id));
+    if (cached === undefined) return;
+    const version = currentVersion(record);
+    cached.materials.set(version, new Uint8Array(material));
+    cached.record = record;
+    cached.current = version;
+  }
+
+  forgetKey(module: string, id: string): void {
+    const key = cacheKey(module, id);
+    const cached = this.#keys.get(key);
+    if (cached === undefined) return;
+    wipeEntry(cached);
+    this.#keys.delete(key);
+  }
+
+  /** A deleted module: its KEK and every cached key of it are wiped. */
+  forgetModule(name: string): void {
+    const prefix = cacheKey(name, '');
+    for (const [k, entry] of this.#keys) {
+      if (!k.startsWith(prefix)) continue;
+      wipeEntry(entry);
+      this.#keys.delete(k);
+    }
+    this.#modules.get(name)?.kek.fill(0);
+    this.#modules.delete(name);
+  }
+
+  /** At close: wipes cached key material, cached KEKs and the master key. */
+  wipe(): void {
+    for (const entry of this.#keys.values()) wipeEntry(entry);
+    for (const entry of this.#modules.values()) entry.kek.fill(0);
+    this.#keys.clear();
+    this.#modules.clear();
+    this.#masterKey.fill(0);
+  }
+
+  #unwrapKek(record: ModuleRecord): Uint8Array {
+    return unwrapKey(this.#masterKey, fromBase64(record.kek, 'module KEK'));
+  }
+
+  #admit(key: string, entry: KeyEntry, epoch: number): KeyEntry {
+    if (epoch === this.#epoch && this.#keys.offer(key, entry)) return entry;
+    // Not cached (a write ran meanwhile, or the doorkeeper has not seen the key lately): the
+    // caller uses the entry synchronously, and it is wiped on the next macrotask.
+    if (epoch === this.#epoch) this.#recent = { key, entry };
+    setImmediate(() => {
+      if (this.#recent?.entry === entry) this.#recent = undefined;
+      wipeEntry(entry);
+    });
+    return entry;
+  }
+}

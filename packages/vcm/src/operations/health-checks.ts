@@ -1,0 +1,58 @@
+import type { VcmContext } from '../context.ts';
+import { isVcmError, VcmError } from '../crypto/errors.ts';
+import type { ModuleRecord } from '../records/module-record.ts';
+import type { NodeHealth } from '../types.ts';
+import { checkModuleName } from '../validation.ts';
+import type { CryptoOperations } from './crypto-operations.ts';
+
+function nodeId(module: string, index: number): string {
+  return `${module}-node-${index + 1}`;
+}
+
+function unavailable(module: string, nodes: number, detail: string): NodeHealth[] {
+  return Array.from({ length: nodes }, (_, i) => ({
+    id: nodeId(module, i),
+    status: 'UNAVAILABLE' as const,
+    detail,
+  }));
+}
+
+/** The deep health check of a module's nodes. */
+export class HealthChecks {
+  readonly #ctx: VcmContext;
+  readonly #crypto: CryptoOperations;
+
+  constructor(ctx: VcmContext, crypto: CryptoOperations) {
+    this.#ctx = ctx;
+    this.#crypto = crypto;
+  }
+
+  /**
+   * The module record is read from the store and verified, then each node runs its crypto check.
+   * A store that cannot be read makes every node UNAVAILABLE (the node count is then the cached
+   * one, or 1); so does a module that is not active.
+   */
+  async check(module: string): Promise<NodeHealth[]> {
+    checkModuleName(module);
+    let record: ModuleRecord | undefined;
+    try {
+      record = await this.#ctx.records.module(module);
+    } catch (e) {
+      this.#ctx.guard.assertKeys();
+      const nodes = this.#ctx.keys.cachedModule(module)?.record.nodes ?? 1;
+      const detail = isVcmError(e, 'CORRUPT_RECORD')
+        ? 'module record failed its integrity check'
+        : 'key store unavailable';
+      return unavailable(module, nodes, detail);
+    }
+    if (record === undefined) throw new VcmError('MODULE_NOT_FOUND', `module ${module} not found`);
+    if (record.state !== 'active') {
+      return unavailable(module, record.nodes, `module is ${record.state}`);
+    }
+    this.#ctx.guard.assertKeys();
+    const found = record;
+    return Array.from({ length: found.nodes }, (_, i) =>
+      this.#crypto.checkNode(nodeId(module, i), found),
+    );
+  }
+}

@@ -1,0 +1,69 @@
+import { randomBytes } from '@noble/ciphers/utils.js';
+import { describe, expect, it } from 'vitest';
+import type { CipherEngine } from './crypto/cipher-engine.ts';
+import { nobleEngine } from './crypto/noble-engine.ts';
+import { MemoryRecordStore } from './storage/memory-record-store.ts';
+import { createTestVcm } from './testing/index.ts';
+import { codeOf, SpyStore, setup } from './vcm.test-support.ts';
+
+describe('Vcm health check', () => {
+  it('returns one ACTIVE entry per node', async () => {
+    const { vcm } = await setup();
+    expect(await vcm.healthCheck('m1')).toEqual([
+      { id: 'm1-node-1', status: 'ACTIVE' },
+      { id: 'm1-node-2', status: 'ACTIVE' },
+      { id: 'm1-node-3', status: 'ACTIVE' },
+    ]);
+    expect(await codeOf(vcm.healthCheck('nope'))).toBe('MODULE_NOT_FOUND');
+  });
+
+  it('uses the module health-check key, never a customer key', async () => {
+    const seen: Uint8Array[] = [];
+    const recording: CipherEngine = {
+      name: 'noble',
+      encrypt: (key, iv, pt, aad) => {
+        seen.push(new Uint8Array(key));
+        return nobleEngine.encrypt(key, iv, pt, aad);
+      },
+      decrypt: (key, iv, ct, tag, aad) => nobleEngine.decrypt(key, iv, ct, tag, aad),
+    };
+    const vcm = await createTestVcm({ engine: recording });
+    await vcm.createModule({ name: 'm', nodes: 2 });
+    const material = randomBytes(32);
+    await vcm.createKey('m', { id: 'customer', usage: ['ENCRYPT'], material });
+    seen.length = 0;
+    await vcm.healthCheck('m');
+    expect(seen).toHaveLength(2);
+    for (const key of seen) expect(key).not.toEqual(material);
+  });
+
+  it('marks a node whose check throws UNAVAILABLE with a short detail', async () => {
+    let calls = 0;
+    const flaky: CipherEngine = {
+      name: 'noble',
+      encrypt: (key, iv, pt, aad) => {
+        calls++;
+        if (calls === 2) throw new Error('engine fault');
+        return nobleEngine.encrypt(key, iv, pt, aad);
+      },
+      decrypt: (key, iv, ct, tag, aad) => nobleEngine.decrypt(key, iv, ct, tag, aad),
+    };
+    const vcm = await createTestVcm({ engine: flaky });
+    await vcm.createModule({ name: 'm', nodes: 3 });
+    const health = await vcm.healthCheck('m');
+    expect(health.map((n) => n.status)).toEqual(['ACTIVE', 'UNAVAILABLE', 'ACTIVE']);
+    expect(health[1]?.detail).toBeTruthy();
+    expect(health[1]?.detail?.length).toBeLessThan(80);
+  });
+
+  it('marks every node UNAVAILABLE when the store cannot be read', async () => {
+    const spy = new SpyStore(new MemoryRecordStore());
+    const { vcm } = await setup({ store: spy });
+    await vcm.getModule('m1');
+    spy.failing = true;
+    const health = await vcm.healthCheck('m1');
+    expect(health).toHaveLength(3);
+    for (const n of health)
+      expect(n).toMatchObject({ status: 'UNAVAILABLE', detail: 'key store unavailable' });
+  });
+});
