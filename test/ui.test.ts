@@ -587,6 +587,9 @@ describe('the dashboard in Chromium', () => {
         ['audit-search', `/ui/audit?q=${LONG_REQUEST_ID}`],
         ['faults', '/ui/faults'],
         ['conformance', `/ui/conformance?keyStore=${LONG_STORE}`],
+        ['module-not-found', `/ui/modules/${'m'.repeat(64)}`],
+        ['keystore-not-found', `/ui/keystores/${LONG_STORE.slice(0, -1)}z`],
+        ['conformance-run-not-found', '/ui/conformance/runs/0123456789ab'],
       ];
       for (const [name, path] of pages) {
         await page.goto(`${base}${path}`);

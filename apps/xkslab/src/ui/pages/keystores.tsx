@@ -222,7 +222,8 @@ export function registerKeyStorePages(app: Hono<UiEnv>, deps: UiDeps): void {
         deps,
         { title: 'Key store not found', active: 'keystores', status: 404 },
         <Empty>
-          No key store named <code>{name}</code>. <a href={BASE}>All key stores</a>
+          No key store named <LongValue value={name} code inline />.{' '}
+          <a href={BASE}>All key stores</a>
         </Empty>,
       );
     }

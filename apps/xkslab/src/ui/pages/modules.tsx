@@ -134,7 +134,7 @@ export function registerModulePages(app: Hono<UiEnv>, deps: UiDeps): void {
         deps,
         { title: 'Module not found', active: 'modules', status: 404 },
         <Empty>
-          No module named <code>{name}</code>. <a href={BASE}>All modules</a>
+          No module named <LongValue value={name} code inline />. <a href={BASE}>All modules</a>
         </Empty>,
       );
     }
