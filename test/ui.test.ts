@@ -494,6 +494,8 @@ describe('the dashboard in Chromium', () => {
   it('fits a 390 px phone on every page, long values shortened with the whole value at hand', async () => {
     // The longest values: a key store with the longest name and prefix, a 128-character key id,
     // a signed encrypt whose principal ARN is 2048 characters, a fault rule naming the key.
+    expect([LONG_PRINCIPAL.length, LONG_KEY.length, LONG_STORE.length]).toEqual([2048, 128, 64]);
+    expect(`${LONG_PREFIX}/kms/xks/v1`).toHaveLength(128);
     const created = await admin.call('POST', '/keystores', {
       name: LONG_STORE,
       uriPathPrefix: LONG_PREFIX,

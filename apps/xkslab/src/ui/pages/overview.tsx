@@ -79,7 +79,7 @@ export function registerOverviewPages(app: Hono<UiEnv>, deps: UiDeps): void {
               No module yet. <a href={`${UI_BASE}/modules`}>Deploy one</a>.
             </Empty>
           ) : (
-            <Table head={['Module', 'State', 'Nodes (as GetHealthStatus reports them)', 'Keys']}>
+            <Table head={['Module', 'State', 'Keys', 'Nodes (as GetHealthStatus reports them)']}>
               {modules.map((m, i) => (
                 <tr data-testid={`module-${m.name}`}>
                   <td>
@@ -92,6 +92,7 @@ export function registerOverviewPages(app: Hono<UiEnv>, deps: UiDeps): void {
                   <td>
                     <Badge tone={stateTone(m.state)}>{m.state}</Badge>
                   </td>
+                  <td class="num">{keyCounts[i]}</td>
                   <td>
                     {(health.get(m.name) ?? []).map((n) => (
                       <span
@@ -105,7 +106,6 @@ export function registerOverviewPages(app: Hono<UiEnv>, deps: UiDeps): void {
                       </span>
                     ))}
                   </td>
-                  <td class="num">{keyCounts[i]}</td>
                 </tr>
               ))}
             </Table>
