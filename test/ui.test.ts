@@ -3,10 +3,12 @@
  * binary: login, a module, a key store and a key, a credential used for a real SigV4-signed XKS
  * encrypt, a disabled key failing and showing in the audit page, a fault scenario changing health,
  * the live traffic panel and /metrics, the conformance runner, and the refusals (wrong token, a
- * form without its CSRF token). Screenshots of every page go to a temporary directory, or to
- * docs/screenshots/ with XKSLAB_UI_SCREENSHOTS=1 (how the README's pictures are made).
+ * form without its CSRF token), and every page at phone width with the longest values the
+ * protocol allows. Screenshots of every page go to a temporary directory, to docs/screenshots/
+ * with XKSLAB_UI_SCREENSHOTS=1 (how the README's pictures are made), or to a directory of your
+ * choice, kept, with XKSLAB_UI_SHOTS_DIR=DIR (phone-width pictures of every page included).
  */
-import { constants, generateKeyPairSync, privateDecrypt } from 'node:crypto';
+import { constants, generateKeyPairSync, privateDecrypt, randomUUID } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,7 +16,16 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Admin, adminFor } from './support/admin-api.ts';
 import { REPO_ROOT, startXkslab, type XkslabServer } from './support/binary.ts';
-import { type Browser, DESKTOP, launchChromium, PHONE } from './support/browser.ts';
+import {
+  type Browser,
+  clipboardText,
+  DESKTOP,
+  launchChromium,
+  lineCount,
+  PHONE,
+  sidewaysOverflow,
+  whiteSpace,
+} from './support/browser.ts';
 import { rawRequest } from './support/http-client.ts';
 import {
   encryptBody,
@@ -22,6 +33,7 @@ import {
   healthPath,
   type KeyStoreTarget,
   keyPath,
+  requestMetadata,
   sendXks,
 } from './support/xks-client.ts';
 import { encryptOk } from './support/xks-ops.ts';
@@ -31,6 +43,18 @@ const KEY = 'ui-key-1';
 const STORE = 'ui-store';
 const PREFIX = '/ui-store';
 const REGION = 'eu-west-1';
+
+// The longest values the protocol and the admin API allow, to lay the pages out with.
+/** 128 characters: the longest external key id. */
+const LONG_KEY = `long-key-${'k'.repeat(119)}`;
+/** 64 characters: the longest key store name. */
+const LONG_STORE = `long-store-${'s'.repeat(53)}`;
+/** 117 characters: the longest prefix (with /kms/xks/v1, the 128 of URI_PATH_MAX). */
+const LONG_PREFIX = `/long-prefix/${'p'.repeat(104)}`;
+/** 2048 characters: IAM's longest ARN. */
+const LONG_PRINCIPAL = `arn:aws:iam::123456789012:role/${'path/'.repeat(300)}${'r'.repeat(517)}`;
+/** A request id far longer than KMS's UUIDs. */
+const LONG_REQUEST_ID = `${randomUUID()}-${'q'.repeat(200)}`;
 
 let server: XkslabServer;
 let admin: Admin;
@@ -58,6 +82,16 @@ async function encryptOkQuiet(fail: boolean): Promise<void> {
     : sendXks(target, healthPath(target), healthBody()));
 }
 
+/** The page fits the phone's width (a table may scroll inside its own box, the page may not). */
+async function expectFits(name: string): Promise<void> {
+  expect
+    .soft(await sidewaysOverflow(page), `${name} scrolls sideways at ${PHONE.width} px`)
+    .toEqual([]);
+  if (!process.env.XKSLAB_UI_SCREENSHOTS) {
+    await page.screenshot({ path: join(shots, `phone-${name}.png`), fullPage: true });
+  }
+}
+
 async function flashText(): Promise<string> {
   return (await page.locator('.flash').first().textContent()) ?? '';
 }
@@ -68,6 +102,9 @@ beforeAll(async () => {
   base = server.url;
   if (process.env.XKSLAB_UI_SCREENSHOTS) {
     shots = join(REPO_ROOT, 'docs', 'screenshots');
+    await mkdir(shots, { recursive: true });
+  } else if (process.env.XKSLAB_UI_SHOTS_DIR) {
+    shots = process.env.XKSLAB_UI_SHOTS_DIR;
     await mkdir(shots, { recursive: true });
   } else {
     shots = await mkdtemp(join(tmpdir(), 'xkslab-shots-'));
@@ -453,4 +490,153 @@ describe('the dashboard in Chromium', () => {
     expect(page.url()).toContain('/ui/login');
     await shoot('login');
   });
+
+  it('fits a 390 px phone on every page, long values shortened with the whole value at hand', async () => {
+    // The longest values: a key store with the longest name and prefix, a 128-character key id,
+    // a signed encrypt whose principal ARN is 2048 characters, a fault rule naming the key.
+    expect([LONG_PRINCIPAL.length, LONG_KEY.length, LONG_STORE.length]).toEqual([2048, 128, 64]);
+    expect(`${LONG_PREFIX}/kms/xks/v1`).toHaveLength(128);
+    const created = await admin.call('POST', '/keystores', {
+      name: LONG_STORE,
+      uriPathPrefix: LONG_PREFIX,
+      region: REGION,
+      module: MODULE,
+    });
+    expect(created.status).toBe(201);
+    const credential = created.json.credential;
+    expect(
+      (
+        await admin.call('POST', `/modules/${MODULE}/keys`, {
+          id: LONG_KEY,
+          usage: ['ENCRYPT', 'DECRYPT'],
+        })
+      ).status,
+    ).toBe(201);
+    const longTarget: KeyStoreTarget = {
+      port: server.port,
+      prefix: LONG_PREFIX,
+      region: REGION,
+      credential: {
+        accessKeyId: credential.accessKeyId,
+        secretAccessKey: credential.secretAccessKey,
+      },
+    };
+    for (let i = 0; i < 3; i++) {
+      const res = await sendXks(longTarget, keyPath(longTarget, LONG_KEY, 'encrypt'), {
+        ...encryptBody({ plaintext: new Uint8Array(16) }),
+        requestMetadata: requestMetadata('Encrypt', {
+          awsPrincipalArn: LONG_PRINCIPAL,
+          kmsRequestId: `${LONG_REQUEST_ID}-${i}`,
+        }),
+      });
+      expect(res.status, res.text).toBe(200);
+    }
+    const rule = await admin.call('POST', '/faults', {
+      kind: 'latency',
+      latency: { type: 'fixed', ms: 1 },
+      scope: { keyStore: LONG_STORE, keyId: LONG_KEY },
+    });
+    expect(rule.status, rule.text).toBe(201);
+
+    await page.setViewportSize(PHONE);
+    try {
+      // Logged out by the test before: the login page first, then log in on the phone.
+      await page.goto(`${base}/ui/login`);
+      await expectFits('login');
+      await page.getByTestId('token').fill(admin.token);
+      await page.getByTestId('login').click();
+      await page.waitForURL(`${base}/ui`);
+
+      // The audit page: the time on one line, the principal shortened, the whole of it on hover
+      // (title) and on click (expanded), and the page still fits with it expanded.
+      await page.goto(`${base}/ui/audit?keyStore=${LONG_STORE}`);
+      await expectFits('audit');
+      const time = page.locator('tbody tr').first().locator('td').first();
+      expect.soft(await whiteSpace(time)).toBe('nowrap');
+      const lines = await lineCount(time);
+      expect.soft(lines, 'the audit time cell is one line').toBe(1);
+      const principal = page.locator(`[title="${LONG_PRINCIPAL}"]`).first();
+      expect(await principal.count()).toBe(1);
+      const shown = (await principal.textContent()) ?? '';
+      expect(shown.length).toBeLessThan(60);
+      const [head = '', tail = ''] = shown.split('…');
+      expect(head.length).toBeGreaterThan(10);
+      expect(LONG_PRINCIPAL.startsWith(head) && LONG_PRINCIPAL.endsWith(tail)).toBe(true);
+      await principal.click();
+      const full = page.getByText(LONG_PRINCIPAL, { exact: true }).first();
+      await expect.poll(() => full.isVisible()).toBe(true);
+      expect(await full.textContent()).toBe(LONG_PRINCIPAL);
+      await expectFits('audit-expanded');
+      // Its Copy button copies the whole ARN, not what the table shows.
+      await browser.context.grantPermissions(['clipboard-read', 'clipboard-write'], {
+        origin: base,
+      });
+      await page.locator('details[open] button.copy').first().click();
+      expect(await clipboardText(page)).toBe(LONG_PRINCIPAL);
+      // The request id is there too, shortened the same way.
+      expect(await page.locator(`[title="${LONG_REQUEST_ID}-0"]`).count()).toBe(1);
+
+      // Every other page, with the long key, key store, URL, ARN and request ids in it.
+      const pages: ReadonlyArray<readonly [string, string]> = [
+        ['overview', '/ui'],
+        ['modules', '/ui/modules'],
+        ['module-detail', `/ui/modules/${MODULE}`],
+        ['keys', `/ui/keys?module=${MODULE}`],
+        ['key-detail', `/ui/keys/${MODULE}/${LONG_KEY}`],
+        ['key-not-found', `/ui/keys/${MODULE}/${LONG_KEY.slice(0, -1)}z`],
+        ['keystores', '/ui/keystores'],
+        ['keystore-detail', `/ui/keystores/${LONG_STORE}`],
+        ['audit-search', `/ui/audit?q=${LONG_REQUEST_ID}`],
+        ['faults', '/ui/faults'],
+        ['conformance', `/ui/conformance?keyStore=${LONG_STORE}`],
+        ['module-not-found', `/ui/modules/${'m'.repeat(64)}`],
+        ['keystore-not-found', `/ui/keystores/${LONG_STORE.slice(0, -1)}z`],
+        ['conformance-run-not-found', '/ui/conformance/runs/0123456789ab'],
+      ];
+      for (const [name, path] of pages) {
+        await page.goto(`${base}${path}`);
+        await expectFits(name);
+      }
+      // The key's own page names it shortened (the whole id on hover), and whole one click away.
+      await page.goto(`${base}/ui/keys/${MODULE}/${LONG_KEY}`);
+      expect(await page.locator(`h1 [title="${LONG_KEY}"]`).count()).toBe(1);
+      expect(await page.locator('h1').textContent()).not.toContain(LONG_KEY);
+      await page.getByTestId('key-id').locator('summary').click();
+      expect(await page.getByTestId('key-id').locator('.full').textContent()).toBe(LONG_KEY);
+      await expectFits('key-detail-expanded');
+
+      // Pages answered to a form: import parameters, a credential shown once, a conformance run.
+      await page.goto(`${base}/ui/keys?module=${MODULE}`);
+      await page.getByRole('button', { name: 'Get import parameters' }).click();
+      await page.waitForLoadState();
+      expect(await page.locator('h1').textContent()).toContain('Import a key');
+      await expectFits('import-parameters');
+
+      await page.goto(`${base}/ui/keystores/${LONG_STORE}`);
+      await page.getByTestId('add-credential').click();
+      await page.waitForLoadState();
+      const added = (await page.getByTestId('access-key-id').textContent()) ?? '';
+      expect(added).toMatch(/^[A-Z2-7]{20,30}$/);
+      await expectFits('credential-once');
+      // Its copy button copies the whole value.
+      await page.locator('button[data-copy="proxy-uri-path"]').click();
+      expect(await clipboardText(page)).toBe(`${LONG_PREFIX}/kms/xks/v1`);
+
+      await page.goto(`${base}/ui/conformance?keyStore=${LONG_STORE}`);
+      await page.locator('select[name="keyId"]').selectOption(LONG_KEY);
+      await page.locator('details summary', { hasText: 'More options' }).click();
+      await page.locator('input[name="only"]').fill('health.ok');
+      await page.getByTestId('run-conformance').click();
+      await page.waitForURL(/\/ui\/conformance\/runs\//);
+      await expect
+        .poll(async () => page.getByTestId('conformance-run').getAttribute('data-state'), {
+          timeout: 30_000,
+          interval: 500,
+        })
+        .toBe('done');
+      await expectFits('conformance-run');
+    } finally {
+      await page.setViewportSize(DESKTOP);
+    }
+  }, 90_000);
 });

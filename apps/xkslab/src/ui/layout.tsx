@@ -38,6 +38,8 @@ export function Document(props: { title: string; children?: Child }) {
 
 export function Layout(props: {
   title: string;
+  /** What the page's h1 shows, when not just `title` (a long name shortened: LongValue inline). */
+  heading?: Child;
   active: NavId | undefined;
   csrf: string;
   flash?: Flash | undefined;
@@ -71,7 +73,7 @@ export function Layout(props: {
         </p>
       ) : null}
       <main>
-        <h1>{props.title}</h1>
+        <h1>{props.heading ?? props.title}</h1>
         {props.flash ? <FlashMessage flash={props.flash} /> : null}
         {props.children}
       </main>
@@ -175,6 +177,21 @@ export function ago(iso: string | null | undefined, now: Date): string {
   return `${Math.round(s / 86_400)} d ago`;
 }
 
+/** Text that may break after each `/` (an admin operation names its route): a narrow column fits it. */
+export function Breakable(props: { text: string }) {
+  const parts = props.text.split('/');
+  return parts.map((part, i) =>
+    i === parts.length - 1 ? (
+      part
+    ) : (
+      <>
+        {`${part}/`}
+        <wbr />
+      </>
+    ),
+  );
+}
+
 /** A `data:` URL that downloads `value` as a JSON file (no server round trip, nothing stored). */
 export function jsonDataUrl(value: unknown): string {
   return `data:application/json;charset=utf-8,${encodeURIComponent(`${JSON.stringify(value, null, 2)}\n`)}`;
@@ -192,5 +209,87 @@ export function SecretValue(props: { id: string; label: string; value: string })
         Copy
       </button>
     </div>
+  );
+}
+
+/** Most characters of a long value shown in a table or a detail line: a KMS request id (a UUID) fits. */
+export const SHORT_CHARS = 36;
+
+/** Most characters of a URL shown: a usual endpoint fits whole, port and prefix included. */
+export const URL_CHARS = 60;
+
+/** Most characters of the name a table row starts with: on a phone the next columns stay in view. */
+export const ROW_NAME_CHARS = 24;
+
+/** An ARN up to its account: `arn:aws:iam::123456789012:`. */
+const ARN_HEAD = /^arn:[^:]*:[^:]*:[^:]*:[^:]*:/;
+
+/**
+ * `value` cut to `max` characters: its start and its end with `…` between (ids differ at both).
+ * An ARN keeps its head up to the account whole when that leaves room for its end.
+ */
+export function shorten(value: string, max: number = SHORT_CHARS): string {
+  if (value.length <= max) return value;
+  const arn = ARN_HEAD.exec(value)?.[0];
+  const head = arn && arn.length <= max - 12 ? arn.length : Math.ceil((max - 1) / 2);
+  return `${value.slice(0, head)}…${value.slice(value.length - (max - 1 - head))}`;
+}
+
+/**
+ * A value that can be long (an ARN of up to 2048 characters, a 128-character key id, a request
+ * id, a URL) shortened to `max` characters, its start and end shown. The whole value is in the
+ * title (hover) and, unless `inline` or `href`, one click away: a <details> that opens below with
+ * the whole value, wrapped, and a Copy button (app.js) that copies all of it. `inline` is for
+ * running text and headings (where a <details> may not go); `href` makes it a link whose target
+ * shows the whole value. A value that fits is shown as it is.
+ */
+export function LongValue(props: {
+  value: string;
+  max?: number;
+  href?: string;
+  inline?: boolean;
+  /** Monospace, for ids, ARNs and URLs that were shown as code. */
+  code?: boolean;
+  testId?: string;
+}) {
+  const { value } = props;
+  const short = shorten(value, props.max);
+  const text = (t: string) => (props.code ? <code>{t}</code> : t);
+  if (short === value) {
+    // Whole, but still one unit: an id does not break at its hyphens in a table.
+    return props.href ? (
+      <a href={props.href} class="long-short" data-testid={props.testId}>
+        {text(value)}
+      </a>
+    ) : (
+      <span class="long-short" data-testid={props.testId}>
+        {text(value)}
+      </span>
+    );
+  }
+  if (props.href) {
+    return (
+      <a href={props.href} class="long-short" title={value} data-testid={props.testId}>
+        {text(short)}
+      </a>
+    );
+  }
+  if (props.inline) {
+    return (
+      <span class="long-short" title={value} data-testid={props.testId}>
+        {text(short)}
+      </span>
+    );
+  }
+  return (
+    <details class="long" data-testid={props.testId}>
+      <summary class="long-short" title={value}>
+        {text(short)}
+      </summary>
+      <span class="full">{text(value)}</span>{' '}
+      <button type="button" class="link copy" data-copy="">
+        Copy
+      </button>
+    </details>
   );
 }

@@ -26,7 +26,14 @@ export type AuditFields = {
 export async function renderPage(
   c: UiContext,
   deps: UiDeps,
-  options: { title: string; active: NavId | undefined; status?: number; flash?: Flash },
+  options: {
+    title: string;
+    /** The h1, when not just `title` (a long name in it shortened with LongValue inline). */
+    heading?: Child;
+    active: NavId | undefined;
+    status?: number;
+    flash?: Flash;
+  },
   body: Child,
 ): Promise<Response> {
   const session = c.get('session');
@@ -35,6 +42,7 @@ export async function renderPage(
   const html = await (
     <Layout
       title={options.title}
+      heading={options.heading}
       active={options.active}
       csrf={session.csrf}
       flash={flash}

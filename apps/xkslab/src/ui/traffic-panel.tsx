@@ -175,10 +175,11 @@ export function TrafficPanel(props: {
       {props.errors.length === 0 ? (
         <Empty>No XKS call has failed.</Empty>
       ) : (
-        <Table head={['errorName', 'KMS retries?', 'Count']}>
+        <Table head={['errorName', 'Count', 'KMS retries?']}>
           {props.errors.map((e) => (
             <tr>
               <td>{e.errorName}</td>
+              <td class="num">{e.count}</td>
               <td>
                 {e.retryable ? (
                   <Badge tone="warn">retryable</Badge>
@@ -186,7 +187,6 @@ export function TrafficPanel(props: {
                   <Badge tone="muted">no</Badge>
                 )}
               </td>
-              <td class="num">{e.count}</td>
             </tr>
           ))}
         </Table>

@@ -7,7 +7,16 @@ import {
   suggestConformanceKeys,
 } from '../../keys/conformance-keys.ts';
 import { ConformanceBusyError, type ConformanceRun } from '../conformance-runs.ts';
-import { Badge, CsrfField, Empty, jsonDataUrl, Table, when } from '../layout.tsx';
+import {
+  Badge,
+  CsrfField,
+  Empty,
+  jsonDataUrl,
+  LongValue,
+  Table,
+  URL_CHARS,
+  when,
+} from '../layout.tsx';
 import {
   auditChange,
   errorText,
@@ -58,9 +67,20 @@ export function RunPanel(props: { run: ConformanceRun }) {
       data-state={run.state}
     >
       <h2>{`Run ${run.id}`}</h2>
-      <p class="muted">
-        {`${run.target.url} · key ${run.target.keyId} · ${run.target.region} · started ${when(run.startedAt)}`}
-      </p>
+      <dl class="props">
+        <dt>URL</dt>
+        <dd>
+          <LongValue value={run.target.url} code max={URL_CHARS} />
+        </dd>
+        <dt>Key</dt>
+        <dd>
+          <LongValue value={run.target.keyId} code />
+        </dd>
+        <dt>Region</dt>
+        <dd>{run.target.region}</dd>
+        <dt>Started</dt>
+        <dd>{when(run.startedAt)}</dd>
+      </dl>
       {running ? (
         <>
           <progress max={run.total || 1} value={run.done} data-testid="conformance-progress" />
@@ -295,8 +315,10 @@ export function registerConformancePages(app: Hono<UiEnv>, deps: UiDeps, state: 
                   <td>
                     <a href={`${BASE}/runs/${seg(r.id)}`}>{r.id}</a>
                   </td>
-                  <td>{when(r.startedAt)}</td>
-                  <td class="wrap">{r.target.keyStore ?? r.target.url}</td>
+                  <td class="time">{when(r.startedAt)}</td>
+                  <td>
+                    <LongValue value={r.target.keyStore ?? r.target.url} />
+                  </td>
                   <td>{r.state}</td>
                   <td>{`${r.passed} passed, ${r.failed} failed, ${r.skipped} skipped`}</td>
                 </tr>

@@ -3,14 +3,18 @@ import type { Hono } from 'hono';
 import { DEFECTS } from '../../faults/defects.ts';
 import { FaultError, type FaultPlan } from '../../faults/fault-plan.ts';
 import { enableScenario, SCENARIOS } from '../../faults/scenarios.ts';
-import { ActionButton, Badge, CsrfField, Empty, Table, when } from '../layout.tsx';
+import { ActionButton, Badge, CsrfField, Empty, shorten, Table, when } from '../layout.tsx';
 import { FormError, formOf, parseForm, renderPage, runAction, seg } from '../page-kit.tsx';
 import { UI_BASE, type UiDeps, type UiEnv } from '../ui-deps.ts';
 
 const BASE = `${UI_BASE}/faults`;
 
-/** One line saying what a rule does, for people. */
-export function describeRule(rule: FaultRule): string {
+/**
+ * One line saying what a rule does, for people. `short` shortens the key store and key it names
+ * (for a table or a list: put the whole line in a title).
+ */
+export function describeRule(rule: FaultRule, options: { short?: boolean } = {}): string {
+  const name = (v: string) => (options.short ? shorten(v) : v);
   const parts: string[] = [rule.kind];
   switch (rule.kind) {
     case 'latency': {
@@ -31,7 +35,9 @@ export function describeRule(rule: FaultRule): string {
       parts.push(`${rule.requestsPerSecond} req/s per key store`);
       break;
     case 'health':
-      parts.push(`${rule.nodes === 'all' ? 'every node' : rule.nodes.join(', ')} ${rule.status}`);
+      parts.push(
+        `${rule.nodes === 'all' ? 'every node' : rule.nodes.map(name).join(', ')} ${rule.status}`,
+      );
       break;
     case 'clock-offset':
       parts.push(`${rule.offsetMs > 0 ? '+' : ''}${rule.offsetMs} ms`);
@@ -48,8 +54,8 @@ export function describeRule(rule: FaultRule): string {
   if (rule.kind !== 'defect') {
     const s = rule.scope;
     const scope = [
-      s?.keyStore && `key store ${s.keyStore}`,
-      s?.keyId && `key ${s.keyId}`,
+      s?.keyStore && `key store ${name(s.keyStore)}`,
+      s?.keyId && `key ${name(s.keyId)}`,
       s?.operation,
     ].filter(Boolean);
     if (scope.length) parts.push(`(${scope.join(', ')})`);
@@ -120,7 +126,7 @@ export function registerFaultPages(app: Hono<UiEnv>, deps: UiDeps): void {
                     <td>
                       <code>{r.id}</code>
                     </td>
-                    <td>{describeRule(r)}</td>
+                    <td title={describeRule(r)}>{describeRule(r, { short: true })}</td>
                     <td class="actions">
                       <ActionButton
                         action={`${BASE}/rules/${seg(r.id)}/remove`}
@@ -146,15 +152,16 @@ export function registerFaultPages(app: Hono<UiEnv>, deps: UiDeps): void {
           <p class="muted">
             Named combinations of rules for demos. Turning one on again replaces its rules.
           </p>
-          <Table head={['Scenario', 'What it does', 'State', '']}>
+          <Table head={['Scenario (what it does)', 'State', '']}>
             {Object.entries(SCENARIOS).map(([name, s]) => {
               const on = scenarioOn(rules, name);
+              // Name and summary in one cell: on a phone the state and the button stay in view.
               return (
                 <tr data-testid={`scenario-${name}`}>
                   <td>
                     <code>{name}</code>
+                    <div class="muted wrap">{s.summary}</div>
                   </td>
-                  <td>{s.summary}</td>
                   <td>{on ? <Badge tone="warn">on</Badge> : <Badge tone="muted">off</Badge>}</td>
                   <td class="actions">
                     {on ? (

@@ -22,8 +22,11 @@ import { searchEntries } from '../audit-view.ts';
 import {
   ActionButton,
   Badge,
+  Breakable,
   CsrfField,
   Empty,
+  LongValue,
+  ROW_NAME_CHARS,
   SecretValue,
   stateTone,
   Table,
@@ -78,7 +81,7 @@ export function KeyRows(props: { keys: readonly KeyInfo[] }) {
       {props.keys.map((k) => (
         <tr data-testid={`key-row-${k.id}`}>
           <td>
-            <a href={keyHref(k)}>{k.id}</a>
+            <LongValue value={k.id} href={keyHref(k)} max={ROW_NAME_CHARS} />
           </td>
           <td>
             <KeyState k={k} />
@@ -86,11 +89,22 @@ export function KeyRows(props: { keys: readonly KeyInfo[] }) {
           <td>{k.usage.join(', ') || 'none'}</td>
           <td>{`${k.origin.toLowerCase()}${k.exportable ? ', exportable' : ''}`}</td>
           <td class="num">{k.currentVersion}</td>
-          <td>{when(k.createdAt)}</td>
+          <td class="time">{when(k.createdAt)}</td>
         </tr>
       ))}
     </Table>
   );
+}
+
+/** Key store names as links, comma-separated (`-` for none). */
+export function KeyStoreLinks(props: { names: readonly string[] }) {
+  if (props.names.length === 0) return '-';
+  return props.names.map((name, i) => (
+    <>
+      {i > 0 ? ', ' : null}
+      <LongValue value={name} href={`${UI_BASE}/keystores/${seg(name)}`} />
+    </>
+  ));
 }
 
 /** The usage checkboxes of a key creation form (ENCRYPT and DECRYPT checked). */
@@ -147,21 +161,52 @@ function usageOf(entries: readonly AuditEntry[]) {
   return [...rows.values()];
 }
 
-/** The rows of a few audit entries (key page, key store page). */
+/** Most characters of a principal shown: an ARN's account and the end of its role name. */
+const PRINCIPAL_CHARS = 44;
+
+/** An audit field that can be long (a principal ARN, a request id, a key id), or `-`. */
+function Field(props: { value: string | undefined; max?: number }) {
+  if (props.value === undefined) return '-';
+  return props.max === undefined ? (
+    <LongValue value={props.value} />
+  ) : (
+    <LongValue value={props.value} max={props.max} />
+  );
+}
+
+/**
+ * The rows of audit entries (audit page, key page): the time first and on one line, the long
+ * fields shortened, each whole one click away.
+ */
 export function AuditRows(props: { entries: readonly AuditEntry[] }) {
   return (
-    <Table head={['Time', 'Operation', 'Result', 'Key store', 'Key', 'ms', 'Principal']}>
+    <Table
+      head={['Time', 'Operation', 'Result', 'Key store', 'Key', 'ms', 'Principal, request id']}
+    >
       {props.entries.map((e) => (
         <tr>
-          <td>{when(e.time)}</td>
-          <td>{e.operation}</td>
+          <td class="time">{when(e.time)}</td>
+          <td>
+            <Breakable text={e.operation} />
+          </td>
           <td>
             {e.result === 'ok' ? <Badge tone="ok">ok</Badge> : <Badge tone="bad">{e.result}</Badge>}
           </td>
-          <td>{e.keyStore ?? '-'}</td>
-          <td>{e.keyId ?? '-'}</td>
+          <td>
+            <Field value={e.keyStore} />
+          </td>
+          <td>
+            <Field value={e.keyId} />
+          </td>
           <td class="num">{e.durationMs ?? '-'}</td>
-          <td class="wrap">{e.principal ?? '-'}</td>
+          <td>
+            <Field value={e.principal} max={PRINCIPAL_CHARS} />
+            {e.kmsRequestId === undefined ? null : (
+              <div class="muted">
+                <LongValue value={e.kmsRequestId} />
+              </div>
+            )}
+          </td>
         </tr>
       ))}
     </Table>
@@ -230,7 +275,9 @@ export function registerKeyPages(app: Hono<UiEnv>, deps: UiDeps, state: UiState)
       <div class="grid">
         <section class="card wide">
           <ModulePicker modules={modules} selected={module.name} />
-          <h2>{`Keys of ${module.name}`}</h2>
+          <h2>
+            Keys of <LongValue value={module.name} inline />
+          </h2>
           {shown.length === 0 ? <Empty>No key here yet.</Empty> : <KeyRows keys={shown} />}
           <p class="pager">
             {after !== undefined ? <a href={`${BASE}?${moduleQ}`}>First page</a> : null}{' '}
@@ -320,7 +367,15 @@ export function registerKeyPages(app: Hono<UiEnv>, deps: UiDeps, state: UiState)
     return renderPage(
       c,
       deps,
-      { title: `Import a key into ${module}`, active: 'keys' },
+      {
+        title: `Import a key into ${module}`,
+        heading: (
+          <>
+            Import a key into <LongValue value={module} inline />
+          </>
+        ),
+        active: 'keys',
+      },
       <div class="grid">
         <section class="card wide">
           <h2>Import parameters</h2>
@@ -383,8 +438,11 @@ export function registerKeyPages(app: Hono<UiEnv>, deps: UiDeps, state: UiState)
         deps,
         { title: 'Key not found', active: 'keys', status: 404 },
         <Empty>
-          No key <code>{id}</code> in module <code>{module}</code>.{' '}
-          <a href={`${BASE}?module=${seg(module)}`}>Keys of {module}</a>
+          No key <LongValue value={id} code inline /> in module{' '}
+          <LongValue value={module} code inline />.{' '}
+          <a href={`${BASE}?module=${seg(module)}`}>
+            Keys of <LongValue value={module} inline />
+          </a>
         </Empty>,
       );
     }
@@ -423,14 +481,26 @@ export function registerKeyPages(app: Hono<UiEnv>, deps: UiDeps, state: UiState)
     return renderPage(
       c,
       deps,
-      { title: `Key ${id}`, active: 'keys' },
+      {
+        title: `Key ${id}`,
+        heading: (
+          <>
+            Key <LongValue value={id} inline />
+          </>
+        ),
+        active: 'keys',
+      },
       <div class="grid">
         <section class="card">
           <h2>Key</h2>
           <dl class="props">
+            <dt>Key id</dt>
+            <dd>
+              <LongValue value={id} code testId="key-id" />
+            </dd>
             <dt>Module</dt>
             <dd>
-              <a href={`${UI_BASE}/modules/${seg(module)}`}>{module}</a>
+              <LongValue value={module} href={`${UI_BASE}/modules/${seg(module)}`} />
             </dd>
             <dt>State</dt>
             <dd data-testid="key-state">
@@ -451,7 +521,9 @@ export function registerKeyPages(app: Hono<UiEnv>, deps: UiDeps, state: UiState)
               </>
             ) : null}
             <dt>Key stores</dt>
-            <dd>{stores.join(', ') || '-'}</dd>
+            <dd>
+              <KeyStoreLinks names={stores} />
+            </dd>
           </dl>
           <p class="muted">Key material is never shown.</p>
         </section>
@@ -498,7 +570,7 @@ export function registerKeyPages(app: Hono<UiEnv>, deps: UiDeps, state: UiState)
             {[...key.versions].reverse().map((v) => (
               <tr>
                 <td class="num">{v.version}</td>
-                <td>{when(v.createdAt)}</td>
+                <td class="time">{when(v.createdAt)}</td>
                 <td>
                   {v.version === key.currentVersion ? <Badge tone="info">current</Badge> : null}
                 </td>
@@ -519,7 +591,7 @@ export function registerKeyPages(app: Hono<UiEnv>, deps: UiDeps, state: UiState)
                   <td>{u.operation}</td>
                   <td class="num">{u.ok}</td>
                   <td class="num">{u.failed}</td>
-                  <td>{when(u.last)}</td>
+                  <td class="time">{when(u.last)}</td>
                 </tr>
               ))}
             </Table>
@@ -564,7 +636,9 @@ export function registerKeyPages(app: Hono<UiEnv>, deps: UiDeps, state: UiState)
             <>
               <AuditRows entries={calls.slice(-RECENT_CALLS).reverse()} />
               <p>
-                <a href={`${UI_BASE}/audit?keyId=${seg(id)}`}>All entries for {id}</a>
+                <a href={`${UI_BASE}/audit?keyId=${seg(id)}`}>
+                  All entries for <LongValue value={id} inline />
+                </a>
               </p>
             </>
           ) : (

@@ -15,8 +15,11 @@ import {
   CsrfField,
   Empty,
   jsonDataUrl,
+  LongValue,
+  ROW_NAME_CHARS,
   SecretValue,
   Table,
+  URL_CHARS,
   when,
 } from '../layout.tsx';
 import {
@@ -63,10 +66,10 @@ function NewCredential(props: { credential: CreatedCredential; endpoint: string 
           Download the proxy configuration file (KMS console)
         </a>
       </p>
-      <p class="muted">
-        Endpoint here: <code>{props.endpoint}</code>. AWS KMS itself needs https on port 443 with a
-        public DNS name and a publicly trusted certificate.
-      </p>
+      <div class="muted">
+        Endpoint here: <LongValue value={props.endpoint} code max={URL_CHARS} />. AWS KMS itself
+        needs https on port 443 with a public DNS name and a publicly trusted certificate.
+      </div>
     </section>
   );
 }
@@ -106,18 +109,24 @@ export function registerKeyStorePages(app: Hono<UiEnv>, deps: UiDeps): void {
               {stores.map((ks) => (
                 <tr data-testid={`keystore-row-${ks.name}`}>
                   <td>
-                    <a href={`${BASE}/${seg(ks.name)}`}>{ks.name}</a>{' '}
+                    <LongValue
+                      value={ks.name}
+                      href={`${BASE}/${seg(ks.name)}`}
+                      max={ROW_NAME_CHARS}
+                    />{' '}
                     {ks.blocked ? <Badge tone="bad">blocked</Badge> : null}
                   </td>
                   <td>
-                    <code class="wrap">{endpointOf(ks.uriPathPrefix)}</code>
+                    <LongValue value={endpointOf(ks.uriPathPrefix)} code max={URL_CHARS} />
                   </td>
                   <td>{ks.region}</td>
-                  <td>{ks.module}</td>
+                  <td>
+                    <LongValue value={ks.module} />
+                  </td>
                   <td>
                     {credentialViews(deps, ks).map((cr) => (
                       <div>
-                        <code>{cr.accessKeyId}</code>{' '}
+                        <LongValue value={cr.accessKeyId} code />{' '}
                         <span class="muted">{`${cr.ageDays} d, used ${ago(cr.lastUsedAt, now)}`}</span>
                       </div>
                     ))}
@@ -213,7 +222,8 @@ export function registerKeyStorePages(app: Hono<UiEnv>, deps: UiDeps): void {
         deps,
         { title: 'Key store not found', active: 'keystores', status: 404 },
         <Empty>
-          No key store named <code>{name}</code>. <a href={BASE}>All key stores</a>
+          No key store named <LongValue value={name} code inline />.{' '}
+          <a href={BASE}>All key stores</a>
         </Empty>,
       );
     }
@@ -223,26 +233,41 @@ export function registerKeyStorePages(app: Hono<UiEnv>, deps: UiDeps): void {
     return renderPage(
       c,
       deps,
-      { title: `Key store ${name}`, active: 'keystores' },
+      {
+        title: `Key store ${name}`,
+        heading: (
+          <>
+            Key store <LongValue value={name} inline />
+          </>
+        ),
+        active: 'keystores',
+      },
       <div class="grid">
         <section class="card">
           <h2>Endpoint</h2>
           <dl class="props">
+            <dt>Name</dt>
+            <dd>
+              <LongValue value={name} />
+            </dd>
             <dt>Proxy URI</dt>
             <dd>
-              <code class="wrap" data-testid="endpoint">
-                {endpointOf(ks.uriPathPrefix)}
-              </code>
+              <LongValue
+                value={endpointOf(ks.uriPathPrefix)}
+                code
+                max={URL_CHARS}
+                testId="endpoint"
+              />
             </dd>
             <dt>URI path</dt>
             <dd>
-              <code>{`${ks.uriPathPrefix}${XKS_API_SUFFIX}`}</code>
+              <LongValue value={`${ks.uriPathPrefix}${XKS_API_SUFFIX}`} code max={URL_CHARS} />
             </dd>
             <dt>Region</dt>
             <dd>{ks.region}</dd>
             <dt>Module</dt>
             <dd>
-              <a href={`${UI_BASE}/modules/${seg(ks.module)}`}>{ks.module}</a>
+              <LongValue value={ks.module} href={`${UI_BASE}/modules/${seg(ks.module)}`} />
             </dd>
             <dt>Quota</dt>
             <dd>{ks.maxRequestsPerSecond ? `${ks.maxRequestsPerSecond} req/s` : 'none'}</dd>
@@ -306,9 +331,9 @@ export function registerKeyStorePages(app: Hono<UiEnv>, deps: UiDeps): void {
               {credentialViews(deps, ks).map((cr) => (
                 <tr data-testid={`credential-${cr.accessKeyId}`}>
                   <td>
-                    <code>{cr.accessKeyId}</code>
+                    <LongValue value={cr.accessKeyId} code />
                   </td>
-                  <td>{when(cr.createdAt)}</td>
+                  <td class="time">{when(cr.createdAt)}</td>
                   <td class="num">{`${cr.ageDays} d`}</td>
                   <td>{ago(cr.lastUsedAt, now)}</td>
                   <td class="actions">
@@ -383,6 +408,11 @@ export function registerKeyStorePages(app: Hono<UiEnv>, deps: UiDeps): void {
       deps,
       {
         title: `Key store ${name}`,
+        heading: (
+          <>
+            Key store <LongValue value={name} inline />
+          </>
+        ),
         active: 'keystores',
         flash: { kind: 'ok', text: `Credential ${credential.accessKeyId} added to ${name}.` },
       },
@@ -392,7 +422,9 @@ export function registerKeyStorePages(app: Hono<UiEnv>, deps: UiDeps): void {
           endpoint={endpointOf(requireKeyStore(deps, name).uriPathPrefix)}
         />
         <p>
-          <a href={`${BASE}/${seg(name)}`}>Back to {name}</a>
+          <a href={`${BASE}/${seg(name)}`}>
+            Back to <LongValue value={name} inline />
+          </a>
         </p>
       </div>,
     );

@@ -13,6 +13,8 @@ import {
   CsrfField,
   Empty,
   healthTone,
+  LongValue,
+  ROW_NAME_CHARS,
   stateTone,
   Table,
   when,
@@ -27,7 +29,7 @@ import {
   seg,
 } from '../page-kit.tsx';
 import { UI_BASE, type UiDeps, type UiEnv } from '../ui-deps.ts';
-import { KeyRows, UsageChecks } from './keys.tsx';
+import { KeyRows, KeyStoreLinks, UsageChecks } from './keys.tsx';
 
 const BASE = `${UI_BASE}/modules`;
 const KEYS_SHOWN = 100;
@@ -59,7 +61,11 @@ export function registerModulePages(app: Hono<UiEnv>, deps: UiDeps): void {
               {modules.map((m, i) => (
                 <tr data-testid={`module-row-${m.name}`}>
                   <td>
-                    <a href={`${BASE}/${seg(m.name)}`}>{m.name}</a>
+                    <LongValue
+                      value={m.name}
+                      href={`${BASE}/${seg(m.name)}`}
+                      max={ROW_NAME_CHARS}
+                    />
                   </td>
                   <td>
                     <Badge tone={stateTone(m.state)}>{m.state}</Badge>
@@ -67,12 +73,11 @@ export function registerModulePages(app: Hono<UiEnv>, deps: UiDeps): void {
                   <td class="num">{m.nodes}</td>
                   <td class="num">{counts[i]}</td>
                   <td>
-                    {stores
-                      .filter((ks) => ks.module === m.name)
-                      .map((ks) => ks.name)
-                      .join(', ') || '-'}
+                    <KeyStoreLinks
+                      names={stores.filter((ks) => ks.module === m.name).map((ks) => ks.name)}
+                    />
                   </td>
-                  <td>{when(m.createdAt)}</td>
+                  <td class="time">{when(m.createdAt)}</td>
                 </tr>
               ))}
             </Table>
@@ -129,7 +134,7 @@ export function registerModulePages(app: Hono<UiEnv>, deps: UiDeps): void {
         deps,
         { title: 'Module not found', active: 'modules', status: 404 },
         <Empty>
-          No module named <code>{name}</code>. <a href={BASE}>All modules</a>
+          No module named <LongValue value={name} code inline />. <a href={BASE}>All modules</a>
         </Empty>,
       );
     }
@@ -141,7 +146,15 @@ export function registerModulePages(app: Hono<UiEnv>, deps: UiDeps): void {
     return renderPage(
       c,
       deps,
-      { title: `Module ${name}`, active: 'modules' },
+      {
+        title: `Module ${name}`,
+        heading: (
+          <>
+            Module <LongValue value={name} inline />
+          </>
+        ),
+        active: 'modules',
+      },
       <div class="grid">
         <section class="card">
           <h2>State</h2>
@@ -177,7 +190,7 @@ export function registerModulePages(app: Hono<UiEnv>, deps: UiDeps): void {
             {health.map((n) => (
               <tr>
                 <td>
-                  <code>{n.id}</code>
+                  <LongValue value={n.id} code />
                 </td>
                 <td>
                   <Badge tone={healthTone(n.status)}>{n.status}</Badge>
@@ -197,8 +210,8 @@ export function registerModulePages(app: Hono<UiEnv>, deps: UiDeps): void {
             <ul class="plain-list">
               {stores.map((ks) => (
                 <li>
-                  <a href={`${UI_BASE}/keystores/${seg(ks.name)}`}>{ks.name}</a>{' '}
-                  <code>{ks.uriPathPrefix || '/'}</code>
+                  <LongValue value={ks.name} href={`${UI_BASE}/keystores/${seg(ks.name)}`} />{' '}
+                  <LongValue value={ks.uriPathPrefix || '/'} code />
                 </li>
               ))}
             </ul>
@@ -210,7 +223,9 @@ export function registerModulePages(app: Hono<UiEnv>, deps: UiDeps): void {
           {total > keys.length ? (
             <p class="muted">
               Showing the first {keys.length}.{' '}
-              <a href={`${UI_BASE}/keys?module=${seg(name)}`}>All keys of {name}</a>
+              <a href={`${UI_BASE}/keys?module=${seg(name)}`}>
+                All keys of <LongValue value={name} inline />
+              </a>
             </p>
           ) : null}
           <p>

@@ -3,7 +3,19 @@ import type { Hono } from 'hono';
 import { BACKUP_MEDIA_TYPE, backupFileName, takeBackup } from '../../admin/backup.ts';
 import { credentialViews } from '../../admin/views.ts';
 import { moduleHealth } from '../health.ts';
-import { ActionButton, ago, Badge, Empty, healthTone, stateTone, Table } from '../layout.tsx';
+import {
+  ActionButton,
+  ago,
+  Badge,
+  Empty,
+  healthTone,
+  LongValue,
+  ROW_NAME_CHARS,
+  shorten,
+  stateTone,
+  Table,
+  URL_CHARS,
+} from '../layout.tsx';
 import { errorText, logInternal, renderFragment, renderPage, seg } from '../page-kit.tsx';
 import { TrafficPanel } from '../traffic-panel.tsx';
 import { UI_BASE, type UiDeps, type UiEnv } from '../ui-deps.ts';
@@ -67,29 +79,33 @@ export function registerOverviewPages(app: Hono<UiEnv>, deps: UiDeps): void {
               No module yet. <a href={`${UI_BASE}/modules`}>Deploy one</a>.
             </Empty>
           ) : (
-            <Table head={['Module', 'State', 'Nodes (as GetHealthStatus reports them)', 'Keys']}>
+            <Table head={['Module', 'State', 'Keys', 'Nodes (as GetHealthStatus reports them)']}>
               {modules.map((m, i) => (
                 <tr data-testid={`module-${m.name}`}>
                   <td>
-                    <a href={`${UI_BASE}/modules/${seg(m.name)}`}>{m.name}</a>
+                    <LongValue
+                      value={m.name}
+                      href={`${UI_BASE}/modules/${seg(m.name)}`}
+                      max={ROW_NAME_CHARS}
+                    />
                   </td>
                   <td>
                     <Badge tone={stateTone(m.state)}>{m.state}</Badge>
                   </td>
+                  <td class="num">{keyCounts[i]}</td>
                   <td>
                     {(health.get(m.name) ?? []).map((n) => (
                       <span
                         class="node"
-                        title={n.faultRule ? `changed by fault rule ${n.faultRule}` : n.detail}
+                        title={`${n.id}: ${n.faultRule ? `changed by fault rule ${n.faultRule}` : (n.detail ?? n.status)}`}
                         data-testid={`node-${n.id}`}
                       >
                         <Badge tone={healthTone(n.status)}>
-                          {`${n.id} ${n.status}${n.faultRule ? (n.sometimes ? ' (fault, sometimes)' : ' (fault)') : ''}`}
+                          {`${shorten(n.id)} ${n.status}${n.faultRule ? (n.sometimes ? ' (fault, sometimes)' : ' (fault)') : ''}`}
                         </Badge>
                       </span>
                     ))}
                   </td>
-                  <td class="num">{keyCounts[i]}</td>
                 </tr>
               ))}
             </Table>
@@ -102,8 +118,8 @@ export function registerOverviewPages(app: Hono<UiEnv>, deps: UiDeps): void {
           ) : (
             <ul class="plain-list" data-testid="active-faults">
               {rules.map((r) => (
-                <li>
-                  <code>{r.id}</code> {describeRule(r)}
+                <li title={describeRule(r)}>
+                  <code>{r.id}</code> {describeRule(r, { short: true })}
                 </li>
               ))}
             </ul>
@@ -138,18 +154,28 @@ export function registerOverviewPages(app: Hono<UiEnv>, deps: UiDeps): void {
               {keyStores.map((ks) => (
                 <tr>
                   <td>
-                    <a href={`${UI_BASE}/keystores/${seg(ks.name)}`}>{ks.name}</a>{' '}
+                    <LongValue
+                      value={ks.name}
+                      href={`${UI_BASE}/keystores/${seg(ks.name)}`}
+                      max={ROW_NAME_CHARS}
+                    />{' '}
                     {ks.blocked ? <Badge tone="bad">blocked</Badge> : null}
                     <div class="muted">{ks.region}</div>
                   </td>
                   <td>
-                    <code class="wrap">{`${deps.xksUrl}${ks.uriPathPrefix}${XKS_API_SUFFIX}`}</code>
+                    <LongValue
+                      value={`${deps.xksUrl}${ks.uriPathPrefix}${XKS_API_SUFFIX}`}
+                      code
+                      max={URL_CHARS}
+                    />
                   </td>
-                  <td>{ks.module}</td>
+                  <td>
+                    <LongValue value={ks.module} />
+                  </td>
                   <td>
                     {credentialViews(deps, ks).map((cr) => (
                       <div>
-                        <code>{cr.accessKeyId}</code>{' '}
+                        <LongValue value={cr.accessKeyId} code />{' '}
                         <span class="muted">{`${cr.ageDays} d old, used ${ago(cr.lastUsedAt, now)}`}</span>
                       </div>
                     ))}

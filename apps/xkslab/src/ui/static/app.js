@@ -50,11 +50,14 @@ document.addEventListener('submit', (event) => {
   }, 0);
 });
 
-// Copy buttons: [data-copy] names the element whose text to copy.
+// Copy buttons: [data-copy] names the element whose text to copy; left empty, the whole value of
+// the shortened long value (details.long) the button sits in.
 document.addEventListener('click', async (event) => {
   const button = event.target instanceof Element ? event.target.closest('[data-copy]') : null;
   if (!button) return;
-  const source = document.getElementById(button.dataset.copy);
+  const source = button.dataset.copy
+    ? document.getElementById(button.dataset.copy)
+    : button.closest('.long')?.querySelector('.full');
   if (!source) return;
   const text = source.textContent.trim();
   const label = button.dataset.label ?? button.textContent;
