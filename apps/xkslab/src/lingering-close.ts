@@ -3,9 +3,9 @@ import { Socket } from 'node:net';
 
 /**
  * How long a connection answered before its request body arrived keeps reading (RFC 9112 §9.6,
- * "lingering close"). 128 MiB: a body twice the largest the tests send (64 MiB) is still read
- * to the end, so even a client that writes its whole body before reading gets the answer; past
- * that, draining is a client making us spend CPU for nothing. 30 s overall and 5 s without a
+ * "lingering close"). 128 MiB: far above any real XKS or admin request, so even a client that
+ * writes its whole body before reading gets the answer (test/oversized-body.test.ts sends 64 MiB);
+ * past that, draining is a client making us spend CPU for nothing. 30 s overall and 5 s without a
  * byte are nginx's `lingering_time` and `lingering_timeout` defaults (Apache also stops at 30 s).
  * Past any bound the connection is closed: the answer has been written by then, but a client
  * still sending may then see a reset.
