@@ -46,6 +46,7 @@ export function rawRequest(req: RawRequest): Promise<RawResponse> {
   if (req.chunked) headers['Transfer-Encoding'] = 'chunked';
   return new Promise((done, fail) => {
     let settled = false;
+    let responded = false;
     const settle = (f: () => void) => {
       if (!settled) {
         settled = true;
@@ -63,6 +64,7 @@ export function rawRequest(req: RawRequest): Promise<RawResponse> {
         setHost: false,
       },
       (res) => {
+        responded = true;
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () =>
@@ -75,14 +77,20 @@ export function rawRequest(req: RawRequest): Promise<RawResponse> {
           ),
         );
         res.on('error', (e) => settle(() => fail(e)));
+        res.on('close', () => {
+          if (!res.complete) settle(() => fail(new Error('the connection closed mid-answer')));
+        });
       },
     );
     r.setTimeout(req.timeoutMs ?? DEFAULT_TIMEOUT_MS, () => {
       r.destroy(new Error(`no complete response within ${req.timeoutMs ?? DEFAULT_TIMEOUT_MS} ms`));
     });
     // A server may answer (e.g. 501 for an oversized body) before reading everything we send;
-    // a write error after that is not a test failure, a missing response is.
-    r.on('error', (e) => settle(() => fail(e)));
+    // a write error once the answer has started is not a test failure (the answer's own 'end' or
+    // 'error' decides), a missing answer is.
+    r.on('error', (e) => {
+      if (!responded) settle(() => fail(e));
+    });
     if (body && req.chunked) {
       for (let i = 0; i < body.length; i += CHUNK_BYTES) r.write(body.subarray(i, i + CHUNK_BYTES));
       r.end();

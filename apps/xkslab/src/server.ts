@@ -6,6 +6,7 @@ import {
 } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { type createAdaptorServer, getRequestListener, RequestError } from '@hono/node-server';
+import { lingeringResponse } from './lingering-close.ts';
 import { requireClientName, type TlsRefusal, watchHandshakes } from './tls/client-name-check.ts';
 
 export class ListenError extends Error {
@@ -79,15 +80,23 @@ export function listen(
   tls?: ListenTls,
 ): Promise<{ server: AnyServer; address: AddressInfo }> {
   let server: AnyServer;
-  const requestListener = getRequestListener(fetch, { errorHandler: adapterError });
+  // An answer sent before the request body has arrived (a body over a cap) is followed by a
+  // lingering close (lingering-close.ts), for every listener. The adapter's own clean-up stays
+  // off: it closes the connection 500 ms or 64 MiB after such an answer, under a client that may
+  // still be sending.
+  const requestListener = getRequestListener(fetch, {
+    errorHandler: adapterError,
+    autoCleanupIncoming: false,
+  });
+  const ServerResponse = lingeringResponse();
   if (tls) {
-    const https = createHttpsServer(tls.serverOptions, requestListener);
+    const https = createHttpsServer({ ...tls.serverOptions, ServerResponse }, requestListener);
     const onRefused = tls.onRefused ?? (() => {});
     if (tls.clientName) requireClientName(https, tls.clientName, onRefused);
     watchHandshakes(https, onRefused);
     server = https;
   } else {
-    server = createHttpServer(requestListener);
+    server = createHttpServer({ ServerResponse }, requestListener);
   }
   server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
   server.headersTimeout = KEEP_ALIVE_TIMEOUT_MS + 1000;

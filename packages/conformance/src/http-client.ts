@@ -107,6 +107,13 @@ export function send(
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('error', fail);
+      res.on('close', () => {
+        if (!res.complete) {
+          fail(
+            Object.assign(new Error('the connection closed mid-answer'), { code: 'ECONNRESET' }),
+          );
+        }
+      });
       res.on('end', () => {
         if (settled) return;
         settled = true;
@@ -143,7 +150,9 @@ export function send(
       );
     });
     // A proxy may answer (e.g. 501 for an oversized body) before reading all we send: a write
-    // error once the response has started is not a failure; a missing response is.
+    // error once the response has started is not a failure (the response's own end or error
+    // decides); a missing response is. A proxy that resets the connection while the body is
+    // still going out can lose its answer this way (RFC 9112 §9.6); xkslab drains and closes.
     r.on('error', (e) => {
       if (!responded) fail(e);
     });

@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
+import type { Readable } from 'node:stream';
 import type { HttpBindings } from '@hono/node-server';
 import type { Context } from 'hono';
 
@@ -27,12 +28,18 @@ export function rawRequestOf(c: Context): RawRequest {
   return { method: c.req.method, target: url.pathname + url.search, headers };
 }
 
-/** Reads the whole body, refusing (without buffering it) anything over `maxBytes`. */
+/**
+ * Reads the whole body, refusing (without buffering it) anything over `maxBytes`. A refused body
+ * is left where it is, neither read further nor destroyed: destroying the request would reset
+ * the connection before the answer goes out; the server drains it after answering
+ * (lingering-close.ts).
+ */
 export async function readBodyCapped(c: Context, maxBytes: number): Promise<BodyResult> {
   const declared = Number(c.req.header('content-length') ?? '0');
   if (declared > maxBytes) return { ok: false };
   const incoming = (c.env as Partial<HttpBindings> | undefined)?.incoming;
-  const stream: AsyncIterable<Uint8Array> | null = incoming ?? c.req.raw.body;
+  if (incoming) return readStreamCapped(incoming, maxBytes);
+  const stream = c.req.raw.body;
   if (!stream) return { ok: true, body: new Uint8Array(0) };
   const chunks: Uint8Array[] = [];
   let size = 0;
@@ -41,8 +48,36 @@ export async function readBodyCapped(c: Context, maxBytes: number): Promise<Body
     if (size > maxBytes) return { ok: false };
     chunks.push(chunk);
   }
-  return {
-    ok: true,
-    body: chunks.length === 1 ? (chunks[0] as Uint8Array) : Buffer.concat(chunks),
-  };
+  return { ok: true, body: joined(chunks) };
+}
+
+function joined(chunks: Uint8Array[]): Uint8Array {
+  return chunks.length === 1 ? (chunks[0] as Uint8Array) : Buffer.concat(chunks);
+}
+
+/** Node's request stream, with listeners: leaving a `for await` early would destroy it. */
+function readStreamCapped(incoming: Readable, maxBytes: number): Promise<BodyResult> {
+  return new Promise((resolve, reject) => {
+    const chunks: Uint8Array[] = [];
+    let size = 0;
+    const settle = (done: () => void) => {
+      incoming.off('data', onData).off('end', onEnd).off('error', onError).off('close', onClose);
+      done();
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > maxBytes) {
+        incoming.pause();
+        settle(() => resolve({ ok: false }));
+      } else {
+        chunks.push(chunk);
+      }
+    };
+    const onEnd = () => settle(() => resolve({ ok: true, body: joined(chunks) }));
+    const onError = (e: Error) => settle(() => reject(e));
+    const onClose = () =>
+      settle(() => reject(new Error('the client closed the connection before the body ended')));
+    incoming.on('data', onData).on('end', onEnd).on('error', onError).on('close', onClose);
+    if (incoming.readableEnded) onEnd();
+  });
 }
