@@ -75,7 +75,9 @@ describe('faulted stages', () => {
     const { ctx } = await upTo(s, signedRequest(ENCRYPT, BODY), 'sigv4');
     expect(ctx.now.getTime() - NOW.getTime()).toBe(10 * 60_000);
   });
+});
 
+describe('faulted stages after SigV4', () => {
   it('throttle above a throttle rule rate after the key store quota admitted', async () => {
     const s = await setup({ kind: 'throttle', requestsPerSecond: 1 });
     await expect(upTo(s, signedRequest(ENCRYPT, BODY), 'quota')).resolves.toBeDefined();

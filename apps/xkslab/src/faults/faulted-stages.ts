@@ -39,15 +39,16 @@ function keyStoreForAnyPrefix(
     .find((ks) => accessKeyId !== undefined && ks.accessKeyIds.includes(accessKeyId));
 }
 
-/**
- * The XKS stages with the fault plan's rules and defect applied: each wraps the spec stage of the
- * same name. The rules are evaluated once per request, when `resolve` knows the key store, key and
- * operation; the handler uses these stages only while the plan is active.
- */
-export function faultedStages(plan: FaultPlan, deps: XksDeps): XksStages {
-  const spec = specStages(deps);
+type Decided = WeakMap<XksContext, RequestFaults>;
+
+/** resolve, method and sigv4 under the rules: where a request's faults are decided. */
+function entryStages(
+  plan: FaultPlan,
+  deps: XksDeps,
+  spec: XksStages,
+  decided: Decided,
+): Pick<XksStages, 'resolve' | 'method' | 'sigv4'> {
   const crypto = specCrypto(deps);
-  const decided = new WeakMap<XksContext, RequestFaults>();
   return {
     resolve(incoming) {
       const at = parseXksPath(incoming.path);
@@ -69,7 +70,6 @@ export function faultedStages(plan: FaultPlan, deps: XksDeps): XksStages {
       }
       return spec.method(ctx);
     },
-    body: spec.body,
     sigv4(ctx) {
       const f = decided.get(ctx);
       if (!f) return spec.sigv4(ctx);
@@ -81,6 +81,52 @@ export function faultedStages(plan: FaultPlan, deps: XksDeps): XksStages {
         authWithDefect(f.defect, verify, ctx.raw.headers, ctx.keyStore.accessKeyIds[0]),
       );
     },
+  };
+}
+
+/** run and the answers under the rules: module and response latency, answer defects. */
+function exitStages(
+  plan: FaultPlan,
+  deps: XksDeps,
+  spec: XksStages,
+  decided: Decided,
+): Pick<XksStages, 'run' | 'answer' | 'refuse'> {
+  return {
+    run(ctx) {
+      const ms = decided.get(ctx)?.moduleDelayMs;
+      if (!ms) return spec.run(ctx);
+      return withDeadline(
+        delay(ms).then(() => callRoute(ctx)),
+        deps.moduleTimeoutMs,
+      );
+    },
+    async answer(ctx, result) {
+      const f = decided.get(ctx);
+      if (!f) return spec.answer(ctx, result);
+      if (f.responseDelayMs) await delay(f.responseDelayMs);
+      const body = jsonText(f.defect, resultWithFaults(f, result));
+      return ctx.http.body(body, 200, jsonHeaders(f.defect));
+    },
+    async refuse(http, ctx, error, wire) {
+      const f = ctx && decided.get(ctx);
+      if (f?.responseDelayMs) await delay(f.responseDelayMs);
+      const out = errorWithDefect(f?.defect ?? plan.defect, error.errorName, wire);
+      return http.body(out.body, out.status as 400, out.headers);
+    },
+  };
+}
+
+/**
+ * The XKS stages with the fault plan's rules and defect applied: each wraps the spec stage of the
+ * same name. The rules are evaluated once per request, when `resolve` knows the key store, key and
+ * operation; the handler uses these stages only while the plan is active.
+ */
+export function faultedStages(plan: FaultPlan, deps: XksDeps): XksStages {
+  const spec = specStages(deps);
+  const decided: Decided = new WeakMap();
+  return {
+    ...entryStages(plan, deps, spec, decided),
+    body: spec.body,
     quota(ctx) {
       spec.quota(ctx);
       if (decided.get(ctx)?.throttled) throw quotaThrottled();
@@ -95,29 +141,6 @@ export function faultedStages(plan: FaultPlan, deps: XksDeps): XksStages {
       const error = decided.get(ctx)?.error;
       if (error) throw new XksError(error, 'Injected by a fault rule');
     },
-    run(ctx) {
-      const ms = decided.get(ctx)?.moduleDelayMs;
-      if (!ms) return spec.run(ctx);
-      return withDeadline(
-        delay(ms).then(() => callRoute(ctx)),
-        deps.moduleTimeoutMs,
-      );
-    },
-    async answer(ctx, result) {
-      const f = decided.get(ctx);
-      if (!f) return spec.answer(ctx, result);
-      if (f.responseDelayMs) await delay(f.responseDelayMs);
-      return ctx.http.body(
-        jsonText(f.defect, resultWithFaults(f, result)),
-        200,
-        jsonHeaders(f.defect),
-      );
-    },
-    async refuse(http, ctx, error, wire) {
-      const f = ctx && decided.get(ctx);
-      if (f?.responseDelayMs) await delay(f.responseDelayMs);
-      const out = errorWithDefect(f?.defect ?? plan.defect, error.errorName, wire);
-      return http.body(out.body, out.status as 400, out.headers);
-    },
+    ...exitStages(plan, deps, spec, decided),
   };
 }
