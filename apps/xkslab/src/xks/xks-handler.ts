@@ -56,8 +56,11 @@ export function xksHandler(deps: XksDeps, alternate?: AlternateStages) {
       const res = await runStages(stages, { deps, http: c, raw, path, log }, (resolved) => {
         ctx = resolved;
       });
-      status = res.status;
-      if (status === 405) errorName = 'UnsupportedOperationException';
+      // Only the method stage answers early with an error; other early answers log as 200.
+      if (res.status === 405) {
+        status = 405;
+        errorName = 'UnsupportedOperationException';
+      }
       return res;
     } catch (e) {
       const error = toXksError(e);
