@@ -1,5 +1,7 @@
 import { type Context, Hono } from 'hono';
 import { ADMIN_BASE } from './admin/deps.ts';
+import type { FaultPlan } from './faults/fault-plan.ts';
+import { faultedStages } from './faults/faulted-stages.ts';
 import { METRICS_PATH } from './ui/ui-app.tsx';
 import { UI_BASE } from './ui/ui-deps.ts';
 import { PRODUCT, VERSION } from './version.ts';
@@ -9,6 +11,8 @@ import { xksHandler } from './xks/xks-handler.ts';
 type FetchApp = { fetch: (request: Request, env?: object) => Response | Promise<Response> };
 
 export type AppDeps = XksDeps & {
+  /** Fault-injection rules (faults/); absent or inactive: the proxy behaves as specified. */
+  faults?: FaultPlan;
   /** The admin API, served under /admin/v1 on this listener; absent when it has its own. */
   admin?: FetchApp;
   /** The dashboard (/ui) and GET /metrics (ui/ui-app.tsx), beside the admin API. */
@@ -53,6 +57,9 @@ export function createApp(deps: AppDeps): Hono {
     app.all(`${ADMIN_BASE}/*`, toAdmin);
   }
   if (deps.ui) mountUi(app, deps.ui);
-  app.all('*', xksHandler(deps));
+  // While fault rules exist, XKS requests take the fault plan's wrapped stages (faults/).
+  const { faults } = deps;
+  const alternate = faults ? { when: faults, stages: faultedStages(faults, deps) } : undefined;
+  app.all('*', xksHandler(deps, alternate));
   return app;
 }

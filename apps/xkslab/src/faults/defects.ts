@@ -1,17 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import {
-  computeCdiv,
-  type DefectName,
-  decodedLength,
-  encodeBase64,
-  XKS_ERRORS,
-  type XksErrorName,
-} from '@xkslab/protocol';
+import { type DefectName, decodedLength, XKS_ERRORS, type XksErrorName } from '@xkslab/protocol';
 import { parseAuthorization, type VerifyResult } from '@xkslab/sigv4';
 import { isVcmError } from '@xkslab/vcm';
-import type { ActiveKeyStore, KeyStoreRegistry } from '../keystores/registry.ts';
 import { XksError } from '../xks/errors.ts';
-import type { FaultPlan, RequestFaults } from './fault-plan.ts';
+import type { RequestFaults } from './fault-plan.ts';
 
 /**
  * The defect profiles: each breaks one rule of the spec on purpose, so that a conformance runner
@@ -398,48 +390,4 @@ export function servesRefusal(defect: DefectName | undefined, e: unknown): boole
     (defect === 'usage-unenforced' && isVcmError(e, 'INVALID_KEY_USAGE')) ||
     (defect === 'disabled-served' && isVcmError(e, 'KEY_DISABLED'))
   );
-}
-
-/** The emulated encrypt answer of a proxy that skipped a check (random bytes, right shapes). */
-export function emulatedEncrypt(
-  plaintextLength: number,
-  aad: Uint8Array | undefined,
-  metadata: Uint8Array,
-  withCdiv: boolean,
-) {
-  const ciphertext = new Uint8Array(randomBytes(plaintextLength));
-  const iv = new Uint8Array(randomBytes(12));
-  const tag = new Uint8Array(randomBytes(16));
-  return {
-    ciphertext: encodeBase64(ciphertext),
-    initializationVector: encodeBase64(iv),
-    authenticationTag: encodeBase64(tag),
-    ciphertextMetadata: encodeBase64(metadata),
-    ...(withCdiv
-      ? {
-          ciphertextDataIntegrityValue: encodeBase64(
-            computeCdiv({ aad, ciphertextMetadata: metadata, iv, ciphertext, tag }),
-          ),
-        }
-      : {}),
-  };
-}
-
-/**
- * Under 'wrong-prefix-accepted', the key store serving an unknown prefix: the one whose credential
- * signed the request (what a proxy that ignores the prefix would do).
- */
-export function keyStoreForAnyPrefix(
-  faults: FaultPlan,
-  registry: KeyStoreRegistry,
-  headers: Readonly<Record<string, string | readonly string[] | undefined>>,
-): ActiveKeyStore | undefined {
-  if (faults.defect !== 'wrong-prefix-accepted') return undefined;
-  const raw = headers.authorization;
-  const value = Array.isArray(raw) ? raw[0] : raw;
-  const accessKeyId =
-    typeof value === 'string' ? parseAuthorization(value)?.accessKeyId : undefined;
-  return registry
-    .list()
-    .find((ks) => accessKeyId !== undefined && ks.accessKeyIds.includes(accessKeyId));
 }

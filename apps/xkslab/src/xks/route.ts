@@ -1,8 +1,8 @@
+import type { buildGcmAad, computeCdiv } from '@xkslab/protocol';
 import type { Sha256Functions, SigningKeyCache } from '@xkslab/sigv4';
 import type { Vcm } from '@xkslab/vcm';
 import type { z } from 'zod';
 import type { AuditSink } from '../audit/audit-log.ts';
-import type { FaultPlan, RequestFaults } from '../faults/fault-plan.ts';
 import type { ActiveKeyStore, KeyStoreRegistry } from '../keystores/registry.ts';
 import type { Logger } from '../logger.ts';
 import type { PolicyStore } from '../policies/policy-store.ts';
@@ -26,8 +26,6 @@ export type XksDeps = {
   policies?: PolicyStore;
   /** The audit log: one entry per XKS call, allowed or refused; absent: nothing recorded. */
   audit?: AuditSink;
-  /** Fault-injection rules (faults/); absent or inactive: the proxy behaves as specified. */
-  faults?: FaultPlan;
   /** In-process metrics (metrics/): one observation per call; absent: none kept. */
   metrics?: XksMetricsSink;
 };
@@ -41,8 +39,19 @@ export type XksCall<Req> = {
   keyStore: ActiveKeyStore;
   keyId: string;
   request: Req;
-  /** Fault injection for this call (faults/); absent unless a user switched rules on. */
-  faults?: RequestFaults;
+  /** The module calls and constructions this call computes with (the spec's, or swapped parts). */
+  crypto: XksCrypto;
+};
+
+/**
+ * What encrypt and decrypt compute with: the module, the GCM AAD construction and the CDIV (spec
+ * §1.8). `SPEC_CRYPTO`-style values follow the spec; a wrapper outside xks/ (fault injection)
+ * may hand a route other parts without the route knowing.
+ */
+export type XksCrypto = {
+  module: Pick<Vcm, 'encrypt' | 'decrypt'>;
+  gcmAad: typeof buildGcmAad;
+  cdiv: typeof computeCdiv;
 };
 
 /** One XKS operation: its request schema and what it does with a validated request. */

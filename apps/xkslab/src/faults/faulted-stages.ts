@@ -1,0 +1,146 @@
+import { parseAuthorization } from '@xkslab/sigv4';
+import type { ActiveKeyStore } from '../keystores/registry.ts';
+import { XksError } from '../xks/errors.ts';
+import type { XksContext, XksIncoming, XksStages } from '../xks/pipeline/context.ts';
+import { specStages } from '../xks/pipeline/pipeline.ts';
+import { quotaThrottled } from '../xks/pipeline/quota.ts';
+import { contextOf, noSuchPath, parseXksPath, specCrypto } from '../xks/pipeline/resolve.ts';
+import { callRoute, withDeadline } from '../xks/pipeline/run.ts';
+import { acceptSigv4, verifySigv4 } from '../xks/pipeline/sigv4.ts';
+import type { XksDeps } from '../xks/route.ts';
+import { delay, dropConnection } from './connection.ts';
+import {
+  authWithDefect,
+  errorWithDefect,
+  jsonHeaders,
+  jsonText,
+  refuseByDefect,
+  resultWithFaults,
+} from './defects.ts';
+import type { FaultPlan, RequestFaults } from './fault-plan.ts';
+import { faultedCrypto } from './faulted-crypto.ts';
+
+/**
+ * Under 'wrong-prefix-accepted', the key store serving an unknown prefix: the one whose credential
+ * signed the request (what a proxy that ignores the prefix would do).
+ */
+function keyStoreForAnyPrefix(
+  plan: FaultPlan,
+  deps: XksDeps,
+  incoming: XksIncoming,
+): ActiveKeyStore | undefined {
+  if (plan.defect !== 'wrong-prefix-accepted') return undefined;
+  const raw = incoming.raw.headers.authorization;
+  const value = Array.isArray(raw) ? raw[0] : raw;
+  const accessKeyId =
+    typeof value === 'string' ? parseAuthorization(value)?.accessKeyId : undefined;
+  return deps.registry
+    .list()
+    .find((ks) => accessKeyId !== undefined && ks.accessKeyIds.includes(accessKeyId));
+}
+
+type Decided = WeakMap<XksContext, RequestFaults>;
+
+/** resolve, method and sigv4 under the rules: where a request's faults are decided. */
+function entryStages(
+  plan: FaultPlan,
+  deps: XksDeps,
+  spec: XksStages,
+  decided: Decided,
+): Pick<XksStages, 'resolve' | 'method' | 'sigv4'> {
+  const crypto = specCrypto(deps);
+  return {
+    resolve(incoming) {
+      const at = parseXksPath(incoming.path);
+      const keyStore = at
+        ? (deps.registry.byUriPathPrefix(at.prefix) ?? keyStoreForAnyPrefix(plan, deps, incoming))
+        : undefined;
+      if (!at || !keyStore) throw noSuchPath();
+      const f = plan.forRequest(keyStore.name, at.keyId, at.route.operation);
+      const callCrypto = f ? faultedCrypto(deps, crypto, f.defect, at.route.operation) : crypto;
+      const ctx = contextOf(incoming, at, keyStore, callCrypto);
+      if (f) decided.set(ctx, f);
+      return ctx;
+    },
+    method(ctx) {
+      const f = decided.get(ctx);
+      if (f?.drop) return dropConnection(ctx.http);
+      if (f?.defect === 'get-200' && ctx.raw.method !== 'POST') {
+        return ctx.http.body('{}', 200, jsonHeaders(undefined));
+      }
+      return spec.method(ctx);
+    },
+    sigv4(ctx) {
+      const f = decided.get(ctx);
+      if (!f) return spec.sigv4(ctx);
+      const now = deps.clock();
+      ctx.now = f.clockOffsetMs ? new Date(now.getTime() + f.clockOffsetMs) : now;
+      const verify = (maxSkewMs?: number) => verifySigv4(ctx, maxSkewMs);
+      acceptSigv4(
+        ctx,
+        authWithDefect(f.defect, verify, ctx.raw.headers, ctx.keyStore.accessKeyIds[0]),
+      );
+    },
+  };
+}
+
+/** run and the answers under the rules: module and response latency, answer defects. */
+function exitStages(
+  plan: FaultPlan,
+  deps: XksDeps,
+  spec: XksStages,
+  decided: Decided,
+): Pick<XksStages, 'run' | 'answer' | 'refuse'> {
+  return {
+    run(ctx) {
+      const ms = decided.get(ctx)?.moduleDelayMs;
+      if (!ms) return spec.run(ctx);
+      return withDeadline(
+        delay(ms).then(() => callRoute(ctx)),
+        deps.moduleTimeoutMs,
+      );
+    },
+    async answer(ctx, result) {
+      const f = decided.get(ctx);
+      if (!f) return spec.answer(ctx, result);
+      if (f.responseDelayMs) await delay(f.responseDelayMs);
+      const body = jsonText(f.defect, resultWithFaults(f, result));
+      return ctx.http.body(body, 200, jsonHeaders(f.defect));
+    },
+    async refuse(http, ctx, error, wire) {
+      const f = ctx && decided.get(ctx);
+      if (f?.responseDelayMs) await delay(f.responseDelayMs);
+      const out = errorWithDefect(f?.defect ?? plan.defect, error.errorName, wire);
+      return http.body(out.body, out.status as 400, out.headers);
+    },
+  };
+}
+
+/**
+ * The XKS stages with the fault plan's rules and defect applied: each wraps the spec stage of the
+ * same name. The rules are evaluated once per request, when `resolve` knows the key store, key and
+ * operation; the handler uses these stages only while the plan is active.
+ */
+export function faultedStages(plan: FaultPlan, deps: XksDeps): XksStages {
+  const spec = specStages(deps);
+  const decided: Decided = new WeakMap();
+  return {
+    ...entryStages(plan, deps, spec, decided),
+    body: spec.body,
+    quota(ctx) {
+      spec.quota(ctx);
+      if (decided.get(ctx)?.throttled) throw quotaThrottled();
+    },
+    validate(ctx) {
+      spec.validate(ctx);
+      const defect = decided.get(ctx)?.defect;
+      if (defect) refuseByDefect(defect, ctx.json);
+    },
+    authorize(ctx) {
+      spec.authorize(ctx);
+      const error = decided.get(ctx)?.error;
+      if (error) throw new XksError(error, 'Injected by a fault rule');
+    },
+    ...exitStages(plan, deps, spec, decided),
+  };
+}

@@ -1,0 +1,79 @@
+import { buildGcmAad, computeCdiv } from '@xkslab/protocol';
+import type { ActiveKeyStore } from '../../keystores/registry.ts';
+import { XksError } from '../errors.ts';
+import type { XksCrypto, XksDeps, XksRoute } from '../route.ts';
+import { decryptRoute } from '../routes/decrypt.ts';
+import { encryptRoute } from '../routes/encrypt.ts';
+import { healthRoute } from '../routes/health.ts';
+import { metadataRoute } from '../routes/metadata.ts';
+import type { XksContext, XksIncoming } from './context.ts';
+
+const KEY_ROUTES: Record<string, XksRoute> = {
+  metadata: metadataRoute,
+  encrypt: encryptRoute,
+  decrypt: decryptRoute,
+};
+
+/** `<prefix>/kms/xks/v1/health` or `<prefix>/kms/xks/v1/keys/<externalKeyId>/<operation>`. */
+const XKS_PATH = /^(.*)\/kms\/xks\/v1\/(?:health|keys\/([^/]*)\/(metadata|encrypt|decrypt))$/;
+
+/** An XKS API path taken apart: the key store's URI path prefix, the key id and the route. */
+export type XksPath = { prefix: string; keyId: string; route: XksRoute };
+
+/** Parses an XKS API path; undefined for anything else. */
+export function parseXksPath(path: string): XksPath | undefined {
+  const match = XKS_PATH.exec(path);
+  if (!match) return undefined;
+  const opName = match[3];
+  const prefix = match[1] ?? '';
+  if (opName === undefined) return { prefix, keyId: '', route: healthRoute };
+  return { prefix, keyId: match[2] ?? '', route: KEY_ROUTES[opName] as XksRoute };
+}
+
+/** The module and the spec's constructions (§1.8): what every call computes with by default. */
+export function specCrypto(deps: XksDeps): XksCrypto {
+  return { module: deps.vcm, gcmAad: buildGcmAad, cdiv: computeCdiv };
+}
+
+export function noSuchPath(): XksError {
+  return new XksError('InvalidUriPathException', 'No XKS API at this URI path');
+}
+
+/** The per-request context of a resolved path; its operation, key store and key go to the log. */
+export function contextOf(
+  incoming: XksIncoming,
+  at: XksPath,
+  keyStore: ActiveKeyStore,
+  crypto: XksCrypto,
+): XksContext {
+  const { log } = incoming;
+  log.operation = at.route.operation;
+  log.keyStore = keyStore.name;
+  if (at.keyId) log.keyId = at.keyId;
+  return {
+    ...incoming,
+    route: at.route,
+    keyStore,
+    keyId: at.keyId,
+    crypto,
+    body: EMPTY,
+    now: NOT_YET,
+    json: undefined,
+    request: undefined,
+  };
+}
+
+const EMPTY = new Uint8Array(0);
+/** Placeholder until the sigv4 stage reads the clock (the clock is read once per request). */
+const NOT_YET = new Date(0);
+
+/** Stage `resolve`: finds the key store by URI path prefix and the operation, or refuses. */
+export function resolveStage(deps: XksDeps): (incoming: XksIncoming) => XksContext {
+  const crypto = specCrypto(deps);
+  return (incoming) => {
+    const at = parseXksPath(incoming.path);
+    const keyStore = at ? deps.registry.byUriPathPrefix(at.prefix) : undefined;
+    if (!at || !keyStore) throw noSuchPath();
+    return contextOf(incoming, at, keyStore, crypto);
+  };
+}
