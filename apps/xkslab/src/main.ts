@@ -10,11 +10,11 @@ import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { runConformance } from '@xkslab/conformance';
 import { SigningKeyCache } from '@xkslab/sigv4';
-import { cipherEngine, isVcmError, LevelRecordStore, Vcm } from '@xkslab/vcm';
+import { cipherEngine, LevelRecordStore, Vcm } from '@xkslab/vcm';
 import { createAdminApp } from './admin/admin-app.ts';
 import { ensureAdminToken } from './admin/auth.ts';
 import { createAdminListenerApp, createApp } from './app.ts';
-import { AUDIT_LOG_FILE, AuditLog, AuditLogError } from './audit/audit-log.ts';
+import { AUDIT_LOG_FILE, AuditLog } from './audit/audit-log.ts';
 import { deriveBackupRootKey } from './backup/backup-format.ts';
 import { backupMaker } from './backup/snapshot.ts';
 import { ADMIN_JSON_FILE, ADMIN_TOKEN_FILE } from './cli/admin-client.ts';
@@ -27,7 +27,6 @@ import {
   RESTORE_HELP,
   restoreCommand,
 } from './cli/backup-command.ts';
-import { CommandError } from './cli/command-io.ts';
 import { conformanceCommand } from './cli/conformance.ts';
 import { CONFORMANCE_HELP } from './cli/conformance-args.ts';
 import { demoCommand } from './cli/demo-command.ts';
@@ -43,7 +42,7 @@ import { MODULES_COMMAND } from './cli/modules-command.ts';
 import { POLICIES_COMMAND } from './cli/policies-command.ts';
 import { RESET_HELP, resetCommand } from './cli/reset-command.ts';
 import { SEED_HELP, seedCommand } from './cli/seed-export.ts';
-import { loadSeedFile, SeedFileError } from './cli/seed-file.ts';
+import { loadSeedFile } from './cli/seed-file.ts';
 import { parseServeArgs, SERVE_HELP } from './cli/serve-options.ts';
 import { didYouMean } from './cli/suggest.ts';
 import { createDefaultState, type FirstStart, kmsProxyConfiguration } from './defaults.ts';
@@ -51,16 +50,17 @@ import { FaultPlan } from './faults/fault-plan.ts';
 import { ImportParamsStore } from './keys/import-params.ts';
 import { KeyStoreRegistry } from './keystores/registry.ts';
 import { jsonLogger, warningsOnly } from './logger.ts';
-import { loadMasterKey, MasterKeyError } from './master-key.ts';
+import { loadMasterKey } from './master-key.ts';
 import { XksMetrics } from './metrics/xks-metrics.ts';
 import { nodeSha256 } from './node-sha256.ts';
 import { PolicyStore } from './policies/policy-store.ts';
 import { pooledRandom } from './random-pool.ts';
 import { applySeed, checkSeedModules, SeedError } from './seed.ts';
-import { closeServer, type FetchHandler, ListenError, type ListenTls, listen } from './server.ts';
+import { closeServer, type FetchHandler, type ListenTls, listen } from './server.ts';
 import { type DevTlsPlan, devTlsHelp, planDevTls } from './tls/dev-tls.ts';
-import { buildTlsSetup, loadTlsSetup, TlsConfigError } from './tls/tls-config.ts';
+import { buildTlsSetup, loadTlsSetup } from './tls/tls-config.ts';
 import { createUiApp } from './ui/ui-app.tsx';
+import { asUserFacing, UserFacingError } from './user-facing-error.ts';
 import { PRODUCT, VERSION } from './version.ts';
 import { checkLimits } from './xks/limits.ts';
 
@@ -72,7 +72,7 @@ const random = pooledRandom((n: number) => new Uint8Array(randomBytes(n)));
 const say = (text: string) => process.stderr.write(text.endsWith('\n') ? text : `${text}\n`);
 
 /** A start-up failure outside the user's arguments: exit 1 with one clear line. */
-class StartupError extends Error {
+class StartupError extends UserFacingError {
   constructor(message: string) {
     super(message);
     this.name = 'StartupError';
@@ -618,32 +618,10 @@ async function main(argv: readonly string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (e: unknown) => {
-    if (e instanceof UsageError) {
-      say(`xkslab: ${e.message}`);
-      process.exit(2);
-    }
-    if (
-      e instanceof SeedFileError ||
-      e instanceof SeedError ||
-      e instanceof MasterKeyError ||
-      e instanceof ListenError ||
-      e instanceof StartupError ||
-      e instanceof TlsConfigError ||
-      e instanceof AuditLogError ||
-      e instanceof CommandError
-    ) {
-      say(`xkslab: ${e.message}`);
-      process.exit(1);
-    }
-    if (isVcmError(e, 'WRONG_MASTER_KEY')) {
-      say(
-        'xkslab: the master key does not open this data directory; use the master.key it was created with or the right XKSLAB_MASTER_KEY',
-      );
-      process.exit(1);
-    }
-    if (isVcmError(e)) {
-      say(`xkslab: ${e.message}`);
-      process.exit(1);
+    const known = asUserFacing(e);
+    if (known instanceof UserFacingError) {
+      say(`xkslab: ${known.message}`);
+      process.exit(known.exitCode);
     }
     say(`xkslab: unexpected error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
     process.exit(1);
