@@ -1,5 +1,5 @@
 import { type Context, Hono } from 'hono';
-import { ADMIN_BASE } from './admin/deps.ts';
+import { ADMIN_BASE } from './services/deps.ts';
 import { METRICS_PATH } from './ui/ui-app.tsx';
 import { UI_BASE } from './ui/ui-deps.ts';
 import { PRODUCT, VERSION } from './version.ts';
