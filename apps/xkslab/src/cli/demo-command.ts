@@ -1,22 +1,20 @@
 /**
  * `xkslab demo`: a module, xkslab's XKS proxy and the AWS KMS emulator in one process, on
  * --host (loopback) at --port/--kms-port (free ones by default), in a temporary data directory
- * removed at the end; then the story of demo/demo-story.ts. The database, listening and the
- * terminal come from main.ts.
+ * removed at the end; then the story of demo/demo-story.ts. The module layer and the XKS app are
+ * built by wiring.ts, as for `serve`; the database, listening and the terminal come from main.ts.
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DEFAULT_REGION, KmsJsonClient, type XksCallRecord } from '@xkslab/kms-emulator';
-import { SigningKeyCache } from '@xkslab/sigv4';
-import { cipherEngine, type RecordStore, Vcm } from '@xkslab/vcm';
-import { createApp } from '../app.ts';
+import type { RecordStore } from '@xkslab/vcm';
 import { AUDIT_LOG_FILE, AuditLog } from '../audit/audit-log.ts';
 import { type DemoProxyCall, runDemoStory } from '../demo/demo-story.ts';
 import { generateAccessKeyId, generateSecretAccessKey } from '../keystores/credentials.ts';
-import { KeyStoreRegistry } from '../keystores/registry.ts';
 import { createKmsRuntime, DEFAULT_KMS_SETTINGS } from '../kms/kms-runtime.ts';
 import { silentLogger } from '../logger.ts';
 import type { AnyServer } from '../server.ts';
+import { openCore, xksApp } from '../wiring.ts';
 import { DEFAULT_LIMITS } from '../xks/limits.ts';
 import type { CommandIo } from './command-io.ts';
 import { DEMO_HELP, parseDemoArgs } from './demo-options.ts';
@@ -84,14 +82,13 @@ export async function demoCommand(args: readonly string[], deps: DemoCommandDeps
   cleanups.push(() => deps.removeDir(dir));
   try {
     const store = await deps.openStore(join(dir, 'db'));
-    const vcm = await Vcm.open({
+    const { vcm, registry } = await openCore({
       store,
-      engine: cipherEngine('noble'),
+      engine: 'noble',
       masterKey: deps.random(32),
       random: deps.random,
     });
     cleanups.push(() => vcm.close());
-    const registry = await KeyStoreRegistry.load(store, vcm);
     await vcm.createModule({ name: MODULE, nodes: 2 });
     await vcm.createKey(MODULE, { id: EXTERNAL_KEY_ID, usage: ['ENCRYPT', 'DECRYPT'] });
     const credential = {
@@ -108,13 +105,12 @@ export async function demoCommand(args: readonly string[], deps: DemoCommandDeps
     const auditFile = join(dir, AUDIT_LOG_FILE);
     const audit = await AuditLog.open(auditFile);
     cleanups.push(() => audit.close());
-    const proxyApp = createApp({
+    const proxyApp = xksApp({
       vcm,
       registry,
       limits: DEFAULT_LIMITS,
       logger: silentLogger,
       clock: deps.clock,
-      sigv4Cache: new SigningKeyCache(),
       moduleTimeoutMs: DEFAULT_MODULE_TIMEOUT_MS,
       audit,
     });
