@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 /**
- * The composition root: the only place that reads the environment, opens the database, listens
- * and installs signal handlers. Everything else receives what it needs as parameters.
+ * The entry point: the only place that reads the environment, installs signal handlers and hands
+ * out `listen` and the database opener. It dispatches one command and maps a failure to an exit
+ * code (user-facing-error.ts). `serve` composes the server (serve.ts, from wiring.ts); every other
+ * command receives what it needs as parameters.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
