@@ -1,7 +1,7 @@
 import { type Context, Hono } from 'hono';
-import { ADMIN_BASE } from './admin/deps.ts';
 import type { FaultPlan } from './faults/fault-plan.ts';
 import { faultedStages } from './faults/faulted-stages.ts';
+import { ADMIN_BASE } from './services/deps.ts';
 import { METRICS_PATH } from './ui/ui-app.tsx';
 import { UI_BASE } from './ui/ui-deps.ts';
 import { PRODUCT, VERSION } from './version.ts';

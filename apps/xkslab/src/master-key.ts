@@ -1,9 +1,10 @@
 import { chmod, link, open, readFile, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { UserFacingError } from './user-facing-error.ts';
 
 export const MASTER_KEY_FILE = 'master.key';
 
-export class MasterKeyError extends Error {
+export class MasterKeyError extends UserFacingError {
   constructor(message: string) {
     super(message);
     this.name = 'MasterKeyError';

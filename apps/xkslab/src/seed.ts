@@ -1,11 +1,12 @@
 import type { SeedFile, SeedKeyStore } from '@xkslab/protocol';
 import { isVcmError, type Vcm } from '@xkslab/vcm';
 import type { KeyStoreRegistry } from './keystores/registry.ts';
+import { UserFacingError } from './user-facing-error.ts';
 
 /** What applying a seed did, line by line, for the start-up output. */
 export type SeedReport = { created: string[]; unchanged: string[] };
 
-export class SeedError extends Error {
+export class SeedError extends UserFacingError {
   constructor(message: string) {
     super(message);
     this.name = 'SeedError';

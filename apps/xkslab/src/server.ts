@@ -8,8 +8,9 @@ import type { AddressInfo } from 'node:net';
 import { type createAdaptorServer, getRequestListener, RequestError } from '@hono/node-server';
 import { lingeringResponse } from './lingering-close.ts';
 import { requireClientName, type TlsRefusal, watchHandshakes } from './tls/client-name-check.ts';
+import { UserFacingError } from './user-facing-error.ts';
 
-export class ListenError extends Error {
+export class ListenError extends UserFacingError {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = 'ListenError';

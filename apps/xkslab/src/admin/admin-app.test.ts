@@ -14,8 +14,8 @@ import { ImportParamsStore } from '../keys/import-params.ts';
 import { KeyStoreRegistry } from '../keystores/registry.ts';
 import { silentLogger } from '../logger.ts';
 import { PolicyStore } from '../policies/policy-store.ts';
+import { hashAdminToken } from '../services/auth.ts';
 import { createAdminApp } from './admin-app.ts';
-import { hashAdminToken } from './auth.ts';
 
 const TOKEN = 'test-admin-token_0123456789';
 // biome-ignore lint/suspicious/noExplicitAny: response JSON is walked freely in assertions

@@ -9,10 +9,10 @@ import { ImportParamsStore } from '../keys/import-params.ts';
 import { KeyStoreRegistry } from '../keystores/registry.ts';
 import { silentLogger } from '../logger.ts';
 import { PolicyStore } from '../policies/policy-store.ts';
+import { adminOperation } from '../services/audit-changes.ts';
+import { hashAdminToken } from '../services/auth.ts';
+import { BACKUP_MEDIA_TYPE } from '../services/backup.ts';
 import { createAdminApp } from './admin-app.ts';
-import { adminOperation } from './audit-changes.ts';
-import { hashAdminToken } from './auth.ts';
-import { BACKUP_MEDIA_TYPE } from './backup.ts';
 
 const TOKEN = 'audit-test-token_0123456789';
 const random = (n: number) => new Uint8Array(randomBytes(n));

@@ -1,8 +1,8 @@
 import { createRoute } from '@hono/zod-openapi';
 import { BulkCreateKeysRequest, BulkCreateKeysResponse, ModuleParams } from '@xkslab/protocol';
-import { ADMIN_BASE, type AdminApp, type AdminDeps } from './deps.ts';
-import { ERROR_RESPONSES, jsonBody, jsonResponse, SECURITY } from './openapi.ts';
-import { bulkCreateKeys } from './operations.ts';
+import { ADMIN_BASE, type AdminDeps } from '../services/deps.ts';
+import { bulkCreateKeys } from '../services/operations.ts';
+import { type AdminApp, ERROR_RESPONSES, jsonBody, jsonResponse, SECURITY } from './openapi.ts';
 
 /**
  * Bulk key creation: up to BULK_KEYS_MAX keys in one atomic, synced store batch (Vcm.createKeys),

@@ -1,54 +1,17 @@
 import { createRoute } from '@hono/zod-openapi';
 import {
-  type CreatedCredential,
   CreatedCredential as CreatedCredentialSchema,
   CredentialList,
   CredentialParams,
   KeyStoreParams,
   RevokeCredentialResponse,
 } from '@xkslab/protocol';
-import { generateAccessKeyId, generateSecretAccessKey } from '../keystores/credentials.ts';
-import { ADMIN_BASE, type AdminApp, type AdminDeps } from './deps.ts';
-import { notFound } from './errors.ts';
-import { ERROR_RESPONSES, jsonResponse, SECURITY } from './openapi.ts';
-import { credentialViews, proxyConfiguration } from './views.ts';
+import { addGeneratedCredential, requireKeyStore } from '../services/credentials.ts';
+import { ADMIN_BASE, type AdminDeps } from '../services/deps.ts';
+import { credentialViews } from '../services/views.ts';
+import { type AdminApp, ERROR_RESPONSES, jsonResponse, SECURITY } from './openapi.ts';
 
 const tags = ['credentials'];
-
-export function requireKeyStore(deps: AdminDeps, name: string) {
-  const ks = deps.registry.describe(name);
-  if (!ks) throw notFound('KEYSTORE_NOT_FOUND', `no key store named '${name}'`);
-  return ks;
-}
-
-/**
- * Generates a credential in the spec's format (§2.2) and adds it to a key store, where it works
- * at once beside the others. The secret is in the returned value and nowhere else.
- */
-export async function addGeneratedCredential(
-  deps: AdminDeps,
-  keyStore: string,
-): Promise<CreatedCredential> {
-  const credential = {
-    accessKeyId: generateAccessKeyId(deps.random),
-    secretAccessKey: generateSecretAccessKey(deps.random),
-  };
-  const active = await deps.registry.addCredential(keyStore, credential);
-  const created = deps.registry
-    .describe(keyStore)
-    ?.credentials.find((c) => c.accessKeyId === credential.accessKeyId);
-  return {
-    keyStore,
-    accessKeyId: credential.accessKeyId,
-    secretAccessKey: credential.secretAccessKey,
-    createdAt: created?.createdAt ?? deps.clock().toISOString(),
-    proxyConfiguration: proxyConfiguration(
-      active.uriPathPrefix,
-      credential.accessKeyId,
-      credential.secretAccessKey,
-    ),
-  };
-}
 
 /** SigV4 credentials of a key store: add (secret shown once), list (never secrets), revoke. */
 export function registerCredentialRoutes(app: AdminApp, deps: AdminDeps): void {

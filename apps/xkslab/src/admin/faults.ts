@@ -14,9 +14,9 @@ import {
 import { DEFECTS } from '../faults/defects.ts';
 import { FaultError, type FaultPlan } from '../faults/fault-plan.ts';
 import { enableScenario, SCENARIOS } from '../faults/scenarios.ts';
-import { ADMIN_BASE, type AdminApp, type AdminDeps } from './deps.ts';
-import { AdminError } from './errors.ts';
-import { ERROR_RESPONSES, jsonBody, jsonResponse, SECURITY } from './openapi.ts';
+import { ADMIN_BASE, type AdminDeps } from '../services/deps.ts';
+import { AdminError } from '../services/errors.ts';
+import { type AdminApp, ERROR_RESPONSES, jsonBody, jsonResponse, SECURITY } from './openapi.ts';
 
 const tags = ['faults'];
 

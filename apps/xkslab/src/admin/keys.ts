@@ -16,11 +16,17 @@ import {
   WRAPPING_ALGORITHM,
 } from '@xkslab/protocol';
 import type { KeyInfo } from '@xkslab/vcm';
-import { ADMIN_BASE, type AdminApp, type AdminDeps } from './deps.ts';
-import { badRequest } from './errors.ts';
-import { ERROR_RESPONSES, jsonBody, jsonResponse, SECURITY } from './openapi.ts';
-import { destroyKey, exportKey, importKey, requireKey, requireModule } from './operations.ts';
-import { keyView } from './views.ts';
+import { ADMIN_BASE, type AdminDeps } from '../services/deps.ts';
+import { badRequest } from '../services/errors.ts';
+import {
+  destroyKey,
+  exportKey,
+  importKey,
+  requireKey,
+  requireModule,
+} from '../services/operations.ts';
+import { keyView } from '../services/views.ts';
+import { type AdminApp, ERROR_RESPONSES, jsonBody, jsonResponse, SECURITY } from './openapi.ts';
 
 const tags = ['keys'];
 const KEY_PATH = `${ADMIN_BASE}/modules/{module}/keys/{keyId}`;

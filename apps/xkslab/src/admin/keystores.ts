@@ -8,11 +8,11 @@ import {
   KeyStoreView,
   UpdateKeyStoreRequest,
 } from '@xkslab/protocol';
-import { requireKeyStore } from './credentials.ts';
-import { ADMIN_BASE, type AdminApp, type AdminDeps } from './deps.ts';
-import { ERROR_RESPONSES, jsonBody, jsonResponse, SECURITY } from './openapi.ts';
-import { createKeyStore, deleteKeyStore, updateKeyStore } from './operations.ts';
-import { keyStoreView } from './views.ts';
+import { requireKeyStore } from '../services/credentials.ts';
+import { ADMIN_BASE, type AdminDeps } from '../services/deps.ts';
+import { createKeyStore, deleteKeyStore, updateKeyStore } from '../services/operations.ts';
+import { keyStoreView } from '../services/views.ts';
+import { type AdminApp, ERROR_RESPONSES, jsonBody, jsonResponse, SECURITY } from './openapi.ts';
 
 const tags = ['keystores'];
 

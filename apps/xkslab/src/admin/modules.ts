@@ -9,11 +9,11 @@ import {
   ModuleView,
   SetModuleStateRequest,
 } from '@xkslab/protocol';
-import { ADMIN_BASE, type AdminApp, type AdminDeps } from './deps.ts';
-import { notFound } from './errors.ts';
-import { ERROR_RESPONSES, jsonBody, jsonResponse, SECURITY } from './openapi.ts';
-import { deleteModule } from './operations.ts';
-import { moduleView } from './views.ts';
+import { ADMIN_BASE, type AdminDeps } from '../services/deps.ts';
+import { notFound } from '../services/errors.ts';
+import { deleteModule } from '../services/operations.ts';
+import { moduleView } from '../services/views.ts';
+import { type AdminApp, ERROR_RESPONSES, jsonBody, jsonResponse, SECURITY } from './openapi.ts';
 
 const tags = ['modules'];
 

@@ -1,7 +1,11 @@
+import type { OpenAPIHono } from '@hono/zod-openapi';
 import { AdminErrorBody } from '@xkslab/protocol';
 import type { z } from 'zod';
 
 /** Shared pieces of the admin routes' OpenAPI definitions. */
+
+/** The admin application every resource file registers its routes on. */
+export type AdminApp = OpenAPIHono;
 
 const errorContent = { 'application/json': { schema: AdminErrorBody } };
 

@@ -2,10 +2,10 @@ import { createRoute } from '@hono/zod-openapi';
 import { KeyParams, KeyStoreParams, Policy, PolicyResponse } from '@xkslab/protocol';
 import type { z } from 'zod';
 import type { PolicyTarget } from '../policies/policy-store.ts';
-import { requireKeyStore } from './credentials.ts';
-import { ADMIN_BASE, type AdminApp, type AdminDeps } from './deps.ts';
-import { ERROR_RESPONSES, jsonBody, jsonResponse, SECURITY } from './openapi.ts';
-import { requireKey } from './operations.ts';
+import { requireKeyStore } from '../services/credentials.ts';
+import { ADMIN_BASE, type AdminDeps } from '../services/deps.ts';
+import { requireKey } from '../services/operations.ts';
+import { type AdminApp, ERROR_RESPONSES, jsonBody, jsonResponse, SECURITY } from './openapi.ts';
 
 const tags = ['policies'];
 

@@ -1,5 +1,6 @@
 import { type FileHandle, open } from 'node:fs/promises';
 import type { Logger } from '../logger.ts';
+import { UserFacingError } from '../user-facing-error.ts';
 import {
   type AuditEntry,
   type AuditEntryInput,
@@ -20,7 +21,7 @@ export type AuditSink = { append(input: AuditEntryInput): void };
 /** An audit sink that drops everything (unit tests, tools that have no data directory). */
 export const NO_AUDIT: AuditSink = { append() {} };
 
-export class AuditLogError extends Error {
+export class AuditLogError extends UserFacingError {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = 'AuditLogError';

@@ -2,7 +2,6 @@ import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { cipherEngine, isVcmError, type RecordStore, Vcm } from '@xkslab/vcm';
-import { ADMIN_TOKEN_RECORD } from '../admin/auth.ts';
 import { AUDIT_LOG_FILE, AuditLog } from '../audit/audit-log.ts';
 import {
   BackupError,
@@ -12,6 +11,7 @@ import {
 } from '../backup/backup-format.ts';
 import { backupMaker, checkRestorable, type RestoreSummary } from '../backup/snapshot.ts';
 import { decodeMasterKey, MASTER_KEY_FILE } from '../master-key.ts';
+import { ADMIN_TOKEN_RECORD } from '../services/auth.ts';
 import { resolveAdminTarget } from './admin-client.ts';
 import { CommandError, type CommandIo, errorCode } from './command-io.ts';
 import { parseArgsUsageError, UsageError } from './flags.ts';

@@ -1,3 +1,4 @@
+import { UserFacingError } from '../user-facing-error.ts';
 /** Where a one-shot command writes; main.ts passes process.stdout/stderr, tests pass buffers. */
 export type CommandIo = {
   stdout(text: string): void;
@@ -5,7 +6,7 @@ export type CommandIo = {
 };
 
 /** A command that failed for a reason the user can fix: main.ts prints `xkslab: <message>`, exit 1. */
-export class CommandError extends Error {
+export class CommandError extends UserFacingError {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = 'CommandError';

@@ -1,10 +1,11 @@
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
+import { UserFacingError } from '../user-facing-error.ts';
 import { parseArgsMessage } from './suggest.ts';
 
-export class UsageError extends Error {
+export class UsageError extends UserFacingError {
   constructor(message: string) {
-    super(message);
+    super(message, { exitCode: 2 });
     this.name = 'UsageError';
   }
 }

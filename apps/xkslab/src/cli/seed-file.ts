@@ -1,9 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { SeedFile } from '@xkslab/protocol';
 import { z } from 'zod';
+import { UserFacingError } from '../user-facing-error.ts';
 import { findJsonSyntaxError } from './json-position.ts';
 
-export class SeedFileError extends Error {
+export class SeedFileError extends UserFacingError {
   constructor(message: string) {
     super(message);
     this.name = 'SeedFileError';

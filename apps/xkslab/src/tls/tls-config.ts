@@ -2,6 +2,7 @@ import { createPrivateKey, type X509Certificate } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { ServerOptions } from 'node:https';
 import { createSecureContext } from 'node:tls';
+import { UserFacingError } from '../user-facing-error.ts';
 import { checkExpiry, describeCertificate, parseCertificates } from './certificate-checks.ts';
 
 /**
@@ -22,7 +23,7 @@ export const TLS_CIPHERS = [
   'ECDHE-RSA-AES128-GCM-SHA256',
 ].join(':');
 
-export class TlsConfigError extends Error {
+export class TlsConfigError extends UserFacingError {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = 'TlsConfigError';

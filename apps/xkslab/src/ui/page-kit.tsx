@@ -1,7 +1,7 @@
 import type { Child } from 'hono/jsx';
 import type { z } from 'zod';
-import { adminOperation } from '../admin/audit-changes.ts';
-import { toAdminError, validationMessage } from '../admin/errors.ts';
+import { adminOperation } from '../services/audit-changes.ts';
+import { toAdminError, validationMessage } from '../services/errors.ts';
 import { Layout, type NavId } from './layout.tsx';
 import type { Flash } from './session.ts';
 import type { UiContext, UiDeps } from './ui-deps.ts';

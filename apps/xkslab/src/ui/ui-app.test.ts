@@ -4,7 +4,6 @@ import type { ExportKeyResponse } from '@xkslab/protocol';
 import { MemoryRecordStore } from '@xkslab/vcm';
 import { createTestVcm, TEST_NOW } from '@xkslab/vcm/testing';
 import { describe, expect, it } from 'vitest';
-import { hashAdminToken } from '../admin/auth.ts';
 import type { AuditEntryInput } from '../audit/audit-entry.ts';
 import type { BackupMaker } from '../backup/snapshot.ts';
 import { FaultPlan } from '../faults/fault-plan.ts';
@@ -13,6 +12,7 @@ import { KeyStoreRegistry } from '../keystores/registry.ts';
 import { silentLogger } from '../logger.ts';
 import { XksMetrics } from '../metrics/xks-metrics.ts';
 import { PolicyStore } from '../policies/policy-store.ts';
+import { hashAdminToken } from '../services/auth.ts';
 import { createUiApp } from './ui-app.tsx';
 
 const TOKEN = 'test-admin-token_0123456789';

@@ -4,7 +4,7 @@ import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { csrf } from 'hono/csrf';
 import { HTTPException } from 'hono/http-exception';
 import { secureHeaders } from 'hono/secure-headers';
-import { adminTokenMatches, bearerToken } from '../admin/auth.ts';
+import { adminTokenMatches, bearerToken } from '../services/auth.ts';
 import { PRODUCT } from '../version.ts';
 import { AuditView } from './audit-view.ts';
 import { ConformanceRuns } from './conformance-runs.ts';
@@ -107,7 +107,7 @@ function LoginPage(props: { csrf: string; next: string; error?: string | undefin
  * The dashboard (`/ui`) and `GET /metrics`, for the admin listener. Login with the admin token
  * makes a server-side session (HttpOnly, SameSite=Strict cookie, Secure under TLS); every POST
  * must come from this origin (hono's csrf: Origin / Sec-Fetch-Site) and carry the session's CSRF
- * token. Pages call the same operations as the admin API (admin/operations.ts and the module,
+ * token. Pages call the same operations as the admin API (services/operations.ts and the module,
  * registry and policy stores), never the API over HTTP.
  */
 export function createUiApp(deps: UiDeps): { app: Hono<UiEnv>; state: UiState } {

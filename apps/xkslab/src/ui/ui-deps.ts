@@ -1,7 +1,7 @@
 import type { ConformanceOptions, ConformanceReport, RunHooks } from '@xkslab/conformance';
 import type { Context } from 'hono';
-import type { AdminDeps } from '../admin/deps.ts';
 import type { XksMetrics } from '../metrics/xks-metrics.ts';
+import type { AdminDeps } from '../services/deps.ts';
 import type { AuditView } from './audit-view.ts';
 import type { ConformanceRuns } from './conformance-runs.ts';
 import type { Session, SessionStore } from './session.ts';

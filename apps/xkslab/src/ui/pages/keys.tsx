@@ -10,14 +10,14 @@ import {
 } from '@xkslab/protocol';
 import type { KeyInfo, ModuleInfo } from '@xkslab/vcm';
 import type { Hono } from 'hono';
+import type { AuditEntry } from '../../audit/audit-entry.ts';
 import {
   destroyKey,
   exportKey,
   importKey,
   requireKey,
   requireModule,
-} from '../../admin/operations.ts';
-import type { AuditEntry } from '../../audit/audit-entry.ts';
+} from '../../services/operations.ts';
 import { searchEntries } from '../audit-view.ts';
 import {
   ActionButton,

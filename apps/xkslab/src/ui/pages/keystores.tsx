@@ -5,9 +5,9 @@ import {
   XKS_API_SUFFIX,
 } from '@xkslab/protocol';
 import type { Hono } from 'hono';
-import { addGeneratedCredential, requireKeyStore } from '../../admin/credentials.ts';
-import { createKeyStore, deleteKeyStore, updateKeyStore } from '../../admin/operations.ts';
-import { credentialViews } from '../../admin/views.ts';
+import { addGeneratedCredential, requireKeyStore } from '../../services/credentials.ts';
+import { createKeyStore, deleteKeyStore, updateKeyStore } from '../../services/operations.ts';
+import { credentialViews } from '../../services/views.ts';
 import {
   ActionButton,
   ago,

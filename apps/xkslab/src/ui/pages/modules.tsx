@@ -5,7 +5,7 @@ import {
   ModuleStateValue,
 } from '@xkslab/protocol';
 import type { Hono } from 'hono';
-import { bulkCreateKeys, deleteModule, requireModule } from '../../admin/operations.ts';
+import { bulkCreateKeys, deleteModule, requireModule } from '../../services/operations.ts';
 import { moduleHealth } from '../health.ts';
 import {
   ActionButton,

@@ -1,7 +1,7 @@
 import { XKS_API_SUFFIX } from '@xkslab/protocol';
 import type { Hono } from 'hono';
-import { BACKUP_MEDIA_TYPE, backupFileName, takeBackup } from '../../admin/backup.ts';
-import { credentialViews } from '../../admin/views.ts';
+import { BACKUP_MEDIA_TYPE, backupFileName, takeBackup } from '../../services/backup.ts';
+import { credentialViews } from '../../services/views.ts';
 import { moduleHealth } from '../health.ts';
 import {
   ActionButton,

@@ -1,4 +1,3 @@
-import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { Vcm } from '@xkslab/vcm';
 import type { AuditSink } from '../audit/audit-log.ts';
 import type { BackupMaker } from '../backup/snapshot.ts';
@@ -8,7 +7,10 @@ import type { KeyStoreRegistry } from '../keystores/registry.ts';
 import type { Logger } from '../logger.ts';
 import type { PolicyStore } from '../policies/policy-store.ts';
 
-/** Everything the admin API needs, passed in by the composition root. */
+/**
+ * What the operations shared by the admin API and the dashboard need, passed in by the
+ * composition root (wiring.ts).
+ */
 export type AdminDeps = {
   vcm: Vcm;
   registry: KeyStoreRegistry;
@@ -28,9 +30,6 @@ export type AdminDeps = {
   /** Makes a backup file for GET /admin/v1/backup; absent: that route answers 404. */
   backup?: BackupMaker;
 };
-
-/** The admin application every resource file registers its routes on. */
-export type AdminApp = OpenAPIHono;
 
 /** The path every admin route lives under. */
 export const ADMIN_BASE = '/admin/v1';

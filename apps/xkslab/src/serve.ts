@@ -1,0 +1,346 @@
+/**
+ * `xkslab serve`: validates the options, listens at once (answering 503 while starting), opens the
+ * data directory, builds the object graph (wiring.ts), swaps the real application in, prints the
+ * banner (banner.ts) and runs until `stopped` resolves. The environment, the signal handlers and
+ * the listen function come from main.ts.
+ */
+import { access, constants, mkdir, writeFile } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { LevelRecordStore, type Vcm } from '@xkslab/vcm';
+import { AUDIT_LOG_FILE, AuditLog } from './audit/audit-log.ts';
+import { KMS_CONFIG_FILE, serveBanner } from './banner.ts';
+import { ADMIN_JSON_FILE, ADMIN_TOKEN_FILE } from './cli/admin-client.ts';
+import type { CommandIo } from './cli/command-io.ts';
+import { startKmsBeside } from './cli/kms-command.ts';
+import { parseServeArgs, SERVE_HELP } from './cli/serve-options.ts';
+import { type FirstStart, kmsProxyConfiguration } from './defaults.ts';
+import type { KeyStoreRegistry } from './keystores/registry.ts';
+import type { Logger } from './logger.ts';
+import { loadMasterKey } from './master-key.ts';
+import { planServe, type ServePlan } from './serve-plan.ts';
+import type { AnyServer, FetchHandler, ListenTls } from './server.ts';
+import { UserFacingError } from './user-facing-error.ts';
+import { faultPlan, openCore, seedOrDefault, wireApps, wireServices } from './wiring.ts';
+
+/** Credential last-use times are written at most this often (and at shutdown). */
+const USAGE_FLUSH_MS = 5000;
+
+type Bound = { server: AnyServer; address: AddressInfo };
+export type ServeListen = (
+  fetch: FetchHandler,
+  host: string,
+  port: number,
+  tls?: ListenTls,
+) => Promise<Bound>;
+
+export type ServeDeps = {
+  io: CommandIo;
+  listen: ServeListen;
+  closeServer: (server: AnyServer) => Promise<void>;
+  /** Resolves with the signal's name on SIGINT or SIGTERM (installed by main.ts first thing). */
+  stopped: Promise<string>;
+  /** XKSLAB_MASTER_KEY, when set. */
+  masterKeyFromEnv: string | undefined;
+  clock: () => Date;
+  random: (n: number) => Uint8Array;
+};
+
+/** A start-up failure outside the user's arguments: exit 1 with one clear line. */
+class StartupError extends UserFacingError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'StartupError';
+  }
+}
+
+/** What is open while the server runs, closed in order by `shutdown`. */
+type Running = {
+  server: AnyServer;
+  adminServer?: AnyServer;
+  audit?: AuditLog;
+  store?: LevelRecordStore;
+  vcm?: Vcm;
+  flushTimer?: NodeJS.Timeout;
+  /** Writes the credential last-use times not yet written. */
+  flush?: () => Promise<void>;
+  kms?: { close(): Promise<void> };
+};
+
+/** Creates the data directory (0700) if needed and checks that it is writable. */
+async function prepareDataDir(dir: string): Promise<void> {
+  try {
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    await access(dir, constants.W_OK);
+  } catch (e) {
+    const code = e instanceof Error && 'code' in e ? String(e.code) : 'error';
+    throw new StartupError(`data directory ${dir} is not writable (${code})`);
+  }
+}
+
+/** Answers requests that arrive while start-up is still running. */
+const starting = () =>
+  new Response(
+    JSON.stringify({ errorName: 'DependencyTimeoutException', errorMessage: 'xkslab is starting' }),
+    { status: 503, headers: { 'content-type': 'application/json' } },
+  );
+
+/** A URL a local client can use for a bound address (a wildcard address means loopback). */
+function localUrl(scheme: string, address: AddressInfo): string {
+  const wildcard = address.address === '0.0.0.0' || address.address === '::';
+  const host = wildcard
+    ? '127.0.0.1'
+    : address.family === 'IPv6'
+      ? `[${address.address}]`
+      : address.address;
+  return `${scheme}://${host}:${address.port}`;
+}
+
+/** What start-up hands to the announcement: the application and what the banner reports. */
+type Started = {
+  fetch: FetchHandler;
+  masterKey: Uint8Array;
+  registry: KeyStoreRegistry;
+  adminUrl: string;
+  first?: FirstStart | undefined;
+  newAdminToken?: string | undefined;
+  activeFaultRules: number;
+};
+
+/** Opens the data directory: the audit log, the master key, the database, the module layer. */
+async function openData(p: ServePlan, running: Running, deps: ServeDeps) {
+  const { dataDir, logger } = p;
+  await prepareDataDir(dataDir);
+  await p.devTls?.write();
+  const audit = await AuditLog.open(join(dataDir, AUDIT_LOG_FILE), { logger });
+  running.audit = audit;
+  // The master key before the database: a first start that fails (disk full) or is killed in
+  // between must not leave a db/ without its master.key, which would refuse every later start.
+  const master = await loadMasterKey({
+    dataDir,
+    fromEnv: deps.masterKeyFromEnv,
+    isNewDataDir: p.isNew,
+    random: deps.random,
+  });
+  logger.debug('master key', { source: master.source, created: master.created });
+  const store = await LevelRecordStore.open(join(dataDir, 'db'));
+  running.store = store;
+  const core = await openCore({
+    store,
+    masterKey: master.key,
+    engine: p.options.engine,
+    random: deps.random,
+  });
+  running.vcm = core.vcm;
+  return { audit, masterKey: master.key, store, core };
+}
+
+/** Applies the seed, or on a new database makes the default state and its KMS config file. */
+async function seedData(
+  p: ServePlan,
+  core: Parameters<typeof seedOrDefault>[0],
+  deps: ServeDeps,
+): Promise<FirstStart | undefined> {
+  const say = sayTo(deps.io);
+  const { seeded, first } = await seedOrDefault(core, p.seed, deps.random);
+  if (seeded) {
+    p.logger.debug('seed applied', {
+      created: seeded.created.length,
+      unchanged: seeded.unchanged.length,
+    });
+    for (const line of seeded.created) say(`seed: created ${line}`);
+    if (seeded.unchanged.length) {
+      say(`seed: ${seeded.unchanged.length} item(s) already present, unchanged`);
+    }
+  }
+  if (first) {
+    const config = kmsProxyConfiguration(
+      first.uriPathPrefix,
+      first.accessKeyId,
+      first.secretAccessKey,
+    );
+    await writeFile(join(p.dataDir, KMS_CONFIG_FILE), `${JSON.stringify(config, null, 2)}\n`, {
+      mode: 0o600,
+    });
+  }
+  return first;
+}
+
+/**
+ * Builds the object graph over the data directory and the admin listener when it has one. Over
+ * TLS the admin API does not share the XKS listener (its clients have no client certificate and
+ * do not trust a private CA): without --admin-port it gets its own plain-HTTP listener on
+ * loopback, at a free port written to admin.json.
+ */
+async function start(
+  p: ServePlan,
+  address: AddressInfo,
+  running: Running,
+  deps: ServeDeps,
+): Promise<Started> {
+  const { options, tls } = p;
+  const { audit, masterKey, store, core } = await openData(p, running, deps);
+  const first = await seedData(p, core, deps);
+  const { clock, random } = deps;
+  const faults = faultPlan(p.seed?.faults, clock);
+  const wired = await wireServices({
+    ...{ core, store, masterKey, audit, faults, clock, random },
+    logger: p.requestLogger,
+    resetAdminToken: options.resetAdminToken,
+  });
+  const adminPort = options.adminPort ?? (tls ? 0 : undefined);
+  // xksUrl: where `xkslab conformance --local` sends XKS requests (not adminUrl over TLS).
+  const xksUrl = localUrl(tls ? 'https' : 'http', address);
+  const { app, adminListener } = wireApps({
+    services: wired.services,
+    audit,
+    limits: p.limits,
+    moduleTimeoutMs: options.moduleTimeoutMs,
+    xksUrl,
+    separateAdmin: adminPort !== undefined,
+  });
+  let adminUrl = xksUrl;
+  if (adminListener && adminPort !== undefined) {
+    const host =
+      options.adminHost ?? (options.adminPort === undefined ? '127.0.0.1' : options.host);
+    const admin = await deps.listen(adminListener.fetch, host, adminPort);
+    running.adminServer = admin.server;
+    adminUrl = localUrl('http', admin.address);
+  }
+  await writeRuntimeFiles(p.dataDir, { url: adminUrl, xksUrl }, wired.newAdminToken);
+  startUsageFlush(core.registry, p.logger, running);
+  return {
+    fetch: app.fetch,
+    masterKey,
+    registry: core.registry,
+    adminUrl,
+    first,
+    newAdminToken: wired.newAdminToken,
+    activeFaultRules: faults.active ? faults.list().length : 0,
+  };
+}
+
+/** admin.json (where the CLI finds the admin API) and, when one was made, the admin token file. */
+async function writeRuntimeFiles(
+  dataDir: string,
+  adminJson: { url: string; xksUrl: string },
+  newAdminToken: string | undefined,
+): Promise<void> {
+  await writeFile(join(dataDir, ADMIN_JSON_FILE), `${JSON.stringify(adminJson)}\n`, {
+    mode: 0o600,
+  });
+  if (newAdminToken !== undefined) {
+    await writeFile(join(dataDir, ADMIN_TOKEN_FILE), `${newAdminToken}\n`, { mode: 0o600 });
+  }
+}
+
+/** Writes credential last-use times every USAGE_FLUSH_MS; `running.flush` writes the rest. */
+function startUsageFlush(registry: KeyStoreRegistry, logger: Logger, running: Running): void {
+  running.flush = () =>
+    registry.flushUsage().catch((e: unknown) => {
+      logger.warn('could not record credential use', {
+        cause: e instanceof Error ? e.message : String(e),
+      });
+    });
+  const flush = running.flush;
+  running.flushTimer = setInterval(() => void flush(), USAGE_FLUSH_MS);
+  running.flushTimer.unref();
+}
+
+/** --kms-port's emulator, then the banner and the `listening` log line. */
+async function startKmsAndAnnounce(
+  p: ServePlan,
+  address: AddressInfo,
+  started: Started,
+  running: Running,
+  deps: ServeDeps,
+): Promise<void> {
+  const { options, dataDir, logger, tls } = p;
+  const say = sayTo(deps.io);
+  if (options.kmsPort !== undefined) {
+    running.kms = await startKmsBeside({
+      host: options.host,
+      port: options.kmsPort,
+      dataDir,
+      masterKey: started.masterKey,
+      logger,
+      requestLogger: p.requestLogger,
+      listen: deps.listen,
+      closeServer: deps.closeServer,
+      say,
+      clock: () => new Date(),
+      random: deps.random,
+    });
+  }
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const url = `${tls ? 'https' : 'http'}://${host}:${address.port}`;
+  const lines = serveBanner({
+    url,
+    adminUrl: started.adminUrl,
+    dataDir,
+    engine: options.engine,
+    keyStores: started.registry.list(),
+    first: started.first,
+    adminTokenFile: join(dataDir, ADMIN_TOKEN_FILE),
+    newAdminToken: started.newAdminToken,
+    tokenAfterRestore: !p.isNew && !options.resetAdminToken,
+    warnings: p.warnings,
+    activeFaultRules: started.activeFaultRules,
+    devTls: p.devTls,
+    mtls: tls?.clientName !== undefined,
+  });
+  for (const line of lines) say(line);
+  logger.info('listening', { url, adminUrl: started.adminUrl, dataDir, engine: options.engine });
+}
+
+/** Stops in order: listeners first, then the last credential-use times, the audit log, the database. */
+async function shutdown(r: Running, deps: ServeDeps, graceful: boolean): Promise<void> {
+  clearInterval(r.flushTimer);
+  if (graceful) {
+    await r.kms?.close();
+    await deps.closeServer(r.server);
+    if (r.adminServer) await deps.closeServer(r.adminServer);
+    await r.flush?.();
+    await r.audit?.close();
+    await r.vcm?.close();
+    return;
+  }
+  await r.kms?.close().catch(() => undefined);
+  await deps.closeServer(r.server);
+  if (r.adminServer) await deps.closeServer(r.adminServer);
+  await r.audit?.close().catch(() => undefined);
+  await (r.vcm ? r.vcm.close() : r.store?.close())?.catch(() => undefined);
+}
+
+function sayTo(io: CommandIo): (text: string) => void {
+  return (text) => io.stderr(text.endsWith('\n') ? text : `${text}\n`);
+}
+
+export async function serve(args: readonly string[], deps: ServeDeps): Promise<number> {
+  const options = parseServeArgs(args);
+  if (options.help) {
+    deps.io.stdout(SERVE_HELP);
+    return 0;
+  }
+  const p = await planServe(options, deps.io);
+  let handler: FetchHandler = starting;
+  const bound = await deps.listen(
+    (req, env) => handler(req, env),
+    options.host,
+    options.port,
+    p.tls,
+  );
+  const running: Running = { server: bound.server };
+  try {
+    const started = await start(p, bound.address, running, deps);
+    handler = started.fetch;
+    await startKmsAndAnnounce(p, bound.address, started, running, deps);
+  } catch (e) {
+    await shutdown(running, deps, false);
+    throw e;
+  }
+  const signal = await deps.stopped;
+  p.logger.info('stopping', { signal });
+  await shutdown(running, deps, true);
+  return 0;
+}
