@@ -4,13 +4,14 @@
  */
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { healthBody, healthPath } from '@xkslab/conformance/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Admin, adminFor, adminOk, expectAdminError } from './support/admin-api.ts';
 import { expectXksError } from './support/assertions.ts';
 import { makeTempDir, removeDir, startXkslab, type XkslabServer } from './support/binary.ts';
 import { rawRequest } from './support/http-client.ts';
 import { type LabSeed, labSeed } from './support/lab-seed.ts';
-import { healthBody, healthPath, sendXks } from './support/xks-client.ts';
+import { sendXks } from './support/xks-client.ts';
 import { healthOk } from './support/xks-ops.ts';
 
 let lab: LabSeed;

@@ -5,6 +5,7 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { healthBody, healthPath, unb64 } from '@xkslab/conformance/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Admin, adminFor } from './support/admin-api.ts';
 import { expectXksError } from './support/assertions.ts';
@@ -17,7 +18,7 @@ import {
 } from './support/binary.ts';
 import { aesGcmDecrypt, specGcmAad } from './support/gcm.ts';
 import { type LabSeed, type LabTargets, labSeed } from './support/lab-seed.ts';
-import { healthBody, healthPath, sendXks, unb64 } from './support/xks-client.ts';
+import { sendXks } from './support/xks-client.ts';
 import { encryptOk, healthOk } from './support/xks-ops.ts';
 
 let lab: LabSeed;

@@ -7,6 +7,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { encryptBody, healthPath, keyPath, requestMetadata } from '@xkslab/conformance/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectXksError } from './support/assertions.ts';
 import {
@@ -20,13 +21,7 @@ import {
 } from './support/binary.ts';
 import { newCredential } from './support/credentials.ts';
 import { type LabTargets, labSeed } from './support/lab-seed.ts';
-import {
-  encryptBody,
-  healthPath,
-  keyPath,
-  requestMetadata,
-  sendXks,
-} from './support/xks-client.ts';
+import { sendXks } from './support/xks-client.ts';
 import { decryptOk, encryptOk } from './support/xks-ops.ts';
 
 type Entry = Record<string, unknown> & { seq: number; operation: string; result: string };

@@ -9,6 +9,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { decryptBody, keyPath } from '@xkslab/conformance/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import { adminFor } from './support/admin-api.ts';
 import {
@@ -25,7 +26,7 @@ import {
 import { newCredential } from './support/credentials.ts';
 import { rawRequest } from './support/http-client.ts';
 import { labSeed } from './support/lab-seed.ts';
-import { decryptBody, type KeyStoreTarget, keyPath, sendXks } from './support/xks-client.ts';
+import { type KeyStoreTarget, sendXks } from './support/xks-client.ts';
 import { decryptOk, encryptOk, healthOk } from './support/xks-ops.ts';
 
 const tempDirs: string[] = [];

@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
+import { healthBody, healthPath, keyPath, metadataBody } from '@xkslab/conformance/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectOk, expectXksError } from './support/assertions.ts';
 import {
@@ -20,15 +21,7 @@ import {
 } from './support/binary.ts';
 import { newCredential, randomAccessKeyId } from './support/credentials.ts';
 import { labSeed } from './support/lab-seed.ts';
-import {
-  healthBody,
-  healthPath,
-  type KeyStoreTarget,
-  keyPath,
-  metadataBody,
-  SIGNERS,
-  sendXks,
-} from './support/xks-client.ts';
+import { type KeyStoreTarget, SIGNERS, sendXks } from './support/xks-client.ts';
 import { decryptOk, encryptOk, healthOk, metadataOk } from './support/xks-ops.ts';
 
 const tempDirs: string[] = [];

@@ -3,6 +3,7 @@
  * AuthenticationFailedException (401), and the 5-minute clock-skew window holds both ways.
  */
 import { randomBytes } from 'node:crypto';
+import { encryptBody, healthBody, healthPath, keyPath } from '@xkslab/conformance/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectOk, expectXksError } from './support/assertions.ts';
 import { startXkslab, type XkslabServer } from './support/binary.ts';
@@ -15,12 +16,8 @@ import {
   smithySign,
 } from './support/smithy-signer.ts';
 import {
-  encryptBody,
   fromRaw,
-  healthBody,
-  healthPath,
   type KeyStoreTarget,
-  keyPath,
   SIGNERS,
   sendXks,
   type XksResponse,

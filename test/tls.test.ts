@@ -7,6 +7,7 @@ import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { b64, encryptBody, requestMetadata, unb64 } from '@xkslab/conformance/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   makeTempDir,
@@ -18,7 +19,6 @@ import {
 import { DAY_MS, issue, makeCa, type Pem, writePem } from './support/certs.ts';
 import type { Credential } from './support/credentials.ts';
 import { curlXks } from './support/curl.ts';
-import { b64, encryptBody, requestMetadata, unb64 } from './support/xks-client.ts';
 
 const KMS_NAME = 'cks.kms.us-east-1.amazonaws.com';
 const tempDirs: string[] = [];

@@ -4,6 +4,18 @@
  * errorMessage.
  */
 import { randomBytes } from 'node:crypto';
+import {
+  b64,
+  decryptBody,
+  encryptBody,
+  healthBody,
+  healthPath,
+  keyPath,
+  metadataBody,
+  requestMetadata,
+  unb64,
+  XKS_API,
+} from '@xkslab/conformance/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectOk, expectXksError } from './support/assertions.ts';
 import { startXkslab, type XkslabServer } from './support/binary.ts';
@@ -13,21 +25,11 @@ import { rawRequest } from './support/http-client.ts';
 import { type LabSeed, type LabTargets, labSeed, QUOTA_PER_SECOND } from './support/lab-seed.ts';
 import { smithySign } from './support/smithy-signer.ts';
 import {
-  b64,
-  decryptBody,
   type EncryptOutput,
-  encryptBody,
   fromRaw,
-  healthBody,
-  healthPath,
   type KeyStoreTarget,
-  keyPath,
-  metadataBody,
-  requestMetadata,
   type SendOptions,
   sendXks,
-  unb64,
-  XKS_API,
   type XksResponse,
 } from './support/xks-client.ts';
 import { encryptOk, healthOk } from './support/xks-ops.ts';
