@@ -9,10 +9,11 @@ import { randomBytes } from 'node:crypto';
 import { rm, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { encryptBody, keyPath, type XksTarget } from '@xkslab/conformance/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT, startXkslab, type XkslabServer } from '../support/binary.ts';
 import { newCredential } from '../support/credentials.ts';
-import { metadataOf, SHORT, signedHeaders, type XksTarget, xksPath } from './support.ts';
+import { SHORT, signedHeaders } from './support.ts';
 
 const RATE = 1800;
 const SECONDS = SHORT ? 5 : 60;
@@ -70,14 +71,11 @@ describe('fixed rate', () => {
       },
     });
     const target: XksTarget = { port: server.port, prefix, region, credential };
-    const path = xksPath(target, 'k0', 'encrypt');
+    const path = keyPath(target, 'k0', 'encrypt');
     const requests = Array.from({ length: 2000 }, () => {
-      const body = JSON.stringify({
-        requestMetadata: metadataOf('Encrypt'),
-        plaintext: randomBytes(200).toString('base64'),
-        additionalAuthenticatedData: randomBytes(64).toString('base64'),
-        encryptionAlgorithm: 'AES_GCM',
-      });
+      const body = JSON.stringify(
+        encryptBody({ plaintext: randomBytes(200), aad: randomBytes(64) }),
+      );
       return { method: 'POST', path, headers: signedHeaders(target, path, body), body };
     });
     const file = join(tmpdir(), `xkslab-rate-${process.pid}.json`);
