@@ -1,3 +1,4 @@
+// @ts-check
 // Profiles the server under load: starts xkslab with `node --cpu-prof`, drives one operation
 // closed-loop with autocannon (own process) for a few seconds, stops the server with SIGTERM so
 // the profile is written, and prints the functions with the most self time, grouped by package.
@@ -20,7 +21,7 @@ import {
 const positional = process.argv
   .slice(2)
   .filter((a, i, all) => !a.startsWith('--') && !all[i - 1]?.startsWith('--'));
-const op = positional[0] ?? 'encrypt';
+const op = /** @type {import('./lib/servers.mjs').Operation} */ (positional[0] ?? 'encrypt');
 const seconds = Number(positional[1] ?? 5);
 const opts = benchOptions();
 const dir = await tempDir('profile');
@@ -67,7 +68,7 @@ const where = (url) => {
   if (!url) return '(native/gc)';
   const m =
     /node_modules\/\.pnpm\/([^/]+)\//.exec(url) ?? /\/(packages\/[^/]+|apps\/[^/]+)\//.exec(url);
-  if (m) return m[1].replace(/@(\d[^_]*)(_.*)?$/, '');
+  if (m?.[1]) return m[1].replace(/@(\d[^_]*)(_.*)?$/, '');
   if (url.startsWith('node:')) return 'node core';
   return url;
 };
