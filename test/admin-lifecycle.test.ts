@@ -23,12 +23,13 @@ import {
   requestMetadata,
   unb64,
 } from '@xkslab/conformance/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Admin, adminFor, adminOk, expectAdminError } from './support/admin-api.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { type Admin, adminOk, expectAdminError } from './support/admin-api.ts';
 import { expectXksError } from './support/assertions.ts';
-import { startXkslab, waitFor, type XkslabServer } from './support/binary.ts';
+import { waitFor, type XkslabServer } from './support/binary.ts';
+import { useTempServers } from './support/fixture.ts';
 import { aesGcmDecrypt, specGcmAad } from './support/gcm.ts';
-import { type LabSeed, type LabTargets, labSeed } from './support/lab-seed.ts';
+import type { LabSeed, LabTargets } from './support/lab-seed.ts';
 import { type KeyStoreTarget, sendXks } from './support/xks-client.ts';
 import { decryptOk, encryptOk, healthOk, metadataOk } from './support/xks-ops.ts';
 
@@ -40,15 +41,9 @@ let server: XkslabServer;
 let t: LabTargets;
 let admin: Admin;
 
+const servers = useTempServers();
 beforeAll(async () => {
-  lab = labSeed();
-  server = await startXkslab({ seed: lab.seed });
-  t = lab.targets(server.port);
-  admin = await adminFor(server.dataDir);
-});
-
-afterAll(async () => {
-  await server?.stop();
+  ({ lab, server, t, admin } = await servers.startLab());
 });
 
 async function encryptFails(target: KeyStoreTarget, keyId: string, status: number, name: string) {

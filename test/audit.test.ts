@@ -8,18 +8,11 @@ import { randomUUID } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { encryptBody, healthPath, keyPath, requestMetadata } from '@xkslab/conformance/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { expectXksError } from './support/assertions.ts';
-import {
-  MAIN_JS,
-  makeTempDir,
-  removeDir,
-  runXkslab,
-  startXkslab,
-  waitFor,
-  type XkslabServer,
-} from './support/binary.ts';
+import { MAIN_JS, runXkslab, startXkslab, waitFor, type XkslabServer } from './support/binary.ts';
 import { newCredential } from './support/credentials.ts';
+import { useTempServers } from './support/fixture.ts';
 import { type LabTargets, labSeed } from './support/lab-seed.ts';
 import { sendXks } from './support/xks-client.ts';
 import { decryptOk, encryptOk } from './support/xks-ops.ts';
@@ -30,7 +23,7 @@ const lab = labSeed();
 let server: XkslabServer;
 let t: LabTargets;
 let auditFile: string;
-const tempDirs: string[] = [];
+const { tempDir, start } = useTempServers();
 const PLAINTEXT = Buffer.from('TOP-SECRET-PLAINTEXT-do-not-log-0123456789');
 const AAD = Buffer.from('AAD-SHOULD-NOT-APPEAR-9876');
 const ids = {
@@ -61,7 +54,7 @@ async function byRequest(id: string): Promise<Entry | undefined> {
 }
 
 beforeAll(async () => {
-  server = await startXkslab({ seed: lab.seed });
+  server = await start({ seed: lab.seed });
   t = lab.targets(server.port);
   auditFile = join(server.dataDir, 'audit.log');
   const meta = (op: string, id: string) =>
@@ -106,11 +99,6 @@ beforeAll(async () => {
     400,
     'InvalidStateException',
   );
-});
-
-afterAll(async () => {
-  await server?.stop();
-  await Promise.all(tempDirs.map((d) => removeDir(d)));
 });
 
 describe('audit entries for XKS calls', () => {
@@ -176,8 +164,7 @@ describe('audit entries for XKS calls', () => {
 describe('xkslab audit verify', () => {
   /** A data directory holding a copy of the server's log, edited by `edit`. */
   async function tampered(edit: (lines: string[]) => string[]): Promise<string> {
-    const dir = await makeTempDir('audit-copy');
-    tempDirs.push(dir);
+    const dir = await tempDir('audit-copy');
     const lines = (await readFile(auditFile, 'utf8')).split('\n').filter(Boolean);
     await writeFile(join(dir, 'audit.log'), `${edit(lines).join('\n')}\n`);
     return dir;
@@ -221,8 +208,7 @@ describe('xkslab audit verify', () => {
   });
 
   it('names a last line cut in the middle', async () => {
-    const dir = await makeTempDir('audit-cut');
-    tempDirs.push(dir);
+    const dir = await tempDir('audit-cut');
     const text = await readFile(auditFile, 'utf8');
     await writeFile(join(dir, 'audit.log'), text.slice(0, text.length - 30));
     const r = await runXkslab(['audit', 'verify', '--data-dir', dir]);
@@ -231,8 +217,7 @@ describe('xkslab audit verify', () => {
   });
 
   it('reports a missing log clearly', async () => {
-    const dir = await makeTempDir('audit-none');
-    tempDirs.push(dir);
+    const dir = await tempDir('audit-none');
     const r = await runXkslab(['audit', 'verify', '--data-dir', dir]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^xkslab: no audit log at /);
@@ -335,8 +320,7 @@ describe('xkslab audit tail and query', () => {
   });
 
   it('keeps the chain across a restart', async () => {
-    const dir = await makeTempDir('audit-restart');
-    tempDirs.push(dir);
+    const dir = await tempDir('audit-restart');
     const seedLab = labSeed();
     const first = await startXkslab({ dataDir: dir, seed: seedLab.seed });
     const target = seedLab.targets(first.port).a;

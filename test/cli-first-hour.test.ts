@@ -12,43 +12,19 @@ import { join } from 'node:path';
 import { decryptBody, keyPath } from '@xkslab/conformance/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import { adminFor } from './support/admin-api.ts';
-import {
-  MAIN_JS,
-  makeTempDir,
-  parseJsonLine,
-  removeDir,
-  runXkslab,
-  startXkslab,
-  waitFor,
-  writeSeedFile,
-  type XkslabServer,
-} from './support/binary.ts';
+import { MAIN_JS, parseJsonLine, runXkslab, waitFor, writeSeedFile } from './support/binary.ts';
 import { newCredential } from './support/credentials.ts';
+import { useTempServers } from './support/fixture.ts';
 import { rawRequest } from './support/http-client.ts';
 import { labSeed } from './support/lab-seed.ts';
 import { type KeyStoreTarget, sendXks } from './support/xks-client.ts';
 import { decryptOk, encryptOk, healthOk } from './support/xks-ops.ts';
 
-const tempDirs: string[] = [];
-const servers: XkslabServer[] = [];
+const { tempDir, start, removeLater } = useTempServers();
 const children: ChildProcess[] = [];
 
-async function tempDir(label: string): Promise<string> {
-  const dir = await makeTempDir(label);
-  tempDirs.push(dir);
-  return dir;
-}
-
-async function start(...args: Parameters<typeof startXkslab>): Promise<XkslabServer> {
-  const server = await startXkslab(...args);
-  servers.push(server);
-  return server;
-}
-
-afterAll(async () => {
+afterAll(() => {
   for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
-  await Promise.all(servers.map((s) => s.stop()));
-  await Promise.all(tempDirs.map((d) => removeDir(d)));
 });
 
 function oneLineError(r: { stderr: string }): string {
@@ -491,7 +467,7 @@ describe('xkslab seed export', () => {
     expect(busy.code).toBe(1);
     expect(oneLineError(busy)).toMatch(/in use by a running server; stop it first/);
     await source.stop({ removeDataDir: false });
-    tempDirs.push(source.dataDir);
+    removeLater(source.dataDir);
 
     const work = await tempDir('seedexport');
     const full = join(work, 'full.json');
@@ -561,7 +537,7 @@ describe('xkslab reset', () => {
   it('wipes a stopped data directory with --yes, and the next start is a first start', async () => {
     const server = await start();
     await server.stop({ removeDataDir: false });
-    tempDirs.push(server.dataDir);
+    removeLater(server.dataDir);
     const r = await runXkslab(['reset', '--data-dir', server.dataDir, '--yes']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain(`removed ${server.dataDir}`);
@@ -573,7 +549,7 @@ describe('xkslab reset', () => {
   it('refuses without a terminal and without --yes, naming --yes', async () => {
     const server = await start();
     await server.stop({ removeDataDir: false });
-    tempDirs.push(server.dataDir);
+    removeLater(server.dataDir);
     const r = await runXkslab(['reset', '--data-dir', server.dataDir]);
     expect(r.code).toBe(1);
     expect(oneLineError(r)).toMatch(/stdin is not a terminal: pass --yes/);

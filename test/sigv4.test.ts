@@ -4,12 +4,13 @@
  */
 import { randomBytes } from 'node:crypto';
 import { encryptBody, healthBody, healthPath, keyPath } from '@xkslab/conformance/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { expectOk, expectXksError } from './support/assertions.ts';
-import { startXkslab, type XkslabServer } from './support/binary.ts';
+import type { XkslabServer } from './support/binary.ts';
 import { randomAccessKeyId, randomSecretAccessKey } from './support/credentials.ts';
+import { useTempServers } from './support/fixture.ts';
 import { rawRequest } from './support/http-client.ts';
-import { type LabTargets, labSeed } from './support/lab-seed.ts';
+import type { LabTargets } from './support/lab-seed.ts';
 import {
   parseAuthorizationHeader,
   type SmithySignInput,
@@ -27,14 +28,9 @@ import { decryptOk, encryptOk } from './support/xks-ops.ts';
 let server: XkslabServer;
 let t: LabTargets;
 
+const servers = useTempServers();
 beforeAll(async () => {
-  const lab = labSeed();
-  server = await startXkslab({ seed: lab.seed });
-  t = lab.targets(server.port);
-});
-
-afterAll(async () => {
-  await server?.stop();
+  ({ server, t } = await servers.startLab());
 });
 
 const MINUTE = 60_000;
