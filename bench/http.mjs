@@ -1,9 +1,11 @@
 // @ts-check
 // Items 2, 3 and 5 of the benchmark: XKS over HTTP (and HTTPS) on loopback against a bare
 // node:http server in the same run, and a fixed-rate encrypt run.
+
 import { execFileSync } from 'node:child_process';
 import os from 'node:os';
 import { join } from 'node:path';
+import { newCredential } from '@xkslab/conformance/testing';
 import {
   fmtInt,
   fmtMs,
@@ -18,7 +20,6 @@ import { runLoad } from './lib/load.mjs';
 import {
   benchSeed,
   cpuMs,
-  newCredential,
   removeDir,
   rssMiB,
   sealMany,

@@ -5,18 +5,13 @@
 //
 //   node bench/profile.mjs [encrypt|decrypt|metadata|health] [seconds] [--engine node]
 // The .cpuprofile lands in $TMPDIR; open it in Chrome DevTools for the full picture.
+
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { newCredential } from '@xkslab/conformance/testing';
 import { benchOptions, printTable } from './lib/common.mjs';
 import { runLoad } from './lib/load.mjs';
-import {
-  benchSeed,
-  newCredential,
-  sealMany,
-  signedPool,
-  startXkslab,
-  tempDir,
-} from './lib/servers.mjs';
+import { benchSeed, sealMany, signedPool, startXkslab, tempDir } from './lib/servers.mjs';
 
 const positional = process.argv
   .slice(2)

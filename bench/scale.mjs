@@ -4,17 +4,18 @@
 // rate against createKey (one synced write per key) in the same run, the disk used, xkslab's
 // start-up time and resident memory, and the encrypt latency for a random key (open loop, every
 // request a key drawn at random, so at large sizes almost every request misses the key cache).
+
 import { execFileSync } from 'node:child_process';
 import { randomInt } from 'node:crypto';
 import { cp, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { newCredential } from '@xkslab/conformance/testing';
 import { cipherEngine, LevelRecordStore, Vcm } from '@xkslab/vcm';
 import { fmtInt, fmtMs, fmtRatio, median, printTable, round } from './lib/common.mjs';
 import { runLoad } from './lib/load.mjs';
 import {
   benchSeed,
   memoryMiB,
-  newCredential,
   removeDir,
   rssMiB,
   signedPool,

@@ -7,11 +7,16 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { encryptBody, healthPath, keyPath, requestMetadata } from '@xkslab/conformance/testing';
+import {
+  encryptBody,
+  healthPath,
+  keyPath,
+  newCredential,
+  requestMetadata,
+} from '@xkslab/conformance/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { expectXksError } from './support/assertions.ts';
 import { MAIN_JS, runXkslab, startXkslab, waitFor, type XkslabServer } from './support/binary.ts';
-import { newCredential } from './support/credentials.ts';
 import { useTempServers } from './support/fixture.ts';
 import { type LabTargets, labSeed } from './support/lab-seed.ts';
 import { sendXks } from './support/xks-client.ts';

@@ -7,11 +7,17 @@ import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
-import { healthBody, healthPath, keyPath, metadataBody } from '@xkslab/conformance/testing';
+import {
+  healthBody,
+  healthPath,
+  keyPath,
+  metadataBody,
+  newCredential,
+  randomAccessKeyId,
+} from '@xkslab/conformance/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectOk, expectXksError } from './support/assertions.ts';
 import { runXkslab, signalAsSoonAsListening, writeSeedFile } from './support/binary.ts';
-import { newCredential, randomAccessKeyId } from './support/credentials.ts';
 import { useTempServers } from './support/fixture.ts';
 import { labSeed } from './support/lab-seed.ts';
 import { type KeyStoreTarget, SIGNERS, sendXks } from './support/xks-client.ts';

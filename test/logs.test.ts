@@ -11,13 +11,13 @@ import {
   encryptBody,
   healthPath,
   keyPath,
+  randomSecretAccessKey,
   requestMetadata,
   unb64,
 } from '@xkslab/conformance/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectXksError } from './support/assertions.ts';
 import { parseJsonLine, startXkslab, waitFor, type XkslabServer } from './support/binary.ts';
-import { randomSecretAccessKey } from './support/credentials.ts';
 import { rawRequest } from './support/http-client.ts';
 import { type LabSeed, type LabTargets, labSeed } from './support/lab-seed.ts';
 import { smithySign } from './support/smithy-signer.ts';

@@ -3,11 +3,17 @@
  * AuthenticationFailedException (401), and the 5-minute clock-skew window holds both ways.
  */
 import { randomBytes } from 'node:crypto';
-import { encryptBody, healthBody, healthPath, keyPath } from '@xkslab/conformance/testing';
+import {
+  encryptBody,
+  healthBody,
+  healthPath,
+  keyPath,
+  randomAccessKeyId,
+  randomSecretAccessKey,
+} from '@xkslab/conformance/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { expectOk, expectXksError } from './support/assertions.ts';
 import type { XkslabServer } from './support/binary.ts';
-import { randomAccessKeyId, randomSecretAccessKey } from './support/credentials.ts';
 import { useTempServers } from './support/fixture.ts';
 import { rawRequest } from './support/http-client.ts';
 import type { LabTargets } from './support/lab-seed.ts';

@@ -12,6 +12,7 @@ import {
   healthPath,
   keyPath,
   metadataBody,
+  newCredential,
   requestMetadata,
   unb64,
   XKS_API,
@@ -19,7 +20,6 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectOk, expectXksError } from './support/assertions.ts';
 import { startXkslab, type XkslabServer } from './support/binary.ts';
-import { newCredential } from './support/credentials.ts';
 import { useTempServers } from './support/fixture.ts';
 import { aesGcmEncrypt, specGcmAad } from './support/gcm.ts';
 import { rawRequest } from './support/http-client.ts';

@@ -29,13 +29,6 @@ export const SERVICE = 'kms-xks-proxy';
 /** @typedef {import('@xkslab/conformance/testing').XksTarget['credential']} Credential */
 const START_TIMEOUT_MS = 600_000;
 
-const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-export function newCredential() {
-  let accessKeyId = '';
-  for (const b of randomBytes(24)) accessKeyId += BASE32[b & 31];
-  return { accessKeyId, secretAccessKey: randomBytes(32).toString('base64') };
-}
-
 export function assertBuilt() {
   if (!existsSync(MAIN_JS)) throw new Error(`${MAIN_JS} is missing: run 'pnpm build' first`);
 }

@@ -6,10 +6,15 @@
  * chain must verify. 20 cycles (5 in short mode).
  */
 import { randomInt } from 'node:crypto';
-import { type Sealed, sealedOf, type XksTarget, xksClient } from '@xkslab/conformance/testing';
+import {
+  newCredential,
+  type Sealed,
+  sealedOf,
+  type XksTarget,
+  xksClient,
+} from '@xkslab/conformance/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import { makeTempDir, removeDir, startXkslab, type XkslabServer } from '../support/binary.ts';
-import { newCredential } from '../support/credentials.ts';
 import { adminClient, auditVerify, randomBuf, SHORT, sleep } from './support.ts';
 
 const CYCLES = SHORT ? 5 : 20;

@@ -13,6 +13,7 @@ import {
   encryptBody,
   healthBody,
   metadataBody,
+  newCredential,
   sealedOf,
   type XksTarget,
   xksClient,
@@ -20,7 +21,6 @@ import {
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startXkslab, type XkslabServer } from '../support/binary.ts';
-import { newCredential } from '../support/credentials.ts';
 import { httpCall, type Reply, SHORT, signedHeaders, XKS_ERROR_NAMES } from './support.ts';
 
 const RUNS = SHORT ? 1500 : 6000;

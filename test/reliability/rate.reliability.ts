@@ -9,10 +9,9 @@ import { randomBytes } from 'node:crypto';
 import { rm, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { encryptBody, keyPath, type XksTarget } from '@xkslab/conformance/testing';
+import { encryptBody, keyPath, newCredential, type XksTarget } from '@xkslab/conformance/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT, startXkslab, type XkslabServer } from '../support/binary.ts';
-import { newCredential } from '../support/credentials.ts';
 import { SHORT, signedHeaders } from './support.ts';
 
 const RATE = 1800;

@@ -7,11 +7,10 @@
  */
 import { randomInt } from 'node:crypto';
 import { Agent } from 'node:http';
-import { sealedOf, type XksTarget, xksClient } from '@xkslab/conformance/testing';
+import { newCredential, sealedOf, type XksTarget, xksClient } from '@xkslab/conformance/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startXkslab, type XkslabServer } from '../support/binary.ts';
 import type { Credential } from '../support/credentials.ts';
-import { newCredential } from '../support/credentials.ts';
 import { adminClient, randomBuf, rssMiB, SHORT, sleep } from './support.ts';
 
 const SECONDS = Number(process.env.XKSLAB_SOAK_SECONDS ?? (SHORT ? 30 : 600));

@@ -21,5 +21,6 @@ export type { Endpoint, TlsSettings, WireRequest, WireResponse } from '../http-c
 export { send } from '../http-client.ts';
 export type { XksSignInput } from '../sign.ts';
 export { bodyBytes, signXksRequest } from '../sign.ts';
+export { newCredential, randomAccessKeyId, randomSecretAccessKey } from './credentials.ts';
 export type { XksClient, XksClientOptions, XksReply, XksTarget } from './xks-client.ts';
 export { sealedOf, xksClient, xksEndpoint } from './xks-client.ts';
