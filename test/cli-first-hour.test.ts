@@ -16,6 +16,7 @@ import { MAIN_JS, parseJsonLine, runXkslab, waitFor, writeSeedFile } from './sup
 import { useTempServers } from './support/fixture.ts';
 import { rawRequest } from './support/http-client.ts';
 import { labSeed } from './support/lab-seed.ts';
+import { collectOutput } from './support/process-output.ts';
 import { type KeyStoreTarget, sendXks } from './support/xks-client.ts';
 import { decryptOk, encryptOk, healthOk } from './support/xks-ops.ts';
 
@@ -148,27 +149,22 @@ async function serveUntilListening(dataDir: string, extra: readonly string[], se
   if (seed !== undefined) args.push('--seed', await writeSeedFile(await tempDir('seed'), seed));
   const child = spawn(process.execPath, [MAIN_JS, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   children.push(child);
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (s: string) => {
-    stdout += s;
-  });
-  child.stderr.setEncoding('utf8').on('data', (s: string) => {
-    stderr += s;
-  });
+  const out = collectOutput(child);
   const up = await waitFor(
-    () => /^xkslab \S+ listening on http:\/\/127\.0\.0\.1:\d+/m.test(stderr),
+    () => /^xkslab \S+ listening on http:\/\/127\.0\.0\.1:\d+/m.test(out.stderr),
     20_000,
   );
-  expect(up, stderr).toBe(true);
-  const port = Number(/^xkslab \S+ listening on http:\/\/127\.0\.0\.1:(\d+)/m.exec(stderr)?.[1]);
+  expect(up, out.stderr).toBe(true);
+  const port = Number(
+    /^xkslab \S+ listening on http:\/\/127\.0\.0\.1:(\d+)/m.exec(out.stderr)?.[1],
+  );
   const exited = new Promise<number | null>((done) => child.once('close', (code) => done(code)));
   return {
     port,
-    stdout: () => stdout,
-    stderr: () => stderr,
+    stdout: () => out.stdout,
+    stderr: () => out.stderr,
     logs: () =>
-      stdout
+      out.stdout
         .split('\n')
         .map(parseJsonLine)
         .filter((l): l is Record<string, unknown> => l !== undefined),

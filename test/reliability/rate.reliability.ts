@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { encryptBody, keyPath, newCredential, type XksTarget } from '@xkslab/conformance/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT, startXkslab, type XkslabServer } from '../support/binary.ts';
+import { collectOutput } from '../support/process-output.ts';
 import { SHORT, signedHeaders } from './support.ts';
 
 const RATE = 1800;
@@ -32,20 +33,13 @@ function runOpenLoop(file: string): Promise<OpenLoopResult> {
     const child = spawn(process.execPath, [join(REPO_ROOT, 'bench', 'load', 'open.mjs'), file], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    let out = '';
-    let err = '';
-    child.stdout.setEncoding('utf8').on('data', (s: string) => {
-      out += s;
-    });
-    child.stderr.setEncoding('utf8').on('data', (s: string) => {
-      err += s;
-    });
+    const output = collectOutput(child);
     const timer = setTimeout(() => child.kill('SIGKILL'), (SECONDS + 60) * 1000);
     child.once('close', (code) => {
       clearTimeout(timer);
       try {
-        if (code !== 0) throw new Error(`exit ${code}: ${err}`);
-        done(JSON.parse(out.trim().split('\n').pop() ?? '') as OpenLoopResult);
+        if (code !== 0) throw new Error(`exit ${code}: ${output.stderr}`);
+        done(JSON.parse(output.stdout.trim().split('\n').pop() ?? '') as OpenLoopResult);
       } catch (e) {
         fail(e);
       }
