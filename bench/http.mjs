@@ -1,8 +1,11 @@
+// @ts-check
 // Items 2, 3 and 5 of the benchmark: XKS over HTTP (and HTTPS) on loopback against a bare
 // node:http server in the same run, and a fixed-rate encrypt run.
+
 import { execFileSync } from 'node:child_process';
 import os from 'node:os';
 import { join } from 'node:path';
+import { newCredential } from '@xkslab/conformance/testing';
 import {
   fmtInt,
   fmtMs,
@@ -17,7 +20,6 @@ import { runLoad } from './lib/load.mjs';
 import {
   benchSeed,
   cpuMs,
-  newCredential,
   removeDir,
   rssMiB,
   sealMany,
@@ -194,12 +196,13 @@ export async function closedLoopBench(opts) {
         check: true,
       });
     }
+    /** @type {Map<string, any[]>} */
     const runs = new Map(cases.map((c) => [c.name, []]));
     const rssBefore = await rssMiB(xks.pid);
     // Warm-up: a short run of each case, not recorded (JIT, connection set-up, caches).
     for (const c of cases) {
       const pool = c.pool();
-      if (c.check) await checkPool(c.url, pool, c.name);
+      if ('check' in c && c.check) await checkPool(c.url, pool, c.name);
       await runLoad('closed', {
         url: c.url,
         connections: opts.connections,
@@ -215,7 +218,7 @@ export async function closedLoopBench(opts) {
           durationSec: opts.duration,
           requests: c.pool(),
         });
-        runs.get(c.name).push(result);
+        runs.get(c.name)?.push(result);
         await sleep(200);
       }
     }

@@ -1,26 +1,22 @@
+// @ts-check
 // Profiles the server under load: starts xkslab with `node --cpu-prof`, drives one operation
 // closed-loop with autocannon (own process) for a few seconds, stops the server with SIGTERM so
 // the profile is written, and prints the functions with the most self time, grouped by package.
 //
 //   node bench/profile.mjs [encrypt|decrypt|metadata|health] [seconds] [--engine node]
 // The .cpuprofile lands in $TMPDIR; open it in Chrome DevTools for the full picture.
+
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { newCredential } from '@xkslab/conformance/testing';
 import { benchOptions, printTable } from './lib/common.mjs';
 import { runLoad } from './lib/load.mjs';
-import {
-  benchSeed,
-  newCredential,
-  sealMany,
-  signedPool,
-  startXkslab,
-  tempDir,
-} from './lib/servers.mjs';
+import { benchSeed, sealMany, signedPool, startXkslab, tempDir } from './lib/servers.mjs';
 
 const positional = process.argv
   .slice(2)
   .filter((a, i, all) => !a.startsWith('--') && !all[i - 1]?.startsWith('--'));
-const op = positional[0] ?? 'encrypt';
+const op = /** @type {import('./lib/servers.mjs').Operation} */ (positional[0] ?? 'encrypt');
 const seconds = Number(positional[1] ?? 5);
 const opts = benchOptions();
 const dir = await tempDir('profile');
@@ -67,7 +63,7 @@ const where = (url) => {
   if (!url) return '(native/gc)';
   const m =
     /node_modules\/\.pnpm\/([^/]+)\//.exec(url) ?? /\/(packages\/[^/]+|apps\/[^/]+)\//.exec(url);
-  if (m) return m[1].replace(/@(\d[^_]*)(_.*)?$/, '');
+  if (m?.[1]) return m[1].replace(/@(\d[^_]*)(_.*)?$/, '');
   if (url.startsWith('node:')) return 'node core';
   return url;
 };

@@ -1,3 +1,4 @@
+// @ts-check
 // `pnpm bench` (through turbo) lands here for the end-to-end part: XKS over HTTP/HTTPS against a
 // bare node:http server, a fixed-rate run, and key store scale. Module crypto and SigV4 verify
 // are benchmarked by packages/vcm/bench and packages/sigv4/bench.
@@ -10,6 +11,20 @@ import { benchOptions, machineInfo, machineLine, writeResult } from './lib/commo
 import { assertBuilt } from './lib/servers.mjs';
 import { scaleBench } from './scale.mjs';
 
+if (process.argv.includes('--help')) {
+  console.log(`node bench/run.mjs [flags]   (or pnpm bench -- [flags])
+
+  --quick                 short runs (2 s measurements, 1 round, 1,000 keys)
+  --only http,rate,scale  sections to run (default all)
+  --duration S --rounds N --connections N   closed-loop HTTP measurements
+  --rate R --rate-duration S                fixed-rate run
+  --scale-max N --scale-rounds N            key store scale
+  --engine noble|node     AES-GCM engine of the server
+  --compare PATH          another build's main.js, measured beside this one
+
+Writes bench/results/xks-http.json, xks-rate.json, xks-scale.json.`);
+  process.exit(0);
+}
 const opts = benchOptions();
 assertBuilt();
 const sections = opts.only.length ? opts.only : ['http', 'rate', 'scale'];

@@ -1,19 +1,21 @@
+// @ts-check
 // Item 4 of the benchmark: key store scale. For each size (1,000 / 100,000 / 1,000,000 keys):
 // create the keys through Vcm.createKeys (one synced batch per BULK keys), measure the create
 // rate against createKey (one synced write per key) in the same run, the disk used, xkslab's
 // start-up time and resident memory, and the encrypt latency for a random key (open loop, every
 // request a key drawn at random, so at large sizes almost every request misses the key cache).
+
 import { execFileSync } from 'node:child_process';
 import { randomInt } from 'node:crypto';
 import { cp, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { newCredential } from '@xkslab/conformance/testing';
 import { cipherEngine, LevelRecordStore, Vcm } from '@xkslab/vcm';
 import { fmtInt, fmtMs, fmtRatio, median, printTable, round } from './lib/common.mjs';
 import { runLoad } from './lib/load.mjs';
 import {
   benchSeed,
   memoryMiB,
-  newCredential,
   removeDir,
   rssMiB,
   signedPool,
@@ -81,7 +83,7 @@ async function adminOf(server, dataDir) {
     const res = await fetch(`${server.url}/admin/v1${path}`, {
       method,
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
     const text = await res.text();
     if (res.status >= 300) throw new Error(`admin ${method} ${path}: ${res.status} ${text}`);
@@ -144,19 +146,33 @@ async function buildSize(n, dir) {
   return { n, dataDir, credential, bulkRate, singleRate, via, diskKiB: duKiB(join(dataDir, 'db')) };
 }
 
+/**
+ * One key store size being measured: what buildSize made, then its server and runs.
+ * @typedef {Awaited<ReturnType<typeof buildSize>> & {
+ *   mainJs?: string,
+ *   server: Awaited<ReturnType<typeof startXkslab>>,
+ *   startupMs: number,
+ *   rssStart: number,
+ *   runs: any[],
+ * }} SizeRun
+ */
+
+/** @param {ReturnType<typeof import('./lib/common.mjs').benchOptions>} opts */
 export async function scaleBench(opts) {
   const sizes = [1000, 100_000, 1_000_000].filter((n) => n <= opts.scaleMax);
   const rounds = Math.max(1, opts.scaleRounds);
   const dir = await tempDir('scale');
   const servers = [];
   try {
+    /** @type {SizeRun[]} */
     const built = [];
     for (const n of sizes) {
       console.log(`scale: creating ${fmtInt(n)} keys ...`);
-      built.push(await buildSize(n, dir));
+      built.push(/** @type {SizeRun} */ (await buildSize(n, dir)));
     }
     // --compare: the other build serves a copy of each size's data (taken before any server
     // opens it: LevelDB may compact on open), measured in the same interleaved rounds.
+    /** @type {SizeRun[]} */
     const compared = [];
     if (opts.compare) {
       for (const b of built) {
@@ -217,6 +233,8 @@ export async function scaleBench(opts) {
         singleCreatePerSec: round(b.singleRate, 0),
         bulkVsSingle: round(b.bulkRate / b.singleRate, 1),
         createdVia: b.via,
+        p99VsFirst: Number.NaN,
+        p50VsFirst: Number.NaN,
         diskMiB: round(b.diskKiB / 1024, 1),
         startupMs: round(b.startupMs, 0),
         rssMiB: {
@@ -235,9 +253,9 @@ export async function scaleBench(opts) {
       });
     }
     const base = results[0];
-    for (const r of results) {
-      r.p99VsFirst = round(r.encrypt.latencyMs.p99 / base.encrypt.latencyMs.p99, 2);
-      r.p50VsFirst = round(r.encrypt.latencyMs.p50 / base.encrypt.latencyMs.p50, 2);
+    for (const r of base ? results : []) {
+      r.p99VsFirst = round(r.encrypt.latencyMs.p99 / (base?.encrypt.latencyMs.p99 ?? 1), 2);
+      r.p50VsFirst = round(r.encrypt.latencyMs.p50 / (base?.encrypt.latencyMs.p50 ?? 1), 2);
     }
     printTable(
       `Key store scale: bulk create (${BULK}/batch) vs createKey (${SINGLE_BASELINE} keys, one sync each); encrypt of a random key, open loop ${RATE} req/s for ${MEASURE_S} s`,
@@ -271,9 +289,11 @@ export async function scaleBench(opts) {
       ]),
     );
     const largest = results[results.length - 1];
-    console.log(
-      `target p99 at the largest size (${fmtInt(largest.keys)}) within 1.5x of 1k: ${fmtRatio(largest.p99VsFirst)} (${largest.p99VsFirst <= 1.5 ? 'met' : 'MISSED'})${largest.keys < 1_000_000 ? '; 1M keys: pnpm bench -- --scale-max 1000000' : ''}`,
-    );
+    if (largest) {
+      console.log(
+        `target p99 at the largest size (${fmtInt(largest.keys)}) within 1.5x of 1k: ${fmtRatio(largest.p99VsFirst)} (${largest.p99VsFirst <= 1.5 ? 'met' : 'MISSED'})${largest.keys < 1_000_000 ? '; 1M keys: pnpm bench -- --scale-max 1000000' : ''}`,
+      );
+    }
     const compare = compared.map((b) => ({
       keys: b.n,
       startupMs: round(b.startupMs, 0),
@@ -283,6 +303,7 @@ export async function scaleBench(opts) {
         p99: round(median(b.runs.map((x) => x.latencyMs.p99)), 2),
       },
       p99Rounds: b.runs.map((x) => round(x.latencyMs.p99, 2)),
+      p99VsFirst: Number.NaN,
     }));
     for (const c of compare) {
       c.p99VsFirst = round(c.latencyMs.p99 / (compare[0]?.latencyMs.p99 ?? 1), 2);

@@ -1,3 +1,4 @@
+// @ts-check
 // Start-up time and size of the two ways xkslab ships, measured in the same run:
 // `node apps/xkslab/dist/main.js` (the npm package's bundle) and `dist/xkslab` (the single
 // executable from `pnpm build:exe`). For each: the time from spawn to the `listening` log line of
@@ -65,6 +66,7 @@ function timeUntil(command, args, env, untilListening) {
 }
 
 const work = await mkdtemp(join(tmpdir(), 'xkslab-startup-'));
+/** @type {NodeJS.ProcessEnv} */
 const env = { ...process.env, XDG_CACHE_HOME: join(work, 'cache') };
 delete env.XKSLAB_MASTER_KEY;
 let dataDirs = 0;

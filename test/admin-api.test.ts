@@ -4,27 +4,24 @@
  */
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { healthBody, healthPath } from '@xkslab/conformance/testing';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { type Admin, adminFor, adminOk, expectAdminError } from './support/admin-api.ts';
 import { expectXksError } from './support/assertions.ts';
 import { makeTempDir, removeDir, startXkslab, type XkslabServer } from './support/binary.ts';
+import { useTempServers } from './support/fixture.ts';
 import { rawRequest } from './support/http-client.ts';
 import { type LabSeed, labSeed } from './support/lab-seed.ts';
-import { healthBody, healthPath, sendXks } from './support/xks-client.ts';
+import { sendXks } from './support/xks-client.ts';
 import { healthOk } from './support/xks-ops.ts';
 
 let lab: LabSeed;
 let server: XkslabServer;
 let admin: Admin;
 
+const servers = useTempServers();
 beforeAll(async () => {
-  lab = labSeed();
-  server = await startXkslab({ seed: lab.seed });
-  admin = await adminFor(server.dataDir);
-});
-
-afterAll(async () => {
-  await server?.stop();
+  ({ lab, server, admin } = await servers.startLab());
 });
 
 /** Everything the admin API can list, to prove a request changed nothing. */

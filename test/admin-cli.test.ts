@@ -5,38 +5,26 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Admin, adminFor } from './support/admin-api.ts';
+import { healthBody, healthPath, unb64 } from '@xkslab/conformance/testing';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Admin } from './support/admin-api.ts';
 import { expectXksError } from './support/assertions.ts';
-import {
-  makeTempDir,
-  removeDir,
-  runXkslab,
-  startXkslab,
-  type XkslabServer,
-} from './support/binary.ts';
+import { makeTempDir, removeDir, runXkslab, type XkslabServer } from './support/binary.ts';
+import { useTempServers } from './support/fixture.ts';
 import { aesGcmDecrypt, specGcmAad } from './support/gcm.ts';
-import { type LabSeed, type LabTargets, labSeed } from './support/lab-seed.ts';
-import { healthBody, healthPath, sendXks, unb64 } from './support/xks-client.ts';
+import type { LabTargets } from './support/lab-seed.ts';
+import { sendXks } from './support/xks-client.ts';
 import { encryptOk, healthOk } from './support/xks-ops.ts';
 
-let lab: LabSeed;
 let server: XkslabServer;
 let t: LabTargets;
 let admin: Admin;
 let work: string;
 
+const servers = useTempServers();
 beforeAll(async () => {
-  lab = labSeed();
-  server = await startXkslab({ seed: lab.seed });
-  t = lab.targets(server.port);
-  admin = await adminFor(server.dataDir);
-  work = await makeTempDir('cli-work');
-});
-
-afterAll(async () => {
-  await server?.stop();
-  await removeDir(work);
+  ({ server, t, admin } = await servers.startLab());
+  work = await servers.tempDir('cli-work');
 });
 
 /** Runs `xkslab <args> --data-dir <server's>`: no URL or token flags needed. */

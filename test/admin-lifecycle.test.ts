@@ -12,24 +12,25 @@ import {
   publicEncrypt,
   randomBytes,
 } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Admin, adminFor, adminOk, expectAdminError } from './support/admin-api.ts';
-import { expectXksError } from './support/assertions.ts';
-import { startXkslab, waitFor, type XkslabServer } from './support/binary.ts';
-import { aesGcmDecrypt, specGcmAad } from './support/gcm.ts';
-import { type LabSeed, type LabTargets, labSeed } from './support/lab-seed.ts';
 import {
   decryptBody,
   encryptBody,
   healthBody,
   healthPath,
-  type KeyStoreTarget,
+  KMS_ACCOUNT,
   keyPath,
   metadataBody,
   requestMetadata,
-  sendXks,
   unb64,
-} from './support/xks-client.ts';
+} from '@xkslab/conformance/testing';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { type Admin, adminOk, expectAdminError } from './support/admin-api.ts';
+import { expectXksError } from './support/assertions.ts';
+import { waitFor, type XkslabServer } from './support/binary.ts';
+import { useTempServers } from './support/fixture.ts';
+import { aesGcmDecrypt, specGcmAad } from './support/gcm.ts';
+import type { LabSeed, LabTargets } from './support/lab-seed.ts';
+import { type KeyStoreTarget, sendXks } from './support/xks-client.ts';
 import { decryptOk, encryptOk, healthOk, metadataOk } from './support/xks-ops.ts';
 
 const KWP_IV = Buffer.from('A65959A6', 'hex'); // RFC 5649 §3
@@ -40,15 +41,9 @@ let server: XkslabServer;
 let t: LabTargets;
 let admin: Admin;
 
+const servers = useTempServers();
 beforeAll(async () => {
-  lab = labSeed();
-  server = await startXkslab({ seed: lab.seed });
-  t = lab.targets(server.port);
-  admin = await adminFor(server.dataDir);
-});
-
-afterAll(async () => {
-  await server?.stop();
+  ({ lab, server, t, admin } = await servers.startLab());
 });
 
 async function encryptFails(target: KeyStoreTarget, keyId: string, status: number, name: string) {
@@ -241,12 +236,12 @@ describe('secondary authorization', () => {
     const policy = {
       rules: [
         { effect: 'deny', name: 'no-decrypt-via-s3', operations: ['Decrypt'], viaServices: ['s3'] },
-        { effect: 'allow', name: 'our-account', principals: ['123456789012'] },
+        { effect: 'allow', name: 'our-account', principals: [KMS_ACCOUNT] },
       ],
     };
     const out = await encryptOk(t.a, 'bar', { plaintext: PLAINTEXT });
     adminOk(await admin.call('PUT', '/keystores/a/policy', policy));
-    // The test client's principal is arn:aws:iam::123456789012:role/..., via ebs.
+    // The test kit's principal is arn:aws:iam::<KMS_ACCOUNT>:role/..., with no kmsViaService.
     await encryptOk(t.a, 'bar', { plaintext: PLAINTEXT });
     const denied = await sendXks(t.a, keyPath(t.a, 'bar', 'decrypt'), {
       ...decryptBody(out),

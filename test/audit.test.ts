@@ -7,26 +7,19 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectXksError } from './support/assertions.ts';
-import {
-  MAIN_JS,
-  makeTempDir,
-  removeDir,
-  runXkslab,
-  startXkslab,
-  waitFor,
-  type XkslabServer,
-} from './support/binary.ts';
-import { newCredential } from './support/credentials.ts';
-import { type LabTargets, labSeed } from './support/lab-seed.ts';
 import {
   encryptBody,
   healthPath,
   keyPath,
+  newCredential,
   requestMetadata,
-  sendXks,
-} from './support/xks-client.ts';
+} from '@xkslab/conformance/testing';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { expectXksError } from './support/assertions.ts';
+import { MAIN_JS, runXkslab, startXkslab, waitFor, type XkslabServer } from './support/binary.ts';
+import { useTempServers } from './support/fixture.ts';
+import { type LabTargets, labSeed } from './support/lab-seed.ts';
+import { sendXks } from './support/xks-client.ts';
 import { decryptOk, encryptOk } from './support/xks-ops.ts';
 
 type Entry = Record<string, unknown> & { seq: number; operation: string; result: string };
@@ -35,7 +28,7 @@ const lab = labSeed();
 let server: XkslabServer;
 let t: LabTargets;
 let auditFile: string;
-const tempDirs: string[] = [];
+const { tempDir, start } = useTempServers();
 const PLAINTEXT = Buffer.from('TOP-SECRET-PLAINTEXT-do-not-log-0123456789');
 const AAD = Buffer.from('AAD-SHOULD-NOT-APPEAR-9876');
 const ids = {
@@ -66,7 +59,7 @@ async function byRequest(id: string): Promise<Entry | undefined> {
 }
 
 beforeAll(async () => {
-  server = await startXkslab({ seed: lab.seed });
+  server = await start({ seed: lab.seed });
   t = lab.targets(server.port);
   auditFile = join(server.dataDir, 'audit.log');
   const meta = (op: string, id: string) =>
@@ -111,11 +104,6 @@ beforeAll(async () => {
     400,
     'InvalidStateException',
   );
-});
-
-afterAll(async () => {
-  await server?.stop();
-  await Promise.all(tempDirs.map((d) => removeDir(d)));
 });
 
 describe('audit entries for XKS calls', () => {
@@ -181,8 +169,7 @@ describe('audit entries for XKS calls', () => {
 describe('xkslab audit verify', () => {
   /** A data directory holding a copy of the server's log, edited by `edit`. */
   async function tampered(edit: (lines: string[]) => string[]): Promise<string> {
-    const dir = await makeTempDir('audit-copy');
-    tempDirs.push(dir);
+    const dir = await tempDir('audit-copy');
     const lines = (await readFile(auditFile, 'utf8')).split('\n').filter(Boolean);
     await writeFile(join(dir, 'audit.log'), `${edit(lines).join('\n')}\n`);
     return dir;
@@ -226,8 +213,7 @@ describe('xkslab audit verify', () => {
   });
 
   it('names a last line cut in the middle', async () => {
-    const dir = await makeTempDir('audit-cut');
-    tempDirs.push(dir);
+    const dir = await tempDir('audit-cut');
     const text = await readFile(auditFile, 'utf8');
     await writeFile(join(dir, 'audit.log'), text.slice(0, text.length - 30));
     const r = await runXkslab(['audit', 'verify', '--data-dir', dir]);
@@ -236,8 +222,7 @@ describe('xkslab audit verify', () => {
   });
 
   it('reports a missing log clearly', async () => {
-    const dir = await makeTempDir('audit-none');
-    tempDirs.push(dir);
+    const dir = await tempDir('audit-none');
     const r = await runXkslab(['audit', 'verify', '--data-dir', dir]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^xkslab: no audit log at /);
@@ -340,8 +325,7 @@ describe('xkslab audit tail and query', () => {
   });
 
   it('keeps the chain across a restart', async () => {
-    const dir = await makeTempDir('audit-restart');
-    tempDirs.push(dir);
+    const dir = await tempDir('audit-restart');
     const seedLab = labSeed();
     const first = await startXkslab({ dataDir: dir, seed: seedLab.seed });
     const target = seedLab.targets(first.port).a;

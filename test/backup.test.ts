@@ -7,33 +7,21 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  makeTempDir,
-  removeDir,
-  runXkslab,
-  startXkslab,
-  type XkslabServer,
-} from './support/binary.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { runXkslab } from './support/binary.ts';
+import { useTempServers } from './support/fixture.ts';
 import { labSeed } from './support/lab-seed.ts';
 import type { EncryptOutput } from './support/xks-client.ts';
 import { decryptOk, encryptOk, healthOk } from './support/xks-ops.ts';
 
 const lab = labSeed();
-const tempDirs: string[] = [];
-const servers: XkslabServer[] = [];
+const { tempDir, start } = useTempServers();
 let work: string;
 let source: string;
 let backupFile: string;
 const plaintext = randomBytes(64);
 const aad = Buffer.from('backup-e2e');
 let sealed: { foo: EncryptOutput; fixed: EncryptOutput; fooB: EncryptOutput };
-
-async function tempDir(label: string): Promise<string> {
-  const dir = await makeTempDir(label);
-  tempDirs.push(dir);
-  return dir;
-}
 
 function expectOneLineError(stderr: string): string {
   const lines = stderr.trimEnd().split('\n');
@@ -45,8 +33,7 @@ function expectOneLineError(stderr: string): string {
 beforeAll(async () => {
   work = await tempDir('backup');
   source = join(work, 'source');
-  const server = await startXkslab({ dataDir: source, seed: lab.seed });
-  servers.push(server);
+  const server = await start({ dataDir: source, seed: lab.seed });
   const t = lab.targets(server.port);
   sealed = {
     foo: await encryptOk(t.a, 'foo', { plaintext, aad }),
@@ -58,11 +45,6 @@ beforeAll(async () => {
   const r = await runXkslab(['backup', backupFile, '--data-dir', source]);
   expect(r.code, r.stderr).toBe(0);
   expect(r.stdout).toMatch(/^backup written to \S+lab\.backup: \d+ records, \d+ bytes/);
-});
-
-afterAll(async () => {
-  await Promise.all(servers.map((s) => s.stop()));
-  await Promise.all(tempDirs.map((d) => removeDir(d)));
 });
 
 describe('xkslab backup', () => {
@@ -114,8 +96,7 @@ describe('xkslab restore', () => {
     expect(await readFile(join(target, 'master.key'), 'utf8')).toBe(
       await readFile(join(source, 'master.key'), 'utf8'),
     );
-    const server = await startXkslab({ dataDir: target });
-    servers.push(server);
+    const server = await start({ dataDir: target });
     const t = lab.targets(server.port);
     await healthOk(t.a);
     expect(await decryptOk(t.a, 'foo', sealed.foo, aad)).toEqual(plaintext);
@@ -203,8 +184,7 @@ describe('xkslab backup while the server runs', () => {
   it('takes the snapshot through the admin API, and the restore of it decrypts', async () => {
     const dir = join(work, 'running');
     const live = labSeed();
-    const server = await startXkslab({ dataDir: dir, seed: live.seed });
-    servers.push(server);
+    const server = await start({ dataDir: dir, seed: live.seed });
     const out = await encryptOk(live.targets(server.port).a, 'bar', { plaintext });
     const file = join(work, 'live.backup');
     const r = await runXkslab(['backup', file, '--data-dir', dir]);
@@ -226,8 +206,7 @@ describe('xkslab backup while the server runs', () => {
       join(dir, 'master.key'),
     ]);
     expect(restored.code, restored.stderr).toBe(0);
-    const again = await startXkslab({ dataDir: target });
-    servers.push(again);
+    const again = await start({ dataDir: target });
     expect(await decryptOk(live.targets(again.port).a, 'bar', out)).toEqual(plaintext);
   });
 });

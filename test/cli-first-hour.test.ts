@@ -9,45 +9,22 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { decryptBody, keyPath, newCredential } from '@xkslab/conformance/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import { adminFor } from './support/admin-api.ts';
-import {
-  MAIN_JS,
-  makeTempDir,
-  parseJsonLine,
-  removeDir,
-  runXkslab,
-  startXkslab,
-  waitFor,
-  writeSeedFile,
-  type XkslabServer,
-} from './support/binary.ts';
-import { newCredential } from './support/credentials.ts';
+import { MAIN_JS, parseJsonLine, runXkslab, waitFor, writeSeedFile } from './support/binary.ts';
+import { useTempServers } from './support/fixture.ts';
 import { rawRequest } from './support/http-client.ts';
 import { labSeed } from './support/lab-seed.ts';
-import { decryptBody, type KeyStoreTarget, keyPath, sendXks } from './support/xks-client.ts';
+import { collectOutput } from './support/process-output.ts';
+import { type KeyStoreTarget, sendXks } from './support/xks-client.ts';
 import { decryptOk, encryptOk, healthOk } from './support/xks-ops.ts';
 
-const tempDirs: string[] = [];
-const servers: XkslabServer[] = [];
+const { tempDir, start, removeLater } = useTempServers();
 const children: ChildProcess[] = [];
 
-async function tempDir(label: string): Promise<string> {
-  const dir = await makeTempDir(label);
-  tempDirs.push(dir);
-  return dir;
-}
-
-async function start(...args: Parameters<typeof startXkslab>): Promise<XkslabServer> {
-  const server = await startXkslab(...args);
-  servers.push(server);
-  return server;
-}
-
-afterAll(async () => {
+afterAll(() => {
   for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
-  await Promise.all(servers.map((s) => s.stop()));
-  await Promise.all(tempDirs.map((d) => removeDir(d)));
 });
 
 function oneLineError(r: { stderr: string }): string {
@@ -172,27 +149,22 @@ async function serveUntilListening(dataDir: string, extra: readonly string[], se
   if (seed !== undefined) args.push('--seed', await writeSeedFile(await tempDir('seed'), seed));
   const child = spawn(process.execPath, [MAIN_JS, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   children.push(child);
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (s: string) => {
-    stdout += s;
-  });
-  child.stderr.setEncoding('utf8').on('data', (s: string) => {
-    stderr += s;
-  });
+  const out = collectOutput(child);
   const up = await waitFor(
-    () => /^xkslab \S+ listening on http:\/\/127\.0\.0\.1:\d+/m.test(stderr),
+    () => /^xkslab \S+ listening on http:\/\/127\.0\.0\.1:\d+/m.test(out.stderr),
     20_000,
   );
-  expect(up, stderr).toBe(true);
-  const port = Number(/^xkslab \S+ listening on http:\/\/127\.0\.0\.1:(\d+)/m.exec(stderr)?.[1]);
+  expect(up, out.stderr).toBe(true);
+  const port = Number(
+    /^xkslab \S+ listening on http:\/\/127\.0\.0\.1:(\d+)/m.exec(out.stderr)?.[1],
+  );
   const exited = new Promise<number | null>((done) => child.once('close', (code) => done(code)));
   return {
     port,
-    stdout: () => stdout,
-    stderr: () => stderr,
+    stdout: () => out.stdout,
+    stderr: () => out.stderr,
     logs: () =>
-      stdout
+      out.stdout
         .split('\n')
         .map(parseJsonLine)
         .filter((l): l is Record<string, unknown> => l !== undefined),
@@ -490,7 +462,7 @@ describe('xkslab seed export', () => {
     expect(busy.code).toBe(1);
     expect(oneLineError(busy)).toMatch(/in use by a running server; stop it first/);
     await source.stop({ removeDataDir: false });
-    tempDirs.push(source.dataDir);
+    removeLater(source.dataDir);
 
     const work = await tempDir('seedexport');
     const full = join(work, 'full.json');
@@ -560,7 +532,7 @@ describe('xkslab reset', () => {
   it('wipes a stopped data directory with --yes, and the next start is a first start', async () => {
     const server = await start();
     await server.stop({ removeDataDir: false });
-    tempDirs.push(server.dataDir);
+    removeLater(server.dataDir);
     const r = await runXkslab(['reset', '--data-dir', server.dataDir, '--yes']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain(`removed ${server.dataDir}`);
@@ -572,7 +544,7 @@ describe('xkslab reset', () => {
   it('refuses without a terminal and without --yes, naming --yes', async () => {
     const server = await start();
     await server.stop({ removeDataDir: false });
-    tempDirs.push(server.dataDir);
+    removeLater(server.dataDir);
     const r = await runXkslab(['reset', '--data-dir', server.dataDir]);
     expect(r.code).toBe(1);
     expect(oneLineError(r)).toMatch(/stdin is not a terminal: pass --yes/);

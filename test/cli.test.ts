@@ -7,49 +7,23 @@ import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectOk, expectXksError } from './support/assertions.ts';
-import {
-  makeTempDir,
-  removeDir,
-  runXkslab,
-  signalAsSoonAsListening,
-  startXkslab,
-  writeSeedFile,
-  type XkslabServer,
-} from './support/binary.ts';
-import { newCredential, randomAccessKeyId } from './support/credentials.ts';
-import { labSeed } from './support/lab-seed.ts';
 import {
   healthBody,
   healthPath,
-  type KeyStoreTarget,
   keyPath,
   metadataBody,
-  SIGNERS,
-  sendXks,
-} from './support/xks-client.ts';
+  newCredential,
+  randomAccessKeyId,
+} from '@xkslab/conformance/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectOk, expectXksError } from './support/assertions.ts';
+import { runXkslab, signalAsSoonAsListening, writeSeedFile } from './support/binary.ts';
+import { useTempServers } from './support/fixture.ts';
+import { labSeed } from './support/lab-seed.ts';
+import { type KeyStoreTarget, SIGNERS, sendXks } from './support/xks-client.ts';
 import { decryptOk, encryptOk, healthOk, metadataOk } from './support/xks-ops.ts';
 
-const tempDirs: string[] = [];
-const servers: XkslabServer[] = [];
-
-async function tempDir(label: string): Promise<string> {
-  const dir = await makeTempDir(label);
-  tempDirs.push(dir);
-  return dir;
-}
-
-async function start(...args: Parameters<typeof startXkslab>): Promise<XkslabServer> {
-  const server = await startXkslab(...args);
-  servers.push(server);
-  return server;
-}
-
-afterAll(async () => {
-  await Promise.all(servers.map((s) => s.stop()));
-  await Promise.all(tempDirs.map((d) => removeDir(d)));
-});
+const { tempDir, start } = useTempServers();
 
 /** One line on stderr, starting with `xkslab: `. */
 function expectOneLineError(stderr: string): string {

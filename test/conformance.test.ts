@@ -15,18 +15,15 @@ import {
   type XkslabServer,
 } from './support/binary.ts';
 import { labConformanceOptions, notPassed } from './support/conformance.ts';
-import { type LabSeed, labSeed, PREFIX_A, REGION_A } from './support/lab-seed.ts';
+import { useTempServers } from './support/fixture.ts';
+import { type LabSeed, PREFIX_A, REGION_A } from './support/lab-seed.ts';
 
 let lab: LabSeed;
 let server: XkslabServer;
 
+const servers = useTempServers();
 beforeAll(async () => {
-  lab = labSeed();
-  server = await startXkslab({ seed: lab.seed });
-});
-
-afterAll(async () => {
-  await server?.stop();
+  ({ lab, server } = await servers.startLab());
 });
 
 describe('the conformance runner against the clean proxy over HTTP', () => {

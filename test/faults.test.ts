@@ -6,12 +6,6 @@
  * scenarios, the seed file and the CLI.
  */
 import { type ConformanceReport, runConformance } from '@xkslab/conformance';
-import { DEFECT_NAMES, type DefectName } from '@xkslab/protocol';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type Admin, adminFor, adminOk, expectAdminError } from './support/admin-api.ts';
-import { runXkslab, startXkslab, type XkslabServer } from './support/binary.ts';
-import { labConformanceOptions, notPassed, statusOf } from './support/conformance.ts';
-import { type LabSeed, type LabTargets, labSeed } from './support/lab-seed.ts';
 import {
   decryptBody,
   encryptBody,
@@ -19,8 +13,15 @@ import {
   healthPath,
   keyPath,
   metadataBody,
-  sendXks,
-} from './support/xks-client.ts';
+} from '@xkslab/conformance/testing';
+import { DEFECT_NAMES, type DefectName } from '@xkslab/protocol';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { type Admin, adminOk, expectAdminError } from './support/admin-api.ts';
+import { runXkslab, startXkslab, type XkslabServer } from './support/binary.ts';
+import { labConformanceOptions, notPassed, statusOf } from './support/conformance.ts';
+import { useTempServers } from './support/fixture.ts';
+import type { LabSeed, LabTargets } from './support/lab-seed.ts';
+import { sendXks } from './support/xks-client.ts';
 
 /** The check each defect must fail: the test's own oracle, independent of the server's table. */
 const CAUGHT_BY: Record<DefectName, string> = {
@@ -59,15 +60,9 @@ let server: XkslabServer;
 let admin: Admin;
 let t: LabTargets;
 
+const servers = useTempServers();
 beforeAll(async () => {
-  lab = labSeed();
-  server = await startXkslab({ seed: lab.seed });
-  admin = await adminFor(server.dataDir);
-  t = lab.targets(server.port);
-});
-
-afterAll(async () => {
-  await server?.stop();
+  ({ lab, server, t, admin } = await servers.startLab());
 });
 
 afterEach(async () => {

@@ -15,9 +15,9 @@ import {
   EncryptCommand,
   UpdateCustomKeyStoreCommand,
 } from '@aws-sdk/client-kms';
+import { newCredential } from '@xkslab/conformance/testing';
 import { describe, expect, it } from 'vitest';
 import { makeTempDir, removeDir, runXkslab, startXkslab, waitFor } from './support/binary.ts';
-import { newCredential } from './support/credentials.ts';
 import {
   KMS_ACCESS_KEY_ID,
   KMS_REGION,

@@ -37,10 +37,11 @@ import {
   XksProxyIncorrectAuthenticationCredentialException,
   XksProxyUriUnreachableException,
 } from '@aws-sdk/client-kms';
+import { newCredential } from '@xkslab/conformance/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Admin, adminFor, adminOk } from './support/admin-api.ts';
 import { startXkslab, type XkslabServer } from './support/binary.ts';
-import { type Credential, newCredential } from './support/credentials.ts';
+import type { Credential } from './support/credentials.ts';
 import {
   KMS_ACCESS_KEY_ID,
   KMS_ACCOUNT,

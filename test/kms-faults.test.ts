@@ -14,10 +14,11 @@ import {
   KMSInvalidStateException,
   KMSServiceException,
 } from '@aws-sdk/client-kms';
+import { newCredential } from '@xkslab/conformance/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Admin, adminFor, adminOk } from './support/admin-api.ts';
 import { startXkslab, waitFor, type XkslabServer } from './support/binary.ts';
-import { type Credential, newCredential } from './support/credentials.ts';
+import type { Credential } from './support/credentials.ts';
 import { KMS_REGION, type KmsServer, kmsClient, startKms } from './support/kms.ts';
 
 const PREFIX = '/faulty';

@@ -12,9 +12,10 @@ import {
   EncryptCommand,
   XksProxyUriUnreachableException,
 } from '@aws-sdk/client-kms';
+import { newCredential } from '@xkslab/conformance/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startXkslab, type XkslabServer } from './support/binary.ts';
-import { type Credential, newCredential } from './support/credentials.ts';
+import type { Credential } from './support/credentials.ts';
 import { KMS_REGION, type KmsServer, kmsClient, startKms, waitConnected } from './support/kms.ts';
 
 let credential: Credential;

@@ -5,26 +5,28 @@
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import {
+  b64,
+  decryptBody,
+  encryptBody,
+  healthPath,
+  keyPath,
+  randomSecretAccessKey,
+  requestMetadata,
+  unb64,
+} from '@xkslab/conformance/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectXksError } from './support/assertions.ts';
 import { parseJsonLine, startXkslab, waitFor, type XkslabServer } from './support/binary.ts';
-import { randomSecretAccessKey } from './support/credentials.ts';
 import { rawRequest } from './support/http-client.ts';
 import { type LabSeed, type LabTargets, labSeed } from './support/lab-seed.ts';
 import { smithySign } from './support/smithy-signer.ts';
 import {
-  b64,
-  decryptBody,
   type EncryptOutput,
-  encryptBody,
   fromRaw,
-  healthPath,
   type KeyStoreTarget,
-  keyPath,
-  requestMetadata,
   SIGNERS,
   sendXks,
-  unb64,
 } from './support/xks-client.ts';
 import { decryptOk, encryptOk, healthOk, metadataOk } from './support/xks-ops.ts';
 

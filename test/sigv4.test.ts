@@ -3,24 +3,28 @@
  * AuthenticationFailedException (401), and the 5-minute clock-skew window holds both ways.
  */
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  encryptBody,
+  healthBody,
+  healthPath,
+  keyPath,
+  randomAccessKeyId,
+  randomSecretAccessKey,
+} from '@xkslab/conformance/testing';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { expectOk, expectXksError } from './support/assertions.ts';
-import { startXkslab, type XkslabServer } from './support/binary.ts';
-import { randomAccessKeyId, randomSecretAccessKey } from './support/credentials.ts';
+import type { XkslabServer } from './support/binary.ts';
+import { useTempServers } from './support/fixture.ts';
 import { rawRequest } from './support/http-client.ts';
-import { type LabTargets, labSeed } from './support/lab-seed.ts';
+import type { LabTargets } from './support/lab-seed.ts';
 import {
   parseAuthorizationHeader,
   type SmithySignInput,
   smithySign,
 } from './support/smithy-signer.ts';
 import {
-  encryptBody,
   fromRaw,
-  healthBody,
-  healthPath,
   type KeyStoreTarget,
-  keyPath,
   SIGNERS,
   sendXks,
   type XksResponse,
@@ -30,14 +34,9 @@ import { decryptOk, encryptOk } from './support/xks-ops.ts';
 let server: XkslabServer;
 let t: LabTargets;
 
+const servers = useTempServers();
 beforeAll(async () => {
-  const lab = labSeed();
-  server = await startXkslab({ seed: lab.seed });
-  t = lab.targets(server.port);
-});
-
-afterAll(async () => {
-  await server?.stop();
+  ({ server, t } = await servers.startLab());
 });
 
 const MINUTE = 60_000;

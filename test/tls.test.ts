@@ -7,39 +7,16 @@ import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  makeTempDir,
-  removeDir,
-  runXkslab,
-  startXkslab,
-  type XkslabServer,
-} from './support/binary.ts';
+import { b64, encryptBody, requestMetadata, unb64 } from '@xkslab/conformance/testing';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { runXkslab, type XkslabServer } from './support/binary.ts';
 import { DAY_MS, issue, makeCa, type Pem, writePem } from './support/certs.ts';
 import type { Credential } from './support/credentials.ts';
 import { curlXks } from './support/curl.ts';
-import { b64, encryptBody, requestMetadata, unb64 } from './support/xks-client.ts';
+import { useTempServers } from './support/fixture.ts';
 
 const KMS_NAME = 'cks.kms.us-east-1.amazonaws.com';
-const tempDirs: string[] = [];
-const servers: XkslabServer[] = [];
-
-async function tempDir(label: string): Promise<string> {
-  const dir = await makeTempDir(label);
-  tempDirs.push(dir);
-  return dir;
-}
-
-async function start(...args: Parameters<typeof startXkslab>): Promise<XkslabServer> {
-  const server = await startXkslab(...args);
-  servers.push(server);
-  return server;
-}
-
-afterAll(async () => {
-  await Promise.all(servers.map((s) => s.stop()));
-  await Promise.all(tempDirs.map((d) => removeDir(d)));
-});
+const { tempDir, start, removeLater } = useTempServers();
 
 type CurlRun = { code: number; stdout: string; stderr: string };
 
@@ -238,7 +215,7 @@ describe('serve --dev-tls (mTLS on)', () => {
     const before = await readFile(join(tls, 'ca.pem'), 'utf8');
     await server.stop({ removeDataDir: false });
     const again = await start({ dataDir: server.dataDir, extraArgs: ['--dev-tls'] });
-    tempDirs.push(server.dataDir);
+    removeLater(server.dataDir);
     expect(again.stderr()).toContain('(reused;');
     expect(await readFile(join(tls, 'ca.pem'), 'utf8')).toBe(before);
     const ok = await curl([...clientArgs, `${again.url}/ping`]);

@@ -12,6 +12,13 @@ import { constants, generateKeyPairSync, privateDecrypt, randomUUID } from 'node
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import {
+  encryptBody,
+  healthBody,
+  healthPath,
+  keyPath,
+  requestMetadata,
+} from '@xkslab/conformance/testing';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Admin, adminFor } from './support/admin-api.ts';
@@ -27,15 +34,7 @@ import {
   whiteSpace,
 } from './support/browser.ts';
 import { rawRequest } from './support/http-client.ts';
-import {
-  encryptBody,
-  healthBody,
-  healthPath,
-  type KeyStoreTarget,
-  keyPath,
-  requestMetadata,
-  sendXks,
-} from './support/xks-client.ts';
+import { type KeyStoreTarget, sendXks } from './support/xks-client.ts';
 import { encryptOk } from './support/xks-ops.ts';
 
 const MODULE = 'hsm-ui';

@@ -4,30 +4,33 @@
  * errorMessage.
  */
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectOk, expectXksError } from './support/assertions.ts';
-import { startXkslab, type XkslabServer } from './support/binary.ts';
-import { newCredential } from './support/credentials.ts';
-import { aesGcmEncrypt, specGcmAad } from './support/gcm.ts';
-import { rawRequest } from './support/http-client.ts';
-import { type LabSeed, type LabTargets, labSeed, QUOTA_PER_SECOND } from './support/lab-seed.ts';
-import { smithySign } from './support/smithy-signer.ts';
 import {
   b64,
   decryptBody,
-  type EncryptOutput,
   encryptBody,
-  fromRaw,
   healthBody,
   healthPath,
-  type KeyStoreTarget,
   keyPath,
   metadataBody,
+  newCredential,
   requestMetadata,
-  type SendOptions,
-  sendXks,
   unb64,
   XKS_API,
+} from '@xkslab/conformance/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectOk, expectXksError } from './support/assertions.ts';
+import { startXkslab, type XkslabServer } from './support/binary.ts';
+import { useTempServers } from './support/fixture.ts';
+import { aesGcmEncrypt, specGcmAad } from './support/gcm.ts';
+import { rawRequest } from './support/http-client.ts';
+import { type LabSeed, type LabTargets, QUOTA_PER_SECOND } from './support/lab-seed.ts';
+import { smithySign } from './support/smithy-signer.ts';
+import {
+  type EncryptOutput,
+  fromRaw,
+  type KeyStoreTarget,
+  type SendOptions,
+  sendXks,
   type XksResponse,
 } from './support/xks-client.ts';
 import { encryptOk, healthOk } from './support/xks-ops.ts';
@@ -41,17 +44,12 @@ let noAad: EncryptOutput;
 let encryptOnlyOut: EncryptOutput;
 const AAD = randomBytes(24);
 
+const servers = useTempServers();
 beforeAll(async () => {
-  lab = labSeed();
-  server = await startXkslab({ seed: lab.seed });
-  t = lab.targets(server.port);
+  ({ lab, server, t } = await servers.startLab());
   withAad = await encryptOk(t.a, 'foo', { plaintext: randomBytes(40), aad: AAD });
   noAad = await encryptOk(t.a, 'foo', { plaintext: randomBytes(40) });
   encryptOnlyOut = await encryptOk(t.a, 'encrypt-only', { plaintext: randomBytes(16) });
-});
-
-afterAll(async () => {
-  await server?.stop();
 });
 
 /** Flips one bit of the byte at `index` (negative: from the end) of a Base64 field. */

@@ -5,6 +5,17 @@
  */
 import { randomBytes } from 'node:crypto';
 import { Agent, request } from 'node:http';
+import {
+  b64,
+  decryptBody,
+  encryptBody,
+  healthBody,
+  healthPath,
+  keyPath,
+  metadataBody,
+  requestMetadata,
+  unb64,
+} from '@xkslab/conformance/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectOk, expectXksError } from './support/assertions.ts';
 import { startXkslab, type XkslabServer } from './support/binary.ts';
@@ -12,21 +23,7 @@ import { aesGcmDecrypt, aesGcmEncrypt, specCdiv, specGcmAad } from './support/gc
 import { rawRequest } from './support/http-client.ts';
 import { type LabSeed, type LabTargets, labSeed } from './support/lab-seed.ts';
 import { parseAuthorizationHeader, smithySign } from './support/smithy-signer.ts';
-import {
-  b64,
-  decryptBody,
-  type EncryptOutput,
-  encryptBody,
-  fromRaw,
-  healthBody,
-  healthPath,
-  keyPath,
-  metadataBody,
-  requestMetadata,
-  SIGNERS,
-  sendXks,
-  unb64,
-} from './support/xks-client.ts';
+import { type EncryptOutput, fromRaw, SIGNERS, sendXks } from './support/xks-client.ts';
 import { decryptOk, encryptOk, healthOk, metadataOk } from './support/xks-ops.ts';
 
 let lab: LabSeed;

@@ -1,3 +1,4 @@
+// @ts-check
 // Shared helpers of the end-to-end benchmarks: machine facts, tables, result files, percentiles.
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import os from 'node:os';

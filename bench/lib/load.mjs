@@ -1,3 +1,4 @@
+// @ts-check
 // Runs a load generator (bench/load/closed.mjs or open.mjs) as a child process and returns its
 // JSON result. The request pool goes through a temporary file.
 import { spawn } from 'node:child_process';
@@ -31,7 +32,8 @@ export async function runLoad(kind, config) {
           if (code !== 0) throw new Error(`exit ${code}`);
           done(JSON.parse(line ?? ''));
         } catch (e) {
-          fail(new Error(`load generator ${kind} failed (${e.message}): ${err || out}`));
+          const why = e instanceof Error ? e.message : String(e);
+          fail(new Error(`load generator ${kind} failed (${why}): ${err || out}`));
         }
       });
     });

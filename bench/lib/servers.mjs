@@ -1,25 +1,33 @@
+// @ts-check
 // Starting the processes under test: the built xkslab binary and the bare node:http baseline.
 // Both run as separate processes on 127.0.0.1; the load generator is a third process.
 import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { Agent as HttpsAgent } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { signRequest } from '@xkslab/sigv4';
+import {
+  b64,
+  decryptBody,
+  encryptBody,
+  healthBody,
+  healthPath,
+  keyPath,
+  metadataBody,
+  send,
+  signXksRequest,
+  unb64,
+} from '@xkslab/conformance/testing';
 import { BENCH_DIR, MAIN_JS } from './common.mjs';
 
 export const REGION = 'us-east-1';
 export const PREFIX = '/bench/ks';
 export const SERVICE = 'kms-xks-proxy';
-const START_TIMEOUT_MS = 600_000;
 
-const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-export function newCredential() {
-  let accessKeyId = '';
-  for (const b of randomBytes(24)) accessKeyId += BASE32[b & 31];
-  return { accessKeyId, secretAccessKey: randomBytes(32).toString('base64') };
-}
+/** @typedef {import('@xkslab/conformance/testing').XksTarget['credential']} Credential */
+const START_TIMEOUT_MS = 600_000;
 
 export function assertBuilt() {
   if (!existsSync(MAIN_JS)) throw new Error(`${MAIN_JS} is missing: run 'pnpm build' first`);
@@ -87,6 +95,14 @@ export async function memoryMiB(pid) {
  * Starts `xkslab serve` on 127.0.0.1, port 0; resolves when stderr announces `listening on`.
  * stdout (one JSON log line per request) goes to /dev/null: the server still formats and writes
  * every line, as it would to a log file.
+ * @param {{
+ *   dataDir: string,
+ *   seed?: unknown,
+ *   args?: string[],
+ *   env?: Record<string, string>,
+ *   nodeArgs?: string[],
+ *   mainJs?: string,
+ * }} options
  */
 export async function startXkslab({
   dataDir,
@@ -104,6 +120,7 @@ export async function startXkslab({
     cliArgs.push('--seed', seedFile);
   }
   const started = performance.now();
+  /** @type {NodeJS.ProcessEnv} */
   const childEnv = { ...process.env, ...env };
   delete childEnv.XKSLAB_MASTER_KEY;
   const child = spawn(process.execPath, [...nodeArgs, mainJs, ...cliArgs], {
@@ -140,6 +157,7 @@ export async function startXkslab({
     pid: child.pid,
     startupMs,
     stderr: () => stderr,
+    /** @param {NodeJS.Signals} [signal] */
     async stop(signal = 'SIGTERM') {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
@@ -150,7 +168,10 @@ export async function startXkslab({
   };
 }
 
-/** Starts bench/load/bare-server.mjs (node:http, or https with `tls`) and resolves with its port. */
+/**
+ * Starts bench/load/bare-server.mjs (node:http, or https with `tls`) and resolves with its port.
+ * @param {{ tls?: { cert: string, key: string } | undefined }} [options]
+ */
 export async function startBare({ tls } = {}) {
   const args = [join(BENCH_DIR, 'load', 'bare-server.mjs')];
   if (tls) args.push(tls.cert, tls.key);
@@ -212,92 +233,80 @@ export async function removeDir(dir) {
   if (dir) await rm(dir, { recursive: true, force: true });
 }
 
-// ---- requests ---------------------------------------------------------------------------------
+// ---- requests: built, signed and sent by the test kit (@xkslab/conformance/testing) ----------
 
 const PLAINTEXT_BYTES = 200;
 const AAD_BYTES = 64;
+const SEND_TIMEOUT_MS = 10_000;
 
-export function requestMetadata(kmsOperation) {
-  return {
-    awsPrincipalArn: 'arn:aws:iam::123456789012:role/xkslab-bench',
-    kmsKeyArn: 'arn:aws:kms:us-east-1:123456789012:key/11111111-2222-3333-4444-555555555555',
-    kmsOperation,
-    kmsRequestId: randomUUID(),
-  };
-}
+/** @typedef {import('@xkslab/conformance/testing').Sealed & { aad: string }} SealedWithAad */
+/** @typedef {{ method: string, path: string, headers: Record<string, string>, body: string }} PoolRequest */
+/** @typedef {'health' | 'metadata' | 'encrypt' | 'encrypt-cdiv' | 'decrypt'} Operation */
 
-/** Body of one operation; `sealed` is an encrypt response (for decrypt). */
-export function operationBody(op, { plaintext, aad, sealed } = {}) {
+/**
+ * Body of one operation; `sealed` is an encrypt response with its AAD (for decrypt).
+ * @param {Operation} op
+ * @param {{ sealed?: SealedWithAad | undefined }} [input]
+ */
+export function operationBody(op, { sealed } = {}) {
+  const fresh = () => ({ plaintext: randomBytes(PLAINTEXT_BYTES), aad: randomBytes(AAD_BYTES) });
   switch (op) {
     case 'health':
-      return {
-        requestMetadata: { kmsRequestId: randomUUID(), kmsOperation: 'KmsHealthCheck' },
-      };
+      return healthBody();
     case 'metadata':
-      return { requestMetadata: requestMetadata('DescribeKey') };
+      return metadataBody();
     case 'encrypt':
-      return {
-        requestMetadata: requestMetadata('Encrypt'),
-        plaintext: (plaintext ?? randomBytes(PLAINTEXT_BYTES)).toString('base64'),
-        additionalAuthenticatedData: (aad ?? randomBytes(AAD_BYTES)).toString('base64'),
-        encryptionAlgorithm: 'AES_GCM',
-      };
+      return encryptBody(fresh());
     case 'encrypt-cdiv':
       // As KMS sends it: the proxy computes the CDIV and decrypts its output to verify it.
-      return {
-        ...operationBody('encrypt', { plaintext, aad }),
-        ciphertextDataIntegrityValueAlgorithm: 'SHA_256',
-      };
+      return encryptBody({ ...fresh(), cdiv: true });
     case 'decrypt':
-      return {
-        requestMetadata: requestMetadata('Decrypt'),
-        ciphertext: sealed.ciphertext,
-        initializationVector: sealed.initializationVector,
-        authenticationTag: sealed.authenticationTag,
-        additionalAuthenticatedData: sealed.aad,
-        ...(sealed.ciphertextMetadata ? { ciphertextMetadata: sealed.ciphertextMetadata } : {}),
-        encryptionAlgorithm: 'AES_GCM',
-      };
+      if (sealed === undefined) throw new Error('a decrypt needs a sealed input');
+      return decryptBody(sealed, unb64(sealed.aad));
     default:
       throw new Error(`unknown operation ${op}`);
   }
 }
 
+/**
+ * @param {Operation} op
+ * @param {string} keyId
+ */
 export function operationPath(op, keyId) {
-  if (op === 'health') return `${PREFIX}/kms/xks/v1/health`;
-  return `${PREFIX}/kms/xks/v1/keys/${keyId}/${op === 'encrypt-cdiv' ? 'encrypt' : op}`;
+  const target = { prefix: PREFIX };
+  if (op === 'health') return healthPath(target);
+  return keyPath(target, keyId, op === 'encrypt-cdiv' ? 'encrypt' : op);
 }
 
 /**
  * One SigV4-signed request (headers host;x-amz-date as KMS signs them), ready to send. Signed
  * now: valid for the server's 5-minute skew window.
+ * @param {{ port: number, credential: Credential, path: string, body: object, now?: Date }} input
+ * @returns {PoolRequest}
  */
 export function signed({ port, credential, path, body, now = new Date() }) {
-  const text = JSON.stringify(body);
-  const bytes = Buffer.from(text);
-  const host = `127.0.0.1:${port}`;
-  const headers = { host, 'content-type': 'application/json' };
-  const auth = signRequest({ method: 'POST', path, headers, body: bytes }, credential, {
+  const req = signXksRequest({
+    host: `127.0.0.1:${port}`,
+    path,
+    body,
+    credential,
     region: REGION,
-    service: SERVICE,
     now,
   });
-  return {
-    method: 'POST',
-    path,
-    headers: {
-      host,
-      'content-type': 'application/json',
-      'x-amz-date': auth['x-amz-date'],
-      authorization: auth.authorization,
-    },
-    body: text,
-  };
+  return { ...req, body: Buffer.from(req.body).toString('utf8') };
 }
 
 /**
  * A pool of `count` pre-signed requests of one operation, each with its own kmsRequestId (and,
  * for encrypt, its own random plaintext and AAD). `keyFor(i)` picks the key of request i.
+ * @param {{
+ *   port: number,
+ *   credential: Credential,
+ *   op: Operation,
+ *   count: number,
+ *   keyFor?: (i: number) => string,
+ *   sealedFor?: (i: number, keyId: string) => SealedWithAad | undefined,
+ * }} input
  */
 export function signedPool({ port, credential, op, count, keyFor = () => 'k0', sealedFor }) {
   const now = new Date();
@@ -313,34 +322,35 @@ export function signedPool({ port, credential, op, count, keyFor = () => 'k0', s
   });
 }
 
-/** Sends one signed request with fetch (http or https without verification) and parses JSON. */
+/** Accepts the bench's self-signed and dev-tls certificates. */
+const insecureAgent = new HttpsAgent({ rejectUnauthorized: false });
+
+/**
+ * Sends one signed request (http, or https without verification) and parses JSON.
+ * @param {string} baseUrl
+ * @param {PoolRequest} req
+ */
 export async function sendOnce(baseUrl, req) {
-  const { request } = await import(baseUrl.startsWith('https') ? 'node:https' : 'node:http');
   const u = new URL(baseUrl);
-  return new Promise((done, fail) => {
-    const r = request(
-      {
-        host: '127.0.0.1',
-        port: u.port,
-        method: req.method,
-        path: req.path,
-        headers: { ...req.headers, 'content-length': Buffer.byteLength(req.body) },
-        rejectUnauthorized: false,
-        agent: false,
-      },
-      (res) => {
-        let text = '';
-        res.setEncoding('utf8').on('data', (s) => {
-          text += s;
-        });
-        res.on('end', () => done({ status: res.statusCode, text, json: safeJson(text) }));
-      },
-    );
-    r.on('error', fail);
-    r.end(req.body);
-  });
+  const https = u.protocol === 'https:';
+  const port = Number(u.port);
+  const res = await send(
+    {
+      protocol: https ? 'https:' : 'http:',
+      hostname: '127.0.0.1',
+      port,
+      host: `127.0.0.1:${port}`,
+      basePath: '',
+      tls: {},
+    },
+    { ...req, body: Buffer.from(req.body) },
+    { timeoutMs: SEND_TIMEOUT_MS, ...(https ? { agent: insecureAgent } : {}) },
+  );
+  const text = res.body.toString('utf8');
+  return { status: res.status, text, json: safeJson(text) };
 }
 
+/** @param {string} text */
 function safeJson(text) {
   try {
     return JSON.parse(text);
@@ -349,7 +359,11 @@ function safeJson(text) {
   }
 }
 
-/** Encrypts `count` random 200-byte plaintexts under `keyId` (for decrypt pools). */
+/**
+ * Encrypts `count` random 200-byte plaintexts under `keyId` (for decrypt pools).
+ * @param {{ url: string, port: number, credential: Credential, keyId?: string, count: number }} input
+ * @returns {Promise<SealedWithAad[]>}
+ */
 export async function sealMany({ url, port, credential, keyId = 'k0', count }) {
   const out = [];
   for (let i = 0; i < count; i++) {
@@ -358,12 +372,15 @@ export async function sealMany({ url, port, credential, keyId = 'k0', count }) {
       port,
       credential,
       path: operationPath('encrypt', keyId),
-      body: operationBody('encrypt', { aad }),
+      body: encryptBody({ plaintext: randomBytes(PLAINTEXT_BYTES), aad }),
     });
     const res = await sendOnce(url, req);
     if (res.status !== 200)
       throw new Error(`encrypt for the decrypt pool: ${res.status} ${res.text}`);
-    out.push({ ...res.json, aad: aad.toString('base64') });
+    out.push({
+      .../** @type {import('@xkslab/conformance/testing').Sealed} */ (res.json),
+      aad: b64(aad),
+    });
   }
   return out;
 }

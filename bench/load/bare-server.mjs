@@ -1,3 +1,4 @@
+// @ts-check
 // The HTTP limit of this machine: a bare node:http (or https, given cert and key paths) server
 // that reads the whole request body and answers a fixed compact JSON body the size of an XKS
 // encrypt response. No routing, no auth, no crypto, no logging.
@@ -23,12 +24,14 @@ const handler = (req, res) => {
     res.end(BODY);
   });
 };
-const server = certPath
-  ? createTlsServer({ cert: readFileSync(certPath), key: readFileSync(keyPath) }, handler)
-  : createServer(handler);
+const server =
+  certPath && keyPath
+    ? createTlsServer({ cert: readFileSync(certPath), key: readFileSync(keyPath) }, handler)
+    : createServer(handler);
 server.keepAliveTimeout = 65_000;
 server.listen(0, '127.0.0.1', () => {
-  process.stdout.write(`bare server port ${server.address().port}\n`);
+  const address = /** @type {import('node:net').AddressInfo} */ (server.address());
+  process.stdout.write(`bare server port ${address.port}\n`);
 });
 process.on('SIGTERM', () => {
   server.close();

@@ -1,3 +1,4 @@
+// @ts-check
 // Closed-loop load (fixed concurrency) with autocannon, run as its own process so the generator
 // never shares an event loop with the server. Reads a JSON config file (argv[2]): { url,
 // connections, durationSec, requests: [{ method, path, headers, body }] } and prints one JSON
@@ -6,7 +7,9 @@
 import { readFileSync } from 'node:fs';
 import autocannon from 'autocannon';
 
-const config = JSON.parse(readFileSync(process.argv[2], 'utf8'));
+const configFile = process.argv[2];
+if (configFile === undefined) throw new Error('usage: node load/<kind>.mjs CONFIG.json');
+const config = JSON.parse(readFileSync(configFile, 'utf8'));
 const result = await autocannon({
   url: config.url,
   connections: config.connections,

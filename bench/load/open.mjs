@@ -1,3 +1,4 @@
+// @ts-check
 // Open-loop fixed-rate load, run as its own process. Request i is due at t0 + i / rate whether or
 // not earlier ones have been answered (no coordinated omission): its latency is measured from the
 // time it was due, not from when a free connection let it go. Requests go over keep-alive
@@ -11,7 +12,9 @@ import { readFileSync } from 'node:fs';
 import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 
-const config = JSON.parse(readFileSync(process.argv[2], 'utf8'));
+const configFile = process.argv[2];
+if (configFile === undefined) throw new Error('usage: node load/<kind>.mjs CONFIG.json');
+const config = JSON.parse(readFileSync(configFile, 'utf8'));
 const url = new URL(config.url);
 const secure = url.protocol === 'https:';
 const request = secure ? httpsRequest : httpRequest;
@@ -75,21 +78,23 @@ function fire(i, due) {
 }
 
 const t0 = performance.now() + 50;
-await new Promise((resolveAll) => {
-  const tick = () => {
-    const now = performance.now();
-    const dueCount = Math.min(total, Math.floor(((now - t0) * config.rate) / 1000) + 1);
-    while (sent < dueCount) {
-      const due = t0 + (sent * 1000) / config.rate;
-      maxLagMs = Math.max(maxLagMs, now - due);
-      fire(sent, due);
-      sent++;
-    }
-    if (sent < total) setTimeout(tick, 1);
-    else resolveAll();
-  };
-  setTimeout(tick, 50);
-});
+await new Promise(
+  /** @param {(value?: unknown) => void} resolveAll */ (resolveAll) => {
+    const tick = () => {
+      const now = performance.now();
+      const dueCount = Math.min(total, Math.floor(((now - t0) * config.rate) / 1000) + 1);
+      while (sent < dueCount) {
+        const due = t0 + (sent * 1000) / config.rate;
+        maxLagMs = Math.max(maxLagMs, now - due);
+        fire(sent, due);
+        sent++;
+      }
+      if (sent < total) setTimeout(tick, 1);
+      else resolveAll();
+    };
+    setTimeout(tick, 50);
+  },
+);
 const deadline = performance.now() + timeoutMs + 1000;
 while (done < total && performance.now() < deadline) await new Promise((r) => setTimeout(r, 10));
 const elapsedSec = (performance.now() - t0) / 1000;

@@ -12,6 +12,13 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import {
+  newCredential,
+  type Sealed,
+  sealedOf,
+  type XksTarget,
+  xksClient,
+} from '@xkslab/conformance/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   makeTempDir,
@@ -20,8 +27,7 @@ import {
   startXkslab,
   type XkslabServer,
 } from '../support/binary.ts';
-import { newCredential } from '../support/credentials.ts';
-import { adminClient, type Sealed, sealedOf, type XksTarget, xksClient } from './support.ts';
+import { adminClient } from './support.ts';
 
 const PREFIX = '/env/ks';
 const REGION = 'ap-northeast-1';

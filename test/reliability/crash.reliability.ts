@@ -6,20 +6,16 @@
  * chain must verify. 20 cycles (5 in short mode).
  */
 import { randomInt } from 'node:crypto';
-import { afterAll, describe, expect, it } from 'vitest';
-import { makeTempDir, removeDir, startXkslab, type XkslabServer } from '../support/binary.ts';
-import { newCredential } from '../support/credentials.ts';
 import {
-  adminClient,
-  auditVerify,
-  randomBuf,
+  newCredential,
   type Sealed,
-  SHORT,
   sealedOf,
-  sleep,
   type XksTarget,
   xksClient,
-} from './support.ts';
+} from '@xkslab/conformance/testing';
+import { afterAll, describe, expect, it } from 'vitest';
+import { makeTempDir, removeDir, startXkslab, type XkslabServer } from '../support/binary.ts';
+import { adminClient, auditVerify, randomBuf, SHORT, sleep } from './support.ts';
 
 const CYCLES = SHORT ? 5 : 20;
 const MODULE = 'crash';

@@ -7,23 +7,21 @@
  * any single bit flip in ciphertext, IV, tag, AAD or metadata fails with InvalidCiphertextException.
  * (The module-level versions of those properties live in packages/vcm engine-properties.test.ts.)
  */
-import { randomUUID } from 'node:crypto';
 import { Agent } from 'node:http';
+import {
+  decryptBody,
+  encryptBody,
+  healthBody,
+  metadataBody,
+  newCredential,
+  sealedOf,
+  type XksTarget,
+  xksClient,
+} from '@xkslab/conformance/testing';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startXkslab, type XkslabServer } from '../support/binary.ts';
-import { newCredential } from '../support/credentials.ts';
-import {
-  httpCall,
-  metadataOf,
-  type Reply,
-  SHORT,
-  sealedOf,
-  signedHeaders,
-  XKS_ERROR_NAMES,
-  type XksTarget,
-  xksClient,
-} from './support.ts';
+import { httpCall, type Reply, SHORT, signedHeaders, XKS_ERROR_NAMES } from './support.ts';
 
 const RUNS = SHORT ? 1500 : 6000;
 const PROPERTY_RUNS = SHORT ? 150 : 600;
@@ -127,28 +125,21 @@ const op = fc.constantFrom('encrypt', 'decrypt', 'metadata');
 
 /** A valid body for an operation, as the basis of mutations. */
 function validBody(operation: string): Record<string, unknown> {
-  const requestMetadata = metadataOf(operation === 'metadata' ? 'DescribeKey' : 'Encrypt');
-  if (operation === 'metadata') return { requestMetadata };
-  if (operation === 'health') {
-    return { requestMetadata: { kmsRequestId: randomUUID(), kmsOperation: 'KmsHealthCheck' } };
-  }
+  if (operation === 'metadata') return metadataBody();
+  if (operation === 'health') return healthBody();
   if (operation === 'encrypt') {
-    return {
-      requestMetadata,
-      plaintext: 'AAECAwQ=',
-      additionalAuthenticatedData: 'AQI=',
-      encryptionAlgorithm: 'AES_GCM',
-      ciphertextDataIntegrityValueAlgorithm: 'SHA_256',
-    };
+    return encryptBody({
+      plaintext: Uint8Array.of(0, 1, 2, 3, 4),
+      aad: Uint8Array.of(1, 2),
+      cdiv: true,
+    });
   }
-  return {
-    requestMetadata,
+  return decryptBody({
     ciphertext: 'AAECAwQ=',
     initializationVector: 'AAAAAAAAAAAAAAAA',
     authenticationTag: 'AAAAAAAAAAAAAAAAAAAAAA==',
     ciphertextMetadata: 'AQ==',
-    encryptionAlgorithm: 'AES_GCM',
-  };
+  });
 }
 
 const mutation = fc.oneof(
@@ -346,7 +337,7 @@ describe('fuzzing the live server', () => {
   });
 
   it('round-trips every plaintext and AAD size over HTTP (decrypt(encrypt(x)) = x)', async () => {
-    const xks = xksClient(target, agent);
+    const xks = xksClient(target, { agent });
     await fc.assert(
       fc.asyncProperty(
         fc.uint8Array({ minLength: 1, maxLength: 4300 }),
@@ -368,7 +359,7 @@ describe('fuzzing the live server', () => {
   });
 
   it('fails any single bit flip in ciphertext, IV, tag, AAD or metadata with InvalidCiphertextException', async () => {
-    const xks = xksClient(target, agent);
+    const xks = xksClient(target, { agent });
     const fields = [
       'ciphertext',
       'initializationVector',

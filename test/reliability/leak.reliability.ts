@@ -9,17 +9,10 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { newCredential, sealedOf, type XksTarget, xksClient } from '@xkslab/conformance/testing';
 import { describe, expect, it } from 'vitest';
 import { removeDir, startXkslab } from '../support/binary.ts';
-import { newCredential } from '../support/credentials.ts';
-import {
-  httpCall,
-  type Reply,
-  sealedOf,
-  signedHeaders,
-  type XksTarget,
-  xksClient,
-} from './support.ts';
+import { httpCall, type Reply, signedHeaders } from './support.ts';
 
 const PREFIX = '/leak/ks';
 const REGION = 'sa-east-1';

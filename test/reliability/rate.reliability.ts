@@ -9,10 +9,11 @@ import { randomBytes } from 'node:crypto';
 import { rm, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { encryptBody, keyPath, newCredential, type XksTarget } from '@xkslab/conformance/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT, startXkslab, type XkslabServer } from '../support/binary.ts';
-import { newCredential } from '../support/credentials.ts';
-import { metadataOf, SHORT, signedHeaders, type XksTarget, xksPath } from './support.ts';
+import { collectOutput } from '../support/process-output.ts';
+import { SHORT, signedHeaders } from './support.ts';
 
 const RATE = 1800;
 const SECONDS = SHORT ? 5 : 60;
@@ -32,20 +33,13 @@ function runOpenLoop(file: string): Promise<OpenLoopResult> {
     const child = spawn(process.execPath, [join(REPO_ROOT, 'bench', 'load', 'open.mjs'), file], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    let out = '';
-    let err = '';
-    child.stdout.setEncoding('utf8').on('data', (s: string) => {
-      out += s;
-    });
-    child.stderr.setEncoding('utf8').on('data', (s: string) => {
-      err += s;
-    });
+    const output = collectOutput(child);
     const timer = setTimeout(() => child.kill('SIGKILL'), (SECONDS + 60) * 1000);
     child.once('close', (code) => {
       clearTimeout(timer);
       try {
-        if (code !== 0) throw new Error(`exit ${code}: ${err}`);
-        done(JSON.parse(out.trim().split('\n').pop() ?? '') as OpenLoopResult);
+        if (code !== 0) throw new Error(`exit ${code}: ${output.stderr}`);
+        done(JSON.parse(output.stdout.trim().split('\n').pop() ?? '') as OpenLoopResult);
       } catch (e) {
         fail(e);
       }
@@ -70,14 +64,11 @@ describe('fixed rate', () => {
       },
     });
     const target: XksTarget = { port: server.port, prefix, region, credential };
-    const path = xksPath(target, 'k0', 'encrypt');
+    const path = keyPath(target, 'k0', 'encrypt');
     const requests = Array.from({ length: 2000 }, () => {
-      const body = JSON.stringify({
-        requestMetadata: metadataOf('Encrypt'),
-        plaintext: randomBytes(200).toString('base64'),
-        additionalAuthenticatedData: randomBytes(64).toString('base64'),
-        encryptionAlgorithm: 'AES_GCM',
-      });
+      const body = JSON.stringify(
+        encryptBody({ plaintext: randomBytes(200), aad: randomBytes(64) }),
+      );
       return { method: 'POST', path, headers: signedHeaders(target, path, body), body };
     });
     const file = join(tmpdir(), `xkslab-rate-${process.pid}.json`);

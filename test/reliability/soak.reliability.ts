@@ -7,20 +7,11 @@
  */
 import { randomInt } from 'node:crypto';
 import { Agent } from 'node:http';
+import { newCredential, sealedOf, type XksTarget, xksClient } from '@xkslab/conformance/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startXkslab, type XkslabServer } from '../support/binary.ts';
 import type { Credential } from '../support/credentials.ts';
-import { newCredential } from '../support/credentials.ts';
-import {
-  adminClient,
-  randomBuf,
-  rssMiB,
-  SHORT,
-  sealedOf,
-  sleep,
-  type XksTarget,
-  xksClient,
-} from './support.ts';
+import { adminClient, randomBuf, rssMiB, SHORT, sleep } from './support.ts';
 
 const SECONDS = Number(process.env.XKSLAB_SOAK_SECONDS ?? (SHORT ? 30 : 600));
 const RATE = 200; // operations per second (each an encrypt followed by its decrypt: 2 requests)
@@ -55,7 +46,7 @@ describe('soak', () => {
     const srv = server;
     const agent = new Agent({ keepAlive: true, maxSockets: 32 });
     const target: XksTarget = { port: srv.port, prefix: PREFIX, region: REGION, credential: first };
-    const xks = xksClient(target, agent);
+    const xks = xksClient(target, { agent });
     const admin = await adminClient(srv.dataDir, srv.port);
     let credential: Credential = first;
     const errors: string[] = [];

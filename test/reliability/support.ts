@@ -1,13 +1,14 @@
 /**
- * Helpers of the reliability suites (`pnpm test:reliability`): short mode, a keep-alive XKS caller
- * signed with @xkslab/sigv4, the admin API client, RSS from /proc, and the audit verify CLI.
+ * Helpers of the reliability suites (`pnpm test:reliability`): short mode, raw HTTP calls, the
+ * admin API client, RSS from /proc, and the audit verify CLI. XKS calls go through the test kit
+ * (`@xkslab/conformance/testing`: request builders and a signed client).
  */
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { type Agent, request } from 'node:http';
 import { join } from 'node:path';
-import { signRequest } from '@xkslab/sigv4';
+import { signXksRequest, type XksTarget } from '@xkslab/conformance/testing';
 import { runXkslab } from '../support/binary.ts';
 import type { Credential } from '../support/credentials.ts';
 
@@ -80,109 +81,21 @@ export function httpCall(input: {
   });
 }
 
-export type XksTarget = { port: number; prefix: string; region: string; credential: Credential };
-
-/** Signs (host;content-type;x-amz-date) and POSTs an XKS body. */
+/** The headers of an XKS POST signed as curl signs it (content-type;host;x-amz-date). */
 export function signedHeaders(
   target: XksTarget,
   path: string,
   body: string,
   credential: Credential = target.credential,
 ): Record<string, string> {
-  const headers = { host: `127.0.0.1:${target.port}`, 'content-type': 'application/json' };
-  const auth = signRequest({ method: 'POST', path, headers, body: Buffer.from(body) }, credential, {
+  return signXksRequest({
+    host: `127.0.0.1:${target.port}`,
+    path,
+    body,
+    credential,
     region: target.region,
-    service: 'kms-xks-proxy',
-    now: new Date(),
-    signedHeaders: ['content-type'],
-  });
-  return { ...headers, ...auth };
-}
-
-export function xksPath(target: XksTarget, keyId: string | undefined, op: string): string {
-  return keyId === undefined
-    ? `${target.prefix}/kms/xks/v1/health`
-    : `${target.prefix}/kms/xks/v1/keys/${keyId}/${op}`;
-}
-
-export function metadataOf(kmsOperation: string) {
-  return {
-    awsPrincipalArn: 'arn:aws:iam::123456789012:role/xkslab-reliability',
-    kmsKeyArn: 'arn:aws:kms:us-east-1:123456789012:key/11111111-2222-3333-4444-555555555555',
-    kmsOperation,
-    kmsRequestId: randomUUID(),
-  };
-}
-
-export type Sealed = {
-  ciphertext: string;
-  initializationVector: string;
-  authenticationTag: string;
-  ciphertextMetadata?: string;
-};
-
-/** An XKS client for one key store: encrypt / decrypt / metadata with a keep-alive agent. */
-export function xksClient(target: XksTarget, agent: Agent | false = false) {
-  const call = (keyId: string | undefined, op: string, body: unknown, credential?: Credential) => {
-    const path = xksPath(target, keyId, op);
-    const text = JSON.stringify(body);
-    return httpCall({
-      port: target.port,
-      method: 'POST',
-      path,
-      headers: signedHeaders(target, path, text, credential),
-      body: text,
-      agent,
-    });
-  };
-  return {
-    call,
-    encrypt: (keyId: string, plaintext: Buffer, aad: Buffer, credential?: Credential) =>
-      call(
-        keyId,
-        'encrypt',
-        {
-          requestMetadata: metadataOf('Encrypt'),
-          plaintext: plaintext.toString('base64'),
-          additionalAuthenticatedData: aad.toString('base64'),
-          encryptionAlgorithm: 'AES_GCM',
-        },
-        credential,
-      ),
-    decrypt: (keyId: string, sealed: Sealed, aad: Buffer, credential?: Credential) =>
-      call(
-        keyId,
-        'decrypt',
-        {
-          requestMetadata: metadataOf('Decrypt'),
-          ciphertext: sealed.ciphertext,
-          initializationVector: sealed.initializationVector,
-          authenticationTag: sealed.authenticationTag,
-          additionalAuthenticatedData: aad.toString('base64'),
-          ...(sealed.ciphertextMetadata === undefined
-            ? {}
-            : { ciphertextMetadata: sealed.ciphertextMetadata }),
-          encryptionAlgorithm: 'AES_GCM',
-        },
-        credential,
-      ),
-    metadata: (keyId: string) =>
-      call(keyId, 'metadata', { requestMetadata: metadataOf('DescribeKey') }),
-    health: () =>
-      call(undefined, 'health', {
-        requestMetadata: { kmsRequestId: randomUUID(), kmsOperation: 'KmsHealthCheck' },
-      }),
-  };
-}
-
-export function sealedOf(reply: Reply): Sealed {
-  const j = reply.json as Sealed;
-  return {
-    ciphertext: j.ciphertext,
-    initializationVector: j.initializationVector,
-    authenticationTag: j.authenticationTag,
-    ...(j.ciphertextMetadata === undefined ? {} : { ciphertextMetadata: j.ciphertextMetadata }),
-  };
+    style: 'curl',
+  }).headers;
 }
 
 /** The admin API of a server started on `dataDir` (token from `<dataDir>/admin-token`). */

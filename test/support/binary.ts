@@ -8,6 +8,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { collectOutput } from './process-output.ts';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 /** The built binary; XKSLAB_E2E_MAIN_JS points the suite at another build of it. */
@@ -89,17 +90,10 @@ export function runXkslab(
       cwd: options.cwd,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (s: string) => {
-      stdout += s;
-    });
-    child.stderr.setEncoding('utf8').on('data', (s: string) => {
-      stderr += s;
-    });
+    const out = collectOutput(child);
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      fail(new Error(`xkslab ${args.join(' ')} did not exit in time; stderr: ${stderr}`));
+      fail(new Error(`xkslab ${args.join(' ')} did not exit in time; stderr: ${out.stderr}`));
     }, options.timeoutMs ?? RUN_TIMEOUT_MS);
     child.once('error', (e) => {
       clearTimeout(timer);
@@ -107,7 +101,7 @@ export function runXkslab(
     });
     child.once('close', (code, signal) => {
       clearTimeout(timer);
-      done({ code, signal, stdout, stderr });
+      done({ code, signal, stdout: out.stdout, stderr: out.stderr });
     });
   });
 }
@@ -303,26 +297,21 @@ export function signalAsSoonAsListening(
       [MAIN_JS, 'serve', '--data-dir', dataDir, '--host', '127.0.0.1', '--port', '0'],
       { env: childEnv(undefined), stdio: ['ignore', 'pipe', 'pipe'] },
     );
-    let stdout = '';
-    let stderr = '';
+    const out = collectOutput(child);
     let signalled = false;
-    child.stdout.setEncoding('utf8').on('data', (s: string) => {
-      stdout += s;
-    });
-    child.stderr.setEncoding('utf8').on('data', (s: string) => {
-      stderr += s;
-      if (!signalled && stderr.includes(' listening on ')) {
+    child.stderr.on('data', () => {
+      if (!signalled && out.stderr.includes(' listening on ')) {
         signalled = true;
         child.kill(signal);
       }
     });
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      fail(new Error(`xkslab did not stop in time; stderr: ${stderr}`));
+      fail(new Error(`xkslab did not stop in time; stderr: ${out.stderr}`));
     }, RUN_TIMEOUT_MS);
     child.once('close', (code, sig) => {
       clearTimeout(timer);
-      done({ code, signal: sig, stdout, stderr });
+      done({ code, signal: sig, stdout: out.stdout, stderr: out.stderr });
     });
   });
 }

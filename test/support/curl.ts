@@ -5,6 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import type { Credential } from './credentials.ts';
+import { collectOutput } from './process-output.ts';
 import { XKS_SERVICE } from './smithy-signer.ts';
 
 export type CurlResponse = { status: number; contentType: string; text: string };
@@ -41,21 +42,14 @@ export function curlXks(input: {
   ];
   return new Promise((done, fail) => {
     const child = spawn('curl', args, { stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (s: string) => {
-      stdout += s;
-    });
-    child.stderr.setEncoding('utf8').on('data', (s: string) => {
-      stderr += s;
-    });
+    const out = collectOutput(child);
     child.once('error', fail);
     child.once('close', (code) => {
       if (code !== 0) {
-        fail(new Error(`curl exited with ${code}: ${stderr}`));
+        fail(new Error(`curl exited with ${code}: ${out.stderr}`));
         return;
       }
-      const lines = stdout.split('\n');
+      const lines = out.stdout.split('\n');
       const contentType = lines.pop() ?? '';
       const status = Number(lines.pop());
       done({ status, contentType, text: lines.join('\n') });

@@ -4,7 +4,8 @@
  * status, and keys with known material so tests can check ciphertexts with node:crypto.
  */
 import { randomBytes } from 'node:crypto';
-import { type Credential, newCredential } from './credentials.ts';
+import { newCredential } from '@xkslab/conformance/testing';
+import type { Credential } from './credentials.ts';
 import type { KeyStoreTarget } from './xks-client.ts';
 
 export const ENCRYPT_DECRYPT = ['ENCRYPT', 'DECRYPT'] as const;

@@ -1,7 +1,8 @@
 /** The default key store of a fresh data directory, read from the kms-proxy-config.json it wrote. */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type KeyStoreTarget, XKS_API } from './xks-client.ts';
+import { XKS_API } from '@xkslab/conformance/testing';
+import type { KeyStoreTarget } from './xks-client.ts';
 
 type ProxyConfig = {
   XksProxyUriPath: string;

@@ -1,22 +1,16 @@
 /**
- * An XKS API client for tests: builds request bodies, signs them with either signer and sends them
- * to one key store of a running server.
+ * Sends XKS requests to one key store of a running server, signed by an independent signer
+ * (@smithy/signature-v4, or curl's --aws-sigv4) as a cross-check of @xkslab/sigv4. The request
+ * bodies come from the test kit, `@xkslab/conformance/testing`.
  */
-import { randomUUID } from 'node:crypto';
+import type { XksTarget } from '@xkslab/conformance/testing';
 import type { Credential } from './credentials.ts';
 import { curlXks } from './curl.ts';
 import { type RawResponse, rawRequest } from './http-client.ts';
 import { type SmithySignInput, smithySign } from './smithy-signer.ts';
 
-export const XKS_API = '/kms/xks/v1';
-
 /** Where a key store lives and how to sign for it. */
-export type KeyStoreTarget = {
-  port: number;
-  prefix: string;
-  region: string;
-  credential: Credential;
-};
+export type KeyStoreTarget = XksTarget & { credential: Credential };
 
 export type Signer = 'smithy' | 'curl';
 export const SIGNERS: readonly Signer[] = ['smithy', 'curl'];
@@ -28,18 +22,6 @@ export type XksResponse = {
   /** Response headers (smithy/raw requests only; curl reports only the content type). */
   headers: Record<string, string | string[] | undefined>;
 };
-
-export function healthPath(target: Pick<KeyStoreTarget, 'prefix'>): string {
-  return `${target.prefix}${XKS_API}/health`;
-}
-
-export function keyPath(
-  target: Pick<KeyStoreTarget, 'prefix'>,
-  keyId: string,
-  op: 'metadata' | 'encrypt' | 'decrypt',
-): string {
-  return `${target.prefix}${XKS_API}/keys/${keyId}/${op}`;
-}
 
 export type SendOptions = {
   signer?: Signer;
@@ -100,38 +82,6 @@ export function fromRaw(res: RawResponse): XksResponse {
   };
 }
 
-/** requestMetadata as KMS sends it for `kmsOperation`. */
-export function requestMetadata(kmsOperation: string, extra: Record<string, unknown> = {}) {
-  return {
-    awsPrincipalArn: 'arn:aws:iam::123456789012:role/xkslab-e2e',
-    kmsKeyArn: 'arn:aws:kms:us-east-1:123456789012:key/11111111-2222-3333-4444-555555555555',
-    kmsOperation,
-    kmsRequestId: randomUUID(),
-    kmsViaService: 'ebs',
-    ...extra,
-  };
-}
-
-export function healthBody(kmsRequestId: string = randomUUID()) {
-  return { requestMetadata: { kmsRequestId, kmsOperation: 'KmsHealthCheck' } };
-}
-
-export function metadataBody() {
-  return { requestMetadata: requestMetadata('DescribeKey') };
-}
-
-export type EncryptInput = { plaintext: Uint8Array; aad?: Uint8Array | undefined; cdiv?: boolean };
-
-export function encryptBody(input: EncryptInput) {
-  return {
-    requestMetadata: requestMetadata('Encrypt'),
-    plaintext: b64(input.plaintext),
-    encryptionAlgorithm: 'AES_GCM',
-    ...(input.aad ? { additionalAuthenticatedData: b64(input.aad) } : {}),
-    ...(input.cdiv ? { ciphertextDataIntegrityValueAlgorithm: 'SHA_256' } : {}),
-  };
-}
-
 /** What an encrypt returned, Base64 fields as sent on the wire. */
 export type EncryptOutput = {
   ciphertext: string;
@@ -140,23 +90,3 @@ export type EncryptOutput = {
   ciphertextMetadata?: string;
   ciphertextDataIntegrityValue?: string;
 };
-
-export function decryptBody(out: EncryptOutput, aad?: Uint8Array) {
-  return {
-    requestMetadata: requestMetadata('Decrypt'),
-    ciphertext: out.ciphertext,
-    encryptionAlgorithm: 'AES_GCM',
-    initializationVector: out.initializationVector,
-    authenticationTag: out.authenticationTag,
-    ...(aad ? { additionalAuthenticatedData: b64(aad) } : {}),
-    ...(out.ciphertextMetadata === undefined ? {} : { ciphertextMetadata: out.ciphertextMetadata }),
-  };
-}
-
-export function b64(bytes: Uint8Array): string {
-  return Buffer.from(bytes).toString('base64');
-}
-
-export function unb64(text: string): Buffer {
-  return Buffer.from(text, 'base64');
-}

@@ -1,19 +1,22 @@
 /** XKS calls that must succeed: each asserts a 200 with compact JSON and returns the body. */
-import { expect } from 'vitest';
-import { expectOk } from './assertions.ts';
+
 import {
   decryptBody,
   type EncryptInput,
-  type EncryptOutput,
   encryptBody,
   healthBody,
   healthPath,
-  type KeyStoreTarget,
   keyPath,
   metadataBody,
+  unb64,
+} from '@xkslab/conformance/testing';
+import { expect } from 'vitest';
+import { expectOk } from './assertions.ts';
+import {
+  type EncryptOutput,
+  type KeyStoreTarget,
   type SendOptions,
   sendXks,
-  unb64,
 } from './xks-client.ts';
 
 export async function healthOk(target: KeyStoreTarget, options: SendOptions = {}) {

@@ -1,15 +1,37 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 
-/** Request bodies as KMS (and AWS's test client) send them (spec §1.2-§1.6). */
+/**
+ * Request bodies as KMS (and AWS's test client) send them (spec §1.2-§1.6): the one set of XKS
+ * request builders, used by the runner's checks and (through `@xkslab/conformance/testing`) by the
+ * end-to-end tests, the reliability suites and the benchmarks.
+ */
 
-export const PRINCIPAL_ARN = 'arn:aws:iam::111122223333:role/xkslab-conformance';
-export const KMS_KEY_ARN =
-  'arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+/** The AWS account every request claims to come from (secondary-authorization rules match it). */
+export const KMS_ACCOUNT = '111122223333';
+export const PRINCIPAL_ARN = `arn:aws:iam::${KMS_ACCOUNT}:role/xkslab-conformance`;
+export const KMS_KEY_ARN = `arn:aws:kms:us-east-1:${KMS_ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
+
+/** The path every XKS route lives under, after the key store's URI path prefix (§4). */
+export const XKS_API = '/kms/xks/v1';
 
 export type Body = Record<string, unknown>;
 
-/** requestMetadata of an Encrypt or Decrypt call. */
-export function cryptoMetadata(kmsOperation: string, extra: Body = {}): Body {
+/** `<prefix>/kms/xks/v1/health` of a key store. */
+export function healthPath(target: { prefix: string }): string {
+  return `${target.prefix}${XKS_API}/health`;
+}
+
+/** `<prefix>/kms/xks/v1/keys/<keyId>/<op>` of a key store. */
+export function keyPath(
+  target: { prefix: string },
+  keyId: string,
+  op: 'metadata' | 'encrypt' | 'decrypt',
+): string {
+  return `${target.prefix}${XKS_API}/keys/${keyId}/${op}`;
+}
+
+/** requestMetadata as KMS sends it for `kmsOperation` (Encrypt, Decrypt, DescribeKey...). */
+export function requestMetadata(kmsOperation: string, extra: Body = {}): Body {
   return {
     awsPrincipalArn: PRINCIPAL_ARN,
     kmsKeyArn: KMS_KEY_ARN,
@@ -45,7 +67,7 @@ export type EncryptInput = {
 
 export function encryptBody(input: EncryptInput, extra: Body = {}): Body {
   return {
-    requestMetadata: cryptoMetadata('Encrypt'),
+    requestMetadata: requestMetadata('Encrypt'),
     plaintext: b64(input.plaintext),
     encryptionAlgorithm: 'AES_GCM',
     ...(input.aad ? { additionalAuthenticatedData: b64(input.aad) } : {}),
@@ -73,7 +95,7 @@ export function bogusSealed(): Sealed {
 
 export function decryptBody(sealed: Sealed, aad?: Uint8Array, extra: Body = {}): Body {
   return {
-    requestMetadata: cryptoMetadata('Decrypt'),
+    requestMetadata: requestMetadata('Decrypt'),
     ciphertext: sealed.ciphertext,
     encryptionAlgorithm: 'AES_GCM',
     initializationVector: sealed.initializationVector,

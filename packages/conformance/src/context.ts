@@ -4,6 +4,7 @@ import { type Body, decryptBody, type EncryptInput, encryptBody, type Sealed } f
 import { expectOk, type Reply } from './expect.ts';
 import { type Endpoint, headerText, send, type WireRequest } from './http-client.ts';
 import { summarizeRequest, summarizeResponse } from './redact.ts';
+import { bodyBytes, signXksRequest } from './sign.ts';
 import type {
   ConformanceOptions,
   LoadResult,
@@ -98,42 +99,39 @@ export class CheckContext {
 
   /** Signs (unless told not to) and POSTs a body: an object (compact JSON), text or bytes. */
   async post(path: string, body: Body | string | Uint8Array, spec: SignSpec = {}): Promise<Reply> {
-    const bytes =
-      body instanceof Uint8Array
-        ? body
-        : new TextEncoder().encode(typeof body === 'string' ? body : JSON.stringify(body));
-    const headers: Record<string, string> = { host: this.run.endpoint.host };
-    const contentType = spec.contentType === undefined ? 'application/json' : spec.contentType;
-    if (contentType !== null) headers['content-type'] = contentType;
-    Object.assign(headers, spec.signedExtra ?? {});
-    const req: WireRequest = { method: 'POST', path, headers, body: bytes };
-    if (!spec.unsigned) {
-      const credential = spec.credential ?? {
-        accessKeyId: this.options.accessKeyId,
-        secretAccessKey: this.options.secretAccessKey,
+    const host = this.run.endpoint.host;
+    let req: WireRequest;
+    if (spec.unsigned) {
+      const contentType = spec.contentType === undefined ? 'application/json' : spec.contentType;
+      req = {
+        method: 'POST',
+        path,
+        headers: {
+          host,
+          ...(contentType === null ? {} : { 'content-type': contentType }),
+          ...spec.signedExtra,
+        },
+        body: bodyBytes(body),
       };
-      const signedHeaders = [
-        ...(spec.style === 'curl' ? ['content-type'] : []),
-        ...Object.keys(spec.signedExtra ?? {}).map((h) => h.toLowerCase()),
-      ];
-      const signed = signRequest(
-        {
-          method: 'POST',
-          path: spec.signPath ?? path,
-          headers,
-          body: spec.signBody ?? bytes,
+    } else {
+      req = signXksRequest({
+        host,
+        path,
+        body,
+        credential: spec.credential ?? {
+          accessKeyId: this.options.accessKeyId,
+          secretAccessKey: this.options.secretAccessKey,
         },
-        credential,
-        {
-          region: spec.region ?? this.options.region,
-          service: spec.service ?? XKS_SIGV4_SERVICE,
-          now: spec.now ?? this.run.clock(),
-          signedHeaders,
-          cache: this.run.signingCache,
-        },
-      );
-      headers.authorization = signed.authorization;
-      headers['x-amz-date'] = signed['x-amz-date'];
+        region: spec.region ?? this.options.region,
+        service: spec.service,
+        now: spec.now ?? this.run.clock(),
+        style: spec.style,
+        contentType: spec.contentType,
+        signedExtra: spec.signedExtra,
+        signPath: spec.signPath,
+        signBody: spec.signBody,
+        cache: this.run.signingCache,
+      });
     }
     spec.after?.(req);
     return this.request(req, true);

@@ -1,4 +1,3 @@
-export { decryptBody, encryptBody, healthBody, metadataBody } from './bodies.ts';
 export type { CheckDefinition, CheckNeed } from './check.ts';
 export { ALL_CHECKS } from './checks/all-checks.ts';
 export { ConformanceOptionsError, parseEndpoint } from './endpoint.ts';

@@ -1,13 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
-import { EncryptResponse, XKS_SIGV4_SERVICE } from '@xkslab/protocol';
-import { signRequest } from '@xkslab/sigv4';
+import { EncryptResponse } from '@xkslab/protocol';
 import { build as buildHistogram } from 'hdr-histogram-js';
 import { decryptBody, encryptBody, type Sealed } from './bodies.ts';
 import type { RunState } from './context.ts';
 import { errorNameOf } from './expect.ts';
 import { NetworkError, send } from './http-client.ts';
+import { signXksRequest } from './sign.ts';
 import type { LoadResult, ProgressEvent } from './types.ts';
 
 /** KMS's per-call deadline and its suggested latency alarm (§5). */
@@ -51,20 +51,16 @@ export async function runLoad(
   };
   const plaintext = new Uint8Array(randomBytes(64));
 
-  const signed = (path: string, body: object) => {
-    const bytes = new TextEncoder().encode(JSON.stringify(body));
-    const headers: Record<string, string> = {
+  const signed = (path: string, body: object) =>
+    signXksRequest({
       host: endpoint.host,
-      'content-type': 'application/json',
-    };
-    const sig = signRequest({ method: 'POST', path, headers, body: bytes }, credential, {
+      path,
+      body,
+      credential,
       region: options.region,
-      service: XKS_SIGV4_SERVICE,
       now: run.clock(),
       cache: run.signingCache,
     });
-    return { method: 'POST', path, headers: { ...headers, ...sig }, body: bytes };
-  };
 
   // One ciphertext to decrypt throughout the run.
   let sealed: Sealed | undefined;

@@ -7,14 +7,9 @@ import {
   publicEncrypt,
   randomBytes,
 } from 'node:crypto';
-import { MemoryRecordStore } from '@xkslab/vcm';
-import { createTestVcm, TEST_NOW } from '@xkslab/vcm/testing';
+import { TEST_NOW } from '@xkslab/vcm/testing';
 import { describe, expect, it } from 'vitest';
-import { ImportParamsStore } from '../keys/import-params.ts';
-import { KeyStoreRegistry } from '../keystores/registry.ts';
-import { silentLogger } from '../logger.ts';
-import { PolicyStore } from '../policies/policy-store.ts';
-import { hashAdminToken } from '../services/auth.ts';
+import { createTestAdminDeps } from '../testing/admin-deps.ts';
 import { createAdminApp } from './admin-app.ts';
 
 const TOKEN = 'test-admin-token_0123456789';
@@ -22,26 +17,12 @@ const TOKEN = 'test-admin-token_0123456789';
 type Json = Record<string, any>;
 const DAY = 24 * 60 * 60 * 1000;
 const KWP_IV = Buffer.from('A65959A6', 'hex');
-const random = (n: number) => new Uint8Array(randomBytes(n));
 
 async function setup() {
-  const store = new MemoryRecordStore();
   let now = TEST_NOW.getTime();
-  const clock = () => new Date(now);
-  const vcm = await createTestVcm({ store, clock });
-  const registry = await KeyStoreRegistry.load(store, vcm, clock);
-  const policies = await PolicyStore.load(store);
-  const imports = new ImportParamsStore({ store, sealer: vcm, clock, random });
-  const app = createAdminApp({
-    vcm,
-    registry,
-    policies,
-    imports,
-    adminTokenHash: hashAdminToken(TOKEN),
-    clock,
-    random,
-    logger: silentLogger,
-  });
+  const deps = await createTestAdminDeps({ token: TOKEN, clock: () => new Date(now) });
+  const { store, vcm, registry } = deps;
+  const app = createAdminApp(deps);
   const call = async (
     method: string,
     path: string,

@@ -1,42 +1,23 @@
-import { randomBytes } from 'node:crypto';
-import { MemoryRecordStore } from '@xkslab/vcm';
-import { createTestVcm, TEST_NOW } from '@xkslab/vcm/testing';
 import { describe, expect, it } from 'vitest';
 import type { AuditEntryInput } from '../audit/audit-entry.ts';
 import { decodeBackup, deriveBackupRootKey } from '../backup/backup-format.ts';
 import { backupMaker } from '../backup/snapshot.ts';
-import { ImportParamsStore } from '../keys/import-params.ts';
-import { KeyStoreRegistry } from '../keystores/registry.ts';
-import { silentLogger } from '../logger.ts';
-import { PolicyStore } from '../policies/policy-store.ts';
 import { adminOperation } from '../services/audit-changes.ts';
-import { hashAdminToken } from '../services/auth.ts';
 import { BACKUP_MEDIA_TYPE } from '../services/backup.ts';
+import { createTestAdminDeps } from '../testing/admin-deps.ts';
 import { createAdminApp } from './admin-app.ts';
 
 const TOKEN = 'audit-test-token_0123456789';
-const random = (n: number) => new Uint8Array(randomBytes(n));
 
 async function setup() {
-  const store = new MemoryRecordStore();
-  const clock = () => TEST_NOW;
-  const vcm = await createTestVcm({ store, clock });
-  const registry = await KeyStoreRegistry.load(store, vcm, clock);
-  const policies = await PolicyStore.load(store);
-  const imports = new ImportParamsStore({ store, sealer: vcm, clock, random });
+  const deps = await createTestAdminDeps({ token: TOKEN });
+  const { store, clock } = deps;
   const entries: AuditEntryInput[] = [];
   const rootKey = deriveBackupRootKey(new Uint8Array(32));
   const app = createAdminApp({
-    vcm,
-    registry,
-    policies,
-    imports,
-    adminTokenHash: hashAdminToken(TOKEN),
-    clock,
-    random,
-    logger: silentLogger,
+    ...deps,
     audit: { append: (e) => entries.push(e) },
-    backup: backupMaker({ store, rootKey, clock, random }),
+    backup: backupMaker({ store, rootKey, clock, random: deps.random }),
   });
   const call = async (method: string, path: string, body?: unknown, token = TOKEN) => {
     const res = await app.request(`/admin/v1${path}`, {

@@ -1,31 +1,13 @@
-import { randomBytes } from 'node:crypto';
-import { MemoryRecordStore } from '@xkslab/vcm';
-import { createTestVcm } from '@xkslab/vcm/testing';
 import { describe, expect, it } from 'vitest';
-import { ImportParamsStore } from '../keys/import-params.ts';
-import { KeyStoreRegistry } from '../keystores/registry.ts';
-import { silentLogger } from '../logger.ts';
-import { PolicyStore } from '../policies/policy-store.ts';
-import { hashAdminToken } from '../services/auth.ts';
+import { createTestAdminDeps } from '../testing/admin-deps.ts';
 import { createAdminApp } from './admin-app.ts';
 
 const TOKEN = 'bulk-admin-token_0123456789';
-const random = (n: number) => new Uint8Array(randomBytes(n));
 
 async function setup() {
-  const store = new MemoryRecordStore();
-  const vcm = await createTestVcm({ store });
-  const clock = () => new Date();
-  const app = createAdminApp({
-    vcm,
-    registry: await KeyStoreRegistry.load(store, vcm, clock),
-    policies: await PolicyStore.load(store),
-    imports: new ImportParamsStore({ store, sealer: vcm, clock, random }),
-    adminTokenHash: hashAdminToken(TOKEN),
-    clock,
-    random,
-    logger: silentLogger,
-  });
+  const deps = await createTestAdminDeps({ token: TOKEN, clock: () => new Date() });
+  const { vcm } = deps;
+  const app = createAdminApp(deps);
   await vcm.createModule({ name: 'm' });
   const post = async (path: string, body: unknown) => {
     const res = await app.request(`/admin/v1${path}`, {

@@ -1,29 +1,21 @@
-import { constants, generateKeyPairSync, privateDecrypt, randomBytes } from 'node:crypto';
+import { constants, generateKeyPairSync, privateDecrypt } from 'node:crypto';
 import { type ConformanceReport, summarize } from '@xkslab/conformance';
 import type { ExportKeyResponse } from '@xkslab/protocol';
-import { MemoryRecordStore } from '@xkslab/vcm';
-import { createTestVcm, TEST_NOW } from '@xkslab/vcm/testing';
+import { TEST_NOW } from '@xkslab/vcm/testing';
 import { describe, expect, it } from 'vitest';
 import type { AuditEntryInput } from '../audit/audit-entry.ts';
 import type { BackupMaker } from '../backup/snapshot.ts';
 import { FaultPlan } from '../faults/fault-plan.ts';
-import { ImportParamsStore } from '../keys/import-params.ts';
-import { KeyStoreRegistry } from '../keystores/registry.ts';
-import { silentLogger } from '../logger.ts';
 import { XksMetrics } from '../metrics/xks-metrics.ts';
-import { PolicyStore } from '../policies/policy-store.ts';
-import { hashAdminToken } from '../services/auth.ts';
+import { createTestAdminDeps } from '../testing/admin-deps.ts';
 import { createUiApp } from './ui-app.tsx';
 
 const TOKEN = 'test-admin-token_0123456789';
 const ORIGIN = 'http://localhost';
-const random = (n: number) => new Uint8Array(randomBytes(n));
 
 async function setup(options: { backup?: BackupMaker } = {}) {
-  const store = new MemoryRecordStore();
-  const clock = () => TEST_NOW;
-  const vcm = await createTestVcm({ store, clock });
-  const registry = await KeyStoreRegistry.load(store, vcm, clock);
+  const deps = await createTestAdminDeps({ token: TOKEN });
+  const { vcm, registry, clock } = deps;
   const audit: AuditEntryInput[] = [];
   const metrics = new XksMetrics({ now: () => TEST_NOW.getTime() });
   const report: ConformanceReport = {
@@ -34,15 +26,8 @@ async function setup(options: { backup?: BackupMaker } = {}) {
     summary: summarize([], 0),
   };
   const { app, state } = createUiApp({
-    vcm,
-    registry,
-    policies: await PolicyStore.load(store),
-    imports: new ImportParamsStore({ store, sealer: vcm, clock, random }),
+    ...deps,
     faults: new FaultPlan({ clock, random: Math.random }),
-    adminTokenHash: hashAdminToken(TOKEN),
-    clock,
-    random,
-    logger: silentLogger,
     audit: { append: (e) => void audit.push(e) },
     metrics,
     xksUrl: 'http://127.0.0.1:9',

@@ -3,10 +3,10 @@ import { GetKeyMetadataResponse, type XksErrorName } from '@xkslab/protocol';
 import {
   type Body,
   bogusSealed,
-  cryptoMetadata,
   decryptBody,
   encryptBody,
   metadataBody,
+  requestMetadata,
 } from '../bodies.ts';
 import { defineCheck } from '../check.ts';
 import type { CheckContext } from '../context.ts';
@@ -37,7 +37,7 @@ const VALIDATION_CASES: ReadonlyArray<[string, 'encrypt' | 'decrypt', Body]> = [
   [
     'encrypt without plaintext',
     'encrypt',
-    { requestMetadata: cryptoMetadata('Encrypt'), encryptionAlgorithm: 'AES_GCM' },
+    { requestMetadata: requestMetadata('Encrypt'), encryptionAlgorithm: 'AES_GCM' },
   ],
   [
     'encrypt without requestMetadata',

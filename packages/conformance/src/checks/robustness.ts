@@ -7,12 +7,12 @@ import {
   XKS_ERRORS,
 } from '@xkslab/protocol';
 import {
-  cryptoMetadata,
   decryptBody,
   encryptBody,
   healthBody,
   KMS_KEY_ARN,
   metadataBody,
+  requestMetadata,
 } from '../bodies.ts';
 import { defineCheck } from '../check.ts';
 import type { CheckContext } from '../context.ts';
@@ -36,12 +36,12 @@ async function allAccept(ctx: CheckContext, extra: Record<string, unknown>, what
   const plaintext = rand(24);
   const enc = await ctx.post(ctx.keyPath(key, 'encrypt'), {
     ...encryptBody({ plaintext }),
-    requestMetadata: cryptoMetadata('Encrypt', extra),
+    requestMetadata: requestMetadata('Encrypt', extra),
   });
   const sealed = expectOk(enc, EncryptResponse, `${what} (encrypt)`);
   const dec = await ctx.post(ctx.keyPath(key, 'decrypt'), {
     ...decryptBody(sealed),
-    requestMetadata: cryptoMetadata('Decrypt', extra),
+    requestMetadata: requestMetadata('Decrypt', extra),
   });
   if (dec.status !== 200) fail(`${what} (decrypt): expected 200, got ${describeReply(dec)}`);
 }
@@ -156,7 +156,7 @@ export const robustnessChecks = [
         ['encryptionAlgorithm null', { encryptionAlgorithm: null }],
         [
           'kmsRequestId a number',
-          { requestMetadata: cryptoMetadata('Encrypt', { kmsRequestId: 7 }) },
+          { requestMetadata: requestMetadata('Encrypt', { kmsRequestId: 7 }) },
         ],
       ] as const) {
         expectError(
