@@ -18,31 +18,22 @@ import { AUDIT_LOG_FILE, AuditLog, AuditLogError } from './audit/audit-log.ts';
 import { deriveBackupRootKey } from './backup/backup-format.ts';
 import { backupMaker } from './backup/snapshot.ts';
 import { ADMIN_JSON_FILE, ADMIN_TOKEN_FILE } from './cli/admin-client.ts';
-import { type CommandGroup, groupHelp, runCommandGroup } from './cli/admin-command.ts';
-import { AUDIT_HELP, auditCommand } from './cli/audit-command.ts';
-import {
-  BACKUP_HELP,
-  backupCommand,
-  backupFromServer,
-  RESTORE_HELP,
-  restoreCommand,
-} from './cli/backup-command.ts';
+import { type CommandGroup, runCommandGroup } from './cli/admin-command.ts';
+import { auditCommand } from './cli/audit-command.ts';
+import { backupCommand, backupFromServer, restoreCommand } from './cli/backup-command.ts';
 import { CommandError } from './cli/command-io.ts';
 import { conformanceCommand } from './cli/conformance.ts';
-import { CONFORMANCE_HELP } from './cli/conformance-args.ts';
 import { demoCommand } from './cli/demo-command.ts';
-import { DEMO_HELP } from './cli/demo-options.ts';
 import { FAULTS_COMMAND } from './cli/faults-command.ts';
 import { UsageError } from './cli/flags.ts';
-import { type CommandName, MAIN_HELP } from './cli/help.ts';
+import { type CommandName, helpFor } from './cli/help.ts';
 import { KEYS_COMMAND } from './cli/keys-command.ts';
 import { CREDS_COMMAND, KEYSTORES_COMMAND } from './cli/keystores-command.ts';
 import { kmsCommand, startKmsBeside } from './cli/kms-command.ts';
-import { KMS_HELP } from './cli/kms-options.ts';
 import { MODULES_COMMAND } from './cli/modules-command.ts';
 import { POLICIES_COMMAND } from './cli/policies-command.ts';
-import { RESET_HELP, resetCommand } from './cli/reset-command.ts';
-import { SEED_HELP, seedCommand } from './cli/seed-export.ts';
+import { resetCommand } from './cli/reset-command.ts';
+import { seedCommand } from './cli/seed-export.ts';
 import { loadSeedFile, SeedFileError } from './cli/seed-file.ts';
 import { parseServeArgs, SERVE_HELP } from './cli/serve-options.ts';
 import { didYouMean } from './cli/suggest.ts';
@@ -447,23 +438,6 @@ const ADMIN_COMMANDS = {
   faults: FAULTS_COMMAND,
 } satisfies Record<string, CommandGroup>;
 
-const COMMAND_HELP: Record<CommandName, string> = {
-  ...(Object.fromEntries(
-    Object.entries(ADMIN_COMMANDS).map(([n, g]) => [n, groupHelp(g)]),
-  ) as Record<keyof typeof ADMIN_COMMANDS, string>),
-  serve: SERVE_HELP,
-  audit: AUDIT_HELP,
-  backup: BACKUP_HELP,
-  restore: RESTORE_HELP,
-  conformance: CONFORMANCE_HELP,
-  kms: KMS_HELP,
-  demo: DEMO_HELP,
-  seed: SEED_HELP,
-  reset: RESET_HELP,
-  help: MAIN_HELP,
-  version: MAIN_HELP,
-};
-
 const commandIo = {
   stdout: (text: string) => void process.stdout.write(text),
   stderr: (text: string) => void process.stderr.write(text),
@@ -584,10 +558,7 @@ const COMMAND_RUN: Record<CommandName, (rest: readonly string[]) => Promise<numb
       ask,
     }),
   help: async (rest) => {
-    const topic = rest[0] ?? '';
-    process.stdout.write(
-      Object.hasOwn(COMMAND_HELP, topic) ? COMMAND_HELP[topic as CommandName] : MAIN_HELP,
-    );
+    process.stdout.write(helpFor(rest[0]));
     return 0;
   },
   version: async () => {

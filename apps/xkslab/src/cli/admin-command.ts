@@ -1,5 +1,7 @@
 import { parseArgs } from 'node:util';
+import { z } from 'zod';
 import { AdminClient, resolveAdminTarget } from './admin-client.ts';
+import { defineCommand, flagSpecs, HELP_OPTION, optionsHelp } from './command.ts';
 import type { CommandIo } from './command-io.ts';
 import { parseArgsUsageError, UsageError } from './flags.ts';
 import { DEFAULT_DATA_DIR } from './serve-options.ts';
@@ -35,30 +37,62 @@ export type Subcommand = {
   run(run: SubcommandRun): Promise<void>;
 };
 
-export type CommandGroup = {
-  name: string;
+export type CommandGroup<N extends string = string> = {
+  name: N;
+  /** One line for `xkslab --help`. */
+  brief: string;
+  /** The first paragraph of the group's help. */
   summary: string;
   /** Extra help text after the subcommand list. */
   notes?: string;
   subcommands: Record<string, Subcommand>;
 };
 
-const COMMON_OPTIONS: Record<string, OptionSpec> = {
-  'data-dir': { type: 'string' },
-  url: { type: 'string' },
-  token: { type: 'string' },
-  json: { type: 'boolean' },
-  help: { type: 'boolean', short: 'h' },
-};
+/** Declares a command group; the identity function, there for the types. */
+export function defineGroup<const N extends string>(group: CommandGroup<N>): CommandGroup<N> {
+  return group;
+}
 
-const COMMON_HELP = `Common options:
-  --json            print the API's JSON instead of a table (for scripts)
-  --data-dir DIR    data directory of the server (default: ${DEFAULT_DATA_DIR}); the URL and token
-                    are read from DIR/admin.json and DIR/admin-token
-  --url URL         admin API address (default: from DIR/admin.json, or XKSLAB_ADMIN_URL)
-  --token TOKEN     admin token (default: DIR/admin-token, or XKSLAB_ADMIN_TOKEN)
-  -h, --help        show this help
-`;
+/** The options every admin command takes: how to reach the server, and the output format. */
+export const ADMIN_COMMON = defineCommand({
+  name: 'admin',
+  summary: 'the options of every admin command',
+  options: z.strictObject({
+    json: z.boolean().default(false).meta({
+      description: "print the API's JSON instead of a table (for scripts)",
+      section: 'Common options:',
+    }),
+    dataDir: z
+      .string()
+      .min(1)
+      .optional()
+      .meta({
+        description: `data directory of the server (default: ${DEFAULT_DATA_DIR}); the URL and token\nare read from DIR/admin.json and DIR/admin-token`,
+        value: 'DIR',
+        section: 'Common options:',
+      }),
+    url: z.string().min(1).optional().meta({
+      description: 'admin API address (default: from DIR/admin.json, or XKSLAB_ADMIN_URL)',
+      value: 'URL',
+      section: 'Common options:',
+    }),
+    token: z.string().min(1).optional().meta({
+      description: 'admin token (default: DIR/admin-token, or XKSLAB_ADMIN_TOKEN)',
+      value: 'TOKEN',
+      section: 'Common options:',
+    }),
+    help: HELP_OPTION.meta({
+      description: 'show this help',
+      short: 'h',
+      section: 'Common options:',
+    }),
+  }),
+});
+
+const COMMON_OPTIONS: Record<string, OptionSpec> = flagSpecs(ADMIN_COMMON);
+
+/** The common options' part of every admin help text, generated from their declaration. */
+export const COMMON_HELP = optionsHelp(ADMIN_COMMON);
 
 export function groupHelp(group: CommandGroup): string {
   const width = Math.max(

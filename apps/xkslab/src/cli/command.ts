@@ -30,6 +30,8 @@ export type CommandSpec<S extends z.ZodObject = z.ZodObject, N extends string = 
   name: N;
   /** One line for `xkslab --help`. */
   summary: string;
+  /** The command as `xkslab --help` lists it (default: the name and its required positionals). */
+  synopsis?: string;
   /** Usage lines after `xkslab ` (default: the name, the positionals and `[options]`). */
   usage?: readonly string[];
   /** The paragraphs between the usage and the options. */
@@ -115,7 +117,7 @@ function twoColumns(rows: ReadonlyArray<readonly [string, string]>, width: numbe
 }
 
 /** The option sections of a command's help, in declaration order. */
-function optionSections(spec: CommandSpec): string {
+export function optionsHelp(spec: CommandSpec): string {
   const sections = new Map<string, Array<[string, string]>>();
   const rows = fieldsOf(spec).map(([field, schema]): [string, string, string] => {
     const meta = optionMeta(field, schema);
@@ -134,6 +136,12 @@ function optionSections(spec: CommandSpec): string {
     .join('\n');
 }
 
+/** The command as `xkslab --help` lists it: `backup FILE`. */
+export function synopsis(spec: CommandSpec): string {
+  const required = (spec.args ?? []).filter((a) => a.missing !== undefined).map((a) => a.name);
+  return spec.synopsis ?? [spec.name, ...required].join(' ');
+}
+
 /** The usage lines of a command, `Usage: xkslab ...` first. */
 export function usageLines(spec: CommandSpec): string[] {
   const args = (spec.args ?? []).map((a) => (a.missing === undefined ? `[${a.name}]` : a.name));
@@ -145,18 +153,19 @@ export function usageLines(spec: CommandSpec): string[] {
 export function commandHelp(spec: CommandSpec): string {
   const parts = [usageLines(spec).join('\n')];
   if (spec.description !== undefined) parts.push(spec.description.trimEnd());
-  parts.push(optionSections(spec).trimEnd());
+  parts.push(optionsHelp(spec).trimEnd());
   if (spec.notes !== undefined) parts.push(spec.notes.trimEnd());
   return `${parts.join('\n\n')}\n`;
 }
 
 export type ParsedCommand<S extends z.ZodObject> =
   | { help: true }
-  | { help: false; options: z.infer<S>; args: string[] };
+  | { help: false; options: z.infer<S>; args: string[]; given: ReadonlySet<string> };
 
 type ParseArgsOptions = Record<string, { type: 'string' | 'boolean'; short?: string }>;
 
-function parseArgsOptions(spec: CommandSpec): ParseArgsOptions {
+/** The node:util parseArgs options of a command's flags (and their aliases). */
+export function flagSpecs(spec: CommandSpec): ParseArgsOptions {
   const options: ParseArgsOptions = {};
   for (const [field, schema] of fieldsOf(spec)) {
     const { short } = optionMeta(field, schema);
@@ -197,7 +206,7 @@ export function parseCommand<S extends z.ZodObject>(
   argv: readonly string[],
   prefix = '',
 ): ParsedCommand<S> {
-  const options = parseArgsOptions(spec);
+  const options = flagSpecs(spec);
   let values: Record<string, string | boolean | undefined>;
   let positionals: string[];
   try {
@@ -216,7 +225,8 @@ export function parseCommand<S extends z.ZodObject>(
   if (extra !== undefined) throw new UsageError(`${prefix}unexpected argument '${extra}'`);
   const missing = declared.find((a, i) => a.missing !== undefined && positionals[i] === undefined);
   if (missing?.missing !== undefined) throw new UsageError(`${prefix}${missing.missing}`);
-  const parsed = spec.options.safeParse(flagInput(spec, values));
+  const input = flagInput(spec, values);
+  const parsed = spec.options.safeParse(input);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw new UsageError(
@@ -225,5 +235,6 @@ export function parseCommand<S extends z.ZodObject>(
   }
   const problem = spec.check?.(parsed.data);
   if (problem !== undefined) throw new UsageError(`${prefix}${problem}`);
-  return { help: false, options: parsed.data, args: positionals };
+  const given = new Set(Object.keys(input).filter((field) => input[field] !== undefined));
+  return { help: false, options: parsed.data, args: positionals, given };
 }

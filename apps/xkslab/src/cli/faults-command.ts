@@ -9,7 +9,7 @@ import {
   type LatencyDistribution,
   type ScenarioList,
 } from '@xkslab/protocol';
-import { arg, type CommandGroup, type SubcommandRun, seg, stringOption } from './admin-command.ts';
+import { arg, defineGroup, type SubcommandRun, seg, stringOption } from './admin-command.ts';
 import { UsageError } from './flags.ts';
 import { formatTable, shortTime } from './table.ts';
 
@@ -183,8 +183,9 @@ const SCOPE_HELP = `  --key-store NAME     only requests to this key store
   --expires-in SECS    the rule goes away after this many seconds
 `;
 
-export const FAULTS_COMMAND: CommandGroup = {
+export const FAULTS_COMMAND = defineGroup({
   name: 'faults',
+  brief: 'inject faults into a running proxy (list|add|remove|clear|scenarios|defect|...)',
   summary:
     'Inject faults into the running proxy: latency, errors, throttling, drops, health, clock, bit flips, protocol defects.',
   notes: `Rules live in memory (gone on restart; a seed file's "faults" array sets them at start).
@@ -318,4 +319,4 @@ ${SCOPE_HELP}`,
       },
     },
   },
-};
+});

@@ -11,7 +11,7 @@ import {
 } from '@xkslab/protocol';
 import { parseRsaPublicKey, wrapKeyMaterial } from '../keys/key-transport.ts';
 import {
-  type CommandGroup,
+  defineGroup,
   intOption,
   type Subcommand,
   type SubcommandRun,
@@ -112,8 +112,9 @@ async function readMaterial(file: string): Promise<Uint8Array> {
   throw new CommandError(`${file} must hold 32 bytes of key material (raw, hex or Base64)`);
 }
 
-export const KEYS_COMMAND: CommandGroup = {
+export const KEYS_COMMAND = defineGroup({
   name: 'keys',
+  brief: 'manage keys (list|create|import|describe|enable|disable|rotate|export|block|...)',
   summary: 'Manage the AES-256 keys of the modules of a running xkslab.',
   notes: `KEY is MODULE/ID, or ID in --module; without either, the server's only module (with
 several modules, --module is required).
@@ -378,4 +379,4 @@ several modules, --module is required).
       },
     },
   },
-};
+});

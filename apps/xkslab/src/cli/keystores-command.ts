@@ -6,7 +6,7 @@ import type {
   KeyStoreList,
   KeyStoreView,
 } from '@xkslab/protocol';
-import { arg, type CommandGroup, type SubcommandRun, seg, stringOption } from './admin-command.ts';
+import { arg, defineGroup, type SubcommandRun, seg, stringOption } from './admin-command.ts';
 import { CommandError, errorCode } from './command-io.ts';
 import { UsageError } from './flags.ts';
 import { formatFields, formatTable, shortTime } from './table.ts';
@@ -87,8 +87,9 @@ function blockSwitch(blocked: boolean) {
   };
 }
 
-export const KEYSTORES_COMMAND: CommandGroup = {
+export const KEYSTORES_COMMAND = defineGroup({
   name: 'keystores',
+  brief: 'manage key stores (list|create|describe|update|delete|block|unblock)',
   summary:
     'Manage the XKS key stores (URI path prefix, region, module, credentials) of a running xkslab.',
   subcommands: {
@@ -192,10 +193,11 @@ ${PROXY_CONFIG_HELP}`,
     block: blockSwitch(true),
     unblock: blockSwitch(false),
   },
-};
+});
 
-export const CREDS_COMMAND: CommandGroup = {
+export const CREDS_COMMAND = defineGroup({
   name: 'creds',
+  brief: 'manage key store credentials (list|add|revoke)',
   summary: 'Manage the SigV4 credentials of a key store: several live at once, for rotation.',
   notes: `Rotation: 'creds add', give the new credential to KMS (UpdateCustomKeyStore), then
 'creds revoke' the old one; a revoked credential stops working at once.
@@ -238,4 +240,4 @@ export const CREDS_COMMAND: CommandGroup = {
       },
     },
   },
-};
+});

@@ -1,5 +1,5 @@
 import type { ModuleList, ModuleView } from '@xkslab/protocol';
-import { arg, type CommandGroup, intOption, seg } from './admin-command.ts';
+import { arg, defineGroup, intOption, seg } from './admin-command.ts';
 import { UsageError } from './flags.ts';
 import { formatFields, formatTable, shortTime } from './table.ts';
 
@@ -24,8 +24,9 @@ function moduleFields(m: ModuleView): string {
   return text;
 }
 
-export const MODULES_COMMAND: CommandGroup = {
+export const MODULES_COMMAND = defineGroup({
   name: 'modules',
+  brief: 'manage modules of a running server (list|create|describe|delete|set-state)',
   summary: 'Manage the virtual cryptographic modules (virtual HSM partitions) of a running xkslab.',
   notes: `States: active; maintenance (XKS calls on its keys answer InvalidStateException);
 disconnected (they answer DependencyTimeoutException, as a proxy that cannot reach its HSM).
@@ -104,4 +105,4 @@ Health reports every node UNAVAILABLE in both.
       },
     },
   },
-};
+});

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import type { PolicyResponse } from '@xkslab/protocol';
-import { type CommandGroup, type SubcommandRun, seg, stringOption } from './admin-command.ts';
+import { defineGroup, type SubcommandRun, seg, stringOption } from './admin-command.ts';
 import { CommandError, errorCode } from './command-io.ts';
 import { UsageError } from './flags.ts';
 import { formatTable } from './table.ts';
@@ -41,8 +41,9 @@ function policyTable(res: PolicyResponse): string {
 
 const targetOptions = { keystore: { type: 'string' as const }, key: { type: 'string' as const } };
 
-export const POLICIES_COMMAND: CommandGroup = {
+export const POLICIES_COMMAND = defineGroup({
   name: 'policies',
+  brief: 'manage secondary-authorization policies (get|set|clear)',
   summary: 'Manage secondary-authorization policies of key stores and keys.',
   notes: `A policy is {"rules":[{"effect":"allow"|"deny","name"?,"principals"?,"operations"?,
 "viaServices"?,"sourceVpcs"?,"sourceVpces"?}, ...]}; '*' is a wildcard and a 12-digit principal
@@ -96,4 +97,4 @@ Applied to metadata, encrypt and decrypt (never health); denials answer AccessDe
       },
     },
   },
-};
+});
