@@ -1,9 +1,15 @@
-import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { AdminClient, resolveAdminTarget } from './admin-client.ts';
-import { defineCommand, flagSpecs, HELP_OPTION, optionsHelp } from './command.ts';
+import {
+  type CommandSpec,
+  commandHelp,
+  defineCommand,
+  HELP_OPTION,
+  optionsHelp,
+  parseCommand,
+} from './command.ts';
 import type { CommandIo } from './command-io.ts';
-import { parseArgsUsageError, UsageError } from './flags.ts';
+import { flagName, UsageError } from './flags.ts';
 import { DEFAULT_DATA_DIR } from './serve-options.ts';
 import { didYouMean } from './suggest.ts';
 
@@ -14,8 +20,6 @@ export type AdminCommandContext = {
   env: { url?: string | undefined; token?: string | undefined };
   fetch?: typeof fetch;
 };
-
-type OptionSpec = { type: 'string' | 'boolean'; short?: string; multiple?: boolean };
 
 export type SubcommandRun = {
   client: AdminClient;
@@ -31,9 +35,11 @@ export type Subcommand = {
   /** Positional arguments, e.g. `NAME` or `[KEY]`; required unless in brackets. */
   args: string;
   summary: string;
-  /** Option lines of the help text, beyond the common ones. */
-  optionHelp?: string;
-  options?: Record<string, OptionSpec>;
+  /**
+   * Its options beyond the common ones, each field a `--kebab-case` flag that carries its help
+   * (`textOption`, `flagOption`); `run` reads them by flag name.
+   */
+  options?: Record<string, z.ZodType>;
   run(run: SubcommandRun): Promise<void>;
 };
 
@@ -89,10 +95,18 @@ export const ADMIN_COMMON = defineCommand({
   }),
 });
 
-const COMMON_OPTIONS: Record<string, OptionSpec> = flagSpecs(ADMIN_COMMON);
-
 /** The common options' part of every admin help text, generated from their declaration. */
 export const COMMON_HELP = optionsHelp(ADMIN_COMMON);
+
+/** A string option of an admin command: `textOption('the module', 'M')`. */
+export function textOption(description: string, value: string) {
+  return z.string().optional().meta({ description, value });
+}
+
+/** A switch of an admin command. */
+export function flagOption(description: string) {
+  return z.boolean().optional().meta({ description });
+}
 
 export function groupHelp(group: CommandGroup): string {
   const width = Math.max(
@@ -113,12 +127,20 @@ Run 'xkslab ${group.name} <command> --help' for a command's options.
 `;
 }
 
-function subcommandHelp(group: CommandGroup, name: string, sub: Subcommand): string {
-  return `Usage: xkslab ${group.name} ${name} ${sub.args} [options]
-
-${sub.summary}
-${sub.optionHelp ? `\nOptions:\n${sub.optionHelp}` : ''}
-${COMMON_HELP}`;
+/** The declaration of `xkslab GROUP NAME`: its own options, then the common ones. */
+export function subcommandSpec(group: CommandGroup, name: string, sub: Subcommand): CommandSpec {
+  const usage = `usage: xkslab ${group.name} ${name} ${sub.args}  (see --help)`;
+  return defineCommand({
+    name: `${group.name} ${name}`,
+    summary: sub.summary,
+    usage: [[group.name, name, sub.args, '[options]'].filter((w) => w !== '').join(' ')],
+    description: sub.summary,
+    args: sub.args
+      .split(' ')
+      .filter((a) => a !== '')
+      .map((a) => (a.startsWith('[') ? { name: a } : { name: a, missing: usage })),
+    options: z.strictObject({ ...(sub.options ?? {}), ...ADMIN_COMMON.options.shape }),
+  });
 }
 
 /** Parses `xkslab <group> <sub> ...`, calls the admin API, prints a table or JSON. */
@@ -138,28 +160,17 @@ export async function runCommandGroup(
       `unknown command 'xkslab ${group.name} ${subName}'${didYouMean(subName, Object.keys(group.subcommands)) || '.'} Run 'xkslab ${group.name} --help'`,
     );
   }
-  let values: Record<string, string | boolean | Array<string | boolean> | undefined>;
-  let positionals: string[];
-  const options = { ...COMMON_OPTIONS, ...(sub.options ?? {}) };
-  try {
-    ({ values, positionals } = parseArgs({
-      args: [...rest],
-      strict: true,
-      allowPositionals: true,
-      options,
-    }));
-  } catch (e) {
-    throw parseArgsUsageError(e, options, `${group.name} ${subName}: `);
-  }
-  if (values.help === true) {
-    ctx.io.stdout(subcommandHelp(group, subName, sub));
+  const spec = subcommandSpec(group, subName, sub);
+  const parsed = parseCommand(spec, rest, `${group.name} ${subName}: `);
+  if (parsed.help) {
+    ctx.io.stdout(commandHelp(spec));
     return 0;
   }
-  const specs = sub.args.split(' ').filter((a) => a !== '');
-  const required = specs.filter((a) => !a.startsWith('[')).length;
-  if (positionals.length < required || positionals.length > specs.length) {
-    throw new UsageError(`usage: xkslab ${group.name} ${subName} ${sub.args}  (see --help)`);
+  const values: SubcommandRun['values'] = {};
+  for (const [field, value] of Object.entries(parsed.options)) {
+    values[flagName(field)] = value as string | boolean | undefined;
   }
+  const positionals = parsed.args;
   const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
   const target = await resolveAdminTarget({
     dataDir: str(values['data-dir']) ?? DEFAULT_DATA_DIR,

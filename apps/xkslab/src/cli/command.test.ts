@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { COMMON_HELP, type CommandGroup, groupHelp } from './admin-command.ts';
+import { COMMON_HELP, type CommandGroup, groupHelp, subcommandSpec } from './admin-command.ts';
 import {
   type CommandSpec,
   commandHelp,
@@ -8,8 +8,13 @@ import {
   HELP_OPTION,
   parseCommand,
 } from './command.ts';
+import { FAULTS_COMMAND } from './faults-command.ts';
 import { flagName, UsageError } from './flags.ts';
 import { COMMANDS, helpFor, MAIN_HELP } from './help.ts';
+import { KEYS_COMMAND } from './keys-command.ts';
+import { CREDS_COMMAND, KEYSTORES_COMMAND } from './keystores-command.ts';
+import { MODULES_COMMAND } from './modules-command.ts';
+import { POLICIES_COMMAND } from './policies-command.ts';
 
 const SAMPLE = defineCommand({
   name: 'sample',
@@ -141,6 +146,30 @@ describe('every command is declared once and its help follows from the declarati
     expect(groupHelp(group)).toContain(COMMON_HELP);
     for (const flag of ['--json', '--data-dir DIR', '--url URL', '--token TOKEN', '-h, --help']) {
       expect(COMMON_HELP).toContain(flag);
+    }
+  });
+
+  it('each admin subcommand help names its own and the common options', () => {
+    const groups = [
+      MODULES_COMMAND,
+      KEYS_COMMAND,
+      KEYSTORES_COMMAND,
+      CREDS_COMMAND,
+      POLICIES_COMMAND,
+      FAULTS_COMMAND,
+    ];
+    const listed: readonly string[] = COMMANDS.map((c) => c.name);
+    for (const g of groups) expect(listed).toContain(g.name);
+    for (const g of groups) {
+      for (const [name, sub] of Object.entries(g.subcommands)) {
+        const spec = subcommandSpec(g, name, sub);
+        const help = commandHelp(spec);
+        expect(help).toMatch(new RegExp(`^Usage: xkslab ${g.name} ${name}\\b`));
+        for (const flag of flagsOf(spec)) {
+          expect(help, `${g.name} ${name} ${flag}`).toMatch(new RegExp(`${flag}\\b`));
+        }
+        expect(groupHelp(g)).toContain(sub.summary);
+      }
     }
   });
 });

@@ -22,7 +22,7 @@ export type OptionMeta = {
 export type PositionalArg = {
   /** As help spells it: `FILE`, `COMMAND`. */
   name: string;
-  /** The UsageError message when it is missing; without one the argument is optional. */
+  /** The UsageError message when it is missing (said as is); without one it is optional. */
   missing?: string;
 };
 
@@ -224,7 +224,7 @@ export function parseCommand<S extends z.ZodObject>(
   const extra = positionals[declared.length];
   if (extra !== undefined) throw new UsageError(`${prefix}unexpected argument '${extra}'`);
   const missing = declared.find((a, i) => a.missing !== undefined && positionals[i] === undefined);
-  if (missing?.missing !== undefined) throw new UsageError(`${prefix}${missing.missing}`);
+  if (missing?.missing !== undefined) throw new UsageError(missing.missing);
   const input = flagInput(spec, values);
   const parsed = spec.options.safeParse(input);
   if (!parsed.success) {
