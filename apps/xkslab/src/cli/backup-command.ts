@@ -238,6 +238,37 @@ export async function backupCommand(args: readonly string[], deps: BackupDeps): 
   }
 }
 
+/** Decodes a backup and checks that every record opens under the master key; writes nothing. */
+async function openBackup(
+  file: string,
+  bytes: Uint8Array,
+  masterKey: Uint8Array,
+): Promise<{ decoded: ReturnType<typeof decodeBackup>; summary: RestoreSummary }> {
+  let decoded: ReturnType<typeof decodeBackup>;
+  const rootKey = deriveBackupRootKey(masterKey);
+  try {
+    decoded = decodeBackup(bytes, rootKey);
+  } catch (e) {
+    if (e instanceof BackupError)
+      throw new CommandError(`backup ${file}: ${e.message}; nothing written`);
+    throw e;
+  } finally {
+    rootKey.fill(0);
+  }
+  let summary: RestoreSummary;
+  try {
+    summary = await checkRestorable(decoded.records, masterKey);
+  } catch (e) {
+    if (isVcmError(e, 'WRONG_MASTER_KEY')) {
+      throw new CommandError(`backup ${file}: the master key does not open it; nothing written`);
+    }
+    throw new CommandError(
+      `backup ${file} is intact but its records do not open (${e instanceof Error ? e.message : String(e)}); nothing written`,
+    );
+  }
+  return { decoded, summary };
+}
+
 /** `xkslab restore FILE --data-dir NEW`: resolves with the exit code. */
 export async function restoreCommand(args: readonly string[], deps: BackupDeps): Promise<number> {
   const parsed = parseCommand(RESTORE_COMMAND, args);
@@ -265,28 +296,7 @@ export async function restoreCommand(args: readonly string[], deps: BackupDeps):
     throw new CommandError(`cannot read the backup ${file} (${errorCode(e)})`);
   }
   const targetState = await inspectTarget(target);
-  let decoded: ReturnType<typeof decodeBackup>;
-  const rootKey = deriveBackupRootKey(masterKey);
-  try {
-    decoded = decodeBackup(bytes, rootKey);
-  } catch (e) {
-    if (e instanceof BackupError)
-      throw new CommandError(`backup ${file}: ${e.message}; nothing written`);
-    throw e;
-  } finally {
-    rootKey.fill(0);
-  }
-  let summary: RestoreSummary;
-  try {
-    summary = await checkRestorable(decoded.records, masterKey);
-  } catch (e) {
-    if (isVcmError(e, 'WRONG_MASTER_KEY')) {
-      throw new CommandError(`backup ${file}: the master key does not open it; nothing written`);
-    }
-    throw new CommandError(
-      `backup ${file} is intact but its records do not open (${e instanceof Error ? e.message : String(e)}); nothing written`,
-    );
-  }
+  const { decoded, summary } = await openBackup(file, bytes, masterKey);
 
   // 2. Write: the database, then master.key, then the first audit entry.
   const created = targetState === 'missing';
