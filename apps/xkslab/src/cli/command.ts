@@ -124,16 +124,18 @@ export function optionsHelp(spec: CommandSpec): string {
     return [meta.section ?? 'Options:', optionLabel(field, schema, meta), optionText(schema, meta)];
   });
   const env = Object.entries(spec.env ?? {});
-  const width = Math.max(...rows.map(([, label]) => label.length), ...env.map(([n]) => n.length));
+  const width = Math.max(...rows.map(([, label]) => label.length));
   for (const [section, label, text] of rows) {
     const list = sections.get(section) ?? [];
     list.push([label, text]);
     sections.set(section, list);
   }
-  if (env.length > 0) sections.set('Environment:', env);
-  return [...sections]
-    .map(([heading, list]) => `${heading}\n${twoColumns(list, width)}`)
-    .join('\n');
+  const blocks = [...sections].map(([heading, list]) => `${heading}\n${twoColumns(list, width)}`);
+  if (env.length > 0) {
+    const envWidth = Math.max(...env.map(([name]) => name.length));
+    blocks.push(`Environment:\n${twoColumns(env, envWidth)}`);
+  }
+  return blocks.join('\n');
 }
 
 /** The command as `xkslab --help` lists it: `backup FILE`. */

@@ -56,7 +56,11 @@ const ConformanceFlags = z.strictObject({
       section: REMOTE,
     }),
   keyId: KeyId('an ENABLED key with ENCRYPT and DECRYPT', REMOTE),
-  secret: Text('the secret access key (rather XKSLAB_CONFORMANCE_SECRET)', 'S', SECRET),
+  secret: Text(
+    'the secret access key, on the command line (rather set XKSLAB_CONFORMANCE_SECRET)',
+    'S',
+    SECRET,
+  ),
   encryptOnlyKeyId: KeyId('a key with ENCRYPT but not DECRYPT', MORE),
   decryptOnlyKeyId: KeyId('a key with DECRYPT but not ENCRYPT', MORE),
   noUsageKeyId: KeyId('a key with neither ENCRYPT nor DECRYPT', MORE),
