@@ -139,6 +139,7 @@ export function subcommandSpec(group: CommandGroup, name: string, sub: Subcomman
       .split(' ')
       .filter((a) => a !== '')
       .map((a) => (a.startsWith('[') ? { name: a } : { name: a, missing: usage })),
+    extraArgs: () => usage,
     options: z.strictObject({ ...(sub.options ?? {}), ...ADMIN_COMMON.options.shape }),
   });
 }

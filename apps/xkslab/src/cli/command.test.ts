@@ -169,6 +169,10 @@ describe('every command is declared once and its help follows from the declarati
           expect(help, `${g.name} ${name} ${flag}`).toMatch(new RegExp(`${flag}\\b`));
         }
         expect(groupHelp(g)).toContain(sub.summary);
+        const tooMany = [...sub.args.split(' '), 'a', 'b', 'c'].map((_, i) => `x${i}`);
+        expect(() => parseCommand(spec, tooMany)).toThrow(
+          `usage: xkslab ${g.name} ${name} ${sub.args}  (see --help)`,
+        );
       }
     }
   });

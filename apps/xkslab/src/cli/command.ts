@@ -38,6 +38,8 @@ export type CommandSpec<S extends z.ZodObject = z.ZodObject, N extends string = 
   description?: string;
   options: S;
   args?: readonly PositionalArg[];
+  /** The UsageError message for a positional too many (said as is); default: it names it. */
+  extraArgs?: (extra: string) => string;
   /** Extra flag names for a field (`--secret` for `secretAccessKey`). */
   aliases?: Readonly<Record<string, keyof z.infer<S> & string>>;
   /** Environment variables the command reads, listed under `Environment:`. */
@@ -224,7 +226,9 @@ export function parseCommand<S extends z.ZodObject>(
   if (values.help === true) return { help: true };
   const declared = spec.args ?? [];
   const extra = positionals[declared.length];
-  if (extra !== undefined) throw new UsageError(`${prefix}unexpected argument '${extra}'`);
+  if (extra !== undefined) {
+    throw new UsageError(spec.extraArgs?.(extra) ?? `${prefix}unexpected argument '${extra}'`);
+  }
   const missing = declared.find((a, i) => a.missing !== undefined && positionals[i] === undefined);
   if (missing?.missing !== undefined) throw new UsageError(missing.missing);
   const input = flagInput(spec, values);

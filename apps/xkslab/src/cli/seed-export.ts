@@ -41,6 +41,7 @@ database lock; use 'xkslab backup' for a live copy). Nothing secret is written u
 Not in a seed: older key versions, blocked flags, pending deletions (exported DISABLED), policies,
 fault rules and the admin token. What was left out is listed on stderr.`,
   args: [{ name: 'COMMAND' }],
+  extraArgs: (extra) => `seed export: unexpected argument '${extra}'`,
   options: z.strictObject({
     dataDir: z
       .string()
