@@ -78,6 +78,7 @@ describe('parseCommand', () => {
     expect(() => parse([])).toThrow('name the FILE');
     expect(() => parse(['f', '--max-aad-bytes', '0'])).toThrow(/^--max-aad-bytes: /);
     expect(() => parse(['f', '--data-dir'])).toThrow(/data-dir/);
+    expect(() => parse(['f', '-n', 'x'])).toThrow(/^--lines \(-n\): /);
     expect(() => parse(['f', '--dev-tls', '--data-dir', 'no'])).toThrow('--dev-tls needs');
     expect(() => parseCommand(SAMPLE, ['f', '--nope'], 'sample run: ')).toThrow(
       /^sample run: unknown option --nope$/,

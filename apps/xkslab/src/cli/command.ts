@@ -235,9 +235,10 @@ export function parseCommand<S extends z.ZodObject>(
   const parsed = spec.options.safeParse(input);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new UsageError(
-      `${prefix}--${flagName(String(issue?.path[0] ?? ''))}: ${issue?.message ?? 'invalid value'}`,
-    );
+    const field = String(issue?.path[0] ?? '');
+    const short = options[flagName(field)]?.short;
+    const flag = `--${flagName(field)}${short === undefined ? '' : ` (-${short})`}`;
+    throw new UsageError(`${prefix}${flag}: ${issue?.message ?? 'invalid value'}`);
   }
   const problem = spec.check?.(parsed.data);
   if (problem !== undefined) throw new UsageError(`${prefix}${problem}`);
