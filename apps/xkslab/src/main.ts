@@ -10,31 +10,21 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LevelRecordStore } from '@xkslab/vcm';
-import { type CommandGroup, groupHelp, runCommandGroup } from './cli/admin-command.ts';
-import { AUDIT_HELP, auditCommand } from './cli/audit-command.ts';
-import {
-  BACKUP_HELP,
-  backupCommand,
-  backupFromServer,
-  RESTORE_HELP,
-  restoreCommand,
-} from './cli/backup-command.ts';
+import { type CommandGroup, runCommandGroup } from './cli/admin-command.ts';
+import { auditCommand } from './cli/audit-command.ts';
+import { backupCommand, backupFromServer, restoreCommand } from './cli/backup-command.ts';
 import { conformanceCommand } from './cli/conformance.ts';
-import { CONFORMANCE_HELP } from './cli/conformance-args.ts';
 import { demoCommand } from './cli/demo-command.ts';
-import { DEMO_HELP } from './cli/demo-options.ts';
 import { FAULTS_COMMAND } from './cli/faults-command.ts';
 import { UsageError } from './cli/flags.ts';
-import { type CommandName, MAIN_HELP } from './cli/help.ts';
+import { type CommandName, helpFor } from './cli/help.ts';
 import { KEYS_COMMAND } from './cli/keys-command.ts';
 import { CREDS_COMMAND, KEYSTORES_COMMAND } from './cli/keystores-command.ts';
 import { kmsCommand } from './cli/kms-command.ts';
-import { KMS_HELP } from './cli/kms-options.ts';
 import { MODULES_COMMAND } from './cli/modules-command.ts';
 import { POLICIES_COMMAND } from './cli/policies-command.ts';
-import { RESET_HELP, resetCommand } from './cli/reset-command.ts';
-import { SEED_HELP, seedCommand } from './cli/seed-export.ts';
-import { SERVE_HELP } from './cli/serve-options.ts';
+import { resetCommand } from './cli/reset-command.ts';
+import { seedCommand } from './cli/seed-export.ts';
 import { didYouMean } from './cli/suggest.ts';
 import { pooledRandom } from './random-pool.ts';
 import { serve } from './serve.ts';
@@ -64,23 +54,6 @@ const ADMIN_COMMANDS = {
   policies: POLICIES_COMMAND,
   faults: FAULTS_COMMAND,
 } satisfies Record<string, CommandGroup>;
-
-const COMMAND_HELP: Record<CommandName, string> = {
-  ...(Object.fromEntries(
-    Object.entries(ADMIN_COMMANDS).map(([n, g]) => [n, groupHelp(g)]),
-  ) as Record<keyof typeof ADMIN_COMMANDS, string>),
-  serve: SERVE_HELP,
-  audit: AUDIT_HELP,
-  backup: BACKUP_HELP,
-  restore: RESTORE_HELP,
-  conformance: CONFORMANCE_HELP,
-  kms: KMS_HELP,
-  demo: DEMO_HELP,
-  seed: SEED_HELP,
-  reset: RESET_HELP,
-  help: MAIN_HELP,
-  version: MAIN_HELP,
-};
 
 const commandIo = {
   stdout: (text: string) => void process.stdout.write(text),
@@ -182,10 +155,7 @@ const COMMAND_RUN: Record<CommandName, (rest: readonly string[]) => Promise<numb
       ask,
     }),
   help: async (rest) => {
-    const topic = rest[0] ?? '';
-    process.stdout.write(
-      Object.hasOwn(COMMAND_HELP, topic) ? COMMAND_HELP[topic as CommandName] : MAIN_HELP,
-    );
+    process.stdout.write(helpFor(rest[0]));
     return 0;
   },
   version: async () => {

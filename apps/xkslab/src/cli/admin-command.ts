@@ -1,7 +1,15 @@
-import { parseArgs } from 'node:util';
+import { z } from 'zod';
 import { AdminClient, resolveAdminTarget } from './admin-client.ts';
+import {
+  type CommandSpec,
+  commandHelp,
+  defineCommand,
+  HELP_OPTION,
+  optionsHelp,
+  parseCommand,
+} from './command.ts';
 import type { CommandIo } from './command-io.ts';
-import { parseArgsUsageError, UsageError } from './flags.ts';
+import { flagName, UsageError } from './flags.ts';
 import { DEFAULT_DATA_DIR } from './serve-options.ts';
 import { didYouMean } from './suggest.ts';
 
@@ -12,8 +20,6 @@ export type AdminCommandContext = {
   env: { url?: string | undefined; token?: string | undefined };
   fetch?: typeof fetch;
 };
-
-type OptionSpec = { type: 'string' | 'boolean'; short?: string; multiple?: boolean };
 
 export type SubcommandRun = {
   client: AdminClient;
@@ -29,36 +35,78 @@ export type Subcommand = {
   /** Positional arguments, e.g. `NAME` or `[KEY]`; required unless in brackets. */
   args: string;
   summary: string;
-  /** Option lines of the help text, beyond the common ones. */
-  optionHelp?: string;
-  options?: Record<string, OptionSpec>;
+  /**
+   * Its options beyond the common ones, each field a `--kebab-case` flag that carries its help
+   * (`textOption`, `flagOption`); `run` reads them by flag name.
+   */
+  options?: Record<string, z.ZodType>;
   run(run: SubcommandRun): Promise<void>;
 };
 
-export type CommandGroup = {
-  name: string;
+export type CommandGroup<N extends string = string> = {
+  name: N;
+  /** One line for `xkslab --help`. */
+  brief: string;
+  /** The first paragraph of the group's help. */
   summary: string;
   /** Extra help text after the subcommand list. */
   notes?: string;
   subcommands: Record<string, Subcommand>;
 };
 
-const COMMON_OPTIONS: Record<string, OptionSpec> = {
-  'data-dir': { type: 'string' },
-  url: { type: 'string' },
-  token: { type: 'string' },
-  json: { type: 'boolean' },
-  help: { type: 'boolean', short: 'h' },
-};
+/** Declares a command group; the identity function, there for the types. */
+export function defineGroup<const N extends string>(group: CommandGroup<N>): CommandGroup<N> {
+  return group;
+}
 
-const COMMON_HELP = `Common options:
-  --json            print the API's JSON instead of a table (for scripts)
-  --data-dir DIR    data directory of the server (default: ${DEFAULT_DATA_DIR}); the URL and token
-                    are read from DIR/admin.json and DIR/admin-token
-  --url URL         admin API address (default: from DIR/admin.json, or XKSLAB_ADMIN_URL)
-  --token TOKEN     admin token (default: DIR/admin-token, or XKSLAB_ADMIN_TOKEN)
-  -h, --help        show this help
-`;
+/** The options every admin command takes: how to reach the server, and the output format. */
+export const ADMIN_COMMON = defineCommand({
+  name: 'admin',
+  summary: 'the options of every admin command',
+  options: z.strictObject({
+    json: z.boolean().default(false).meta({
+      description: "print the API's JSON instead of a table (for scripts)",
+      section: 'Common options:',
+    }),
+    dataDir: z
+      .string()
+      .min(1)
+      .optional()
+      .meta({
+        description: `data directory of the server (default: ${DEFAULT_DATA_DIR}); the URL and token\nare read from DIR/admin.json and DIR/admin-token`,
+        value: 'DIR',
+        section: 'Common options:',
+      }),
+    url: z.string().min(1).optional().meta({
+      description: 'admin API address (default: from DIR/admin.json, or XKSLAB_ADMIN_URL)',
+      value: 'URL',
+      section: 'Common options:',
+    }),
+    token: z.string().min(1).optional().meta({
+      description: 'admin token (default: DIR/admin-token, or XKSLAB_ADMIN_TOKEN)',
+      value: 'TOKEN',
+      section: 'Common options:',
+    }),
+    help: HELP_OPTION.meta({
+      description: 'show this help',
+      short: 'h',
+      section: 'Common options:',
+    }),
+  }),
+});
+
+/** The common options' part of every admin help text, generated from their declaration. */
+export const COMMON_HELP = optionsHelp(ADMIN_COMMON);
+
+/** A string option of an admin command: `textOption('the module', 'M')`. */
+export function textOption(description: string, value: string) {
+  return z.string().optional().meta({ description, value });
+}
+
+/** A switch of an admin command. */
+export function flagOption(description: string) {
+  return z.boolean().optional().meta({ description });
+}
 
 export function groupHelp(group: CommandGroup): string {
   const width = Math.max(
@@ -79,12 +127,21 @@ Run 'xkslab ${group.name} <command> --help' for a command's options.
 `;
 }
 
-function subcommandHelp(group: CommandGroup, name: string, sub: Subcommand): string {
-  return `Usage: xkslab ${group.name} ${name} ${sub.args} [options]
-
-${sub.summary}
-${sub.optionHelp ? `\nOptions:\n${sub.optionHelp}` : ''}
-${COMMON_HELP}`;
+/** The declaration of `xkslab GROUP NAME`: its own options, then the common ones. */
+export function subcommandSpec(group: CommandGroup, name: string, sub: Subcommand): CommandSpec {
+  const usage = `usage: xkslab ${group.name} ${name} ${sub.args}  (see --help)`;
+  return defineCommand({
+    name: `${group.name} ${name}`,
+    summary: sub.summary,
+    usage: [[group.name, name, sub.args, '[options]'].filter((w) => w !== '').join(' ')],
+    description: sub.summary,
+    args: sub.args
+      .split(' ')
+      .filter((a) => a !== '')
+      .map((a) => (a.startsWith('[') ? { name: a } : { name: a, missing: usage })),
+    extraArgs: () => usage,
+    options: z.strictObject({ ...(sub.options ?? {}), ...ADMIN_COMMON.options.shape }),
+  });
 }
 
 /** Parses `xkslab <group> <sub> ...`, calls the admin API, prints a table or JSON. */
@@ -104,28 +161,17 @@ export async function runCommandGroup(
       `unknown command 'xkslab ${group.name} ${subName}'${didYouMean(subName, Object.keys(group.subcommands)) || '.'} Run 'xkslab ${group.name} --help'`,
     );
   }
-  let values: Record<string, string | boolean | Array<string | boolean> | undefined>;
-  let positionals: string[];
-  const options = { ...COMMON_OPTIONS, ...(sub.options ?? {}) };
-  try {
-    ({ values, positionals } = parseArgs({
-      args: [...rest],
-      strict: true,
-      allowPositionals: true,
-      options,
-    }));
-  } catch (e) {
-    throw parseArgsUsageError(e, options, `${group.name} ${subName}: `);
-  }
-  if (values.help === true) {
-    ctx.io.stdout(subcommandHelp(group, subName, sub));
+  const spec = subcommandSpec(group, subName, sub);
+  const parsed = parseCommand(spec, rest, `${group.name} ${subName}: `);
+  if (parsed.help) {
+    ctx.io.stdout(commandHelp(spec));
     return 0;
   }
-  const specs = sub.args.split(' ').filter((a) => a !== '');
-  const required = specs.filter((a) => !a.startsWith('[')).length;
-  if (positionals.length < required || positionals.length > specs.length) {
-    throw new UsageError(`usage: xkslab ${group.name} ${subName} ${sub.args}  (see --help)`);
+  const values: SubcommandRun['values'] = {};
+  for (const [field, value] of Object.entries(parsed.options)) {
+    values[flagName(field)] = value as string | boolean | undefined;
   }
+  const positionals = parsed.args;
   const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
   const target = await resolveAdminTarget({
     dataDir: str(values['data-dir']) ?? DEFAULT_DATA_DIR,

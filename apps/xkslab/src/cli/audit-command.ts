@@ -1,37 +1,14 @@
 import { open, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { AUDIT_LOG_FILE } from '../audit/audit-log.ts';
 import { formatRow, formatTable, matchesFilter, readEntries } from '../audit/audit-query.ts';
 import { verifyChain } from '../audit/verify-chain.ts';
+import { commandHelp, defineCommand, HELP_OPTION, parseCommand } from './command.ts';
 import { CommandError, type CommandIo, errorCode } from './command-io.ts';
-import { parseArgsUsageError, UsageError } from './flags.ts';
+import { UsageError } from './flags.ts';
 import { DEFAULT_DATA_DIR } from './serve-options.ts';
 import { didYouMean } from './suggest.ts';
-
-export const AUDIT_HELP = `Usage: xkslab audit <verify|tail|query> [options]
-
-Read the audit log (<data-dir>/${AUDIT_LOG_FILE}) directly: works while the server runs.
-
-  xkslab audit verify                 check the hash chain; exit 1 naming the first bad entry
-  xkslab audit tail [-n N] [--follow] the last N entries (default 10); --follow waits for more
-  xkslab audit query [filters]        entries matching every filter given
-
-Filters (query):
-  --since ISO-TIME      entries at or after this time (e.g. 2025-01-31T12:00:00Z)
-  --until ISO-TIME      entries at or before this time
-  --key ID              external key id
-  --key-store NAME      key store name
-  --request-id ID       kmsRequestId
-  --operation NAME      Encrypt, Decrypt, GetKeyMetadata, GetHealthStatus, admin:..., ...
-  --result ok|ERROR     ok, or an error name such as AuthenticationFailedException
-
-Options:
-  --data-dir DIR        data directory (default: ${DEFAULT_DATA_DIR})
-  --json                one JSON entry per line instead of a table (tail, query)
-  -h, --help            show this help
-`;
 
 const FOLLOW_POLL_MS = 250;
 /** A last line without its newline may be a write in progress: look once more after this. */
@@ -42,19 +19,45 @@ const IsoTime = z
   .refine((s) => !Number.isNaN(Date.parse(s)), 'not an ISO 8601 time')
   .transform((s) => new Date(s));
 
+const Filter = (description: string, value: string) =>
+  z.string().min(1).optional().meta({ description, value, section: 'Filters (query):' });
+
 const AuditOptions = z.strictObject({
-  dataDir: z.string().min(1).default(DEFAULT_DATA_DIR),
-  json: z.boolean().default(false),
-  follow: z.boolean().default(false),
-  lines: z.coerce.number().int().min(0).max(1_000_000).default(10),
-  since: IsoTime.optional(),
-  until: IsoTime.optional(),
-  key: z.string().min(1).optional(),
-  keyStore: z.string().min(1).optional(),
-  requestId: z.string().min(1).optional(),
-  operation: z.string().min(1).optional(),
-  result: z.string().min(1).optional(),
-  help: z.boolean().default(false),
+  since: IsoTime.optional().meta({
+    description: 'entries at or after this time (e.g. 2025-01-31T12:00:00Z)',
+    value: 'ISO-TIME',
+    section: 'Filters (query):',
+  }),
+  until: IsoTime.optional().meta({
+    description: 'entries at or before this time',
+    value: 'ISO-TIME',
+    section: 'Filters (query):',
+  }),
+  key: Filter('external key id', 'ID'),
+  keyStore: Filter('key store name', 'NAME'),
+  requestId: Filter('kmsRequestId', 'ID'),
+  operation: Filter('Encrypt, Decrypt, GetKeyMetadata, GetHealthStatus, admin:..., ...', 'NAME'),
+  result: Filter('ok, or an error name such as AuthenticationFailedException', 'ok|ERROR'),
+  lines: z.coerce.number().int().min(0).max(1_000_000).default(10).meta({
+    description: 'how many of the last entries to show',
+    value: 'N',
+    short: 'n',
+    section: 'Tail:',
+  }),
+  follow: z.boolean().default(false).meta({
+    description: 'wait for more entries and print them as they come',
+    short: 'f',
+    section: 'Tail:',
+  }),
+  dataDir: z
+    .string()
+    .min(1)
+    .default(DEFAULT_DATA_DIR)
+    .meta({ description: 'data directory', value: 'DIR' }),
+  json: z.boolean().default(false).meta({
+    description: 'one JSON entry per line instead of a table (tail, query)',
+  }),
+  help: HELP_OPTION,
 });
 type AuditOptions = z.infer<typeof AuditOptions>;
 
@@ -68,73 +71,37 @@ const ALLOWED: Record<Subcommand, readonly string[]> = {
   query: ['json', 'since', 'until', 'key', 'keyStore', 'requestId', 'operation', 'result'],
 };
 
-const AUDIT_OPTIONS = {
-  'data-dir': { type: 'string' },
-  json: { type: 'boolean' },
-  follow: { type: 'boolean', short: 'f' },
-  lines: { type: 'string', short: 'n' },
-  since: { type: 'string' },
-  until: { type: 'string' },
-  key: { type: 'string' },
-  'key-store': { type: 'string' },
-  'request-id': { type: 'string' },
-  operation: { type: 'string' },
-  result: { type: 'string' },
-  help: { type: 'boolean', short: 'h' },
-} as const;
+export const AUDIT_COMMAND = defineCommand({
+  name: 'audit',
+  summary: 'verify, tail or query the audit log (verify | tail | query)',
+  usage: ['audit <verify|tail|query> [options]'],
+  description: `Read the audit log (<data-dir>/${AUDIT_LOG_FILE}) directly: works while the server runs.
+
+  xkslab audit verify                 check the hash chain; exit 1 naming the first bad entry
+  xkslab audit tail [-n N] [--follow] the last N entries (default 10); --follow waits for more
+  xkslab audit query [filters]        entries matching every filter given`,
+  args: [{ name: 'COMMAND' }],
+  options: AuditOptions,
+});
 
 export function parseAuditArgs(args: readonly string[]): {
   sub: Subcommand | undefined;
   options: AuditOptions;
 } {
-  let values: Record<string, string | boolean | undefined>;
-  let positionals: string[];
-  try {
-    ({ values, positionals } = parseArgs({
-      args: [...args],
-      strict: true,
-      allowPositionals: true,
-      options: AUDIT_OPTIONS,
-    }));
-  } catch (e) {
-    throw parseArgsUsageError(e, AUDIT_OPTIONS);
-  }
-  const [subName, ...extra] = positionals;
-  if (extra.length > 0) throw new UsageError(`unexpected argument '${extra[0]}'`);
+  const parsed = parseCommand(AUDIT_COMMAND, args);
+  if (parsed.help) return { sub: undefined, options: { ...AuditOptions.parse({}), help: true } };
+  const subName = parsed.args[0];
   if (subName !== undefined && !SUBCOMMANDS.includes(subName as Subcommand)) {
     throw new UsageError(
       `unknown audit command '${subName}'${didYouMean(subName, SUBCOMMANDS) || '.'} Use verify, tail or query`,
     );
   }
   const sub = subName as Subcommand | undefined;
-  const raw = {
-    dataDir: values['data-dir'],
-    json: values.json,
-    follow: values.follow,
-    lines: values.lines,
-    since: values.since,
-    until: values.until,
-    key: values.key,
-    keyStore: values['key-store'],
-    requestId: values['request-id'],
-    operation: values.operation,
-    result: values.result,
-    help: values.help,
-  };
-  if (sub && !values.help) {
-    for (const [name, value] of Object.entries(raw)) {
-      if (value === undefined || name === 'dataDir' || name === 'help') continue;
-      if (!ALLOWED[sub].includes(name)) {
-        throw new UsageError(`--${flagName(name)} does not apply to 'audit ${sub}'`);
-      }
-    }
+  for (const name of parsed.given) {
+    if (sub === undefined || name === 'dataDir' || ALLOWED[sub].includes(name)) continue;
+    throw new UsageError(`--${flagName(name)} does not apply to 'audit ${sub}'`);
   }
-  const parsed = AuditOptions.safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new UsageError(`--${flagName(String(issue?.path[0] ?? ''))}: ${issue?.message}`);
-  }
-  return { sub, options: parsed.data };
+  return { sub, options: parsed.options };
 }
 
 function flagName(key: string): string {
@@ -157,7 +124,7 @@ async function readLog(file: string): Promise<string> {
 export async function auditCommand(args: readonly string[], io: CommandIo): Promise<number> {
   const { sub, options } = parseAuditArgs(args);
   if (options.help || sub === undefined) {
-    io.stdout(AUDIT_HELP);
+    io.stdout(commandHelp(AUDIT_COMMAND));
     return options.help ? 0 : 2;
   }
   const file = join(resolve(options.dataDir), AUDIT_LOG_FILE);

@@ -1,7 +1,7 @@
 import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { cipherEngine, isVcmError, type RecordStore, Vcm } from '@xkslab/vcm';
+import { z } from 'zod';
 import { AUDIT_LOG_FILE, AuditLog } from '../audit/audit-log.ts';
 import {
   BackupError,
@@ -13,42 +13,9 @@ import { backupMaker, checkRestorable, type RestoreSummary } from '../backup/sna
 import { decodeMasterKey, MASTER_KEY_FILE } from '../master-key.ts';
 import { ADMIN_TOKEN_RECORD } from '../services/auth.ts';
 import { resolveAdminTarget } from './admin-client.ts';
+import { commandHelp, defineCommand, HELP_OPTION, parseCommand } from './command.ts';
 import { CommandError, type CommandIo, errorCode } from './command-io.ts';
-import { parseArgsUsageError, UsageError } from './flags.ts';
 import { DEFAULT_DATA_DIR } from './serve-options.ts';
-
-export const BACKUP_HELP = `Usage: xkslab backup FILE [--data-dir DIR] [--master-key-file FILE]
-
-Write an encrypted, integrity-protected snapshot of the whole database (modules, keys with every
-version, key stores, credentials, policies) to FILE (created 0600; never overwritten).
-
-While a server runs on DIR it holds the database lock, so the snapshot is taken through its admin
-API (GET /admin/v1/backup, with the address and token serve wrote into DIR). Otherwise the
-database is read directly.
-
-The backup is encrypted under a key derived from the master key: keep the master key (DIR/master.key
-or XKSLAB_MASTER_KEY) safe and apart from the backup; restore needs it.
-
-Options:
-  --data-dir DIR          data directory (default: ${DEFAULT_DATA_DIR})
-  --master-key-file FILE  the master key, when it is neither XKSLAB_MASTER_KEY nor DIR/master.key
-  -h, --help              show this help
-`;
-
-export const RESTORE_HELP = `Usage: xkslab restore FILE --data-dir NEW [--master-key-file FILE]
-
-Rebuild a data directory from a backup. Everything is checked before anything is written: the
-file's integrity (AES-GCM), that the master key is the one it was made under, and that every
-record opens. NEW must not exist or be empty; it is not created when a check fails.
-
-The master key comes from --master-key-file (then written to NEW/master.key, 0600) or from
-XKSLAB_MASTER_KEY (then not written: keep setting it when you start the server).
-
-Options:
-  --data-dir NEW          the new data directory (required)
-  --master-key-file FILE  the master key of the data directory the backup came from
-  -h, --help              show this help
-`;
 
 /** What backup and restore need from the composition root. */
 export type BackupDeps = {
@@ -66,31 +33,63 @@ export type BackupDeps = {
   backupViaServer?(dataDir: string): Promise<Uint8Array | undefined>;
 };
 
-const BACKUP_OPTIONS = {
-  'data-dir': { type: 'string' },
-  'master-key-file': { type: 'string' },
-  help: { type: 'boolean', short: 'h' },
-} as const;
+const MasterKeyFile = z.string().min(1).optional().meta({
+  description: 'the master key, when it is neither XKSLAB_MASTER_KEY nor DIR/master.key',
+  value: 'FILE',
+});
 
-function parse(args: readonly string[]) {
-  try {
-    const { values, positionals } = parseArgs({
-      args: [...args],
-      strict: true,
-      allowPositionals: true,
-      options: BACKUP_OPTIONS,
-    });
-    if (positionals.length > 1) throw new UsageError(`unexpected argument '${positionals[1]}'`);
-    return {
-      file: positionals[0],
-      dataDir: values['data-dir'],
-      masterKeyFile: values['master-key-file'],
-      help: values.help === true,
-    };
-  } catch (e) {
-    throw parseArgsUsageError(e, BACKUP_OPTIONS);
-  }
-}
+export const BACKUP_COMMAND = defineCommand({
+  name: 'backup',
+  summary: 'write an encrypted snapshot of the whole database',
+  usage: ['backup FILE [--data-dir DIR] [--master-key-file FILE]'],
+  description: `Write an encrypted, integrity-protected snapshot of the whole database (modules, keys with every
+version, key stores, credentials, policies) to FILE (created 0600; never overwritten).
+
+While a server runs on DIR it holds the database lock, so the snapshot is taken through its admin
+API (GET /admin/v1/backup, with the address and token serve wrote into DIR). Otherwise the
+database is read directly.
+
+The backup is encrypted under a key derived from the master key: keep the master key (DIR/master.key
+or XKSLAB_MASTER_KEY) safe and apart from the backup; restore needs it.`,
+  args: [{ name: 'FILE', missing: 'name the backup FILE to write' }],
+  options: z.strictObject({
+    dataDir: z
+      .string()
+      .min(1)
+      .default(DEFAULT_DATA_DIR)
+      .meta({ description: 'data directory', value: 'DIR' }),
+    masterKeyFile: MasterKeyFile,
+    help: HELP_OPTION,
+  }),
+});
+
+export const RESTORE_COMMAND = defineCommand({
+  name: 'restore',
+  summary: 'rebuild a new data directory from a backup (--data-dir NEW)',
+  usage: ['restore FILE --data-dir NEW [--master-key-file FILE]'],
+  description: `Rebuild a data directory from a backup. Everything is checked before anything is written: the
+file's integrity (AES-GCM), that the master key is the one it was made under, and that every
+record opens. NEW must not exist or be empty; it is not created when a check fails.
+
+The master key comes from --master-key-file (then written to NEW/master.key, 0600) or from
+XKSLAB_MASTER_KEY (then not written: keep setting it when you start the server).`,
+  args: [{ name: 'FILE', missing: 'name the backup FILE to restore' }],
+  options: z.strictObject({
+    dataDir: z.string().min(1).optional().meta({
+      description: 'the new data directory (required)',
+      value: 'NEW',
+    }),
+    masterKeyFile: MasterKeyFile.meta({
+      description: 'the master key of the data directory the backup came from',
+      value: 'FILE',
+    }),
+    help: HELP_OPTION,
+  }),
+  check: (options) =>
+    options.dataDir === undefined
+      ? '--data-dir NEW is required (a new or empty directory)'
+      : undefined,
+});
 
 async function exists(path: string): Promise<boolean> {
   return stat(path).then(
@@ -182,14 +181,14 @@ async function auditLocal(dataDir: string, entry: { operation: string; detail: s
 
 /** `xkslab backup FILE`: resolves with the exit code. */
 export async function backupCommand(args: readonly string[], deps: BackupDeps): Promise<number> {
-  const options = parse(args);
-  if (options.help) {
-    deps.io.stdout(BACKUP_HELP);
+  const parsed = parseCommand(BACKUP_COMMAND, args);
+  if (parsed.help) {
+    deps.io.stdout(commandHelp(BACKUP_COMMAND));
     return 0;
   }
-  if (!options.file) throw new UsageError('name the backup FILE to write');
-  const out = resolve(options.file);
-  const dataDir = resolve(options.dataDir ?? DEFAULT_DATA_DIR);
+  const { options } = parsed;
+  const out = resolve(parsed.args[0] as string);
+  const dataDir = resolve(options.dataDir);
   if (!(await exists(join(dataDir, 'db')))) {
     throw new CommandError(`no xkslab database in ${dataDir}`);
   }
@@ -239,35 +238,12 @@ export async function backupCommand(args: readonly string[], deps: BackupDeps): 
   }
 }
 
-/** `xkslab restore FILE --data-dir NEW`: resolves with the exit code. */
-export async function restoreCommand(args: readonly string[], deps: BackupDeps): Promise<number> {
-  const options = parse(args);
-  if (options.help) {
-    deps.io.stdout(RESTORE_HELP);
-    return 0;
-  }
-  if (!options.file) throw new UsageError('name the backup FILE to restore');
-  if (!options.dataDir)
-    throw new UsageError('--data-dir NEW is required (a new or empty directory)');
-  const file = resolve(options.file);
-  const target = resolve(options.dataDir);
-
-  // 1. Every check first; nothing is written until all pass.
-  if (!options.masterKeyFile && !deps.masterKeyFromEnv) {
-    throw new CommandError(
-      'restore needs the master key of the backed-up data directory: --master-key-file OLD/master.key or XKSLAB_MASTER_KEY',
-    );
-  }
-  const masterKey = options.masterKeyFile
-    ? await readMasterKeyFile(options.masterKeyFile)
-    : decodeEnvKey(deps.masterKeyFromEnv ?? '');
-  let bytes: Uint8Array;
-  try {
-    bytes = new Uint8Array(await readFile(file));
-  } catch (e) {
-    throw new CommandError(`cannot read the backup ${file} (${errorCode(e)})`);
-  }
-  const targetState = await inspectTarget(target);
+/** Decodes a backup and checks that every record opens under the master key; writes nothing. */
+async function openBackup(
+  file: string,
+  bytes: Uint8Array,
+  masterKey: Uint8Array,
+): Promise<{ decoded: ReturnType<typeof decodeBackup>; summary: RestoreSummary }> {
   let decoded: ReturnType<typeof decodeBackup>;
   const rootKey = deriveBackupRootKey(masterKey);
   try {
@@ -290,6 +266,37 @@ export async function restoreCommand(args: readonly string[], deps: BackupDeps):
       `backup ${file} is intact but its records do not open (${e instanceof Error ? e.message : String(e)}); nothing written`,
     );
   }
+  return { decoded, summary };
+}
+
+/** `xkslab restore FILE --data-dir NEW`: resolves with the exit code. */
+export async function restoreCommand(args: readonly string[], deps: BackupDeps): Promise<number> {
+  const parsed = parseCommand(RESTORE_COMMAND, args);
+  if (parsed.help) {
+    deps.io.stdout(commandHelp(RESTORE_COMMAND));
+    return 0;
+  }
+  const { options } = parsed;
+  const file = resolve(parsed.args[0] as string);
+  const target = resolve(options.dataDir as string);
+
+  // 1. Every check first; nothing is written until all pass.
+  if (!options.masterKeyFile && !deps.masterKeyFromEnv) {
+    throw new CommandError(
+      'restore needs the master key of the backed-up data directory: --master-key-file OLD/master.key or XKSLAB_MASTER_KEY',
+    );
+  }
+  const masterKey = options.masterKeyFile
+    ? await readMasterKeyFile(options.masterKeyFile)
+    : decodeEnvKey(deps.masterKeyFromEnv ?? '');
+  let bytes: Uint8Array;
+  try {
+    bytes = new Uint8Array(await readFile(file));
+  } catch (e) {
+    throw new CommandError(`cannot read the backup ${file} (${errorCode(e)})`);
+  }
+  const targetState = await inspectTarget(target);
+  const { decoded, summary } = await openBackup(file, bytes, masterKey);
 
   // 2. Write: the database, then master.key, then the first audit entry.
   const created = targetState === 'missing';

@@ -1,66 +1,117 @@
 import { readFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
 import type { ConformanceOptions, TlsSettings } from '@xkslab/conformance';
 import { EXTERNAL_KEY_ID_PATTERN } from '@xkslab/protocol';
 import { z } from 'zod';
+import { defineCommand, HELP_OPTION, parseCommand } from './command.ts';
 import { errorCode } from './command-io.ts';
 import type { LocalTarget } from './conformance-local.ts';
-import { parseArgsUsageError, UsageError } from './flags.ts';
+import { UsageError } from './flags.ts';
 import { DEFAULT_DATA_DIR } from './serve-options.ts';
 
-export const CONFORMANCE_HELP = `Usage: xkslab conformance --local [--keystore NAME] [--data-dir DIR] [options]
-       xkslab conformance --url URL --access-key-id ID --region R --key-id K [options]
+const Positive = z.coerce.number().positive();
 
-Run a strict conformance suite against any XKS proxy (xkslab's or another vendor's): happy paths
+const LOCAL = 'The xkslab running from a data directory (no secret to give):';
+const REMOTE = 'Any proxy:';
+const SECRET = 'Secret (command lines are visible to other users; prefer the environment):';
+const MORE =
+  'More keys and credentials (MUST checks that need them are skipped without: INCOMPLETE):';
+const LOAD = 'Load (open loop: requests leave on schedule whatever the answers do):';
+const OUTPUT = 'Output:';
+
+const KeyId = (description: string, section: string) =>
+  z
+    .string()
+    .regex(EXTERNAL_KEY_ID_PATTERN, 'not an external key id')
+    .optional()
+    .meta({ description, value: 'K', section });
+const Text = (description: string, value: string, section: string) =>
+  z.string().min(1).optional().meta({ description, value, section });
+
+const ConformanceFlags = z.strictObject({
+  local: z
+    .boolean()
+    .optional()
+    .meta({
+      description: [
+        'test the xkslab serving DIR: its URL and token from DIR/admin.json',
+        "and DIR/admin-token, the key store's path and region from the",
+        'admin API. The run adds two temporary credentials and the test',
+        "keys the key store's module lacks (encrypt-only, decrypt-only,",
+        'no usage, disabled), and removes them afterwards, also after a',
+        'failure or Ctrl-C. Key flags below override its choice of keys.',
+      ].join('\n'),
+      section: LOCAL,
+    }),
+  keystore: Text("the key store to test (default: the only one, else 'default')", 'NAME', LOCAL),
+  dataDir: Text(`the server's data directory (default: ${DEFAULT_DATA_DIR})`, 'DIR', LOCAL),
+  url: Text('http(s)://host[:port][/<prefix>]/kms/xks/v1 of one key store', 'URL', REMOTE),
+  accessKeyId: Text('SigV4 access key id of that key store', 'ID', REMOTE),
+  region: z
+    .string()
+    .regex(/^[a-z0-9-]{1,32}$/, 'not a region name')
+    .optional()
+    .meta({
+      description: "the key store's region (SigV4 credential scope)",
+      value: 'R',
+      section: REMOTE,
+    }),
+  keyId: KeyId('an ENABLED key with ENCRYPT and DECRYPT', REMOTE),
+  secret: Text(
+    'the secret access key, on the command line (rather set XKSLAB_CONFORMANCE_SECRET)',
+    'S',
+    SECRET,
+  ),
+  encryptOnlyKeyId: KeyId('a key with ENCRYPT but not DECRYPT', MORE),
+  decryptOnlyKeyId: KeyId('a key with DECRYPT but not ENCRYPT', MORE),
+  noUsageKeyId: KeyId('a key with neither ENCRYPT nor DECRYPT', MORE),
+  disabledKeyId: KeyId('a key the key manager reports DISABLED', MORE),
+  secondCredential: Text(
+    'a second live credential of the key store (rotation); without\n:S the secret comes from XKSLAB_CONFORMANCE_SECOND_SECRET',
+    'ID[:S]',
+    MORE,
+  ),
+  ca: Text("PEM CA bundle that issued the proxy's certificate", 'FILE', 'TLS:'),
+  cert: Text('PEM client certificate (mTLS), with --key', 'FILE', 'TLS:'),
+  key: Text('its PEM private key', 'FILE', 'TLS:'),
+  loadRps: Positive.max(100_000).optional().meta({
+    description: 'signed encrypt/decrypt requests per second',
+    value: 'N',
+    section: LOAD,
+  }),
+  loadSeconds: Positive.max(3600).optional().meta({
+    description: 'how long (default 10)',
+    value: 'T',
+    section: LOAD,
+  }),
+  json: Text('write the full report as JSON (summary.verdict, summary.exitStatus)', 'FILE', OUTPUT),
+  junit: Text('write JUnit XML (one testcase per check; verdict as a property)', 'FILE', OUTPUT),
+  only: Text('comma-separated check ids or prefixes (e.g. sigv4.,encrypt.cdiv)', 'IDS', OUTPUT),
+  timeoutMs: z.coerce.number().int().min(100).max(600_000).optional().meta({
+    description: 'per-request timeout (default 10000)',
+    value: 'N',
+    section: OUTPUT,
+  }),
+  help: HELP_OPTION.meta({ description: 'show this help', short: 'h', section: OUTPUT }),
+});
+
+export const CONFORMANCE_COMMAND = defineCommand({
+  name: 'conformance',
+  summary: 'run the XKS conformance suite against a proxy (this one or any other)',
+  usage: [
+    'conformance --local [--keystore NAME] [--data-dir DIR] [options]',
+    'conformance --url URL --access-key-id ID --region R --key-id K [options]',
+  ],
+  description: `Run a strict conformance suite against any XKS proxy (xkslab's or another vendor's): happy paths
 checked against the spec's schemas, every error a black box can provoke (status and errorName),
 tampering, CDIV, key usage, SigV4 negatives, method and path, robustness, TLS and, with
 --load-rps, a fixed-rate load run judged against KMS's 250 ms deadline. Each check names its
-section of the spec digest and its severity (MUST/SHOULD).
-
-The xkslab running from a data directory (no secret to give):
-  --local                       test the xkslab serving DIR: its URL and token from DIR/admin.json
-                                and DIR/admin-token, the key store's path and region from the
-                                admin API. The run adds two temporary credentials and the test
-                                keys the key store's module lacks (encrypt-only, decrypt-only,
-                                no usage, disabled), and removes them afterwards, also after a
-                                failure or Ctrl-C. Key flags below override its choice of keys.
-  --keystore NAME               the key store to test (default: the only one, else 'default')
-  --data-dir DIR                the server's data directory (default: ${DEFAULT_DATA_DIR})
-
-Any proxy:
-  --url URL                     http(s)://host[:port][/<prefix>]/kms/xks/v1 of one key store
-  --access-key-id ID            SigV4 access key id of that key store
-  --region R                    the key store's region (SigV4 credential scope)
-  --key-id K                    an ENABLED key with ENCRYPT and DECRYPT
-
-Secret (command lines are visible to other users; prefer the environment):
-  XKSLAB_CONFORMANCE_SECRET     the secret access key
-  --secret S                    the same, on the command line
-
-More keys and credentials (MUST checks that need them are skipped without: INCOMPLETE):
-  --encrypt-only-key-id K       a key with ENCRYPT but not DECRYPT
-  --decrypt-only-key-id K       a key with DECRYPT but not ENCRYPT
-  --no-usage-key-id K           a key with neither ENCRYPT nor DECRYPT
-  --disabled-key-id K           a key the key manager reports DISABLED
-  --second-credential ID[:S]    a second live credential of the key store (rotation); without
-                                :S the secret comes from XKSLAB_CONFORMANCE_SECOND_SECRET
-
-TLS:
-  --ca FILE                     PEM CA bundle that issued the proxy's certificate
-  --cert FILE --key FILE        PEM client certificate and key (mTLS)
-
-Load (open loop: requests leave on schedule whatever the answers do):
-  --load-rps N                  signed encrypt/decrypt requests per second
-  --load-seconds T              how long (default 10)
-
-Output:
-  --json FILE                   write the full report as JSON (summary.verdict, summary.exitStatus)
-  --junit FILE                  write JUnit XML (one testcase per check; verdict as a property)
-  --only IDS                    comma-separated check ids or prefixes (e.g. sigv4.,encrypt.cdiv)
-  --timeout-ms N                per-request timeout (default 10000)
-  -h, --help                    show this help
-
-Results: PASS, FAIL, SKIP (an input is missing: a key, a credential, a client certificate) and
+section of the spec digest and its severity (MUST/SHOULD).`,
+  options: ConformanceFlags,
+  env: {
+    XKSLAB_CONFORMANCE_SECRET: 'the secret access key (rather than --secret)',
+    XKSLAB_CONFORMANCE_SECOND_SECRET: 'the secret of --second-credential ID',
+  },
+  notes: `Results: PASS, FAIL, SKIP (an input is missing: a key, a credential, a client certificate) and
 N/A (does not apply to this target or run: tls.* over http://, load.* without --load-rps, a
 field the proxy never sends). N/A checks are listed but never decide the verdict.
 
@@ -73,38 +124,20 @@ Exit status:
   4                    nothing was tested: nothing listens at the URL, its TLS certificate is
                        not trusted (--ca), a client certificate is required (--cert), or the
                        local server's data directory or admin API cannot be used
-  130                  interrupted (Ctrl-C); --local has removed what it made
-`;
-
-const Positive = z.coerce.number().positive();
-
-const ConformanceArgs = z.strictObject({
-  local: z.boolean().optional(),
-  keystore: z.string().min(1).optional(),
-  dataDir: z.string().min(1).optional(),
-  url: z.string().min(1).optional(),
-  accessKeyId: z.string().min(1).optional(),
-  region: z
-    .string()
-    .regex(/^[a-z0-9-]{1,32}$/, 'not a region name')
-    .optional(),
-  keyId: z.string().regex(EXTERNAL_KEY_ID_PATTERN, 'not an external key id').optional(),
-  encryptOnlyKeyId: z.string().regex(EXTERNAL_KEY_ID_PATTERN, 'not an external key id').optional(),
-  decryptOnlyKeyId: z.string().regex(EXTERNAL_KEY_ID_PATTERN, 'not an external key id').optional(),
-  noUsageKeyId: z.string().regex(EXTERNAL_KEY_ID_PATTERN, 'not an external key id').optional(),
-  disabledKeyId: z.string().regex(EXTERNAL_KEY_ID_PATTERN, 'not an external key id').optional(),
-  secondCredential: z.string().min(1).optional(),
-  ca: z.string().min(1).optional(),
-  cert: z.string().min(1).optional(),
-  key: z.string().min(1).optional(),
-  loadRps: Positive.max(100_000).optional(),
-  loadSeconds: Positive.max(3600).optional(),
-  json: z.string().min(1).optional(),
-  junit: z.string().min(1).optional(),
-  only: z.string().min(1).optional(),
-  timeoutMs: z.coerce.number().int().min(100).max(600_000).optional(),
+  130                  interrupted (Ctrl-C); --local has removed what it made`,
+  check: (args) => {
+    if ((args.cert === undefined) !== (args.key === undefined)) {
+      return '--cert and --key go together';
+    }
+    if (args.loadSeconds !== undefined && args.loadRps === undefined) {
+      return '--load-seconds needs --load-rps';
+    }
+    return undefined;
+  },
 });
-type ConformanceArgs = z.infer<typeof ConformanceArgs>;
+
+/** The parsed flags, without --secret (kept out of everything that could be printed) and --help. */
+type ConformanceArgs = Omit<z.infer<typeof ConformanceFlags>, 'secret' | 'help'>;
 
 /** What main.ts reads from the environment for this command. */
 export type ConformanceEnv = { secret?: string | undefined; secondSecret?: string | undefined };
@@ -128,33 +161,6 @@ export type ConformanceCommand =
 const NOT_WITH_LOCAL = ['url', 'accessKeyId', 'region', 'secondCredential'] as const;
 const REMOTE_REQUIRED = ['url', 'accessKeyId', 'region', 'keyId'] as const;
 
-const FLAGS = {
-  local: { type: 'boolean' },
-  keystore: { type: 'string' },
-  'data-dir': { type: 'string' },
-  url: { type: 'string' },
-  'access-key-id': { type: 'string' },
-  secret: { type: 'string' },
-  region: { type: 'string' },
-  'key-id': { type: 'string' },
-  'encrypt-only-key-id': { type: 'string' },
-  'decrypt-only-key-id': { type: 'string' },
-  'no-usage-key-id': { type: 'string' },
-  'disabled-key-id': { type: 'string' },
-  'second-credential': { type: 'string' },
-  ca: { type: 'string' },
-  cert: { type: 'string' },
-  key: { type: 'string' },
-  'load-rps': { type: 'string' },
-  'load-seconds': { type: 'string' },
-  json: { type: 'string' },
-  junit: { type: 'string' },
-  only: { type: 'string' },
-  'timeout-ms': { type: 'string' },
-  help: { type: 'boolean', short: 'h' },
-} as const;
-
-const camel = (flag: string) => flag.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
 const kebab = (key: string) => key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 
 /** Parses `xkslab conformance` arguments; every problem is a UsageError naming the flag. */
@@ -162,39 +168,12 @@ export function parseConformanceArgs(
   argv: readonly string[],
   env: ConformanceEnv = {},
 ): ConformanceCommand {
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    ({ values } = parseArgs({
-      args: [...argv],
-      strict: true,
-      allowPositionals: false,
-      options: FLAGS,
-    }));
-  } catch (e) {
-    throw parseArgsUsageError(e, FLAGS);
-  }
-  if (values.help) return { help: true };
-  const raw: Record<string, unknown> = {};
-  for (const [flag, value] of Object.entries(values)) {
-    if (flag !== 'secret' && flag !== 'help') raw[camel(flag)] = value;
-  }
-  const parsed = ConformanceArgs.safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new UsageError(
-      `--${kebab(String(issue?.path[0] ?? ''))}: ${issue?.message ?? 'invalid'}`,
-    );
-  }
-  const args = parsed.data;
-  if ((args.cert === undefined) !== (args.key === undefined)) {
-    throw new UsageError('--cert and --key go together');
-  }
-  if (args.loadSeconds !== undefined && args.loadRps === undefined) {
-    throw new UsageError('--load-seconds needs --load-rps');
-  }
+  const parsed = parseCommand(CONFORMANCE_COMMAND, argv);
+  if (parsed.help) return { help: true };
+  const { secret: secretFlag, help: _help, ...args } = parsed.options;
   if (args.local) {
     const extra = NOT_WITH_LOCAL.find((k) => args[k] !== undefined);
-    if (extra !== undefined || values.secret !== undefined) {
+    if (extra !== undefined || secretFlag !== undefined) {
       throw new UsageError(
         `--${extra === undefined ? 'secret' : kebab(extra)}: not with --local, which finds the URL, region and credentials through the data directory`,
       );
@@ -217,7 +196,7 @@ export function parseConformanceArgs(
       `--${kebab(missing)}: is required (or test the local xkslab with --local)`,
     );
   }
-  const secret = (values.secret as string | undefined) ?? env.secret;
+  const secret = secretFlag ?? env.secret;
   if (!secret) {
     throw new UsageError(
       'no secret access key: set XKSLAB_CONFORMANCE_SECRET (or pass --secret; command lines leak into ps)',

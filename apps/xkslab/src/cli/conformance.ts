@@ -12,9 +12,10 @@ import {
   statusText,
   TargetUnreachableError,
 } from '@xkslab/conformance';
+import { commandHelp } from './command.ts';
 import { CommandError, type CommandIo, errorCode } from './command-io.ts';
 import {
-  CONFORMANCE_HELP,
+  CONFORMANCE_COMMAND,
   type ConformanceEnv,
   conformanceOptions,
   parseConformanceArgs,
@@ -100,7 +101,7 @@ export async function conformanceCommand(
 ): Promise<number> {
   const cmd = parseConformanceArgs(argv, env);
   if (cmd.help) {
-    io.stdout(CONFORMANCE_HELP);
+    io.stdout(commandHelp(CONFORMANCE_COMMAND));
     return 0;
   }
   const controller = new AbortController();

@@ -9,7 +9,14 @@ import {
   type LatencyDistribution,
   type ScenarioList,
 } from '@xkslab/protocol';
-import { arg, type CommandGroup, type SubcommandRun, seg, stringOption } from './admin-command.ts';
+import {
+  arg,
+  defineGroup,
+  type SubcommandRun,
+  seg,
+  stringOption,
+  textOption,
+} from './admin-command.ts';
 import { UsageError } from './flags.ts';
 import { formatTable, shortTime } from './table.ts';
 
@@ -171,20 +178,15 @@ export function ruleFromFlags(r: SubcommandRun): Record<string, unknown> {
 }
 
 const scopeOptions = {
-  'key-store': { type: 'string' as const },
-  'key-id': { type: 'string' as const },
-  operation: { type: 'string' as const },
-  'expires-in': { type: 'string' as const },
+  keyStore: textOption('only requests to this key store', 'NAME'),
+  keyId: textOption('only requests for this external key', 'ID'),
+  operation: textOption('only GetHealthStatus, GetKeyMetadata, Encrypt or Decrypt', 'OP'),
+  expiresIn: textOption('the rule goes away after this many seconds', 'SECS'),
 };
 
-const SCOPE_HELP = `  --key-store NAME     only requests to this key store
-  --key-id ID          only requests for this external key
-  --operation OP       only GetHealthStatus, GetKeyMetadata, Encrypt or Decrypt
-  --expires-in SECS    the rule goes away after this many seconds
-`;
-
-export const FAULTS_COMMAND: CommandGroup = {
+export const FAULTS_COMMAND = defineGroup({
   name: 'faults',
+  brief: 'inject faults into a running proxy (list|add|remove|clear|scenarios|defect|...)',
   summary:
     'Inject faults into the running proxy: latency, errors, throttling, drops, health, clock, bit flips, protocol defects.',
   notes: `Rules live in memory (gone on restart; a seed file's "faults" array sets them at start).
@@ -203,31 +205,34 @@ check that a conformance runner notices: 'xkslab faults defects' names the check
     add: {
       args: '[KIND]',
       summary: 'add a rule: latency, error, throttle, drop, health, clock-offset or bitflip',
-      optionHelp: `  --latency D          latency: MS, normal:MEAN:SD or uniform:MIN:MAX (ms)
-  --stage S            latency: response (default) or module (inside the module deadline)
-  --error-name NAME    error: an XKS errorName (its status comes from the spec table)
-  --rps N              throttle: requests per second per key store (token bucket)
-  --nodes all|IDS      health: all, or node ids/suffixes (node-1,node-2)
-  --status S           health: DEGRADED or UNAVAILABLE
-  --offset-ms N        clock-offset: added to the proxy clock for SigV4 (negative: --offset-ms=-N)
-  --field F            bitflip: ciphertext (default), authenticationTag or initializationVector
-  --probability P      0-1, the chance the rule fires on a matching request (default 1)
-  --id ID              the rule's id (default: assigned)
-  --rule JSON          the whole rule as JSON instead of the flags
-${SCOPE_HELP}`,
       options: {
+        latency: textOption('latency: MS, normal:MEAN:SD or uniform:MIN:MAX (ms)', 'D'),
+        stage: textOption(
+          'latency: response (default) or module (inside the module deadline)',
+          'S',
+        ),
+        errorName: textOption(
+          'error: an XKS errorName (its status comes from the spec table)',
+          'NAME',
+        ),
+        rps: textOption('throttle: requests per second per key store (token bucket)', 'N'),
+        nodes: textOption('health: all, or node ids/suffixes (node-1,node-2)', 'all|IDS'),
+        status: textOption('health: DEGRADED or UNAVAILABLE', 'S'),
+        offsetMs: textOption(
+          'clock-offset: added to the proxy clock for SigV4 (negative: --offset-ms=-N)',
+          'N',
+        ),
+        field: textOption(
+          'bitflip: ciphertext (default), authenticationTag or initializationVector',
+          'F',
+        ),
+        probability: textOption(
+          '0-1, the chance the rule fires on a matching request (default 1)',
+          'P',
+        ),
+        id: textOption("the rule's id (default: assigned)", 'ID'),
+        rule: textOption('the whole rule as JSON instead of the flags', 'JSON'),
         ...scopeOptions,
-        latency: { type: 'string' },
-        stage: { type: 'string' },
-        'error-name': { type: 'string' },
-        rps: { type: 'string' },
-        nodes: { type: 'string' },
-        status: { type: 'string' },
-        'offset-ms': { type: 'string' },
-        field: { type: 'string' },
-        probability: { type: 'string' },
-        id: { type: 'string' },
-        rule: { type: 'string' },
       },
       async run(r) {
         const res = await r.client.call<FaultResponse>('POST', '/faults', ruleFromFlags(r));
@@ -266,7 +271,6 @@ ${SCOPE_HELP}`,
     'enable-scenario': {
       args: 'NAME',
       summary: "switch a scenario's rules on (ids NAME:1, NAME:2, ...)",
-      optionHelp: SCOPE_HELP,
       options: scopeOptions,
       async run(r) {
         const scope = scopeOf(r);
@@ -281,8 +285,9 @@ ${SCOPE_HELP}`,
     defect: {
       args: 'NAME',
       summary: "turn one defect profile on (replacing the last), or 'off'",
-      optionHelp: '  --expires-in SECS    the defect goes away after this many seconds\n',
-      options: { 'expires-in': { type: 'string' } },
+      options: {
+        expiresIn: textOption('the defect goes away after this many seconds', 'SECS'),
+      },
       async run(r) {
         const name = arg(r, 0);
         if (name === 'off') {
@@ -318,4 +323,4 @@ ${SCOPE_HELP}`,
       },
     },
   },
-};
+});

@@ -1,96 +1,105 @@
+import { z } from 'zod';
 import { PRODUCT, VERSION } from '../version.ts';
+import { ADMIN_COMMON, type CommandGroup, groupHelp } from './admin-command.ts';
+import { AUDIT_COMMAND } from './audit-command.ts';
+import { BACKUP_COMMAND, RESTORE_COMMAND } from './backup-command.ts';
+import { type CommandSpec, commandHelp, defineCommand, synopsis } from './command.ts';
+import { CONFORMANCE_COMMAND } from './conformance-args.ts';
+import { DEMO_COMMAND } from './demo-options.ts';
+import { FAULTS_COMMAND } from './faults-command.ts';
+import { KEYS_COMMAND } from './keys-command.ts';
+import { CREDS_COMMAND, KEYSTORES_COMMAND } from './keystores-command.ts';
+import { KMS_COMMAND } from './kms-options.ts';
+import { MODULES_COMMAND } from './modules-command.ts';
+import { POLICIES_COMMAND } from './policies-command.ts';
+import { RESET_COMMAND } from './reset-command.ts';
+import { SEED_COMMAND } from './seed-export.ts';
+import { SERVE_COMMAND } from './serve-options.ts';
+
+const HELP_COMMAND = defineCommand({
+  name: 'help',
+  summary: 'show help for a command',
+  args: [{ name: 'CMD' }],
+  synopsis: 'help [CMD]',
+  options: z.strictObject({}),
+});
+
+const VERSION_COMMAND = defineCommand({
+  name: 'version',
+  summary: 'print the version',
+  options: z.strictObject({}),
+});
+
+/** A top-level command as `xkslab --help` lists it, and its own help. */
+type Listed<N extends string> = {
+  name: N;
+  synopsis: string;
+  summary: string;
+  /** The options it declares (an admin group: the options common to its subcommands). */
+  spec: CommandSpec;
+  help(): string;
+};
+
+function single<N extends string>(spec: CommandSpec<z.ZodObject, N>): Listed<N> {
+  return {
+    name: spec.name,
+    synopsis: synopsis(spec),
+    summary: spec.summary,
+    spec,
+    help: () => commandHelp(spec),
+  };
+}
+
+function group<N extends string>(g: CommandGroup<N>): Listed<N> {
+  return {
+    name: g.name,
+    synopsis: g.name,
+    summary: g.brief,
+    spec: ADMIN_COMMON,
+    help: () => groupHelp(g),
+  };
+}
 
 /**
- * Every top-level command, in the order `xkslab --help` lists them. main.ts dispatches through a
- * `Record<CommandName, ...>`, so a command cannot be dispatched without being listed here, nor
- * listed without being dispatched.
+ * Every top-level command, in the order `xkslab --help` lists them, each from its declaration.
+ * main.ts dispatches through a `Record<CommandName, ...>`, so a command cannot be dispatched
+ * without being listed here, nor listed without being dispatched.
  */
 export const COMMANDS = [
-  {
-    name: 'serve',
-    usage: 'serve',
-    summary: 'start the XKS proxy and its virtual cryptographic modules',
-  },
-  {
-    name: 'kms',
-    usage: 'kms',
-    summary: 'start the AWS KMS emulator (external key stores, SDK-compatible)',
-  },
-  {
-    name: 'demo',
-    usage: 'demo',
-    summary: 'walk through a whole external key store story in one process',
-  },
-  {
-    name: 'conformance',
-    usage: 'conformance',
-    summary: 'run the XKS conformance suite against a proxy (this one or any other)',
-  },
-  {
-    name: 'modules',
-    usage: 'modules',
-    summary: 'manage modules of a running server (list|create|describe|delete|set-state)',
-  },
-  {
-    name: 'keys',
-    usage: 'keys',
-    summary: 'manage keys (list|create|import|describe|enable|disable|rotate|export|block|...)',
-  },
-  {
-    name: 'keystores',
-    usage: 'keystores',
-    summary: 'manage key stores (list|create|describe|update|delete|block|unblock)',
-  },
-  { name: 'creds', usage: 'creds', summary: 'manage key store credentials (list|add|revoke)' },
-  {
-    name: 'policies',
-    usage: 'policies',
-    summary: 'manage secondary-authorization policies (get|set|clear)',
-  },
-  {
-    name: 'faults',
-    usage: 'faults',
-    summary: 'inject faults into a running proxy (list|add|remove|clear|scenarios|defect|...)',
-  },
-  {
-    name: 'audit',
-    usage: 'audit',
-    summary: 'verify, tail or query the audit log (verify | tail | query)',
-  },
-  {
-    name: 'backup',
-    usage: 'backup FILE',
-    summary: 'write an encrypted snapshot of the whole database',
-  },
-  {
-    name: 'restore',
-    usage: 'restore FILE',
-    summary: 'rebuild a new data directory from a backup (--data-dir NEW)',
-  },
-  {
-    name: 'seed',
-    usage: 'seed export',
-    summary: 'write the state of a stopped data directory as a seed file',
-  },
-  {
-    name: 'reset',
-    usage: 'reset',
-    summary: 'wipe a data directory (asks first; refuses while a server uses it)',
-  },
-  { name: 'help', usage: 'help [CMD]', summary: 'show help for a command' },
-  { name: 'version', usage: 'version', summary: 'print the version' },
+  single(SERVE_COMMAND),
+  single(KMS_COMMAND),
+  single(DEMO_COMMAND),
+  single(CONFORMANCE_COMMAND),
+  group(MODULES_COMMAND),
+  group(KEYS_COMMAND),
+  group(KEYSTORES_COMMAND),
+  group(CREDS_COMMAND),
+  group(POLICIES_COMMAND),
+  group(FAULTS_COMMAND),
+  single(AUDIT_COMMAND),
+  single(BACKUP_COMMAND),
+  single(RESTORE_COMMAND),
+  single(SEED_COMMAND),
+  single(RESET_COMMAND),
+  { ...single(HELP_COMMAND), help: (): string => MAIN_HELP },
+  { ...single(VERSION_COMMAND), help: (): string => MAIN_HELP },
 ] as const;
 
 export type CommandName = (typeof COMMANDS)[number]['name'];
 
-const WIDTH = Math.max(...COMMANDS.map((c) => c.usage.length));
+const WIDTH = Math.max(...COMMANDS.map((c) => c.synopsis.length));
 
-export const MAIN_HELP = `${PRODUCT} ${VERSION}: a software HSM and AWS KMS External Key Store (XKS) proxy
+export const MAIN_HELP: string = `${PRODUCT} ${VERSION}: a software HSM and AWS KMS External Key Store (XKS) proxy
 
 Usage: xkslab <command> [options]
 
 Commands:
-${COMMANDS.map((c) => `  ${c.usage.padEnd(WIDTH)}  ${c.summary}`).join('\n')}
+${COMMANDS.map((c) => `  ${c.synopsis.padEnd(WIDTH)}  ${c.summary}`).join('\n')}
 
 Run 'xkslab <command> --help' for a command's options.
 `;
+
+/** The help of `xkslab help TOPIC`: the command's own help, or the list of commands. */
+export function helpFor(topic: string | undefined): string {
+  return COMMANDS.find((c) => c.name === topic)?.help() ?? MAIN_HELP;
+}

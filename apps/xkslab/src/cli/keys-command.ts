@@ -11,20 +11,27 @@ import {
 } from '@xkslab/protocol';
 import { parseRsaPublicKey, wrapKeyMaterial } from '../keys/key-transport.ts';
 import {
-  type CommandGroup,
+  defineGroup,
+  flagOption,
   intOption,
   type Subcommand,
   type SubcommandRun,
   seg,
   stringOption,
+  textOption,
 } from './admin-command.ts';
 import { CommandError, errorCode } from './command-io.ts';
 import { UsageError } from './flags.ts';
 import { formatFields, formatTable, shortTime } from './table.ts';
 
 const USAGES = ['ENCRYPT', 'DECRYPT', 'WRAP', 'UNWRAP'];
-const KEY_HELP = `  --module M        the key's module when KEY has no MODULE/ prefix (default: the server's
-                    only module; required when it has several)\n`;
+/** --module of the commands that name one KEY. */
+const KEY_OPTIONS = {
+  module: textOption(
+    "the key's module when KEY has no MODULE/ prefix (default: the server's\nonly module; required when it has several)",
+    'M',
+  ),
+};
 
 /**
  * The module named by --module or, without it, the server's only module. Several modules (or
@@ -86,8 +93,7 @@ function keyAction(action: string, summary: string): Subcommand {
   return {
     args: 'KEY',
     summary,
-    optionHelp: KEY_HELP,
-    options: { module: { type: 'string' } },
+    options: KEY_OPTIONS,
     async run(r) {
       const { path } = await keyRef(r);
       const res = await r.client.call<KeyView>('POST', `${path}/${action}`);
@@ -112,8 +118,9 @@ async function readMaterial(file: string): Promise<Uint8Array> {
   throw new CommandError(`${file} must hold 32 bytes of key material (raw, hex or Base64)`);
 }
 
-export const KEYS_COMMAND: CommandGroup = {
+export const KEYS_COMMAND = defineGroup({
   name: 'keys',
+  brief: 'manage keys (list|create|import|describe|enable|disable|rotate|export|block|...)',
   summary: 'Manage the AES-256 keys of the modules of a running xkslab.',
   notes: `KEY is MODULE/ID, or ID in --module; without either, the server's only module (with
 several modules, --module is required).
@@ -122,18 +129,12 @@ several modules, --module is required).
     list: {
       args: '',
       summary: 'list the keys of a module',
-      optionHelp: `  --module M        the module (default: the server's only module)
-  --state S         only ENABLED, DISABLED or PENDING_DELETION keys
-  --usage U         only keys allowing ENCRYPT, DECRYPT, WRAP or UNWRAP
-  --limit N         one page of at most N keys (default: every key)
-  --next-token T    the page after the one that printed this token
-`,
       options: {
-        module: { type: 'string' },
-        state: { type: 'string' },
-        usage: { type: 'string' },
-        limit: { type: 'string' },
-        'next-token': { type: 'string' },
+        module: textOption("the module (default: the server's only module)", 'M'),
+        state: textOption('only ENABLED, DISABLED or PENDING_DELETION keys', 'S'),
+        usage: textOption('only keys allowing ENCRYPT, DECRYPT, WRAP or UNWRAP', 'U'),
+        limit: textOption('one page of at most N keys (default: every key)', 'N'),
+        nextToken: textOption('the page after the one that printed this token', 'T'),
       },
       async run(r) {
         const limit = intOption(r, 'limit', 1, 1000);
@@ -176,13 +177,13 @@ several modules, --module is required).
     create: {
       args: 'KEY',
       summary: 'create a key (AES-256, generated in the module)',
-      optionHelp: `${KEY_HELP}  --usage LIST      comma-separated ENCRYPT,DECRYPT,WRAP,UNWRAP (default ENCRYPT,DECRYPT); fixed
-  --exportable      allow 'keys export' (default: never exportable)
-`,
       options: {
-        module: { type: 'string' },
-        usage: { type: 'string' },
-        exportable: { type: 'boolean' },
+        ...KEY_OPTIONS,
+        usage: textOption(
+          'comma-separated ENCRYPT,DECRYPT,WRAP,UNWRAP (default ENCRYPT,DECRYPT); fixed',
+          'LIST',
+        ),
+        exportable: flagOption("allow 'keys export' (default: never exportable)"),
       },
       async run(r) {
         const { module, id } = await keyRef(r);
@@ -198,16 +199,14 @@ several modules, --module is required).
     'bulk-create': {
       args: 'PREFIX',
       summary: 'create --count keys named PREFIX<n> in one module (load tests, scale runs)',
-      optionHelp: `  --module NAME     the module (default: the server's only module)
-  --count N         how many keys (required; sent in atomic batches of ${BULK_KEYS_MAX})
-  --start N         the first number (default 0)
-  --usage LIST      as for create (default ENCRYPT,DECRYPT)
-`,
       options: {
-        module: { type: 'string' },
-        count: { type: 'string' },
-        start: { type: 'string' },
-        usage: { type: 'string' },
+        module: textOption("the module (default: the server's only module)", 'NAME'),
+        count: textOption(
+          `how many keys (required; sent in atomic batches of ${BULK_KEYS_MAX})`,
+          'N',
+        ),
+        start: textOption('the first number (default 0)', 'N'),
+        usage: textOption('as for create (default ENCRYPT,DECRYPT)', 'LIST'),
       },
       async run(r) {
         const idPrefix = r.args[0] as string;
@@ -250,15 +249,14 @@ several modules, --module is required).
     import: {
       args: 'KEY',
       summary: 'import 32 bytes of key material (wrapped here, never sent in the clear)',
-      optionHelp: `${KEY_HELP}  --material FILE   the key material: 32 raw bytes, or hex or Base64 text (required)
-  --usage LIST      as for create (default ENCRYPT,DECRYPT)
-  --exportable      allow 'keys export'
-`,
       options: {
-        module: { type: 'string' },
-        material: { type: 'string' },
-        usage: { type: 'string' },
-        exportable: { type: 'boolean' },
+        ...KEY_OPTIONS,
+        material: textOption(
+          'the key material: 32 raw bytes, or hex or Base64 text (required)',
+          'FILE',
+        ),
+        usage: textOption('as for create (default ENCRYPT,DECRYPT)', 'LIST'),
+        exportable: flagOption("allow 'keys export'"),
       },
       async run(r) {
         const { module, id } = await keyRef(r);
@@ -292,8 +290,7 @@ several modules, --module is required).
     describe: {
       args: 'KEY',
       summary: 'show a key (never its material)',
-      optionHelp: KEY_HELP,
-      options: { module: { type: 'string' } },
+      options: KEY_OPTIONS,
       async run(r) {
         const res = await r.client.call<KeyView>('GET', (await keyRef(r)).path);
         r.print(res, () => keyFields(res));
@@ -310,8 +307,7 @@ several modules, --module is required).
     'schedule-deletion': {
       args: 'KEY',
       summary: 'schedule the destruction of a key after a waiting period (disables it now)',
-      optionHelp: `${KEY_HELP}  --days N          waiting period, 1-30 (default 30)\n`,
-      options: { module: { type: 'string' }, days: { type: 'string' } },
+      options: { ...KEY_OPTIONS, days: textOption('waiting period, 1-30 (default 30)', 'N') },
       async run(r) {
         const days = intOption(r, 'days', 1, 30);
         const res = await r.client.call<KeyView>(
@@ -331,8 +327,7 @@ several modules, --module is required).
     destroy: {
       args: 'KEY',
       summary: 'destroy a key whose deletion waiting period is over',
-      optionHelp: KEY_HELP,
-      options: { module: { type: 'string' } },
+      options: KEY_OPTIONS,
       async run(r) {
         const { module, id, path } = await keyRef(r);
         const res = await r.client.call('DELETE', path);
@@ -342,13 +337,10 @@ several modules, --module is required).
     export: {
       args: 'KEY',
       summary: 'export an exportable key, wrapped under your RSA public key',
-      optionHelp: `${KEY_HELP}  --public-key FILE  your RSA public key, PEM, 2048-8192 bits (required)
-  --out FILE         write the JSON there (mode 0600) instead of stdout
-`,
       options: {
-        module: { type: 'string' },
-        'public-key': { type: 'string' },
-        out: { type: 'string' },
+        ...KEY_OPTIONS,
+        publicKey: textOption('your RSA public key, PEM, 2048-8192 bits (required)', 'FILE'),
+        out: textOption('write the JSON there (mode 0600) instead of stdout', 'FILE'),
       },
       async run(r) {
         const file = stringOption(r, 'public-key');
@@ -378,4 +370,4 @@ several modules, --module is required).
       },
     },
   },
-};
+});

@@ -6,7 +6,15 @@ import type {
   KeyStoreList,
   KeyStoreView,
 } from '@xkslab/protocol';
-import { arg, type CommandGroup, type SubcommandRun, seg, stringOption } from './admin-command.ts';
+import {
+  arg,
+  defineGroup,
+  flagOption,
+  type SubcommandRun,
+  seg,
+  stringOption,
+  textOption,
+} from './admin-command.ts';
 import { CommandError, errorCode } from './command-io.ts';
 import { UsageError } from './flags.ts';
 import { formatFields, formatTable, shortTime } from './table.ts';
@@ -58,8 +66,10 @@ async function showCredential(r: SubcommandRun, c: CreatedCredential): Promise<s
   ].join('\n');
 }
 
-const PROXY_CONFIG_HELP =
-  '  --proxy-config FILE  write the AWS KMS console proxy configuration (with the secret) to FILE\n';
+const PROXY_CONFIG_OPTION = textOption(
+  'write the AWS KMS console proxy configuration (with the secret) to FILE',
+  'FILE',
+);
 
 function quotaOption(r: SubcommandRun): number | null | undefined {
   const v = stringOption(r, 'max-rps');
@@ -87,8 +97,9 @@ function blockSwitch(blocked: boolean) {
   };
 }
 
-export const KEYSTORES_COMMAND: CommandGroup = {
+export const KEYSTORES_COMMAND = defineGroup({
   name: 'keystores',
+  brief: 'manage key stores (list|create|describe|update|delete|block|unblock)',
   summary:
     'Manage the XKS key stores (URI path prefix, region, module, credentials) of a running xkslab.',
   subcommands: {
@@ -116,19 +127,16 @@ export const KEYSTORES_COMMAND: CommandGroup = {
     create: {
       args: 'NAME',
       summary: 'create a key store with a first credential (shown once)',
-      optionHelp: `  --prefix P         URI path prefix before /kms/xks/v1, e.g. /tenant-a (required; '' for none)
-  --region R         AWS region KMS signs for (default us-east-1)
-  --module M         module holding its keys (default: default)
-  --max-rps N        request quota per second (default none)
-  --no-credential    create no credential
-${PROXY_CONFIG_HELP}`,
       options: {
-        prefix: { type: 'string' },
-        region: { type: 'string' },
-        module: { type: 'string' },
-        'max-rps': { type: 'string' },
-        'no-credential': { type: 'boolean' },
-        'proxy-config': { type: 'string' },
+        prefix: textOption(
+          "URI path prefix before /kms/xks/v1, e.g. /tenant-a (required; '' for none)",
+          'P',
+        ),
+        region: textOption('AWS region KMS signs for (default us-east-1)', 'R'),
+        module: textOption('module holding its keys (default: default)', 'M'),
+        maxRps: textOption('request quota per second (default none)', 'N'),
+        noCredential: flagOption('create no credential'),
+        proxyConfig: PROXY_CONFIG_OPTION,
       },
       async run(r) {
         const prefix = stringOption(r, 'prefix');
@@ -157,14 +165,10 @@ ${PROXY_CONFIG_HELP}`,
     update: {
       args: 'NAME',
       summary: 'change region, module or quota (effective on the next request)',
-      optionHelp: `  --region R         AWS region
-  --module M         module holding its keys
-  --max-rps N|none   request quota per second, or none
-`,
       options: {
-        region: { type: 'string' },
-        module: { type: 'string' },
-        'max-rps': { type: 'string' },
+        region: textOption('AWS region', 'R'),
+        module: textOption('module holding its keys', 'M'),
+        maxRps: textOption('request quota per second, or none', 'N|none'),
       },
       async run(r) {
         const quota = quotaOption(r);
@@ -192,10 +196,11 @@ ${PROXY_CONFIG_HELP}`,
     block: blockSwitch(true),
     unblock: blockSwitch(false),
   },
-};
+});
 
-export const CREDS_COMMAND: CommandGroup = {
+export const CREDS_COMMAND = defineGroup({
   name: 'creds',
+  brief: 'manage key store credentials (list|add|revoke)',
   summary: 'Manage the SigV4 credentials of a key store: several live at once, for rotation.',
   notes: `Rotation: 'creds add', give the new credential to KMS (UpdateCustomKeyStore), then
 'creds revoke' the old one; a revoked credential stops working at once.
@@ -215,8 +220,7 @@ export const CREDS_COMMAND: CommandGroup = {
     add: {
       args: 'KEYSTORE',
       summary: 'add a generated credential (the secret is shown once)',
-      optionHelp: PROXY_CONFIG_HELP,
-      options: { 'proxy-config': { type: 'string' } },
+      options: { proxyConfig: PROXY_CONFIG_OPTION },
       async run(r) {
         const res = await r.client.call<CreatedCredential>(
           'POST',
@@ -238,4 +242,4 @@ export const CREDS_COMMAND: CommandGroup = {
       },
     },
   },
-};
+});

@@ -1,5 +1,5 @@
 import type { ModuleList, ModuleView } from '@xkslab/protocol';
-import { arg, type CommandGroup, intOption, seg } from './admin-command.ts';
+import { arg, defineGroup, flagOption, intOption, seg, textOption } from './admin-command.ts';
 import { UsageError } from './flags.ts';
 import { formatFields, formatTable, shortTime } from './table.ts';
 
@@ -24,8 +24,9 @@ function moduleFields(m: ModuleView): string {
   return text;
 }
 
-export const MODULES_COMMAND: CommandGroup = {
+export const MODULES_COMMAND = defineGroup({
   name: 'modules',
+  brief: 'manage modules of a running server (list|create|describe|delete|set-state)',
   summary: 'Manage the virtual cryptographic modules (virtual HSM partitions) of a running xkslab.',
   notes: `States: active; maintenance (XKS calls on its keys answer InvalidStateException);
 disconnected (they answer DependencyTimeoutException, as a proxy that cannot reach its HSM).
@@ -55,9 +56,9 @@ Health reports every node UNAVAILABLE in both.
     create: {
       args: 'NAME',
       summary: 'create a module',
-      optionHelp:
-        '  --nodes N         virtual nodes, 1-10 (default 1); health reports one entry each\n',
-      options: { nodes: { type: 'string' } },
+      options: {
+        nodes: textOption('virtual nodes, 1-10 (default 1); health reports one entry each', 'N'),
+      },
       async run(r) {
         const nodes = intOption(r, 'nodes', 1, 10);
         const res = await r.client.call<ModuleView>('POST', '/modules', {
@@ -92,8 +93,7 @@ Health reports every node UNAVAILABLE in both.
     delete: {
       args: 'NAME',
       summary: 'delete a module (refused while it has keys or key stores, unless --force)',
-      optionHelp: '  --force           also destroy its keys; its key stores stop working\n',
-      options: { force: { type: 'boolean' } },
+      options: { force: flagOption('also destroy its keys; its key stores stop working') },
       async run(r) {
         const force = r.values.force === true;
         const res = await r.client.call<{ name: string; keysDeleted: number }>(
@@ -104,4 +104,4 @@ Health reports every node UNAVAILABLE in both.
       },
     },
   },
-};
+});

@@ -1,13 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import type { PolicyResponse } from '@xkslab/protocol';
-import { type CommandGroup, type SubcommandRun, seg, stringOption } from './admin-command.ts';
+import { defineGroup, type SubcommandRun, seg, stringOption, textOption } from './admin-command.ts';
 import { CommandError, errorCode } from './command-io.ts';
 import { UsageError } from './flags.ts';
 import { formatTable } from './table.ts';
-
-const TARGET_HELP = `  --keystore NAME   the policy of a key store
-  --key MODULE/ID   the policy of a key
-`;
 
 function policyPath(r: SubcommandRun): string {
   const keyStore = stringOption(r, 'keystore');
@@ -39,10 +35,14 @@ function policyTable(res: PolicyResponse): string {
   );
 }
 
-const targetOptions = { keystore: { type: 'string' as const }, key: { type: 'string' as const } };
+const targetOptions = {
+  keystore: textOption('the policy of a key store', 'NAME'),
+  key: textOption('the policy of a key', 'MODULE/ID'),
+};
 
-export const POLICIES_COMMAND: CommandGroup = {
+export const POLICIES_COMMAND = defineGroup({
   name: 'policies',
+  brief: 'manage secondary-authorization policies (get|set|clear)',
   summary: 'Manage secondary-authorization policies of key stores and keys.',
   notes: `A policy is {"rules":[{"effect":"allow"|"deny","name"?,"principals"?,"operations"?,
 "viaServices"?,"sourceVpcs"?,"sourceVpces"?}, ...]}; '*' is a wildcard and a 12-digit principal
@@ -53,7 +53,6 @@ Applied to metadata, encrypt and decrypt (never health); denials answer AccessDe
     get: {
       args: '',
       summary: 'show a policy',
-      optionHelp: TARGET_HELP,
       options: targetOptions,
       async run(r) {
         const res = await r.client.call<PolicyResponse>('GET', policyPath(r));
@@ -63,8 +62,10 @@ Applied to metadata, encrypt and decrypt (never health); denials answer AccessDe
     set: {
       args: '',
       summary: 'set a policy from a JSON file',
-      optionHelp: `${TARGET_HELP}  --file FILE       the policy JSON (required; - for standard input)\n`,
-      options: { ...targetOptions, file: { type: 'string' } },
+      options: {
+        ...targetOptions,
+        file: textOption('the policy JSON (required; - for standard input)', 'FILE'),
+      },
       async run(r) {
         const path = policyPath(r);
         const file = stringOption(r, 'file');
@@ -88,7 +89,6 @@ Applied to metadata, encrypt and decrypt (never health); denials answer AccessDe
     clear: {
       args: '',
       summary: 'remove a policy (then every call is allowed)',
-      optionHelp: TARGET_HELP,
       options: targetOptions,
       async run(r) {
         const res = await r.client.call<PolicyResponse>('DELETE', policyPath(r));
@@ -96,4 +96,4 @@ Applied to metadata, encrypt and decrypt (never health); denials answer AccessDe
       },
     },
   },
-};
+});

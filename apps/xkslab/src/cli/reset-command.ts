@@ -4,35 +4,38 @@
  */
 import { readdir, readFile, rm, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { isVcmError, type RecordStore } from '@xkslab/vcm';
+import { z } from 'zod';
 import { MASTER_KEY_FILE } from '../master-key.ts';
 import { ADMIN_JSON_FILE } from './admin-client.ts';
+import { commandHelp, defineCommand, HELP_OPTION, parseCommand } from './command.ts';
 import { CommandError, type CommandIo, errorCode } from './command-io.ts';
-import { parseArgsUsageError, UsageError } from './flags.ts';
 
-export const RESET_HELP = `Usage: xkslab reset --data-dir DIR [--yes]
-
-Wipe a data directory: remove DIR with its master key, database, audit log, TLS files and admin
+export const RESET_COMMAND = defineCommand({
+  name: 'reset',
+  summary: 'wipe a data directory (asks first; refuses while a server uses it)',
+  usage: ['reset --data-dir DIR [--yes]'],
+  description: `Wipe a data directory: remove DIR with its master key, database, audit log, TLS files and admin
 token. Everything in it is lost (take 'xkslab backup' first if you may want it back); the next
 'xkslab serve --data-dir DIR' starts afresh.
 
 Before anything is removed:
   - DIR must look like an xkslab data directory (it holds master.key or db/);
   - no server may be using it (its database lock is free and its admin API does not answer);
-  - you confirm: on a terminal, by typing the directory's name; elsewhere with --yes.
-
-Options:
-  --data-dir DIR   the data directory to wipe (required: there is no default here)
-  --yes            do not ask (scripts, CI)
-  -h, --help       show this help
-`;
-
-const RESET_OPTIONS = {
-  'data-dir': { type: 'string' },
-  yes: { type: 'boolean', short: 'y' },
-  help: { type: 'boolean', short: 'h' },
-} as const;
+  - you confirm: on a terminal, by typing the directory's name; elsewhere with --yes.`,
+  options: z.strictObject({
+    dataDir: z.string().min(1).optional().meta({
+      description: 'the data directory to wipe (required: there is no default here)',
+      value: 'DIR',
+    }),
+    yes: z.boolean().default(false).meta({ description: 'do not ask (scripts, CI)', short: 'y' }),
+    help: HELP_OPTION,
+  }),
+  check: (options) =>
+    options.dataDir === undefined
+      ? '--data-dir DIR is required (the directory to wipe)'
+      : undefined,
+});
 
 export type ResetDeps = {
   io: CommandIo;
@@ -70,24 +73,13 @@ async function adminAnswers(dir: string, fetchImpl: typeof fetch): Promise<strin
 
 /** `xkslab reset --data-dir DIR [--yes]`: resolves with the exit code. */
 export async function resetCommand(args: readonly string[], deps: ResetDeps): Promise<number> {
-  let values: {
-    'data-dir'?: string | undefined;
-    yes?: boolean | undefined;
-    help?: boolean | undefined;
-  };
-  try {
-    ({ values } = parseArgs({ args: [...args], strict: true, options: RESET_OPTIONS }));
-  } catch (e) {
-    throw parseArgsUsageError(e, RESET_OPTIONS, 'reset: ');
-  }
-  if (values.help === true) {
-    deps.io.stdout(RESET_HELP);
+  const parsed = parseCommand(RESET_COMMAND, args, 'reset: ');
+  if (parsed.help) {
+    deps.io.stdout(commandHelp(RESET_COMMAND));
     return 0;
   }
-  if (values['data-dir'] === undefined) {
-    throw new UsageError('reset: --data-dir DIR is required (the directory to wipe)');
-  }
-  const dir = resolve(values['data-dir']);
+  const { options } = parsed;
+  const dir = resolve(options.dataDir as string);
   let entries: string[];
   try {
     entries = await readdir(dir);
@@ -117,7 +109,7 @@ export async function resetCommand(args: readonly string[], deps: ResetDeps): Pr
       `a server answers at ${running}, the admin address in ${join(dir, ADMIN_JSON_FILE)}: stop it first; nothing removed`,
     );
   }
-  if (values.yes !== true) {
+  if (!options.yes) {
     if (!deps.interactive) {
       throw new CommandError(
         `reset wipes ${dir} and asks first, but stdin is not a terminal: pass --yes to wipe it without asking`,
@@ -134,6 +126,6 @@ export async function resetCommand(args: readonly string[], deps: ResetDeps): Pr
     }
   }
   await rm(dir, { recursive: true, force: true });
-  deps.io.stdout(`removed ${dir}; 'xkslab serve --data-dir ${values['data-dir']}' starts afresh\n`);
+  deps.io.stdout(`removed ${dir}; 'xkslab serve --data-dir ${options.dataDir}' starts afresh\n`);
   return 0;
 }

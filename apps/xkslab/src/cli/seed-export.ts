@@ -5,21 +5,25 @@
  */
 import { stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { SeedFile, type SeedKey, type SeedKeyStore, type SeedModule } from '@xkslab/protocol';
 import { cipherEngine, isVcmError, type RecordStore, Vcm } from '@xkslab/vcm';
+import { z } from 'zod';
 import { KeyStoreRegistry } from '../keystores/registry.ts';
 import { MASTER_KEY_FILE } from '../master-key.ts';
 import { POLICY_RECORD_PREFIX } from '../policies/policy-store.ts';
 import { decodeEnvKey, readMasterKeyFile } from './backup-command.ts';
+import { commandHelp, defineCommand, HELP_OPTION, parseCommand } from './command.ts';
 import { CommandError, type CommandIo, errorCode } from './command-io.ts';
-import { parseArgsUsageError, UsageError } from './flags.ts';
+import { UsageError } from './flags.ts';
 import { DEFAULT_DATA_DIR } from './serve-options.ts';
 import { didYouMean } from './suggest.ts';
 
-export const SEED_HELP = `Usage: xkslab seed export [--data-dir DIR] [--out FILE] [--with-material] [--with-secrets]
-
-Write the state of a data directory as a seed file that 'xkslab serve --seed FILE' accepts on a
+export const SEED_COMMAND = defineCommand({
+  name: 'seed',
+  summary: 'write the state of a stopped data directory as a seed file',
+  synopsis: 'seed export',
+  usage: ['seed export [--data-dir DIR] [--out FILE] [--with-material] [--with-secrets]'],
+  description: `Write the state of a data directory as a seed file that 'xkslab serve --seed FILE' accepts on a
 fresh data directory: modules (with their node counts), keys (usage, ENABLED/DISABLED, exportable)
 and key stores (name, prefix, region, module, request quota).
 
@@ -35,25 +39,33 @@ database lock; use 'xkslab backup' for a live copy). Nothing secret is written u
   --with-secrets           the key stores' credentials, secret access keys included
 
 Not in a seed: older key versions, blocked flags, pending deletions (exported DISABLED), policies,
-fault rules and the admin token. What was left out is listed on stderr.
-
-Options:
-  --data-dir DIR          data directory (default: ${DEFAULT_DATA_DIR})
-  --out FILE              write the seed there (mode 0600, never overwritten) instead of stdout
-  --with-material         include the key material of exportable keys
-  --with-secrets          include the secret access keys of the key stores' credentials
-  --master-key-file FILE  the master key, when it is neither XKSLAB_MASTER_KEY nor DIR/master.key
-  -h, --help              show this help
-`;
-
-const SEED_OPTIONS = {
-  'data-dir': { type: 'string' },
-  out: { type: 'string' },
-  'with-material': { type: 'boolean' },
-  'with-secrets': { type: 'boolean' },
-  'master-key-file': { type: 'string' },
-  help: { type: 'boolean', short: 'h' },
-} as const;
+fault rules and the admin token. What was left out is listed on stderr.`,
+  args: [{ name: 'COMMAND' }],
+  extraArgs: (extra) => `seed export: unexpected argument '${extra}'`,
+  options: z.strictObject({
+    dataDir: z
+      .string()
+      .min(1)
+      .default(DEFAULT_DATA_DIR)
+      .meta({ description: 'data directory', value: 'DIR' }),
+    out: z.string().min(1).optional().meta({
+      description: 'write the seed there (mode 0600, never overwritten) instead of stdout',
+      value: 'FILE',
+    }),
+    withMaterial: z
+      .boolean()
+      .default(false)
+      .meta({ description: 'include the key material of exportable keys' }),
+    withSecrets: z.boolean().default(false).meta({
+      description: "include the secret access keys of the key stores' credentials",
+    }),
+    masterKeyFile: z.string().min(1).optional().meta({
+      description: 'the master key, when it is neither XKSLAB_MASTER_KEY nor DIR/master.key',
+      value: 'FILE',
+    }),
+    help: HELP_OPTION,
+  }),
+});
 
 export type SeedExportDeps = {
   io: CommandIo;
@@ -142,36 +154,22 @@ export async function exportSeed(
   return { seed, notes };
 }
 
-function parse(args: readonly string[]) {
-  try {
-    const { values, positionals } = parseArgs({
-      args: [...args],
-      strict: true,
-      allowPositionals: true,
-      options: SEED_OPTIONS,
-    });
-    return { values, positionals };
-  } catch (e) {
-    throw parseArgsUsageError(e, SEED_OPTIONS, 'seed: ');
-  }
-}
-
 /** `xkslab seed export ...`: resolves with the exit code. */
 export async function seedCommand(args: readonly string[], deps: SeedExportDeps): Promise<number> {
-  const { values, positionals } = parse(args);
-  const [sub, ...extra] = positionals;
-  if (values.help === true || sub === undefined || sub === 'help') {
-    deps.io.stdout(SEED_HELP);
+  const parsed = parseCommand(SEED_COMMAND, args, 'seed: ');
+  const sub = parsed.help ? undefined : parsed.args[0];
+  if (parsed.help || sub === undefined || sub === 'help') {
+    deps.io.stdout(commandHelp(SEED_COMMAND));
     return 0;
   }
+  const { options } = parsed;
   if (sub !== 'export') {
     throw new UsageError(
       `unknown command 'xkslab seed ${sub}'${didYouMean(sub, ['export']) || '.'} Run 'xkslab seed --help'`,
     );
   }
-  if (extra.length > 0) throw new UsageError(`seed export: unexpected argument '${extra[0]}'`);
-  const dataDir = resolve(values['data-dir'] ?? DEFAULT_DATA_DIR);
-  const out = values.out === undefined ? undefined : resolve(values.out);
+  const dataDir = resolve(options.dataDir);
+  const out = options.out === undefined ? undefined : resolve(options.out);
   const exists = await stat(join(dataDir, 'db')).then(
     () => true,
     () => false,
@@ -197,7 +195,7 @@ export async function seedCommand(args: readonly string[], deps: SeedExportDeps)
   }
   let vcm: Vcm | undefined;
   try {
-    const masterKeyFile = values['master-key-file'];
+    const masterKeyFile = options.masterKeyFile;
     const masterKey = masterKeyFile
       ? await readMasterKeyFile(masterKeyFile)
       : deps.masterKeyFromEnv
@@ -207,8 +205,8 @@ export async function seedCommand(args: readonly string[], deps: SeedExportDeps)
     masterKey.fill(0);
     const registry = await KeyStoreRegistry.load(store, vcm);
     const { seed, notes } = await exportSeed(vcm, registry, {
-      withMaterial: values['with-material'] === true,
-      withSecrets: values['with-secrets'] === true,
+      withMaterial: options.withMaterial,
+      withSecrets: options.withSecrets,
     });
     const text = `${JSON.stringify(seed, null, 2)}\n`;
     const counts = `${seed.modules.length} module(s), ${seed.modules.reduce((n, m) => n + m.keys.length, 0)} key(s), ${seed.keyStores.length} key store(s)`;
