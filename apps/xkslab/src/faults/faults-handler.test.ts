@@ -1,14 +1,13 @@
-import { SigningKeyCache, signRequest } from '@xkslab/sigv4';
+import { SigningKeyCache } from '@xkslab/sigv4';
 import { MemoryRecordStore, nobleEngine, Vcm } from '@xkslab/vcm';
 import { describe, expect, it, vi } from 'vitest';
 import { createApp } from '../app.ts';
 import { KeyStoreRegistry } from '../keystores/registry.ts';
 import { silentLogger } from '../logger.ts';
+import { CRED, NOW, signedRequest } from '../testing/xks-context.ts';
 import { DEFAULT_LIMITS } from '../xks/limits.ts';
 import { FaultPlan } from './fault-plan.ts';
 
-const CRED = { accessKeyId: 'AKIAXKSLABTESTKEY2345', secretAccessKey: 'a'.repeat(43) };
-const NOW = new Date('2026-11-28T12:00:00Z');
 const HEALTH = { requestMetadata: { kmsRequestId: 'r', kmsOperation: 'KmsHealthCheck' } };
 
 async function setup(faults: FaultPlan | undefined) {
@@ -39,21 +38,7 @@ async function setup(faults: FaultPlan | undefined) {
     ...(faults ? { faults } : {}),
   });
   return async (path: string, body: unknown) => {
-    const bytes = new TextEncoder().encode(JSON.stringify(body));
-    const headers: Record<string, string> = {
-      host: 'localhost',
-      'content-type': 'application/json',
-    };
-    const signed = signRequest({ method: 'POST', path, headers, body: bytes }, CRED, {
-      region: 'eu-west-1',
-      service: 'kms-xks-proxy',
-      now: NOW,
-    });
-    const res = await app.request(`http://localhost${path}`, {
-      method: 'POST',
-      headers: { ...headers, ...signed },
-      body: bytes,
-    });
+    const res = await app.request(signedRequest(path, body));
     return { status: res.status, type: res.headers.get('content-type'), text: await res.text() };
   };
 }

@@ -1,14 +1,13 @@
 import { createCipheriv, createHash } from 'node:crypto';
-import { SigningKeyCache, signRequest } from '@xkslab/sigv4';
+import { SigningKeyCache } from '@xkslab/sigv4';
 import { MemoryRecordStore, nobleEngine, type RecordStore, Vcm } from '@xkslab/vcm';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createApp } from '../app.ts';
 import { KeyStoreRegistry } from '../keystores/registry.ts';
 import { type LogFields, silentLogger } from '../logger.ts';
+import { CRED, NOW, signedRequest } from '../testing/xks-context.ts';
 import { DEFAULT_LIMITS } from './limits.ts';
 
-const CRED = { accessKeyId: 'AKIAXKSLABTESTKEY2345', secretAccessKey: 'a'.repeat(43) };
-const NOW = new Date('2026-11-28T12:00:00Z');
 const MATERIAL = new Uint8Array(32).map((_, i) => i);
 const META = {
   awsPrincipalArn: 'arn:aws:iam::123456789012:user/alice',
@@ -80,21 +79,7 @@ async function setup() {
     moduleTimeoutMs: 50,
   });
   const call = async (path: string, body: unknown) => {
-    const bytes = new TextEncoder().encode(JSON.stringify(body));
-    const headers: Record<string, string> = {
-      host: 'localhost',
-      'content-type': 'application/json',
-    };
-    const signed = signRequest({ method: 'POST', path, headers, body: bytes }, CRED, {
-      region: 'eu-west-1',
-      service: 'kms-xks-proxy',
-      now: NOW,
-    });
-    const res = await app.request(`http://localhost${path}`, {
-      method: 'POST',
-      headers: { ...headers, ...signed },
-      body: bytes,
-    });
+    const res = await app.request(signedRequest(path, body));
     return { status: res.status, json: (await res.json()) as Record<string, string> };
   };
   return { store, vcm, call, lines };
