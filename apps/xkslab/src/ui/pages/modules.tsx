@@ -29,7 +29,7 @@ import {
   seg,
 } from '../page-kit.tsx';
 import { UI_BASE, type UiDeps, type UiEnv } from '../ui-deps.ts';
-import { KeyRows, KeyStoreLinks, UsageChecks } from './keys.tsx';
+import { KeyRows, KeyStoreLinks, UsageChecks } from './keys/key-parts.tsx';
 
 const BASE = `${UI_BASE}/modules`;
 const KEYS_SHOWN = 100;
