@@ -48,4 +48,5 @@ export type {
   XksTransport,
 } from './xks/transport.ts';
 export { nodeTransport, XksTransportError } from './xks/transport.ts';
-export type { XksCallRecord, XksFailure } from './xks/xks-client.ts';
+export type { XksCallRecord } from './xks/xks-client.ts';
+export type { XksFailure } from './xks/xks-failure.ts';
