@@ -14,7 +14,7 @@ import {
   seg,
 } from '../../page-kit.tsx';
 import { savePolicy } from '../../policy-form.tsx';
-import type { UiDeps, UiEnv } from '../../ui-deps.ts';
+import type { UiContext, UiDeps, UiEnv } from '../../ui-deps.ts';
 import { KEYS_BASE as BASE, keyHref } from './key-parts.tsx';
 
 /** The download name of an exported key: `<module>-<key>-export.json` (safe characters only). */
@@ -22,12 +22,44 @@ export function exportFileName(module: string, keyId: string): string {
   return `${module}-${keyId}-export.json`.replace(/[^A-Za-z0-9._-]/g, '_');
 }
 
-/** The buttons and forms of a key's page: lifecycle, deletion, export, policy. */
-export function registerKeyActions(app: Hono<UiEnv>, deps: UiDeps): void {
-  const LIFECYCLE: Record<
-    string,
-    { route: string; done: string; run: (module: string, id: string) => Promise<KeyInfo> }
-  > = {
+/** The export as a JSON download, or back to the key's page with the error. */
+async function downloadExport(
+  c: UiContext,
+  deps: UiDeps,
+  key: { module: string; keyId: string },
+  publicKeyField: string | undefined,
+) {
+  const { module, keyId } = key;
+  const here = keyHref({ module, id: keyId });
+  const audit = { module, keyId };
+  const started = performance.now();
+  let body: string;
+  try {
+    const { publicKey } = parseForm(ExportKeyRequest, { publicKey: publicKeyField ?? '' });
+    body = JSON.stringify(await exportKey(deps, module, keyId, publicKey));
+  } catch (e) {
+    logInternal(deps, c, e);
+    c.get('session').flash = { kind: 'error', text: errorText(e) };
+    return c.redirect(here, 303);
+  }
+  auditChange(deps, c, ['POST', '/modules/{module}/keys/{keyId}/export'], audit, started);
+  return c.body(body, 200, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-disposition': `attachment; filename="${exportFileName(module, keyId)}"`,
+    'cache-control': 'no-store',
+  });
+}
+
+/** A lifecycle step that needs only the key: its admin API route, what it did, how it runs. */
+type LifecycleStep = {
+  route: string;
+  done: string;
+  run: (module: string, id: string) => Promise<KeyInfo>;
+};
+
+/** The one-button lifecycle steps of a key's page, by the action in its URL. */
+function lifecycleSteps(deps: UiDeps): Record<string, LifecycleStep> {
+  return {
     enable: {
       route: 'enable',
       done: 'enabled',
@@ -55,6 +87,11 @@ export function registerKeyActions(app: Hono<UiEnv>, deps: UiDeps): void {
       run: (m, id) => deps.vcm.cancelKeyDeletion(m, id),
     },
   };
+}
+
+/** The buttons and forms of a key's page: lifecycle, deletion, export, policy. */
+export function registerKeyActions(app: Hono<UiEnv>, deps: UiDeps): void {
+  const LIFECYCLE = lifecycleSteps(deps);
 
   app.post(`${BASE}/:module/:keyId/:action`, async (c) => {
     const { module, keyId, action } = c.req.param();
@@ -107,24 +144,8 @@ export function registerKeyActions(app: Hono<UiEnv>, deps: UiDeps): void {
             return `Key ${keyId} destroyed.`;
           },
         );
-      case 'export': {
-        const started = performance.now();
-        let body: string;
-        try {
-          const { publicKey } = parseForm(ExportKeyRequest, { publicKey: form.publicKey ?? '' });
-          body = JSON.stringify(await exportKey(deps, module, keyId, publicKey));
-        } catch (e) {
-          logInternal(deps, c, e);
-          c.get('session').flash = { kind: 'error', text: errorText(e) };
-          return c.redirect(here, 303);
-        }
-        auditChange(deps, c, ['POST', '/modules/{module}/keys/{keyId}/export'], audit, started);
-        return c.body(body, 200, {
-          'content-type': 'application/json; charset=utf-8',
-          'content-disposition': `attachment; filename="${exportFileName(module, keyId)}"`,
-          'cache-control': 'no-store',
-        });
-      }
+      case 'export':
+        return downloadExport(c, deps, { module, keyId }, form.publicKey);
       case 'policy':
         return runAction(
           c,

@@ -1,4 +1,5 @@
 import { WRAPPING_ALGORITHM } from '@xkslab/protocol';
+import type { KeyInfo } from '@xkslab/vcm';
 import type { Hono } from 'hono';
 import type { AuditEntry } from '../../../audit/audit-entry.ts';
 import { searchEntries } from '../../audit-view.ts';
@@ -24,6 +25,120 @@ function usageOf(entries: readonly AuditEntry[]) {
     rows.set(e.operation, row);
   }
   return [...rows.values()];
+}
+
+/** What a key is: id, module, state, usage, origin, dates, the key stores serving it. */
+function KeyFactsCard(props: {
+  id: string;
+  module: string;
+  k: KeyInfo;
+  stores: readonly string[];
+}) {
+  const { id, module, k: key, stores } = props;
+  return (
+    <section class="card">
+      <h2>Key</h2>
+      <dl class="props">
+        <dt>Key id</dt>
+        <dd>
+          <LongValue value={id} code testId="key-id" />
+        </dd>
+        <dt>Module</dt>
+        <dd>
+          <LongValue value={module} href={`${UI_BASE}/modules/${seg(module)}`} />
+        </dd>
+        <dt>State</dt>
+        <dd data-testid="key-state">
+          <KeyState k={key} />
+        </dd>
+        <dt>XKS keyStatus</dt>
+        <dd>{key.status}</dd>
+        <dt>Usage</dt>
+        <dd>{key.usage.join(', ') || 'none'}</dd>
+        <dt>Origin</dt>
+        <dd>{`${key.origin}${key.exportable ? ' (exportable)' : ''}`}</dd>
+        <dt>Created</dt>
+        <dd>{when(key.createdAt)}</dd>
+        {key.deletionDate ? (
+          <>
+            <dt>Deletion date</dt>
+            <dd>{when(key.deletionDate)}</dd>
+          </>
+        ) : null}
+        <dt>Key stores</dt>
+        <dd>
+          <KeyStoreLinks names={stores} />
+        </dd>
+      </dl>
+      <p class="muted">Key material is never shown.</p>
+    </section>
+  );
+}
+
+/** Calls per XKS operation on this key, from the audit log. */
+function UsageCard(props: { calls: readonly AuditEntry[] | undefined }) {
+  const { calls } = props;
+  return (
+    <section class="card">
+      <h2>Usage (from the audit log)</h2>
+      {calls === undefined ? (
+        <Empty>This server keeps no audit log.</Empty>
+      ) : usageOf(calls).length === 0 ? (
+        <Empty>No XKS call on this key yet.</Empty>
+      ) : (
+        <Table head={['Operation', 'ok', 'failed', 'Last']}>
+          {usageOf(calls).map((u) => (
+            <tr>
+              <td>{u.operation}</td>
+              <td class="num">{u.ok}</td>
+              <td class="num">{u.failed}</td>
+              <td class="time">{when(u.last)}</td>
+            </tr>
+          ))}
+        </Table>
+      )}
+    </section>
+  );
+}
+
+/** The export form of an exportable key, or why it cannot be exported. */
+function ExportCard(props: { k: KeyInfo; here: string; csrf: string }) {
+  const { k: key, here, csrf } = props;
+  return (
+    <section class="card">
+      <h2>Export</h2>
+      {key.exportable ? (
+        <form method="post" action={`${here}/export`} class="stack">
+          <CsrfField token={csrf} />
+          <p class="muted">
+            Every version, each wrapped as {WRAPPING_ALGORITHM} under your RSA public key, as a JSON
+            file (the admin API's <code>export</code> answer).
+          </p>
+          <label>
+            Your RSA public key (PEM, 2048-8192 bits)
+            <textarea
+              name="publicKey"
+              rows={6}
+              required
+              class="mono"
+              placeholder="-----BEGIN PUBLIC KEY-----"
+              data-testid="export-public-key"
+            />
+          </label>
+          <button type="submit" class="primary" data-testid="key-export">
+            Export (download)
+          </button>
+        </form>
+      ) : (
+        <Empty>
+          <span data-testid="key-not-exportable">
+            Not exportable: only a key created or imported with <em>Exportable</em> checked can be
+            exported, and that choice is fixed at creation.
+          </span>
+        </Empty>
+      )}
+    </section>
+  );
 }
 
 /** One key's page: facts, lifecycle buttons, versions, usage, export, recent calls, policy. */
@@ -92,42 +207,7 @@ export function registerKeyDetailPage(app: Hono<UiEnv>, deps: UiDeps, state: UiS
         active: 'keys',
       },
       <div class="grid">
-        <section class="card">
-          <h2>Key</h2>
-          <dl class="props">
-            <dt>Key id</dt>
-            <dd>
-              <LongValue value={id} code testId="key-id" />
-            </dd>
-            <dt>Module</dt>
-            <dd>
-              <LongValue value={module} href={`${UI_BASE}/modules/${seg(module)}`} />
-            </dd>
-            <dt>State</dt>
-            <dd data-testid="key-state">
-              <KeyState k={key} />
-            </dd>
-            <dt>XKS keyStatus</dt>
-            <dd>{key.status}</dd>
-            <dt>Usage</dt>
-            <dd>{key.usage.join(', ') || 'none'}</dd>
-            <dt>Origin</dt>
-            <dd>{`${key.origin}${key.exportable ? ' (exportable)' : ''}`}</dd>
-            <dt>Created</dt>
-            <dd>{when(key.createdAt)}</dd>
-            {key.deletionDate ? (
-              <>
-                <dt>Deletion date</dt>
-                <dd>{when(key.deletionDate)}</dd>
-              </>
-            ) : null}
-            <dt>Key stores</dt>
-            <dd>
-              <KeyStoreLinks names={stores} />
-            </dd>
-          </dl>
-          <p class="muted">Key material is never shown.</p>
-        </section>
+        <KeyFactsCard id={id} module={module} k={key} stores={stores} />
         <section class="card">
           <h2>Lifecycle</h2>
           <div class="buttons">
@@ -179,58 +259,8 @@ export function registerKeyDetailPage(app: Hono<UiEnv>, deps: UiDeps, state: UiS
             ))}
           </Table>
         </section>
-        <section class="card">
-          <h2>Usage (from the audit log)</h2>
-          {calls === undefined ? (
-            <Empty>This server keeps no audit log.</Empty>
-          ) : usageOf(calls).length === 0 ? (
-            <Empty>No XKS call on this key yet.</Empty>
-          ) : (
-            <Table head={['Operation', 'ok', 'failed', 'Last']}>
-              {usageOf(calls).map((u) => (
-                <tr>
-                  <td>{u.operation}</td>
-                  <td class="num">{u.ok}</td>
-                  <td class="num">{u.failed}</td>
-                  <td class="time">{when(u.last)}</td>
-                </tr>
-              ))}
-            </Table>
-          )}
-        </section>
-        <section class="card">
-          <h2>Export</h2>
-          {key.exportable ? (
-            <form method="post" action={`${here}/export`} class="stack">
-              <CsrfField token={csrf} />
-              <p class="muted">
-                Every version, each wrapped as {WRAPPING_ALGORITHM} under your RSA public key, as a
-                JSON file (the admin API's <code>export</code> answer).
-              </p>
-              <label>
-                Your RSA public key (PEM, 2048-8192 bits)
-                <textarea
-                  name="publicKey"
-                  rows={6}
-                  required
-                  class="mono"
-                  placeholder="-----BEGIN PUBLIC KEY-----"
-                  data-testid="export-public-key"
-                />
-              </label>
-              <button type="submit" class="primary" data-testid="key-export">
-                Export (download)
-              </button>
-            </form>
-          ) : (
-            <Empty>
-              <span data-testid="key-not-exportable">
-                Not exportable: only a key created or imported with <em>Exportable</em> checked can
-                be exported, and that choice is fixed at creation.
-              </span>
-            </Empty>
-          )}
-        </section>
+        <UsageCard calls={calls} />
+        <ExportCard k={key} here={here} csrf={csrf} />
         <section class="card wide">
           <h2>Recent calls</h2>
           {calls && calls.length > 0 ? (
