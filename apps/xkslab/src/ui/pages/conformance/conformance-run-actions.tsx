@@ -1,6 +1,5 @@
 import type { ConformanceOptions } from '@xkslab/conformance';
 import type { Hono } from 'hono';
-
 import { createConformanceKeys } from '../../../keys/conformance-keys.ts';
 import { ConformanceBusyError } from '../../conformance-runs.ts';
 import {

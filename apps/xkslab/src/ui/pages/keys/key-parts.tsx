@@ -7,6 +7,7 @@ import { UI_BASE } from '../../ui-deps.ts';
 /** Where the key pages live. */
 export const KEYS_BASE = `${UI_BASE}/keys`;
 
+/** The page of one key. */
 export const keyHref = (k: { module: string; id: string }) =>
   `${KEYS_BASE}/${seg(k.module)}/${seg(k.id)}`;
 

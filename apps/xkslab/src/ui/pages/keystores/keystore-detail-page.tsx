@@ -18,7 +18,6 @@ import { renderPage, seg } from '../../page-kit.tsx';
 import { PolicyEditor } from '../../policy-form.tsx';
 import type { UiDeps, UiEnv } from '../../ui-deps.ts';
 import { UI_BASE } from '../../ui-deps.ts';
-
 import { KEYSTORES_BASE as BASE, endpointOf } from './keystore-parts.tsx';
 
 /** Where KMS reaches the key store, its module and state, and the kill switch. */

@@ -27,7 +27,6 @@ import {
 } from '../../page-kit.tsx';
 import type { UiContext, UiDeps, UiEnv } from '../../ui-deps.ts';
 import { UI_BASE } from '../../ui-deps.ts';
-
 import { KEYSTORES_BASE as BASE, endpointOf, NewCredential } from './keystore-parts.tsx';
 
 /** Every key store with its endpoint, module, credentials and whether it has a policy. */
