@@ -4,7 +4,8 @@
  */
 import { Hono } from 'hono';
 import { KMS_MAX_BODY_BYTES } from './constants.ts';
-import type { KmsEmulator, KmsLogger } from './emulator.ts';
+import type { KmsEmulator } from './emulator.ts';
+import type { KmsLogger } from './emulator-deps.ts';
 import { KmsError, kmsErrorBody } from './errors.ts';
 import { handleKmsRequest } from './kms-handler.ts';
 

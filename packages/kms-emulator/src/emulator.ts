@@ -4,18 +4,13 @@
  * optional persistence. Time, randomness, timers and the network are injected.
  */
 import type { HttpRequestParts, SigningKeyCache } from '@xkslab/sigv4';
-import type { z } from 'zod';
 import { ACTIONS } from './actions.ts';
 import { authenticate } from './auth.ts';
-import { transition } from './connection.ts';
 import {
-  DEFAULT_ACCESS_KEY_ID,
   DEFAULT_ACCOUNT_ID,
   DEFAULT_CONNECT_DELAY_MS,
   DEFAULT_HEALTH_INTERVAL_MS,
-  DEFAULT_PRINCIPAL_ARN,
   DEFAULT_REGION,
-  DEFAULT_SECRET_ACCESS_KEY,
   XKS_QUOTA_PER_SECOND,
   XKS_TIMEOUT_MS,
 } from './constants.ts';
@@ -27,93 +22,22 @@ import {
   sweepDeletedKeys,
   targetOf,
 } from './core.ts';
+import {
+  DEFAULT_CREDENTIAL,
+  type KmsEmulatorDeps,
+  type KmsLogger,
+  silentLogger,
+} from './emulator-deps.ts';
 import { KmsError } from './errors.ts';
 import { type Account, uuidFrom } from './ids.ts';
+import { KeyStoreConnections } from './key-store-connections.ts';
 import { KmsMetrics, type MetricsSnapshot } from './metrics.ts';
 import type { Alias, CustomKeyStore, KmsCredential, KmsKey, Principal } from './model.ts';
 import { type EmulatorState, StateCodec, type StateStorage } from './persistence.ts';
 import { KeyStoreQuota } from './quota.ts';
-import { connectionErrorCode } from './xks/error-mapping.ts';
-import type { XksTransport } from './xks/transport.ts';
-import { type XksCallRecord, XksClient } from './xks/xks-client.ts';
-
-export type KmsLogFields = Record<string, string | number | boolean | undefined>;
-export type KmsLogger = {
-  info(msg: string, fields?: KmsLogFields): void;
-  warn(msg: string, fields?: KmsLogFields): void;
-  error(msg: string, fields?: KmsLogFields): void;
-};
-
-/** Cancels a scheduled callback. */
-export type Cancel = () => void;
-export type Scheduler = {
-  after(ms: number, fn: () => void): Cancel;
-  every(ms: number, fn: () => void): Cancel;
-};
-
-/** Real timers, unref'd so they never keep a process alive on their own. */
-export const realScheduler: Scheduler = {
-  after(ms, fn) {
-    const t = setTimeout(fn, ms);
-    t.unref();
-    return () => clearTimeout(t);
-  },
-  every(ms, fn) {
-    const t = setInterval(fn, ms);
-    t.unref();
-    return () => clearInterval(t);
-  },
-};
-
-export type KmsEmulatorOptions = {
-  region?: string;
-  accountId?: string;
-  /** Local credentials the emulator accepts (default: DEFAULT_ACCESS_KEY_ID / ..._SECRET). */
-  credentials?: readonly KmsCredential[];
-  connectDelayMs?: number;
-  disconnectDelayMs?: number;
-  /** 0 turns periodic health checks off. */
-  healthIntervalMs?: number;
-  xksTimeoutMs?: number;
-  quotaPerSecond?: number;
-};
-
-export type KmsEmulatorDeps = {
-  transport: XksTransport;
-  options?: KmsEmulatorOptions;
-  clock?: () => Date;
-  random?: (n: number) => Uint8Array;
-  monotonic?: () => number;
-  scheduler?: Scheduler;
-  /** Where the state is kept between runs, and the key that seals it; in memory when absent. */
-  persistence?: { storage: StateStorage; masterKey: Uint8Array };
-  logger?: KmsLogger;
-  /** Called after every proxy call (one per KMS-initiated XKS request, retries included). */
-  onXksCall?: (record: XksCallRecord) => void;
-  sigv4Cache?: SigningKeyCache;
-};
-
-export const DEFAULT_CREDENTIAL: KmsCredential = {
-  accessKeyId: DEFAULT_ACCESS_KEY_ID,
-  secretAccessKey: DEFAULT_SECRET_ACCESS_KEY,
-  principalArn: DEFAULT_PRINCIPAL_ARN,
-};
-
-const silent: KmsLogger = { info() {}, warn() {}, error() {} };
-
-function lowerFirst(text: string): string {
-  return text.charAt(0).toLowerCase() + text.slice(1);
-}
-
-/** KMS's validation message shape for the first zod issue. */
-function validationMessage(error: z.ZodError): string {
-  const issue = error.issues[0];
-  if (!issue) return 'Invalid request';
-  const path = issue.path.map((p) => lowerFirst(String(p))).join('.') || 'body';
-  const missing = issue.code === 'invalid_type' && /received undefined/.test(issue.message);
-  const constraint = missing ? 'Member must not be null' : issue.message;
-  return `1 validation error detected: Value at '${path}' failed to satisfy constraint: ${constraint}`;
-}
+import { type Cancel, realScheduler, type Scheduler } from './scheduler.ts';
+import { validationMessage } from './validation-message.ts';
+import { XksClient } from './xks/xks-client.ts';
 
 export class KmsEmulator {
   readonly account: Account;
@@ -125,8 +49,7 @@ export class KmsEmulator {
   readonly #logger: KmsLogger;
   readonly #sigv4Cache: SigningKeyCache | undefined;
   readonly #persistence: { storage: StateStorage; codec: StateCodec } | undefined;
-  readonly #pending = new Map<string, { cancel: Cancel; token: number }>();
-  #token = 0;
+  readonly #connections: KeyStoreConnections;
   #saving: Promise<void> = Promise.resolve();
   #stopPolling: Cancel | undefined;
   #polling = false;
@@ -150,7 +73,7 @@ export class KmsEmulator {
     const credentials = options.credentials ?? [DEFAULT_CREDENTIAL];
     this.#credentials = new Map(credentials.map((c) => [c.accessKeyId, c]));
     this.#scheduler = deps.scheduler ?? realScheduler;
-    this.#logger = deps.logger ?? silent;
+    this.#logger = deps.logger ?? silentLogger;
     this.#sigv4Cache = deps.sigv4Cache;
     this.#persistence = deps.persistence
       ? {
@@ -180,9 +103,15 @@ export class KmsEmulator {
       aliases: new Map<string, Alias>(),
       uuid: () => uuidFrom(random),
       save: () => this.#save(),
-      beginConnect: (store, requestId) => this.#beginConnect(store, requestId),
-      beginDisconnect: (store) => this.#beginDisconnect(store),
+      beginConnect: (store, requestId) => this.#connections.beginConnect(store, requestId),
+      beginDisconnect: (store) => this.#connections.beginDisconnect(store),
     };
+    this.#connections = new KeyStoreConnections({
+      core: this.#core,
+      scheduler: this.#scheduler,
+      logger: this.#logger,
+      save: () => this.#save(),
+    });
   }
 
   /** Creates an emulator, loading its state when persistence is configured. */
@@ -265,8 +194,7 @@ export class KmsEmulator {
   async stop(): Promise<void> {
     this.#stopPolling?.();
     this.#stopPolling = undefined;
-    for (const { cancel } of this.#pending.values()) cancel();
-    this.#pending.clear();
+    this.#connections.cancelAll();
     await this.#saving;
   }
 
@@ -280,82 +208,6 @@ export class KmsEmulator {
 
   #credentialAges(): Map<string, number> {
     return new Map([...this.#core.keyStores.values()].map((s) => [s.id, s.proxy.credentialSetAt]));
-  }
-
-  #beginConnect(store: CustomKeyStore, requestId: string): void {
-    const t = transition(store.connectionState, 'connect');
-    if (!t.ok)
-      throw new KmsError('CustomKeyStoreInvalidStateException', `${sentenceCase(t.reason)}.`);
-    if (!t.changed) return;
-    store.connectionState = t.next;
-    store.connectionErrorCode = undefined;
-    this.#schedule(store.id, this.settings.connectDelayMs, (token) => {
-      void this.#finishConnect(store.id, requestId, token);
-    });
-  }
-
-  async #finishConnect(id: string, requestId: string, token: number): Promise<void> {
-    const current = () => {
-      const store = this.#core.keyStores.get(id);
-      return store &&
-        store.connectionState === 'CONNECTING' &&
-        this.#pending.get(id)?.token === token
-        ? store
-        : undefined;
-    };
-    const store = current();
-    if (!store) return;
-    const outcome = await this.#core.xks.health(targetOf(this.#core, store), {
-      kmsOperation: 'ConnectCustomKeyStore',
-      kmsRequestId: requestId,
-    });
-    if (!current()) return;
-    this.#pending.delete(id);
-    let failure: Parameters<typeof connectionErrorCode>[0] | undefined;
-    if (!outcome.ok) failure = outcome.failure;
-    else if (recordHealth(this.#core, id, outcome.value).allUnavailable)
-      failure = 'all-unavailable';
-    const t = transition(store.connectionState, failure ? 'connect-failed' : 'connect-succeeded');
-    if (!t.ok) return;
-    store.connectionState = t.next;
-    store.connectionErrorCode = failure ? connectionErrorCode(failure) : undefined;
-    this.#logger.info('kms custom key store connection', {
-      keyStoreId: id,
-      connectionState: store.connectionState,
-      connectionErrorCode: store.connectionErrorCode,
-    });
-    await this.#save().catch(() => undefined);
-  }
-
-  #beginDisconnect(store: CustomKeyStore): void {
-    const t = transition(store.connectionState, 'disconnect');
-    if (!t.ok)
-      throw new KmsError('CustomKeyStoreInvalidStateException', `${sentenceCase(t.reason)}.`);
-    this.#pending.get(store.id)?.cancel();
-    this.#pending.delete(store.id);
-    store.connectionState = t.next;
-    store.connectionErrorCode = undefined;
-    const finish = () => {
-      const done = transition(store.connectionState, 'disconnect-finished');
-      if (done.ok) store.connectionState = done.next;
-    };
-    if (this.settings.disconnectDelayMs <= 0) {
-      finish();
-      return;
-    }
-    this.#schedule(store.id, this.settings.disconnectDelayMs, () => {
-      this.#pending.delete(store.id);
-      finish();
-      void this.#save().catch(() => undefined);
-    });
-  }
-
-  #schedule(id: string, ms: number, fn: (token: number) => void): void {
-    this.#pending.get(id)?.cancel();
-    this.#token += 1;
-    const token = this.#token;
-    const cancel = this.#scheduler.after(ms, () => fn(token));
-    this.#pending.set(id, { cancel, token });
   }
 
   #save(): Promise<void> {
@@ -393,12 +245,8 @@ export class KmsEmulator {
       if (store.connectionState === 'DISCONNECTING') store.connectionState = 'DISCONNECTED';
       if (store.connectionState === 'CONNECTING') {
         store.connectionState = 'DISCONNECTED';
-        this.#beginConnect(store, this.newRequestId());
+        this.#connections.beginConnect(store, this.newRequestId());
       }
     }
   }
-}
-
-function sentenceCase(text: string): string {
-  return text.charAt(0).toUpperCase() + text.slice(1);
 }

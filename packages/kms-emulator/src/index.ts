@@ -20,15 +20,14 @@ export {
   XKS_QUOTA_PER_SECOND,
   XKS_TIMEOUT_MS,
 } from './constants.ts';
+export { KmsEmulator } from './emulator.ts';
 export type {
-  Cancel,
   KmsEmulatorDeps,
   KmsEmulatorOptions,
   KmsLogFields,
   KmsLogger,
-  Scheduler,
-} from './emulator.ts';
-export { DEFAULT_CREDENTIAL, KmsEmulator, realScheduler } from './emulator.ts';
+} from './emulator-deps.ts';
+export { DEFAULT_CREDENTIAL } from './emulator-deps.ts';
 export type { KmsErrorName } from './errors.ts';
 export { isKmsError, KMS_ERRORS, KmsError } from './errors.ts';
 export type { MetricsSnapshot } from './metrics.ts';
@@ -40,6 +39,8 @@ export type {
 } from './model.ts';
 export type { StateStorage } from './persistence.ts';
 export { StateFileError } from './persistence.ts';
+export type { Cancel, Scheduler } from './scheduler.ts';
+export { realScheduler } from './scheduler.ts';
 export type {
   NodeTransportOptions,
   TransportFailure,
@@ -48,4 +49,5 @@ export type {
   XksTransport,
 } from './xks/transport.ts';
 export { nodeTransport, XksTransportError } from './xks/transport.ts';
-export type { XksCallRecord, XksFailure } from './xks/xks-client.ts';
+export type { XksCallRecord } from './xks/xks-client.ts';
+export type { XksFailure } from './xks/xks-failure.ts';

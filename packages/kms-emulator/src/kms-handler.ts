@@ -5,7 +5,8 @@
  */
 import type { HttpRequestParts } from '@xkslab/sigv4';
 import { KMS_CONTENT_TYPE, KMS_TARGET_PREFIX } from './constants.ts';
-import type { KmsEmulator, KmsLogger } from './emulator.ts';
+import type { KmsEmulator } from './emulator.ts';
+import type { KmsLogger } from './emulator-deps.ts';
 import { KmsError, kmsErrorBody, toKmsError } from './errors.ts';
 
 export type KmsHttpResponse = {

@@ -4,6 +4,8 @@
  * ScheduleKeyDeletion, CancelKeyDeletion. KMS key state and external key status are independent:
  * none of these changes the external key (§1.3).
  */
+
+import type { GetKeyMetadataResponse } from '@xkslab/protocol';
 import { defineAction } from '../action.ts';
 import { INNER_KEY_BYTES, PENDING_WINDOW_DAYS_DEFAULT, XKS_KEY_ID_PATTERN } from '../constants.ts';
 import {
@@ -35,56 +37,86 @@ function invalidConfiguration(xksKeyId: string, why: string): KmsError {
   );
 }
 
+/**
+ * The CreateKey arguments KMS accepts for an external key store: Origin EXTERNAL_KEY_STORE, a
+ * symmetric ENCRYPT_DECRYPT single-Region key, and a key store and an external key id.
+ */
+function requireExternalKeyRequest(input: CreateKeyRequest): {
+  keyStoreId: string;
+  xksKeyId: string;
+} {
+  const origin = input.Origin ?? 'AWS_KMS';
+  if (origin !== 'EXTERNAL_KEY_STORE') {
+    throw new KmsError(
+      'UnsupportedOperationException',
+      `The KMS emulator creates keys in external key stores only (Origin EXTERNAL_KEY_STORE), not Origin ${origin}.`,
+    );
+  }
+  const spec = input.KeySpec ?? input.CustomerMasterKeySpec ?? 'SYMMETRIC_DEFAULT';
+  if (spec !== 'SYMMETRIC_DEFAULT') {
+    throw new KmsError(
+      'UnsupportedOperationException',
+      `KMS keys in an external key store must have KeySpec SYMMETRIC_DEFAULT, not ${spec}.`,
+    );
+  }
+  const usage = input.KeyUsage ?? 'ENCRYPT_DECRYPT';
+  if (usage !== 'ENCRYPT_DECRYPT') {
+    throw new KmsError(
+      'UnsupportedOperationException',
+      `KMS keys in an external key store must have KeyUsage ENCRYPT_DECRYPT, not ${usage}.`,
+    );
+  }
+  if (input.MultiRegion) {
+    throw new KmsError(
+      'UnsupportedOperationException',
+      'KMS keys in an external key store cannot be multi-Region keys.',
+    );
+  }
+  if (input.CustomKeyStoreId === undefined) {
+    throw new KmsError(
+      'ValidationException',
+      'CustomKeyStoreId is required when Origin is EXTERNAL_KEY_STORE.',
+    );
+  }
+  if (input.XksKeyId === undefined) {
+    throw new KmsError(
+      'ValidationException',
+      'XksKeyId is required when Origin is EXTERNAL_KEY_STORE.',
+    );
+  }
+  if (!XKS_KEY_ID_PATTERN.test(input.XksKeyId)) {
+    throw new KmsError(
+      'ValidationException',
+      "1 validation error detected: Value at 'xksKeyId' failed to satisfy constraint: Member must satisfy regular expression pattern: ^[a-zA-Z0-9-_.]+$",
+    );
+  }
+  return { keyStoreId: input.CustomKeyStoreId, xksKeyId: input.XksKeyId };
+}
+
+/** §1.3: the external key must be an enabled AES-256 key that can encrypt and decrypt. */
+function checkExternalKeyMetadata(xksKeyId: string, meta: GetKeyMetadataResponse): void {
+  if (meta.keySpec !== 'AES_256') {
+    throw invalidConfiguration(xksKeyId, `its key spec is ${meta.keySpec}, not AES_256`);
+  }
+  if (!meta.keyUsage.includes('ENCRYPT') || !meta.keyUsage.includes('DECRYPT')) {
+    throw invalidConfiguration(
+      xksKeyId,
+      `its key usage is [${meta.keyUsage.join(', ')}], which lacks ENCRYPT or DECRYPT`,
+    );
+  }
+  if (meta.keyStatus !== 'ENABLED') {
+    throw invalidConfiguration(
+      xksKeyId,
+      `its status in the external key manager is ${meta.keyStatus}`,
+    );
+  }
+}
+
 export const createKey = defineAction({
   schema: CreateKeyRequest,
   async handle(core, input, call) {
-    const origin = input.Origin ?? 'AWS_KMS';
-    if (origin !== 'EXTERNAL_KEY_STORE') {
-      throw new KmsError(
-        'UnsupportedOperationException',
-        `The KMS emulator creates keys in external key stores only (Origin EXTERNAL_KEY_STORE), not Origin ${origin}.`,
-      );
-    }
-    const spec = input.KeySpec ?? input.CustomerMasterKeySpec ?? 'SYMMETRIC_DEFAULT';
-    if (spec !== 'SYMMETRIC_DEFAULT') {
-      throw new KmsError(
-        'UnsupportedOperationException',
-        `KMS keys in an external key store must have KeySpec SYMMETRIC_DEFAULT, not ${spec}.`,
-      );
-    }
-    const usage = input.KeyUsage ?? 'ENCRYPT_DECRYPT';
-    if (usage !== 'ENCRYPT_DECRYPT') {
-      throw new KmsError(
-        'UnsupportedOperationException',
-        `KMS keys in an external key store must have KeyUsage ENCRYPT_DECRYPT, not ${usage}.`,
-      );
-    }
-    if (input.MultiRegion) {
-      throw new KmsError(
-        'UnsupportedOperationException',
-        'KMS keys in an external key store cannot be multi-Region keys.',
-      );
-    }
-    if (input.CustomKeyStoreId === undefined) {
-      throw new KmsError(
-        'ValidationException',
-        'CustomKeyStoreId is required when Origin is EXTERNAL_KEY_STORE.',
-      );
-    }
-    if (input.XksKeyId === undefined) {
-      throw new KmsError(
-        'ValidationException',
-        'XksKeyId is required when Origin is EXTERNAL_KEY_STORE.',
-      );
-    }
-    if (!XKS_KEY_ID_PATTERN.test(input.XksKeyId)) {
-      throw new KmsError(
-        'ValidationException',
-        "1 validation error detected: Value at 'xksKeyId' failed to satisfy constraint: Member must satisfy regular expression pattern: ^[a-zA-Z0-9-_.]+$",
-      );
-    }
-    const xksKeyId = input.XksKeyId;
-    const store = requireKeyStore(core, input.CustomKeyStoreId);
+    const { keyStoreId, xksKeyId } = requireExternalKeyRequest(input);
+    const store = requireKeyStore(core, keyStoreId);
     if (store.connectionState !== 'CONNECTED') {
       throw new KmsError(
         'CustomKeyStoreInvalidStateException',
@@ -114,22 +146,7 @@ export const createKey = defineAction({
         timeoutMs: core.settings.xksTimeoutMs,
       });
     }
-    const meta = outcome.value;
-    if (meta.keySpec !== 'AES_256') {
-      throw invalidConfiguration(xksKeyId, `its key spec is ${meta.keySpec}, not AES_256`);
-    }
-    if (!meta.keyUsage.includes('ENCRYPT') || !meta.keyUsage.includes('DECRYPT')) {
-      throw invalidConfiguration(
-        xksKeyId,
-        `its key usage is [${meta.keyUsage.join(', ')}], which lacks ENCRYPT or DECRYPT`,
-      );
-    }
-    if (meta.keyStatus !== 'ENABLED') {
-      throw invalidConfiguration(
-        xksKeyId,
-        `its status in the external key manager is ${meta.keyStatus}`,
-      );
-    }
+    checkExternalKeyMetadata(xksKeyId, outcome.value);
     inUse();
     const id = core.uuid();
     const key: KmsKey = {

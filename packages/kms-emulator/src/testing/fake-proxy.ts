@@ -165,26 +165,7 @@ export class FakeXksProxy {
     if ((key.status ?? 'ENABLED') !== 'ENABLED')
       return json(400, { errorName: 'InvalidStateException' });
     const aad = bytes(body.additionalAuthenticatedData);
-    if (operation === 'encrypt') {
-      const metadata = scripted?.kind === 'metadata-too-long' ? new Uint8Array(21) : METADATA;
-      const iv = this.options.random(12);
-      const sealed = gcm(key.material, iv, buildGcmAad(aad, metadata.slice(0, 20))).encrypt(
-        bytes(body.plaintext),
-      );
-      const ciphertext = sealed.slice(0, -16);
-      const tag = sealed.slice(-16);
-      const cdiv = computeCdiv({ aad, ciphertextMetadata: metadata, iv, ciphertext, tag });
-      if (scripted?.kind === 'flip-cdiv') cdiv[0] = (cdiv[0] ?? 0) ^ 1;
-      if (scripted?.kind === 'flip-ciphertext' && ciphertext.length > 0)
-        ciphertext[0] = (ciphertext[0] ?? 0) ^ 1;
-      return json(200, {
-        ciphertext: encodeBase64(ciphertext),
-        initializationVector: encodeBase64(iv),
-        authenticationTag: encodeBase64(tag),
-        ciphertextMetadata: encodeBase64(metadata),
-        ciphertextDataIntegrityValue: encodeBase64(cdiv),
-      });
-    }
+    if (operation === 'encrypt') return this.#encrypt(key, aad, body, scripted);
     const metadata = bytes(body.ciphertextMetadata);
     const sealed = new Uint8Array([...bytes(body.ciphertext), ...bytes(body.authenticationTag)]);
     try {
@@ -197,5 +178,32 @@ export class FakeXksProxy {
     } catch {
       return json(400, { errorName: 'InvalidCiphertextException' });
     }
+  }
+
+  /** An encrypt answer, with a scripted defect applied when one is due. */
+  #encrypt(
+    key: FakeKey,
+    aad: Uint8Array,
+    body: Record<string, unknown>,
+    scripted: ScriptedFault | undefined,
+  ): XksHttpResponse {
+    const metadata = scripted?.kind === 'metadata-too-long' ? new Uint8Array(21) : METADATA;
+    const iv = this.options.random(12);
+    const sealed = gcm(key.material, iv, buildGcmAad(aad, metadata.slice(0, 20))).encrypt(
+      bytes(body.plaintext),
+    );
+    const ciphertext = sealed.slice(0, -16);
+    const tag = sealed.slice(-16);
+    const cdiv = computeCdiv({ aad, ciphertextMetadata: metadata, iv, ciphertext, tag });
+    if (scripted?.kind === 'flip-cdiv') cdiv[0] = (cdiv[0] ?? 0) ^ 1;
+    if (scripted?.kind === 'flip-ciphertext' && ciphertext.length > 0)
+      ciphertext[0] = (ciphertext[0] ?? 0) ^ 1;
+    return json(200, {
+      ciphertext: encodeBase64(ciphertext),
+      initializationVector: encodeBase64(iv),
+      authenticationTag: encodeBase64(tag),
+      ciphertextMetadata: encodeBase64(metadata),
+      ciphertextDataIntegrityValue: encodeBase64(cdiv),
+    });
   }
 }

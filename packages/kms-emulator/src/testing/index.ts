@@ -3,13 +3,9 @@ import type { Hono } from 'hono';
 import { createKmsApp } from '../app.ts';
 import { KmsJsonClient } from '../client/kms-client.ts';
 import { DEFAULT_ACCESS_KEY_ID, DEFAULT_REGION, DEFAULT_SECRET_ACCESS_KEY } from '../constants.ts';
-import {
-  type Cancel,
-  KmsEmulator,
-  type KmsEmulatorDeps,
-  type KmsEmulatorOptions,
-  type Scheduler,
-} from '../emulator.ts';
+import { KmsEmulator } from '../emulator.ts';
+import type { KmsEmulatorDeps, KmsEmulatorOptions } from '../emulator-deps.ts';
+import type { Cancel, Scheduler } from '../scheduler.ts';
 import type { XksCallRecord } from '../xks/xks-client.ts';
 import { type FakeKey, FakeXksProxy } from './fake-proxy.ts';
 

@@ -7,7 +7,7 @@ import {
   cryptoError,
   keyStoreManagementError,
 } from './error-mapping.ts';
-import type { XksFailure } from './xks-client.ts';
+import type { XksFailure } from './xks-failure.ts';
 
 const subject = {
   keyStoreId: 'cks-1234567890abcdef0',

@@ -9,7 +9,7 @@
  */
 import { KmsError, type KmsErrorName } from '../errors.ts';
 import type { ConnectionErrorCode } from '../model.ts';
-import type { XksFailure } from './xks-client.ts';
+import type { XksFailure } from './xks-failure.ts';
 
 export type FailureSubject = {
   keyStoreId: string;

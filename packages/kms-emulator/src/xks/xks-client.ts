@@ -9,32 +9,25 @@ import { equalBytes } from '@noble/ciphers/utils.js';
 import {
   computeCdiv,
   DecryptResponse,
-  decodeBase64,
   EncryptResponse,
   encodeBase64,
   GetHealthStatusResponse,
   GetKeyMetadataResponse,
-  isXksErrorName,
-  XKS_ERRORS,
-  XKS_SIGV4_SERVICE,
 } from '@xkslab/protocol';
-import { type SigningKeyCache, signRequest } from '@xkslab/sigv4';
+import type { SigningKeyCache } from '@xkslab/sigv4';
 import type { z } from 'zod';
 import { XKS_TIMEOUT_MS, XKS_TIMEOUT_RETRIES } from '../constants.ts';
-import type { ErrorType, KmsMetrics, XksOperationName } from '../metrics.ts';
+import type { KmsMetrics, XksOperationName } from '../metrics.ts';
 import type { XksProxySettings } from '../model.ts';
-import { type XksTransport, XksTransportError } from './transport.ts';
-
-/** Why a proxy call did not give a usable answer. */
-export type XksFailure =
-  | { kind: 'proxy-error'; errorName: keyof typeof XKS_ERRORS; errorMessage?: string | undefined }
-  | { kind: 'timeout' }
-  | { kind: 'unreachable'; detail: string }
-  | { kind: 'tls'; detail: string }
-  | { kind: 'invalid-response'; detail: string }
-  | { kind: 'integrity'; detail: string };
-
-export type XksOutcome<T> = { ok: true; value: T } | { ok: false; failure: XksFailure };
+import { b64, interpretResponse } from './response-validation.ts';
+import { sendSigned } from './signed-send.ts';
+import type { XksTransport } from './transport.ts';
+import {
+  failureErrorType,
+  failureExceptionName,
+  type XksFailure,
+  type XksOutcome,
+} from './xks-failure.ts';
 
 /** The key store a call goes to. */
 export type XksTarget = { keyStoreId: string; region: string; proxy: XksProxySettings };
@@ -87,53 +80,7 @@ export type DecryptInput = {
   ciphertextMetadata: Uint8Array;
 };
 
-/** Exception names for failures that are not a proxy error body, in XksProxyErrors. */
-const FAILURE_EXCEPTION_NAMES = {
-  timeout: 'NetworkTimeout',
-  unreachable: 'NetworkUnreachable',
-  tls: 'TlsHandshakeFailure',
-  'invalid-response': 'InvalidResponse',
-  integrity: 'IntegrityCheckFailed',
-} as const;
-
-export function failureExceptionName(failure: XksFailure): string {
-  return failure.kind === 'proxy-error' ? failure.errorName : FAILURE_EXCEPTION_NAMES[failure.kind];
-}
-
-/** §1.7/§5: retryable errors lower KMS's reliability graph; non-retryable ones do not. */
-export function failureErrorType(failure: XksFailure): ErrorType {
-  switch (failure.kind) {
-    case 'proxy-error':
-      return XKS_ERRORS[failure.errorName].retryable ? 'Retryable' : 'Non-retryable';
-    case 'timeout':
-    case 'unreachable':
-      return 'Retryable';
-    default:
-      return 'Non-retryable';
-  }
-}
-
-const decoder = new TextDecoder();
 const encoder = new TextEncoder();
-
-function parseJson(body: Uint8Array): unknown {
-  try {
-    return JSON.parse(decoder.decode(body));
-  } catch {
-    return undefined;
-  }
-}
-
-function issueOf(error: z.ZodError): string {
-  const issue = error.issues[0];
-  return issue ? `${issue.path.join('.') || 'body'}: ${issue.message}` : 'invalid response';
-}
-
-function b64(text: string | undefined): Uint8Array {
-  if (text === undefined || text === '') return new Uint8Array(0);
-  const decoded = decodeBase64(text, Number.MAX_SAFE_INTEGER);
-  return decoded.ok ? decoded.bytes : new Uint8Array(0);
-}
 
 export class XksClient {
   readonly #deps: XksClientDeps;
@@ -287,10 +234,15 @@ export class XksClient {
     let outcome: XksOutcome<T>;
     for (;;) {
       attempts += 1;
-      const sent = await this.#send(target, url, body);
+      const sent = await sendSigned(
+        { ...this.#deps, timeoutMs: this.#timeoutMs },
+        target,
+        url,
+        body,
+      );
       if (sent.ok) {
         status = sent.status;
-        outcome = this.#interpret(sent.status, sent.body, schema, check);
+        outcome = interpretResponse(sent.status, sent.body, schema, check);
         break;
       }
       if (sent.failure.kind === 'timeout' && attempts <= XKS_TIMEOUT_RETRIES) continue;
@@ -324,111 +276,6 @@ export class XksClient {
     });
     return outcome;
   }
-
-  async #send(
-    target: XksTarget,
-    url: string,
-    body: Uint8Array,
-  ): Promise<{ ok: true; status: number; body: Uint8Array } | { ok: false; failure: XksFailure }> {
-    let parsed: URL;
-    try {
-      parsed = new URL(url);
-    } catch {
-      return { ok: false, failure: { kind: 'unreachable', detail: 'the proxy URI is not a URL' } };
-    }
-    const headers: Record<string, string> = {
-      host: parsed.host,
-      'content-type': 'application/json',
-    };
-    const signed = signRequest(
-      { method: 'POST', path: parsed.pathname, headers, body },
-      { accessKeyId: target.proxy.accessKeyId, secretAccessKey: target.proxy.secretAccessKey },
-      {
-        region: target.region,
-        service: XKS_SIGV4_SERVICE,
-        now: this.#deps.clock(),
-        signedHeaders: ['host', 'x-amz-date'],
-        ...(this.#deps.sigv4Cache ? { cache: this.#deps.sigv4Cache } : {}),
-      },
-    );
-    try {
-      const res = await this.#deps.transport({
-        url,
-        headers: { ...headers, ...signed },
-        body,
-        timeoutMs: this.#timeoutMs,
-      });
-      return { ok: true, status: res.status, body: res.body };
-    } catch (e) {
-      if (e instanceof XksTransportError) {
-        switch (e.code) {
-          case 'TIMEOUT':
-            return { ok: false, failure: { kind: 'timeout' } };
-          case 'TLS':
-            return { ok: false, failure: { kind: 'tls', detail: e.message } };
-          case 'PROTOCOL':
-            return { ok: false, failure: { kind: 'invalid-response', detail: e.message } };
-          default:
-            return { ok: false, failure: { kind: 'unreachable', detail: e.message } };
-        }
-      }
-      return { ok: false, failure: { kind: 'unreachable', detail: 'transport failed' } };
-    }
-  }
-
-  #interpret<S extends z.ZodType, T>(
-    status: number,
-    raw: Uint8Array,
-    schema: S,
-    check?: (body: z.infer<S>) => T | XksFailure,
-  ): XksOutcome<T> {
-    const json = parseJson(raw);
-    if (status !== 200) {
-      const errorName =
-        typeof json === 'object' && json !== null && 'errorName' in json
-          ? (json as { errorName: unknown }).errorName
-          : undefined;
-      if (typeof errorName !== 'string' || !isXksErrorName(errorName)) {
-        return {
-          ok: false,
-          failure: {
-            kind: 'invalid-response',
-            detail: `HTTP ${status} without an XKS error body`,
-          },
-        };
-      }
-      return {
-        ok: false,
-        failure: {
-          kind: 'proxy-error',
-          errorName,
-          errorMessage: messageOf(json),
-        },
-      };
-    }
-    const parsed = schema.safeParse(json);
-    if (!parsed.success) {
-      return { ok: false, failure: { kind: 'invalid-response', detail: issueOf(parsed.error) } };
-    }
-    const value = check ? check(parsed.data) : (parsed.data as T);
-    if (isFailure(value)) return { ok: false, failure: value };
-    return { ok: true, value };
-  }
-}
-
-function isFailure(value: unknown): value is XksFailure {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    !(value instanceof Uint8Array) &&
-    'kind' in value &&
-    typeof (value as { kind: unknown }).kind === 'string'
-  );
-}
-
-function messageOf(json: unknown): string | undefined {
-  const message = (json as { errorMessage?: unknown }).errorMessage;
-  return typeof message === 'string' ? message.slice(0, 511) : undefined;
 }
 
 function cryptoMetadata(ctx: XksCryptoCallContext) {

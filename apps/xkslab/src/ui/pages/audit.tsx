@@ -3,7 +3,7 @@ import { type AuditSearch, searchEntries } from '../audit-view.ts';
 import { Badge, Empty } from '../layout.tsx';
 import { renderPage } from '../page-kit.tsx';
 import { UI_BASE, type UiDeps, type UiEnv, type UiState } from '../ui-deps.ts';
-import { AuditRows } from './keys.tsx';
+import { AuditRows } from './audit-rows.tsx';
 
 const BASE = `${UI_BASE}/audit`;
 const PAGE = 50;

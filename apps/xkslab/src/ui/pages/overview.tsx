@@ -19,7 +19,7 @@ import {
 import { errorText, logInternal, renderFragment, renderPage, seg } from '../page-kit.tsx';
 import { TrafficPanel } from '../traffic-panel.tsx';
 import { UI_BASE, type UiDeps, type UiEnv } from '../ui-deps.ts';
-import { describeRule } from './faults.tsx';
+import { describeRule } from './faults/describe-rule.ts';
 
 async function trafficPanel(deps: UiDeps) {
   return (
