@@ -5,6 +5,8 @@ import { DEFAULT_LIMITS } from '../xks/limits.ts';
 import { commandHelp, defineCommand, HELP_OPTION, parseCommand } from './command.ts';
 
 export const DEFAULT_HOST = '127.0.0.1';
+/** Where the admin listener of its own binds without --admin-host, whatever --host is. */
+export const ADMIN_DEFAULT_HOST = '127.0.0.1';
 export const DEFAULT_PORT = 7780;
 export const DEFAULT_DATA_DIR = '.xkslab';
 export const DEFAULT_MODULE_TIMEOUT_MS = 200;
@@ -86,7 +88,7 @@ export const ServeOptions = z.strictObject({
     .min(1)
     .optional()
     .meta({
-      description: `serve the admin API (/admin/v1) on a listener of its own, on HOST\n(default ${DEFAULT_HOST}) ...`,
+      description: `serve the admin API (/admin/v1) on a listener of its own, on HOST\n(default ${ADMIN_DEFAULT_HOST}, loopback whatever --host is) ...`,
       value: 'HOST',
     }),
   adminPort: Port.optional().meta({
