@@ -19,7 +19,7 @@ import type { KeyStoreRegistry } from './keystores/registry.ts';
 import type { Logger } from './logger.ts';
 import { loadMasterKey } from './master-key.ts';
 import { planServe, type ServePlan } from './serve-plan.ts';
-import type { AnyServer, FetchHandler, ListenTls } from './server.ts';
+import type { AnyServer, FetchHandler, ListenerErrors, ListenTls } from './server.ts';
 import { UserFacingError } from './user-facing-error.ts';
 import { faultPlan, openCore, seedOrDefault, wireApps, wireServices } from './wiring.ts';
 
@@ -32,6 +32,7 @@ export type ServeListen = (
   host: string,
   port: number,
   tls?: ListenTls,
+  errors?: ListenerErrors,
 ) => Promise<Bound>;
 
 export type ServeDeps = {
@@ -216,6 +217,8 @@ async function start(
       adminListener.fetch,
       options.adminHost ?? ADMIN_DEFAULT_HOST,
       adminPort,
+      undefined,
+      'admin',
     );
     running.adminServer = admin.server;
     adminUrl = localUrl('http', admin.address);
