@@ -6,11 +6,11 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { XkslabServer } from './support/binary.ts';
+import { runXkslab, type XkslabServer } from './support/binary.ts';
 import { useTempServers } from './support/fixture.ts';
 import { listeningAddresses } from './support/listening.ts';
 
-const { start } = useTempServers();
+const { start, tempDir } = useTempServers();
 
 /** The admin API address the banner prints: `  admin API: http://HOST:PORT/admin/v1`. */
 function bannerAdmin(server: XkslabServer): { host: string; port: number } {
@@ -50,5 +50,29 @@ describe('serve --host 0.0.0.0 with an admin listener of its own', () => {
     const admin = bannerAdmin(server);
     expect(admin.host).toBe('0.0.0.0');
     expect(await listeningAddresses(admin.port)).toEqual(['0.0.0.0']);
+  });
+});
+
+describe('the KMS emulator and the interfaces it listens on', () => {
+  it('beside serve --host 0.0.0.0: on loopback', async () => {
+    const server = await start({ extraArgs: ['--host', '0.0.0.0', '--kms-port', '0'] });
+    const match = /AWS KMS emulator listening on http:\/\/([^\s/]+):(\d+)/.exec(server.stderr());
+    expect(match?.[1]).toBe('127.0.0.1');
+    expect(await listeningAddresses(Number(match?.[2]))).toEqual(['127.0.0.1']);
+  });
+
+  it.each([
+    [['kms', '--host', '0.0.0.0', '--port', '0']],
+    [['serve', '--kms-port', '0', '--kms-host', '0.0.0.0', '--port', '0']],
+  ])('xkslab %j refuses the published default credential off loopback', async (args) => {
+    const dataDir = ['--data-dir', await tempDir('refused')];
+    const r = await runXkslab([...args, ...(args[0] === 'serve' ? dataDir : [])], {
+      timeoutMs: 10_000,
+    });
+    expect(r.code).toBe(2);
+    const lines = r.stderr.trimEnd().split('\n');
+    expect(lines, r.stderr).toHaveLength(1);
+    expect(lines[0]).toMatch(/--access-key-id/);
+    expect(lines[0]).toMatch(/--secret-access-key/);
   });
 });

@@ -13,6 +13,7 @@ import { KMS_CONFIG_FILE, serveBanner } from './banner.ts';
 import { ADMIN_JSON_FILE, ADMIN_TOKEN_FILE } from './cli/admin-client.ts';
 import type { CommandIo } from './cli/command-io.ts';
 import { startKmsBeside } from './cli/kms-command.ts';
+import { DEFAULT_KMS_HOST } from './cli/kms-options.ts';
 import { ADMIN_DEFAULT_HOST, parseServeArgs, SERVE_HELP } from './cli/serve-options.ts';
 import { type FirstStart, kmsProxyConfiguration } from './defaults.ts';
 import type { KeyStoreRegistry } from './keystores/registry.ts';
@@ -277,7 +278,8 @@ async function startKmsAndAnnounce(
   const say = sayTo(deps.io);
   if (options.kmsPort !== undefined) {
     running.kms = await startKmsBeside({
-      host: options.host,
+      // Loopback unless --kms-host: --host exposes the XKS API, not the emulator.
+      host: options.kmsHost ?? DEFAULT_KMS_HOST,
       port: options.kmsPort,
       dataDir,
       masterKey: started.masterKey,
