@@ -31,7 +31,8 @@ export type XksFailure =
   | { kind: 'timeout' }
   | { kind: 'unreachable'; detail: string }
   | { kind: 'tls'; detail: string }
-  | { kind: 'invalid-response'; detail: string }
+  /** `detail` is ours and goes to the caller; `logDetail` describes the answer, for the log only. */
+  | { kind: 'invalid-response'; detail: string; logDetail?: string | undefined }
   | { kind: 'integrity'; detail: string };
 
 export type XksOutcome<T> = { ok: true; value: T } | { ok: false; failure: XksFailure };
@@ -58,6 +59,8 @@ export type XksCallRecord = {
   status?: number | undefined;
   outcome: 'ok' | XksFailure['kind'];
   errorName?: string | undefined;
+  /** What was wrong with the answer (never in a KMS error: it would read the answer back). */
+  detail?: string | undefined;
   latencyMs: number;
 };
 
@@ -112,6 +115,9 @@ export function failureErrorType(failure: XksFailure): ErrorType {
       return 'Non-retryable';
   }
 }
+
+/** The caller's reason for an answer that does not match the XKS schema. */
+const MALFORMED_ANSWER = 'malformed answer';
 
 const decoder = new TextDecoder();
 const encoder = new TextEncoder();
@@ -191,7 +197,7 @@ export class XksClient {
     input: { plaintext: Uint8Array; aad: Uint8Array },
     ctx: XksCryptoCallContext,
   ): Promise<XksOutcome<EncryptResult>> {
-    const outcome = await this.#call(
+    const outcome = await this.#call<typeof EncryptResponse, EncryptResult>(
       target,
       'Encrypt',
       `/keys/${externalKeyId}/encrypt`,
@@ -241,7 +247,7 @@ export class XksClient {
     input: DecryptInput,
     ctx: XksCryptoCallContext,
   ): Promise<XksOutcome<Uint8Array>> {
-    return this.#call(
+    return this.#call<typeof DecryptResponse, Uint8Array>(
       target,
       'Decrypt',
       `/keys/${externalKeyId}/decrypt`,
@@ -320,6 +326,7 @@ export class XksClient {
       status,
       outcome: outcome.ok ? 'ok' : outcome.failure.kind,
       errorName: outcome.ok ? undefined : failureExceptionName(outcome.failure),
+      detail: outcome.ok ? undefined : logDetailOf(outcome.failure),
       latencyMs: Math.round(latencyMs * 100) / 100,
     });
     return outcome;
@@ -408,11 +415,34 @@ export class XksClient {
     }
     const parsed = schema.safeParse(json);
     if (!parsed.success) {
-      return { ok: false, failure: { kind: 'invalid-response', detail: issueOf(parsed.error) } };
+      // The caller learns only that the answer was malformed: the schema issue names the
+      // answer's fields, and the proxy URI may point at a service the caller cannot read.
+      return {
+        ok: false,
+        failure: {
+          kind: 'invalid-response',
+          detail: MALFORMED_ANSWER,
+          logDetail: issueOf(parsed.error),
+        },
+      };
     }
     const value = check ? check(parsed.data) : (parsed.data as T);
     if (isFailure(value)) return { ok: false, failure: value };
     return { ok: true, value };
+  }
+}
+
+/** What the log says about a failed answer beyond its kind and exception name. */
+function logDetailOf(failure: XksFailure): string | undefined {
+  switch (failure.kind) {
+    case 'invalid-response':
+      return failure.logDetail ?? failure.detail;
+    case 'proxy-error':
+      return failure.errorMessage;
+    case 'timeout':
+      return undefined;
+    default:
+      return failure.detail;
   }
 }
 
