@@ -13,13 +13,14 @@ import { KMS_CONFIG_FILE, serveBanner } from './banner.ts';
 import { ADMIN_JSON_FILE, ADMIN_TOKEN_FILE } from './cli/admin-client.ts';
 import type { CommandIo } from './cli/command-io.ts';
 import { startKmsBeside } from './cli/kms-command.ts';
-import { parseServeArgs, SERVE_HELP } from './cli/serve-options.ts';
+import { DEFAULT_KMS_HOST } from './cli/kms-options.ts';
+import { ADMIN_DEFAULT_HOST, parseServeArgs, SERVE_HELP } from './cli/serve-options.ts';
 import { type FirstStart, kmsProxyConfiguration } from './defaults.ts';
 import type { KeyStoreRegistry } from './keystores/registry.ts';
 import type { Logger } from './logger.ts';
 import { loadMasterKey } from './master-key.ts';
 import { planServe, type ServePlan } from './serve-plan.ts';
-import type { AnyServer, FetchHandler, ListenTls } from './server.ts';
+import type { AnyServer, FetchHandler, ListenerErrors, ListenTls } from './server.ts';
 import { UserFacingError } from './user-facing-error.ts';
 import { faultPlan, openCore, seedOrDefault, wireApps, wireServices } from './wiring.ts';
 
@@ -32,6 +33,7 @@ export type ServeListen = (
   host: string,
   port: number,
   tls?: ListenTls,
+  errors?: ListenerErrors,
 ) => Promise<Bound>;
 
 export type ServeDeps = {
@@ -96,12 +98,20 @@ function localUrl(scheme: string, address: AddressInfo): string {
   return `${scheme}://${host}:${address.port}`;
 }
 
+/** The URL of a bound address as it is: a wildcard address stays a wildcard. */
+function boundUrl(scheme: string, address: AddressInfo): string {
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return `${scheme}://${host}:${address.port}`;
+}
+
 /** What start-up hands to the announcement: the application and what the banner reports. */
 type Started = {
   fetch: FetchHandler;
   masterKey: Uint8Array;
   registry: KeyStoreRegistry;
   adminUrl: string;
+  /** The admin listener's address as bound (server.address()), for the banner. */
+  adminBoundUrl: string;
   first?: FirstStart | undefined;
   newAdminToken?: string | undefined;
   activeFaultRules: number;
@@ -200,12 +210,20 @@ async function start(
     separateAdmin: adminPort !== undefined,
   });
   let adminUrl = xksUrl;
+  let adminBoundUrl: string | undefined;
   if (adminListener && adminPort !== undefined) {
-    const host =
-      options.adminHost ?? (options.adminPort === undefined ? '127.0.0.1' : options.host);
-    const admin = await deps.listen(adminListener.fetch, host, adminPort);
+    // Loopback unless --admin-host says otherwise: --host exposes the XKS API, not the admin
+    // API, the dashboard and /metrics.
+    const admin = await deps.listen(
+      adminListener.fetch,
+      options.adminHost ?? ADMIN_DEFAULT_HOST,
+      adminPort,
+      undefined,
+      'admin',
+    );
     running.adminServer = admin.server;
     adminUrl = localUrl('http', admin.address);
+    adminBoundUrl = boundUrl('http', admin.address);
   }
   await writeRuntimeFiles(p.dataDir, { url: adminUrl, xksUrl }, wired.newAdminToken);
   startUsageFlush(core.registry, p.logger, running);
@@ -214,6 +232,7 @@ async function start(
     masterKey,
     registry: core.registry,
     adminUrl,
+    adminBoundUrl: adminBoundUrl ?? boundUrl(tls ? 'https' : 'http', address),
     first,
     newAdminToken: wired.newAdminToken,
     activeFaultRules: faults.active ? faults.list().length : 0,
@@ -259,7 +278,8 @@ async function startKmsAndAnnounce(
   const say = sayTo(deps.io);
   if (options.kmsPort !== undefined) {
     running.kms = await startKmsBeside({
-      host: options.host,
+      // Loopback unless --kms-host: --host exposes the XKS API, not the emulator.
+      host: options.kmsHost ?? DEFAULT_KMS_HOST,
       port: options.kmsPort,
       dataDir,
       masterKey: started.masterKey,
@@ -272,11 +292,10 @@ async function startKmsAndAnnounce(
       random: deps.random,
     });
   }
-  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  const url = `${tls ? 'https' : 'http'}://${host}:${address.port}`;
+  const url = boundUrl(tls ? 'https' : 'http', address);
   const lines = serveBanner({
     url,
-    adminUrl: started.adminUrl,
+    adminUrl: started.adminBoundUrl,
     dataDir,
     engine: options.engine,
     keyStores: started.registry.list(),

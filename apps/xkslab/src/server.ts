@@ -1,4 +1,9 @@
-import { createServer as createHttpServer, type Server } from 'node:http';
+import {
+  createServer as createHttpServer,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import {
   createServer as createHttpsServer,
   type Server as HttpsServer,
@@ -63,6 +68,55 @@ function adapterError(e: unknown): Response {
   return jsonError(500, 'InternalException', 'Internal error');
 }
 
+/** Which error body a listener answers with: XKS (also /ping), the admin API, or AWS KMS. */
+export type ListenerErrors = 'xks' | 'admin' | 'kms';
+
+const DUPLICATE_HOST = 'more than one Host header (RFC 9112 section 3.2); send exactly one';
+
+/** The body of a 400 for a malformed request, in the listener's own error format. */
+function badRequestBody(errors: ListenerErrors, message: string): string {
+  switch (errors) {
+    case 'admin':
+      return JSON.stringify({ error: { code: 'VALIDATION_ERROR', message } });
+    case 'kms':
+      return JSON.stringify({ __type: 'ValidationException', message });
+    default:
+      return JSON.stringify({ errorName: 'ValidationException', errorMessage: message });
+  }
+}
+
+/** How many Host headers a request carried: Node keeps one in `headers`, all in `rawHeaders`. */
+function hostHeaderCount(req: IncomingMessage): number {
+  let count = 0;
+  for (let i = 0; i < req.rawHeaders.length; i += 2) {
+    if (req.rawHeaders[i]?.toLowerCase() === 'host') count++;
+  }
+  return count;
+}
+
+/**
+ * Refuses, before the application, what HTTP forbids and Node lets through: a request with more
+ * than one Host header (Node keeps the first), which an intermediary may route by another one.
+ */
+function refuseMalformed(
+  errors: ListenerErrors,
+  next: (req: IncomingMessage, res: ServerResponse) => unknown,
+) {
+  return (req: IncomingMessage, res: ServerResponse) => {
+    if (hostHeaderCount(req) > 1) {
+      const body = badRequestBody(errors, DUPLICATE_HOST);
+      res.writeHead(400, {
+        'content-type': 'application/json',
+        'content-length': Buffer.byteLength(body),
+        connection: 'close',
+      });
+      res.end(body);
+      return;
+    }
+    void next(req, res);
+  };
+}
+
 export function listen(
   fetch: FetchHandler,
   host: string,
@@ -73,22 +127,27 @@ export function listen(
   host: string,
   port: number,
   tls: ListenTls | undefined,
+  errors?: ListenerErrors,
 ): Promise<{ server: AnyServer; address: AddressInfo }>;
 export function listen(
   fetch: FetchHandler,
   host: string,
   port: number,
   tls?: ListenTls,
+  errors: ListenerErrors = 'xks',
 ): Promise<{ server: AnyServer; address: AddressInfo }> {
   let server: AnyServer;
   // An answer sent before the request body has arrived (a body over a cap) is followed by a
   // lingering close (lingering-close.ts), for every listener. The adapter's own clean-up stays
   // off: it closes the connection 500 ms or 64 MiB after such an answer, under a client that may
   // still be sending.
-  const requestListener = getRequestListener(fetch, {
-    errorHandler: adapterError,
-    autoCleanupIncoming: false,
-  });
+  const requestListener = refuseMalformed(
+    errors,
+    getRequestListener(fetch, {
+      errorHandler: adapterError,
+      autoCleanupIncoming: false,
+    }),
+  );
   const ServerResponse = lingeringResponse();
   if (tls) {
     const https = createHttpsServer({ ...tls.serverOptions, ServerResponse }, requestListener);

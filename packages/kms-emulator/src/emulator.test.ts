@@ -206,6 +206,8 @@ describe('keys and cryptography', () => {
     t.proxy.failNext({ kind: 'metadata-too-long' }, 'encrypt');
     const meta = await rejection(t.client.call('Encrypt', { KeyId: keyId, Plaintext: b64('x') }));
     expect(meta.name).toBe('KMSInvalidStateException');
-    expect(meta.message).toMatch(/at most 20 bytes/);
+    // A generic reason only: the schema issue (which names the answer's fields) goes to the log.
+    expect(meta.message).toMatch(/malformed answer/);
+    expect(meta.message).not.toMatch(/ciphertextMetadata/);
   });
 });

@@ -83,7 +83,8 @@ export const ADMIN_COMMON = defineCommand({
       section: 'Common options:',
     }),
     token: z.string().min(1).optional().meta({
-      description: 'admin token (default: DIR/admin-token, or XKSLAB_ADMIN_TOKEN)',
+      description:
+        'admin token (default: XKSLAB_ADMIN_TOKEN, or DIR/admin-token); a token on the command\nline shows in ps, so rather set XKSLAB_ADMIN_TOKEN or keep it in the token file',
       value: 'TOKEN',
       section: 'Common options:',
     }),

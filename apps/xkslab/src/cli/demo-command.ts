@@ -115,7 +115,7 @@ async function startDemo(
     moduleTimeoutMs: DEFAULT_MODULE_TIMEOUT_MS,
     audit,
   });
-  const proxy = await deps.listen(proxyApp.fetch, options.host, options.port);
+  const proxy = await deps.listen(proxyApp.fetch, options.host, options.port, undefined, 'xks');
   cleanups.push(() => deps.closeServer(proxy.server));
   const kmsCalls: XksCallRecord[] = [];
   const { emulator, app } = await createKmsRuntime(
@@ -128,7 +128,7 @@ async function startDemo(
     },
   );
   cleanups.push(() => emulator.stop());
-  const kms = await deps.listen(app.fetch, options.host, options.kmsPort);
+  const kms = await deps.listen(app.fetch, options.host, options.kmsPort, undefined, 'kms');
   cleanups.push(() => deps.closeServer(kms.server));
   const kmsCredential = emulator.credentials()[0];
   if (!kmsCredential) throw new Error('the KMS emulator has no credential');

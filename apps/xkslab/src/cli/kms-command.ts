@@ -10,7 +10,7 @@ import { StateFileError } from '@xkslab/kms-emulator';
 import { createKmsRuntime, DEFAULT_KMS_SETTINGS, kmsBannerText } from '../kms/kms-runtime.ts';
 import { fileStateStorage, loadKmsMasterKey } from '../kms/state-file.ts';
 import { jsonLogger, type Logger } from '../logger.ts';
-import type { AnyServer, FetchHandler } from '../server.ts';
+import type { AnyServer, FetchHandler, ListenerErrors, ListenTls } from '../server.ts';
 import { CommandError, type CommandIo, errorCode } from './command-io.ts';
 import { KMS_HELP, parseKmsArgs } from './kms-options.ts';
 
@@ -21,6 +21,8 @@ export type KmsListen = (
   fetch: FetchHandler,
   host: string,
   port: number,
+  tls: ListenTls | undefined,
+  errors: ListenerErrors,
 ) => Promise<{ server: AnyServer; address: AddressInfo }>;
 
 export type KmsCommandDeps = {
@@ -97,7 +99,13 @@ export async function kmsCommand(args: readonly string[], deps: KmsCommandDeps):
       { logger, clock: deps.clock, random: deps.random, ca, clientCert, clientKey, persistence },
     ),
   );
-  const { server, address } = await deps.listen(app.fetch, options.host, options.port);
+  const { server, address } = await deps.listen(
+    app.fetch,
+    options.host,
+    options.port,
+    undefined,
+    'kms',
+  );
   const url = urlOf(address);
   deps.io.stderr(kmsBannerText(url, emulator));
   emulator.startHealthPolling();
@@ -135,7 +143,13 @@ export async function startKmsBeside(options: {
       },
     }),
   );
-  const { server, address } = await options.listen(app.fetch, options.host, options.port);
+  const { server, address } = await options.listen(
+    app.fetch,
+    options.host,
+    options.port,
+    undefined,
+    'kms',
+  );
   const url = urlOf(address);
   options.say(kmsBannerText(url, emulator));
   emulator.startHealthPolling();

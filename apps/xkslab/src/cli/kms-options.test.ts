@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parseDemoArgs } from './demo-options.ts';
 import { UsageError } from './flags.ts';
 import { DEFAULT_KMS_PORT, parseKmsArgs } from './kms-options.ts';
+import { parseServeArgs } from './serve-options.ts';
 
 describe('xkslab kms options', () => {
   it('has local defaults', () => {
@@ -70,6 +71,46 @@ describe('xkslab kms options', () => {
     expect(() =>
       parseKmsArgs(['--secret', 'a'.repeat(20), '--secret-access-key', 'b'.repeat(20)]),
     ).toThrow(/alias/);
+  });
+});
+
+describe('xkslab kms off loopback', () => {
+  const own = [
+    '--access-key-id',
+    'AKIAEXAMPLEEXAMPLE01',
+    '--secret-access-key',
+    'a-secret-of-sixteen+',
+  ];
+
+  it('refuses a non-loopback --host with the published default credential', () => {
+    for (const host of ['0.0.0.0', '::', '192.0.2.10', 'kms.example.com']) {
+      expect(() => parseKmsArgs(['--host', host]), host).toThrow(UsageError);
+      expect(() => parseKmsArgs(['--host', host]), host).toThrow(
+        /--access-key-id.*--secret-access-key/,
+      );
+      // A new access key id with the published secret is still the published secret.
+      expect(() => parseKmsArgs(['--host', host, ...own.slice(0, 2)]), host).toThrow(UsageError);
+    }
+  });
+
+  it('starts off loopback with a credential of its own, and on loopback with the default', () => {
+    expect(parseKmsArgs(['--host', '0.0.0.0', ...own]).host).toBe('0.0.0.0');
+    for (const host of ['127.0.0.1', '127.0.0.2', '::1', 'localhost', '::ffff:127.0.0.1']) {
+      expect(parseKmsArgs(['--host', host]).host).toBe(host);
+    }
+  });
+});
+
+describe('xkslab serve --kms-host', () => {
+  it('takes a loopback --kms-host', () => {
+    expect(parseServeArgs(['--kms-port', '0', '--kms-host', '::1']).kmsHost).toBe('::1');
+  });
+
+  it('refuses --kms-host off loopback (the emulator beside serve has the default credential)', () => {
+    expect(() => parseServeArgs(['--kms-port', '0', '--kms-host', '0.0.0.0'])).toThrow(
+      /--access-key-id.*--secret-access-key/,
+    );
+    expect(() => parseServeArgs(['--kms-host', '127.0.0.1'])).toThrow(/--kms-port/);
   });
 });
 

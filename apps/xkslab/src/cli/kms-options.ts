@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import {
   DEFAULT_ACCESS_KEY_ID,
   DEFAULT_ACCOUNT_ID,
@@ -15,17 +16,38 @@ import { commandHelp, defineCommand, HELP_OPTION, parseCommand } from './command
 export const DEFAULT_KMS_HOST = '127.0.0.1';
 export const DEFAULT_KMS_PORT = 7781;
 
+/** Whether a listen address reaches this machine only: localhost, 127.0.0.0/8 or ::1. */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.toLowerCase().replace(/^\[|\]$/g, '');
+  if (h === 'localhost' || h === '::1') return true;
+  const v4 = h.startsWith('::ffff:') ? h.slice('::ffff:'.length) : h;
+  return isIP(v4) === 4 && v4.startsWith('127.');
+}
+
+/**
+ * The emulator off loopback with the published default secret would take requests from anyone
+ * who read the README; a message saying what to pass instead, or undefined.
+ */
+export function defaultCredentialExposure(
+  host: string,
+  secretAccessKey: string,
+  hostFlag: string,
+): string | undefined {
+  if (isLoopbackHost(host) || secretAccessKey !== DEFAULT_SECRET_ACCESS_KEY) return undefined;
+  return `${hostFlag} ${host} is not a loopback address and the KMS emulator would accept its published default credential there; pass --access-key-id and --secret-access-key of your own (xkslab kms), or listen on 127.0.0.1`;
+}
+
 const Port = z.coerce.number().int().min(0).max(65535);
 const NonNegativeInt = z.coerce.number().int().min(0);
 const PositiveInt = z.coerce.number().int().positive();
 const File = z.string().min(1);
 
 export const KmsOptions = z.strictObject({
-  host: z
-    .string()
-    .min(1)
-    .default(DEFAULT_KMS_HOST)
-    .meta({ description: 'address to listen on', value: 'HOST' }),
+  host: z.string().min(1).default(DEFAULT_KMS_HOST).meta({
+    description:
+      'address to listen on; off loopback only with --access-key-id and\n--secret-access-key of your own (not the published default)',
+    value: 'HOST',
+  }),
   port: Port.default(DEFAULT_KMS_PORT).meta({
     description: 'port to listen on; 0 picks a free one',
     value: 'PORT',
@@ -121,7 +143,7 @@ https://<public DNS name> on port 443.`,
   check: (options) =>
     (options.clientCert === undefined) !== (options.clientKey === undefined)
       ? '--client-cert and --client-key go together'
-      : undefined,
+      : defaultCredentialExposure(options.host, options.secretAccessKey, '--host'),
 });
 
 /** The help of `xkslab kms`, generated from its declaration. */

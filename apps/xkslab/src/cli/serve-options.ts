@@ -1,10 +1,14 @@
+import { DEFAULT_SECRET_ACCESS_KEY } from '@xkslab/kms-emulator';
 import { z } from 'zod';
 import { LOG_LEVELS } from '../logger.ts';
 import { DEV_CLIENT_NAME } from '../tls/dev-tls.ts';
 import { DEFAULT_LIMITS } from '../xks/limits.ts';
 import { commandHelp, defineCommand, HELP_OPTION, parseCommand } from './command.ts';
+import { DEFAULT_KMS_HOST, defaultCredentialExposure } from './kms-options.ts';
 
 export const DEFAULT_HOST = '127.0.0.1';
+/** Where the admin listener of its own binds without --admin-host, whatever --host is. */
+export const ADMIN_DEFAULT_HOST = '127.0.0.1';
 export const DEFAULT_PORT = 7780;
 export const DEFAULT_DATA_DIR = '.xkslab';
 export const DEFAULT_MODULE_TIMEOUT_MS = 200;
@@ -53,6 +57,14 @@ export const ServeOptions = z.strictObject({
       "also run the AWS KMS emulator on PORT (0 picks a free one), state in\nDIR/kms-emulator-state.json; see 'xkslab kms --help'",
     value: 'PORT',
   }),
+  kmsHost: z
+    .string()
+    .min(1)
+    .optional()
+    .meta({
+      description: `... on HOST (default ${DEFAULT_KMS_HOST}, loopback whatever --host is; it has the\npublished default credential, so off loopback run 'xkslab kms' with your own)`,
+      value: 'HOST',
+    }),
   tlsCert: File.optional().meta({
     description: 'serve HTTPS with this PEM certificate (chain: leaf first) ...',
     value: 'FILE',
@@ -86,7 +98,7 @@ export const ServeOptions = z.strictObject({
     .min(1)
     .optional()
     .meta({
-      description: `serve the admin API (/admin/v1) on a listener of its own, on HOST\n(default ${DEFAULT_HOST}) ...`,
+      description: `serve the admin API (/admin/v1) on a listener of its own, on HOST\n(default ${ADMIN_DEFAULT_HOST}, loopback whatever --host is) ...`,
       value: 'HOST',
     }),
   adminPort: Port.optional().meta({
@@ -135,7 +147,8 @@ writes the console's proxy configuration file into the data directory.`,
     checkTlsOptions(options) ??
     (options.adminHost !== undefined && options.adminPort === undefined
       ? '--admin-host needs --admin-port (the admin API listener of its own)'
-      : undefined),
+      : undefined) ??
+    checkKmsHost(options),
 });
 
 /** The help of `xkslab serve`, generated from its declaration. */
@@ -148,6 +161,15 @@ export const SERVE_HELP = commandHelp(SERVE_COMMAND);
 export function parseServeArgs(args: readonly string[]): ServeOptions {
   const parsed = parseCommand(SERVE_COMMAND, args);
   return parsed.help ? { ...ServeOptions.parse({}), help: true } : parsed.options;
+}
+
+/** --kms-host: with --kms-port, and on loopback (the emulator beside serve has the default credential). */
+function checkKmsHost(o: ServeOptions): string | undefined {
+  if (o.kmsHost === undefined) return undefined;
+  if (o.kmsPort === undefined) {
+    return '--kms-host needs --kms-port (the KMS emulator beside the proxy)';
+  }
+  return defaultCredentialExposure(o.kmsHost, DEFAULT_SECRET_ACCESS_KEY, '--kms-host');
 }
 
 /** Flags that only make sense together (or not at all together); a message, or undefined. */

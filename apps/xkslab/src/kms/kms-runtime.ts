@@ -105,6 +105,7 @@ export async function createKmsRuntime(
         status: record.status,
         outcome: record.outcome,
         errorName: record.errorName,
+        detail: record.detail,
         latencyMs: record.latencyMs,
       });
       deps.onXksCall?.(record);

@@ -3,6 +3,9 @@ import { decodeBase64, isXksErrorName } from '@xkslab/protocol';
 import type { z } from 'zod';
 import { isFailure, type XksFailure, type XksOutcome } from './xks-failure.ts';
 
+/** The caller's reason for an answer that does not match the XKS schema. */
+const MALFORMED_ANSWER = 'malformed answer';
+
 const decoder = new TextDecoder();
 
 function parseJson(body: Uint8Array): unknown {
@@ -66,7 +69,16 @@ export function interpretResponse<S extends z.ZodType, T>(
   }
   const parsed = schema.safeParse(json);
   if (!parsed.success) {
-    return { ok: false, failure: { kind: 'invalid-response', detail: issueOf(parsed.error) } };
+    // The caller learns only that the answer was malformed: the schema issue names the
+    // answer's fields, and the proxy URI may point at a service the caller cannot read.
+    return {
+      ok: false,
+      failure: {
+        kind: 'invalid-response',
+        detail: MALFORMED_ANSWER,
+        logDetail: issueOf(parsed.error),
+      },
+    };
   }
   const value = check ? check(parsed.data) : (parsed.data as T);
   if (isFailure(value)) return { ok: false, failure: value };

@@ -25,6 +25,7 @@ import type { XksTransport } from './transport.ts';
 import {
   failureErrorType,
   failureExceptionName,
+  logDetailOf,
   type XksFailure,
   type XksOutcome,
 } from './xks-failure.ts';
@@ -51,6 +52,8 @@ export type XksCallRecord = {
   status?: number | undefined;
   outcome: 'ok' | XksFailure['kind'];
   errorName?: string | undefined;
+  /** What was wrong with the answer (never in a KMS error: it would read the answer back). */
+  detail?: string | undefined;
   latencyMs: number;
 };
 
@@ -138,7 +141,7 @@ export class XksClient {
     input: { plaintext: Uint8Array; aad: Uint8Array },
     ctx: XksCryptoCallContext,
   ): Promise<XksOutcome<EncryptResult>> {
-    const outcome = await this.#call(
+    const outcome = await this.#call<typeof EncryptResponse, EncryptResult>(
       target,
       'Encrypt',
       `/keys/${externalKeyId}/encrypt`,
@@ -188,7 +191,7 @@ export class XksClient {
     input: DecryptInput,
     ctx: XksCryptoCallContext,
   ): Promise<XksOutcome<Uint8Array>> {
-    return this.#call(
+    return this.#call<typeof DecryptResponse, Uint8Array>(
       target,
       'Decrypt',
       `/keys/${externalKeyId}/decrypt`,
@@ -272,6 +275,7 @@ export class XksClient {
       status,
       outcome: outcome.ok ? 'ok' : outcome.failure.kind,
       errorName: outcome.ok ? undefined : failureExceptionName(outcome.failure),
+      detail: outcome.ok ? undefined : logDetailOf(outcome.failure),
       latencyMs: Math.round(latencyMs * 100) / 100,
     });
     return outcome;

@@ -8,7 +8,8 @@ export type XksFailure =
   | { kind: 'timeout' }
   | { kind: 'unreachable'; detail: string }
   | { kind: 'tls'; detail: string }
-  | { kind: 'invalid-response'; detail: string }
+  /** `detail` is ours and goes to the caller; `logDetail` describes the answer, for the log only. */
+  | { kind: 'invalid-response'; detail: string; logDetail?: string | undefined }
   | { kind: 'integrity'; detail: string };
 
 export type XksOutcome<T> = { ok: true; value: T } | { ok: false; failure: XksFailure };
@@ -48,4 +49,18 @@ export function isFailure(value: unknown): value is XksFailure {
     'kind' in value &&
     typeof (value as { kind: unknown }).kind === 'string'
   );
+}
+
+/** What the log says about a failed answer beyond its kind and exception name. */
+export function logDetailOf(failure: XksFailure): string | undefined {
+  switch (failure.kind) {
+    case 'invalid-response':
+      return failure.logDetail ?? failure.detail;
+    case 'proxy-error':
+      return failure.errorMessage;
+    case 'timeout':
+      return undefined;
+    default:
+      return failure.detail;
+  }
 }
