@@ -1,0 +1,72 @@
+/**
+ * Large audit output and large audit lines: every byte of a command's output reaches a pipe (not
+ * just the first 64 KiB the pipe holds when the process exits), and a log with one giant line does
+ * not crash `audit tail` / `audit query` / `audit verify`.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { assertBuilt, MAIN_JS, makeTempDir, removeDir } from './support/binary.ts';
+
+const ENTRIES = 5000;
+let dir: string;
+
+/** Entry-shaped lines (readers need seq, prev, hash, time and operation; the chain is not valid). */
+function auditLines(count: number, requestIdOf: (seq: number) => string): string {
+  const hash = (n: number) => n.toString(16).padStart(64, '0');
+  let text = '';
+  for (let seq = 1; seq <= count; seq++) {
+    text += `${JSON.stringify({
+      seq,
+      prev: hash(seq - 1),
+      hash: hash(seq),
+      time: new Date(Date.UTC(2026, 0, 1, 0, 0, seq)).toISOString(),
+      operation: 'Encrypt',
+      result: 'ok',
+      keyStore: 'store-a',
+      keyId: 'foo',
+      kmsRequestId: requestIdOf(seq),
+      principal: 'arn:aws:iam::123456789012:role/pipe-output',
+    })}\n`;
+  }
+  return text;
+}
+
+/** Runs xkslab through `sh` with stdout to a pipe read late, and to a file; returns both sizes. */
+function pipeAndFileBytes(args: readonly string[]): { piped: number; file: number } {
+  const quoted = [process.execPath, MAIN_JS, ...args].map((a) => `'${a}'`).join(' ');
+  const outFile = join(dir, 'out.txt');
+  // The reader starts after the writer has filled the pipe, as `| wc -c` on a busy machine does.
+  const piped = spawnSync('sh', ['-c', `${quoted} | (sleep 0.5; wc -c)`], { encoding: 'utf8' });
+  const file = spawnSync('sh', ['-c', `${quoted} > '${outFile}'; wc -c < '${outFile}'`], {
+    encoding: 'utf8',
+  });
+  return { piped: Number(piped.stdout.trim()), file: Number(file.stdout.trim()) };
+}
+
+beforeAll(async () => {
+  assertBuilt();
+  dir = await makeTempDir('audit-large');
+});
+afterAll(() => removeDir(dir));
+
+describe('output on a pipe', () => {
+  it('audit query --json and audit tail write every byte to a pipe, as to a file', async () => {
+    const dataDir = join(dir, 'many');
+    await mkdir(dataDir, { recursive: true });
+    await writeFile(
+      join(dataDir, 'audit.log'),
+      auditLines(ENTRIES, (s) => `request-${s}`),
+    );
+    for (const args of [
+      ['audit', 'query', '--json'],
+      ['audit', 'tail', '-n', String(ENTRIES), '--json'],
+      ['audit', 'tail', '-n', String(ENTRIES)],
+    ]) {
+      const { piped, file } = pipeAndFileBytes([...args, '--data-dir', dataDir]);
+      expect(file, args.join(' ')).toBeGreaterThan(256 * 1024);
+      expect(piped, args.join(' ')).toBe(file);
+    }
+  });
+});
