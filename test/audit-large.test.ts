@@ -4,10 +4,10 @@
  * not crash `audit tail` / `audit query` / `audit verify`.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assertBuilt, MAIN_JS, makeTempDir, removeDir } from './support/binary.ts';
+import { assertBuilt, MAIN_JS, makeTempDir, removeDir, runXkslab } from './support/binary.ts';
 
 const ENTRIES = 5000;
 let dir: string;
@@ -68,5 +68,39 @@ describe('output on a pipe', () => {
       expect(file, args.join(' ')).toBeGreaterThan(256 * 1024);
       expect(piped, args.join(' ')).toBe(file);
     }
+  });
+});
+describe('a giant audit line', () => {
+  it('audit tail -n 5000, audit query and audit verify do not crash on a 200 KB field', async () => {
+    const dataDir = join(dir, 'giant');
+    await mkdir(dataDir, { recursive: true });
+    const giant = 'x'.repeat(200_000);
+    await writeFile(
+      join(dataDir, 'audit.log'),
+      auditLines(ENTRIES, (s) => (s === 10 ? giant : `request-${s}`)),
+    );
+    const tail = await runXkslab(['audit', 'tail', '-n', '5000', '--data-dir', dataDir]);
+    expect(tail.stderr).not.toMatch(/RangeError|unexpected error/);
+    expect(tail.code).toBe(0);
+    expect(tail.stdout.split('\n').length).toBe(ENTRIES + 2); // header, entries, final newline
+    const query = await runXkslab(['audit', 'query', '--data-dir', dataDir]);
+    expect(query.stderr).not.toMatch(/RangeError|unexpected error/);
+    expect(query.code).toBe(0);
+    const json = await runXkslab([
+      'audit',
+      'query',
+      '--json',
+      '--request-id',
+      giant.slice(0, 10),
+      '--data-dir',
+      dataDir,
+    ]);
+    expect(json.code).toBe(0);
+    const verify = await runXkslab(['audit', 'verify', '--data-dir', dataDir]);
+    // The synthetic chain is not a valid one: verify must report that, not crash.
+    expect(verify.stderr).not.toMatch(/RangeError|unexpected error/);
+    expect(verify.code).toBe(1);
+    expect(verify.stdout).toMatch(/chain BROKEN/);
+    expect((await readFile(join(dataDir, 'audit.log'), 'utf8')).length).toBeGreaterThan(200_000);
   });
 });
