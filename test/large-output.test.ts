@@ -1,13 +1,16 @@
 /**
- * Large audit output and large audit lines: every byte of a command's output reaches a pipe (not
- * just the first 64 KiB the pipe holds when the process exits), and a log with one giant line does
- * not crash `audit tail` / `audit query` / `audit verify`.
+ * Large output and large audit lines: every byte of a command's output reaches a pipe (not just
+ * the first 64 KiB the pipe holds when the process exits) for the commands that can print that
+ * much (audit query/tail, keys list --json, seed export), and a log with one giant line does not
+ * crash `audit tail` / `audit query` / `audit verify`.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assertBuilt, MAIN_JS, makeTempDir, removeDir, runXkslab } from './support/binary.ts';
+import { useTempServers } from './support/fixture.ts';
+import { labSeed } from './support/lab-seed.ts';
 
 const ENTRIES = 5000;
 let dir: string;
@@ -42,6 +45,7 @@ function pipeAndFileBytes(args: readonly string[]): { piped: number; file: numbe
   const file = spawnSync('sh', ['-c', `${quoted} > '${outFile}'; wc -c < '${outFile}'`], {
     encoding: 'utf8',
   });
+  expect(file.stderr, args.join(' ')).not.toMatch(/xkslab:/);
   return { piped: Number(piped.stdout.trim()), file: Number(file.stdout.trim()) };
 }
 
@@ -70,6 +74,29 @@ describe('output on a pipe', () => {
     }
   });
 });
+describe('keys list --json and seed export on a pipe', () => {
+  const { start, tempDir } = useTempServers();
+
+  it('write every byte to a pipe, as to a file', async () => {
+    const server = await start({ dataDir: await tempDir('large-output'), seed: labSeed().seed });
+    const made = await runXkslab([
+      ...['keys', 'bulk-create', 'many-', '--module', 'hsm-a', '--count', '3000'],
+      ...['--data-dir', server.dataDir],
+    ]);
+    expect(made.code, made.stderr).toBe(0);
+    const list = pipeAndFileBytes([
+      ...['keys', 'list', '--module', 'hsm-a', '--json'],
+      ...['--data-dir', server.dataDir],
+    ]);
+    expect(list.file).toBeGreaterThan(256 * 1024);
+    expect(list.piped).toBe(list.file);
+    await server.stop({ removeDataDir: false });
+    const seed = pipeAndFileBytes(['seed', 'export', '--data-dir', server.dataDir]);
+    expect(seed.file).toBeGreaterThan(256 * 1024);
+    expect(seed.piped).toBe(seed.file);
+  });
+});
+
 describe('a giant audit line', () => {
   it('audit tail -n 5000, audit query and audit verify do not crash on a 200 KB field', async () => {
     const dataDir = join(dir, 'giant');
