@@ -52,17 +52,17 @@ function pipeAndFileBytes(args: readonly string[]): { piped: number; file: numbe
 beforeAll(async () => {
   assertBuilt();
   dir = await makeTempDir('audit-large');
+  await mkdir(join(dir, 'many'));
+  await writeFile(
+    join(dir, 'many', 'audit.log'),
+    auditLines(ENTRIES, (s) => `request-${s}`),
+  );
 });
 afterAll(() => removeDir(dir));
 
 describe('output on a pipe', () => {
   it('audit query --json and audit tail write every byte to a pipe, as to a file', async () => {
     const dataDir = join(dir, 'many');
-    await mkdir(dataDir, { recursive: true });
-    await writeFile(
-      join(dataDir, 'audit.log'),
-      auditLines(ENTRIES, (s) => `request-${s}`),
-    );
     for (const args of [
       ['audit', 'query', '--json'],
       ['audit', 'tail', '-n', String(ENTRIES), '--json'],
@@ -73,7 +73,16 @@ describe('output on a pipe', () => {
       expect(piped, args.join(' ')).toBe(file);
     }
   });
+  it('stops quietly when the reader goes away (| head -1)', async () => {
+    const dataDir = join(dir, 'many');
+    const quoted = [process.execPath, MAIN_JS, 'audit', 'query', '--json', '--data-dir', dataDir]
+      .map((a) => `'${a}'`)
+      .join(' ');
+    const r = spawnSync('sh', ['-c', `${quoted} | head -1 >/dev/null`], { encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+  });
 });
+
 describe('keys list --json and seed export on a pipe', () => {
   const { start, tempDir } = useTempServers();
 

@@ -99,6 +99,17 @@ function exitAfterFlush(code: number): void {
   process.stderr.write('', done);
 }
 
+/**
+ * A reader that went away (`xkslab audit query --json | head -1`) is no failure of the command:
+ * stop quietly, as a Unix tool killed by SIGPIPE does, instead of a stack trace for EPIPE.
+ */
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(0);
+    throw e;
+  });
+}
+
 main(process.argv.slice(2)).then(exitAfterFlush, (e: unknown) => {
   const known = asUserFacing(e);
   if (known instanceof UserFacingError) {
