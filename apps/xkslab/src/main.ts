@@ -85,15 +85,38 @@ async function main(argv: readonly string[]): Promise<number> {
   return commands[name as CommandName](rest);
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (e: unknown) => {
-    const known = asUserFacing(e);
-    if (known instanceof UserFacingError) {
-      say(`xkslab: ${known.message}`);
-      process.exit(known.exitCode);
-    }
-    say(`xkslab: unexpected error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
-    process.exit(1);
-  },
-);
+/**
+ * Exits once everything written to stdout and stderr has left the process: on a pipe those writes
+ * are asynchronous, and `process.exit` right away would cut the output at the first 64 KiB. An
+ * empty write's callback runs after every write queued before it.
+ */
+function exitAfterFlush(code: number): void {
+  let pending = 2;
+  const done = () => {
+    if (--pending === 0) process.exit(code);
+  };
+  process.stdout.write('', done);
+  process.stderr.write('', done);
+}
+
+/**
+ * A reader that went away (`xkslab audit query --json | head -1`) is no failure of the command:
+ * stop quietly, as a Unix tool killed by SIGPIPE does, instead of a stack trace for EPIPE.
+ */
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(0);
+    throw e;
+  });
+}
+
+main(process.argv.slice(2)).then(exitAfterFlush, (e: unknown) => {
+  const known = asUserFacing(e);
+  if (known instanceof UserFacingError) {
+    say(`xkslab: ${known.message}`);
+    exitAfterFlush(known.exitCode);
+    return;
+  }
+  say(`xkslab: unexpected error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+  exitAfterFlush(1);
+});

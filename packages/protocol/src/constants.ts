@@ -14,6 +14,19 @@ export const EXTERNAL_KEY_ID_PATTERN = /^[A-Za-z0-9._-]{1,128}$/;
 export const URI_PATH_MAX = 128;
 export const URI_PATH_PREFIX_PATTERN = /^(\/[A-Za-z0-9/_-]+)?$/;
 
+/**
+ * §1.2 requestMetadata string lengths. The spec bounds only ARNs (up to 2048 chars); the other
+ * bounds are the proxy's, generous against what KMS sends, so one request cannot put a
+ * megabyte-long field into the log and audit trail:
+ * - kmsRequestId is a UUID (36 chars) in practice, but it is opaque and must not be validated
+ *   (conformance runners send non-UUIDs): 1024 leaves room for any id format.
+ * - kmsOperation is a KMS API name (the longest today has 35 chars; new ones must be accepted),
+ *   kmsViaService a service name, awsSourceVpc/awsSourceVpce a vpc-/vpce- id (21-22 chars): 256.
+ */
+export const METADATA_ARN_MAX = 2048;
+export const METADATA_REQUEST_ID_MAX = 1024;
+export const METADATA_NAME_MAX = 256;
+
 /** §1.4/1.5: plaintext and ciphertext of at least 4300 bytes must be accepted. */
 export const MIN_SUPPORTED_PLAINTEXT_BYTES = 4300;
 /** §1.4/1.5: AAD of at least 8192 bytes must be accepted. */

@@ -7,6 +7,9 @@ import {
   GCM_IV_LENGTHS,
   GCM_TAG_BYTES,
   KEY_USAGE_MAX_VALUES,
+  METADATA_ARN_MAX,
+  METADATA_NAME_MAX,
+  METADATA_REQUEST_ID_MAX,
 } from './constants.ts';
 import { XKS_ERROR_NAMES } from './errors.ts';
 
@@ -15,27 +18,33 @@ import { XKS_ERROR_NAMES } from './errors.ts';
  * strings here; they are decoded once, with their size limits, by the proxy (see decodeBase64).
  */
 
+/** A requestMetadata string of at most `max` characters (bounds: see METADATA_ARN_MAX). */
+const bounded = (max: number) => z.string().max(max, `longer than ${max} characters`);
+const Arn = bounded(METADATA_ARN_MAX);
+const RequestId = bounded(METADATA_REQUEST_ID_MAX);
+const Name = bounded(METADATA_NAME_MAX);
+
 /** §1.2 requestMetadata fields for GetHealthStatus. */
 export const HealthRequestMetadata = z.object({
-  kmsRequestId: z.string(),
-  kmsOperation: z.string(),
+  kmsRequestId: RequestId,
+  kmsOperation: Name,
 });
 export type HealthRequestMetadata = z.infer<typeof HealthRequestMetadata>;
 
 /** §1.2 requestMetadata fields for GetKeyMetadata (the test client also sends kmsKeyArn, kmsViaService). */
 export const KeyMetadataRequestMetadata = z.object({
-  awsPrincipalArn: z.string(),
-  kmsOperation: z.string(),
-  kmsRequestId: z.string(),
-  kmsKeyArn: z.string().optional(),
-  kmsViaService: z.string().optional(),
-  awsSourceVpc: z.string().optional(),
-  awsSourceVpce: z.string().optional(),
+  awsPrincipalArn: Arn,
+  kmsOperation: Name,
+  kmsRequestId: RequestId,
+  kmsKeyArn: Arn.optional(),
+  kmsViaService: Name.optional(),
+  awsSourceVpc: Name.optional(),
+  awsSourceVpce: Name.optional(),
 });
 export type KeyMetadataRequestMetadata = z.infer<typeof KeyMetadataRequestMetadata>;
 
 /** §1.2 requestMetadata fields for Encrypt and Decrypt. */
-export const CryptoRequestMetadata = KeyMetadataRequestMetadata.extend({ kmsKeyArn: z.string() });
+export const CryptoRequestMetadata = KeyMetadataRequestMetadata.extend({ kmsKeyArn: Arn });
 export type CryptoRequestMetadata = z.infer<typeof CryptoRequestMetadata>;
 
 export const GetHealthStatusRequest = z.object({ requestMetadata: HealthRequestMetadata });

@@ -52,10 +52,22 @@ const COLUMNS: ReadonlyArray<{ title: string; value: (e: AuditEntry) => string }
   { title: 'PRINCIPAL', value: (e) => e.principal ?? '-' },
 ];
 
-/** Strips control characters so a crafted field cannot move the terminal's cursor. */
+/**
+ * The widest a table cell gets: a longer value (a 2048-character ARN, or a giant field in an old
+ * log) is cut with a note, so one entry cannot pad every row of the table to its width. `--json`
+ * shows every value whole.
+ */
+export const MAX_CELL = 256;
+
+/**
+ * Strips control characters so a crafted field cannot move the terminal's cursor, and cuts a
+ * value longer than MAX_CELL.
+ */
 function printable(s: string): string {
+  const cut =
+    s.length > MAX_CELL ? `${s.slice(0, MAX_CELL)}...(${s.length - MAX_CELL} more chars)` : s;
   // biome-ignore lint/suspicious/noControlCharactersInRegex: that is the point
-  return s.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
+  return cut.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
 }
 
 /** A readable table, one entry per row, columns padded to the widest cell. */

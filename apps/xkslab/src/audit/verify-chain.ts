@@ -42,44 +42,76 @@ export function parseEntryLine(line: string): { entry: AuditEntry } | { error: s
 export function verifyChain(text: string): ChainResult {
   const lines = text.split('\n');
   const last = lines.pop();
-  let prevHash = GENESIS_HASH;
-  let prevSeq = 0;
-  let count = 0;
-  const fail = (line: number, reason: string, seq?: number): ChainResult => ({
-    ok: false,
-    entries: count,
-    bad: seq === undefined ? { line, reason } : { line, seq, reason },
-  });
-  for (let i = 0; i < lines.length; i++) {
-    const lineNo = i + 1;
-    const parsed = parseEntryLine(lines[i] ?? '');
-    if ('error' in parsed) return fail(lineNo, parsed.error, seqOf(lines[i] ?? ''));
+  const verifier = new ChainVerifier();
+  for (const line of lines) {
+    if (!verifier.add(line)) break;
+  }
+  return verifier.result(last);
+}
+
+/**
+ * `verifyChain` one line at a time, for a log read as a stream: `add` each newline-terminated
+ * line in order, then `result` with the last line when it had no newline.
+ */
+export class ChainVerifier {
+  #prevHash = GENESIS_HASH;
+  #prevSeq = 0;
+  #count = 0;
+  #lines = 0;
+  #bad: ChainBreak | undefined;
+
+  /** Checks the next line; false once the chain is broken (later lines change nothing). */
+  add(line: string): boolean {
+    if (this.#bad) return false;
+    const lineNo = ++this.#lines;
+    const parsed = parseEntryLine(line);
+    if ('error' in parsed) return this.#fail(lineNo, parsed.error, seqOf(line));
     const { entry } = parsed;
     if (entryHash(entry as Record<string, unknown>) !== entry.hash) {
-      return fail(lineNo, 'its hash does not match its content (the entry was edited)', entry.seq);
-    }
-    if (entry.seq !== prevSeq + 1) {
-      return fail(
+      return this.#fail(
         lineNo,
-        `seq ${entry.seq} follows seq ${prevSeq} (an entry was removed, inserted or reordered)`,
+        'its hash does not match its content (the entry was edited)',
         entry.seq,
       );
     }
-    if (entry.prev !== prevHash) {
-      return fail(
+    if (entry.seq !== this.#prevSeq + 1) {
+      return this.#fail(
+        lineNo,
+        `seq ${entry.seq} follows seq ${this.#prevSeq} (an entry was removed, inserted or reordered)`,
+        entry.seq,
+      );
+    }
+    if (entry.prev !== this.#prevHash) {
+      return this.#fail(
         lineNo,
         "prev is not the previous entry's hash (an entry was removed, replaced or reordered)",
         entry.seq,
       );
     }
-    prevHash = entry.hash;
-    prevSeq = entry.seq;
-    count++;
+    this.#prevHash = entry.hash;
+    this.#prevSeq = entry.seq;
+    this.#count++;
+    return true;
   }
-  if (last !== undefined && last !== '') {
-    return fail(lines.length + 1, 'the last line is incomplete (a truncated write)', seqOf(last));
+
+  /** The verdict; `partialLast` is a last line that had no newline (a truncated write). */
+  result(partialLast?: string): ChainResult {
+    if (this.#bad) return { ok: false, entries: this.#count, bad: this.#bad };
+    if (partialLast !== undefined && partialLast !== '') {
+      this.#fail(
+        this.#lines + 1,
+        'the last line is incomplete (a truncated write)',
+        seqOf(partialLast),
+      );
+      return this.result();
+    }
+    return { ok: true, entries: this.#count, head: { seq: this.#prevSeq, hash: this.#prevHash } };
   }
-  return { ok: true, entries: count, head: { seq: prevSeq, hash: prevHash } };
+
+  #fail(line: number, reason: string, seq?: number): false {
+    this.#bad = seq === undefined ? { line, reason } : { line, seq, reason };
+    return false;
+  }
 }
 
 /** Best-effort seq of a damaged line, to name it. */

@@ -1,9 +1,11 @@
-import { open, readFile } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
+import type { AuditEntry } from '../audit/audit-entry.ts';
 import { AUDIT_LOG_FILE } from '../audit/audit-log.ts';
 import { formatRow, formatTable, matchesFilter, readEntries } from '../audit/audit-query.ts';
-import { verifyChain } from '../audit/verify-chain.ts';
+import { type LogEnd, readLogLines } from '../audit/log-lines.ts';
+import { ChainVerifier, parseEntryLine } from '../audit/verify-chain.ts';
 import { commandHelp, defineCommand, HELP_OPTION, parseCommand } from './command.ts';
 import { CommandError, type CommandIo, errorCode } from './command-io.ts';
 import { UsageError } from './flags.ts';
@@ -109,15 +111,27 @@ function flagName(key: string): string {
   return key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 }
 
-async function readLog(file: string): Promise<string> {
+/**
+ * Streams the log's newline-terminated lines to `onLine` (the readers never hold the whole file in
+ * one string: a large log, or one giant line, is read a line at a time).
+ */
+async function readLog(file: string, onLine: (line: string) => void): Promise<LogEnd> {
   try {
-    return await readFile(file, 'utf8');
+    return await readLogLines(file, onLine);
   } catch (e) {
     if (errorCode(e) === 'ENOENT') {
       throw new CommandError(`no audit log at ${file} (has the server run with this --data-dir?)`);
     }
     throw new CommandError(`cannot read ${file} (${errorCode(e)})`, { cause: e });
   }
+}
+
+/** Streams the readable entries of the log (unreadable lines are skipped: `verify` reports them). */
+function readLogEntries(file: string, onEntry: (entry: AuditEntry) => void): Promise<LogEnd> {
+  return readLog(file, (line) => {
+    const parsed = parseEntryLine(line);
+    if ('entry' in parsed) onEntry(parsed.entry);
+  });
 }
 
 /** `xkslab audit ...`: resolves with the exit code (never resolves with --follow). */
@@ -138,14 +152,20 @@ export async function auditCommand(args: readonly string[], io: CommandIo): Prom
   }
 }
 
+async function verifyLog(file: string) {
+  const verifier = new ChainVerifier();
+  const end = await readLog(file, (line) => void verifier.add(line));
+  return { verifier, end };
+}
+
 async function verify(file: string, io: CommandIo): Promise<number> {
-  let text = await readLog(file);
-  if (text.length > 0 && !text.endsWith('\n')) {
+  let { verifier, end } = await verifyLog(file);
+  if (end.partial !== undefined && end.partial !== '') {
     // The server may be in the middle of a write; a real truncation is still there after a pause.
     await new Promise((r) => setTimeout(r, PARTIAL_LINE_RETRY_MS));
-    text = await readLog(file);
+    ({ verifier, end } = await verifyLog(file));
   }
-  const result = verifyChain(text);
+  const result = verifier.result(end.partial);
   if (result.ok) {
     io.stdout(
       `chain OK, ${result.entries} entries${result.entries ? ` (head seq ${result.head.seq}, hash ${result.head.hash})` : ''}\n`,
@@ -160,7 +180,7 @@ async function verify(file: string, io: CommandIo): Promise<number> {
   return 1;
 }
 
-function render(entries: ReturnType<typeof readEntries>, json: boolean, header: boolean): string {
+function render(entries: readonly AuditEntry[], json: boolean, header: boolean): string {
   if (json) return entries.map((e) => `${JSON.stringify(e)}\n`).join('');
   return entries.length === 0 && header ? '' : formatTable(entries, header);
 }
@@ -175,20 +195,33 @@ async function query(file: string, options: AuditOptions, io: CommandIo): Promis
     operation: options.operation,
     result: options.result,
   };
-  const entries = readEntries(await readLog(file)).filter((e) => matchesFilter(e, filter));
-  io.stdout(render(entries, options.json, true));
-  if (!options.json && entries.length === 0) io.stderr('no matching entries\n');
+  // JSON goes out entry by entry; the table needs every row first to size its columns.
+  const rows: AuditEntry[] = [];
+  let matched = 0;
+  await readLogEntries(file, (e) => {
+    if (!matchesFilter(e, filter)) return;
+    matched++;
+    if (options.json) io.stdout(`${JSON.stringify(e)}\n`);
+    else rows.push(e);
+  });
+  if (!options.json) io.stdout(render(rows, false, true));
+  if (!options.json && matched === 0) io.stderr('no matching entries\n');
   return 0;
 }
 
 async function tail(file: string, options: AuditOptions, io: CommandIo): Promise<number> {
-  const text = await readLog(file);
-  const entries = readEntries(text);
-  const last = options.lines === 0 ? [] : entries.slice(-options.lines);
+  // Keep only the last N entries while streaming (trimmed in batches: amortized O(1) per entry).
+  let last: AuditEntry[] = [];
+  const end = await readLogEntries(file, (e) => {
+    if (options.lines === 0) return;
+    last.push(e);
+    if (last.length >= 2 * options.lines) last = last.slice(-options.lines);
+  });
+  last = last.slice(-options.lines);
   io.stdout(render(last, options.json, true));
   if (!options.follow) return 0;
   // Follow: poll for growth from the end of the last complete line we have read.
-  let offset = Buffer.byteLength(text.slice(0, text.lastIndexOf('\n') + 1), 'utf8');
+  let offset = end.completeBytes;
   const fd = await open(file, 'r');
   for (;;) {
     await new Promise((r) => setTimeout(r, FOLLOW_POLL_MS));

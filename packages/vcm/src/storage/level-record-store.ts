@@ -3,6 +3,7 @@ import { VcmError } from '../crypto/errors.ts';
 import { checkBatch, checkKey, checkListOptions, checkValue, copyBytes } from './arguments.ts';
 import { listStart } from './byte-order.ts';
 import { checkLevelLogs } from './level-log-check.ts';
+import { makePrivateDir } from './private-dir.ts';
 import type { BatchOp, ListOptions, RecordStore } from './record-store.ts';
 
 type Db = ClassicLevel<string, Uint8Array>;
@@ -30,20 +31,32 @@ function unavailable(what: string, cause: unknown): VcmError {
  */
 export class LevelRecordStore implements RecordStore {
   readonly #db: Db;
+  readonly #dir: string;
 
-  private constructor(db: Db) {
+  private constructor(db: Db, dir: string) {
     this.#db = db;
+    this.#dir = dir;
   }
 
   /**
    * Opens (creating if needed) the store in `dir`. Another process holding the directory's LOCK
    * is VcmError('STORE_LOCKED'); a write-ahead log damaged before its end is 'CORRUPT_RECORD'
    * (level-log-check.ts: LevelDB would drop those records silently); anything else that stops
-   * the open is 'STORE_UNAVAILABLE'.
+   * the open is 'STORE_UNAVAILABLE'. The directory is made 0700 and its files 0600 whatever the
+   * umask (private-dir.ts); a directory whose modes cannot be set is 'STORE_UNAVAILABLE'.
    */
   static async open(dir: string): Promise<LevelRecordStore> {
     if (typeof dir !== 'string' || dir.length === 0) {
       throw new VcmError('INVALID_INPUT', 'the key store directory must be a non-empty path');
+    }
+    try {
+      await makePrivateDir(dir);
+    } catch (e) {
+      throw new VcmError(
+        'STORE_UNAVAILABLE',
+        `could not make the key store directory ${dir} private (${String(codeOf(e) ?? e)}): it must be a directory this user owns; fix its owner, or chmod 700 it`,
+        { cause: e },
+      );
     }
     const damage = await checkLevelLogs(dir);
     if (damage) {
@@ -71,7 +84,7 @@ export class LevelRecordStore implements RecordStore {
         cause: e,
       });
     }
-    return new LevelRecordStore(db);
+    return new LevelRecordStore(db, dir);
   }
 
   async get(key: string): Promise<Uint8Array | undefined> {
@@ -149,6 +162,8 @@ export class LevelRecordStore implements RecordStore {
     if (this.#db.status === 'closed') return;
     try {
       await this.#db.close();
+      // Files LevelDB made while open (new logs and tables) got the umask's mode: make them 0600.
+      await makePrivateDir(this.#dir);
     } catch (e) {
       throw unavailable('close', e);
     }
