@@ -27,6 +27,17 @@ export async function runLoad(
   load: { rps: number; seconds: number },
   onProgress?: (event: ProgressEvent) => void,
 ): Promise<LoadResult> {
+  const client = openClient(run);
+  const sealed = await encryptOnce(run, client);
+  const tally = newTally();
+  await schedule(run, load, tally, (i) => fire(run, client, sealed, tally, i), onProgress);
+  await Promise.all(tally.pending);
+  client.agent.destroy();
+  return summarize(load, tally);
+}
+
+/** A keep-alive agent for the endpoint, the request signer and the plaintext every encrypt sends. */
+function openClient(run: RunState) {
   const { endpoint, options } = run;
   const keyId = options.keyId;
   const base = endpoint.basePath;
@@ -40,15 +51,6 @@ export async function runLoad(
   };
   const agent =
     endpoint.protocol === 'https:' ? new HttpsAgent(agentOptions) : new HttpAgent(agentOptions);
-  const histogram = buildHistogram({
-    lowestDiscernibleValue: 1,
-    highestTrackableValue: 120_000_000,
-    numberOfSignificantValueDigits: 3,
-  });
-  const errors: Record<string, number> = {};
-  const countError = (kind: string) => {
-    errors[kind] = (errors[kind] ?? 0) + 1;
-  };
   const plaintext = new Uint8Array(randomBytes(64));
 
   const signed = (path: string, body: object) =>
@@ -61,8 +63,15 @@ export async function runLoad(
       now: run.clock(),
       cache: run.signingCache,
     });
+  return { agent, base, keyId, plaintext, signed };
+}
 
-  // One ciphertext to decrypt throughout the run.
+type Client = ReturnType<typeof openClient>;
+
+/** One ciphertext to decrypt throughout the run (undefined when encrypting failed). */
+async function encryptOnce(run: RunState, client: Client): Promise<Sealed | undefined> {
+  const { endpoint } = run;
+  const { agent, base, keyId, plaintext, signed } = client;
   let sealed: Sealed | undefined;
   try {
     const res = await send(
@@ -78,70 +87,107 @@ export async function runLoad(
   } catch {
     sealed = undefined;
   }
+  return sealed;
+}
 
+/** The run's counters and latency histogram; start is when scheduling begins. */
+function newTally() {
+  return {
+    histogram: buildHistogram({
+      lowestDiscernibleValue: 1,
+      highestTrackableValue: 120_000_000,
+      numberOfSignificantValueDigits: 3,
+    }),
+    errors: {} as Record<string, number>,
+    sent: 0,
+    completed: 0,
+    succeeded: 0,
+    errorCount: 0,
+    inFlight: 0,
+    maxSendLagMs: 0,
+    overDeadline: 0,
+    overAlarm: 0,
+    lastDone: 0,
+    pending: [] as Promise<void>[],
+    start: performance.now(),
+  };
+}
+
+type Tally = ReturnType<typeof newTally>;
+
+function countError(tally: Tally, kind: string): void {
+  tally.errors[kind] = (tally.errors[kind] ?? 0) + 1;
+}
+
+/** Sends request i (odd: decrypt, when there is a ciphertext; else encrypt) and records it. */
+function fire(
+  run: RunState,
+  client: Client,
+  sealed: Sealed | undefined,
+  tally: Tally,
+  i: number,
+): void {
+  const { endpoint } = run;
+  const { agent, base, keyId, plaintext, signed } = client;
+  if (tally.inFlight >= MAX_IN_FLIGHT) {
+    tally.errorCount++;
+    countError(tally, 'client-overload');
+    return;
+  }
+  const body =
+    i % 2 === 1 && sealed
+      ? signed(`${base}/keys/${keyId}/decrypt`, decryptBody(sealed))
+      : signed(`${base}/keys/${keyId}/encrypt`, encryptBody({ plaintext }));
+  tally.inFlight++;
+  const sentAt = performance.now();
+  tally.pending.push(
+    send(endpoint, body, { timeoutMs: run.timeoutMs, agent })
+      .then(
+        (res) => {
+          const ms = performance.now() - sentAt;
+          tally.histogram.recordValue(Math.max(1, Math.round(ms * 1000)));
+          if (ms > KMS_DEADLINE_MS) tally.overDeadline++;
+          if (ms > KMS_ALARM_MS) tally.overAlarm++;
+          tally.completed++;
+          if (res.status === 200) tally.succeeded++;
+          else {
+            tally.errorCount++;
+            countError(tally, errorNameOf(res.body.toString('utf8')) ?? `HTTP ${res.status}`);
+          }
+        },
+        (e: unknown) => {
+          tally.errorCount++;
+          countError(tally, e instanceof NetworkError ? e.code : 'network');
+        },
+      )
+      .finally(() => {
+        tally.inFlight--;
+        tally.lastDone = performance.now();
+      }),
+  );
+}
+
+/** Fires every request due on each tick until all are sent (or the run is aborted). */
+function schedule(
+  run: RunState,
+  load: { rps: number; seconds: number },
+  tally: Tally,
+  fireAt: (i: number) => void,
+  onProgress?: (event: ProgressEvent) => void,
+): Promise<void> {
+  const { start } = tally;
   const total = Math.max(1, Math.round(load.rps * load.seconds));
   const intervalMs = 1000 / load.rps;
-  let sent = 0;
-  let completed = 0;
-  let succeeded = 0;
-  let errorCount = 0;
-  let inFlight = 0;
-  let maxSendLagMs = 0;
-  let overDeadline = 0;
-  let overAlarm = 0;
-  let lastDone = 0;
-  const pending: Promise<void>[] = [];
-  const start = performance.now();
-
-  const fire = (i: number) => {
-    if (inFlight >= MAX_IN_FLIGHT) {
-      errorCount++;
-      countError('client-overload');
-      return;
-    }
-    const body =
-      i % 2 === 1 && sealed
-        ? signed(`${base}/keys/${keyId}/decrypt`, decryptBody(sealed))
-        : signed(`${base}/keys/${keyId}/encrypt`, encryptBody({ plaintext }));
-    inFlight++;
-    const sentAt = performance.now();
-    pending.push(
-      send(endpoint, body, { timeoutMs: run.timeoutMs, agent })
-        .then(
-          (res) => {
-            const ms = performance.now() - sentAt;
-            histogram.recordValue(Math.max(1, Math.round(ms * 1000)));
-            if (ms > KMS_DEADLINE_MS) overDeadline++;
-            if (ms > KMS_ALARM_MS) overAlarm++;
-            completed++;
-            if (res.status === 200) succeeded++;
-            else {
-              errorCount++;
-              countError(errorNameOf(res.body.toString('utf8')) ?? `HTTP ${res.status}`);
-            }
-          },
-          (e: unknown) => {
-            errorCount++;
-            countError(e instanceof NetworkError ? e.code : 'network');
-          },
-        )
-        .finally(() => {
-          inFlight--;
-          lastDone = performance.now();
-        }),
-    );
-  };
-
-  await new Promise<void>((done) => {
+  return new Promise<void>((done) => {
     let lastProgress = start;
     const timer = setInterval(() => {
       const now = performance.now();
       const due = Math.min(total, Math.floor((now - start) / intervalMs) + 1);
-      while (sent < due) {
-        const plannedAt = start + sent * intervalMs;
-        maxSendLagMs = Math.max(maxSendLagMs, now - plannedAt);
-        fire(sent);
-        sent++;
+      while (tally.sent < due) {
+        const plannedAt = start + tally.sent * intervalMs;
+        tally.maxSendLagMs = Math.max(tally.maxSendLagMs, now - plannedAt);
+        fireAt(tally.sent);
+        tally.sent++;
       }
       if (onProgress && now - lastProgress >= 1000) {
         lastProgress = now;
@@ -149,31 +195,33 @@ export async function runLoad(
           type: 'load-progress',
           elapsedSeconds: Math.round((now - start) / 100) / 10,
           seconds: load.seconds,
-          sent,
-          completed,
-          errors: errorCount,
+          sent: tally.sent,
+          completed: tally.completed,
+          errors: tally.errorCount,
         });
       }
-      if (sent >= total || run.signal?.aborted) {
+      if (tally.sent >= total || run.signal?.aborted) {
         clearInterval(timer);
         done();
       }
     }, TICK_MS);
   });
-  await Promise.all(pending);
-  agent.destroy();
+}
 
+/** The result: counts, achieved rate and latency percentiles in milliseconds. */
+function summarize(load: { rps: number; seconds: number }, tally: Tally): LoadResult {
+  const { histogram, start, lastDone } = tally;
   const wallSeconds = Math.max(load.seconds, ((lastDone || performance.now()) - start) / 1000);
   const ms = (us: number) => Math.round(us / 10) / 100;
   return {
     targetRps: load.rps,
     seconds: load.seconds,
-    sent,
-    completed,
-    succeeded,
-    errors,
-    errorCount,
-    achievedRps: Math.round((succeeded / wallSeconds) * 10) / 10,
+    sent: tally.sent,
+    completed: tally.completed,
+    succeeded: tally.succeeded,
+    errors: tally.errors,
+    errorCount: tally.errorCount,
+    achievedRps: Math.round((tally.succeeded / wallSeconds) * 10) / 10,
     latencyMs: {
       p50: ms(histogram.getValueAtPercentile(50)),
       p95: ms(histogram.getValueAtPercentile(95)),
@@ -181,8 +229,8 @@ export async function runLoad(
       max: ms(histogram.maxValue),
       mean: ms(histogram.mean),
     },
-    overDeadline,
-    overAlarm,
-    maxSendLagMs: Math.round(maxSendLagMs * 10) / 10,
+    overDeadline: tally.overDeadline,
+    overAlarm: tally.overAlarm,
+    maxSendLagMs: Math.round(tally.maxSendLagMs * 10) / 10,
   };
 }

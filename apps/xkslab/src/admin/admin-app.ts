@@ -63,7 +63,15 @@ export function createAdminApp(deps: AdminDeps): AdminApp {
       return undefined;
     },
   });
+  useAdminMiddleware(app, deps);
+  registerAllRoutes(app, deps);
+  registerAdminDocument(app);
+  handleAdminErrors(app, deps);
+  return app;
+}
 
+/** Logging, authentication, audit and the body limit, in that order, for every admin request. */
+function useAdminMiddleware(app: AdminApp, deps: AdminDeps): void {
   // One log line per request: never bodies, tokens or secrets.
   app.use('*', async (c, next) => {
     const started = performance.now();
@@ -123,7 +131,9 @@ export function createAdminApp(deps: AdminDeps): AdminApp {
         ),
     }),
   );
+}
 
+function registerAllRoutes(app: AdminApp, deps: AdminDeps): void {
   registerModuleRoutes(app, deps);
   registerBulkKeyRoutes(app, deps);
   registerKeyRoutes(app, deps);
@@ -132,7 +142,10 @@ export function createAdminApp(deps: AdminDeps): AdminApp {
   registerPolicyRoutes(app, deps);
   registerBackupRoutes(app, deps);
   registerFaultRoutes(app, deps);
+}
 
+/** The OpenAPI document at OPENAPI_PATH, built from the registered routes. */
+function registerAdminDocument(app: AdminApp): void {
   app.openAPIRegistry.registerComponent('securitySchemes', 'adminToken', {
     type: 'http',
     scheme: 'bearer',
@@ -149,7 +162,10 @@ export function createAdminApp(deps: AdminDeps): AdminApp {
         'running xkslab. Errors: {"error":{"code":"...","message":"..."}}.',
     },
   });
+}
 
+/** Unknown paths and thrown errors become the admin error body; 5xx causes are logged. */
+function handleAdminErrors(app: AdminApp, deps: AdminDeps): void {
   app.notFound((c) =>
     answer(c, new AdminError(404, 'NOT_FOUND', `no admin API at ${c.req.method} ${c.req.path}`)),
   );
@@ -164,5 +180,4 @@ export function createAdminApp(deps: AdminDeps): AdminApp {
     }
     return answer(c, error);
   });
-  return app;
 }

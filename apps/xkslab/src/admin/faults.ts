@@ -43,9 +43,18 @@ const DESCRIPTION =
   '{keyStore, keyId, operation}, a probability (0-1, default 1) and an optional expiresAt. ' +
   'Defects break one protocol rule on purpose, one at a time (a new one replaces the old).';
 
+const base = `${ADMIN_BASE}/faults`;
+
 /** `/admin/v1/faults`: list, add, remove and clear rules; scenarios; the defect catalogue. */
 export function registerFaultRoutes(app: AdminApp, deps: AdminDeps): void {
-  const base = `${ADMIN_BASE}/faults`;
+  registerFaultRuleRoutes(app, deps);
+  registerScenarioRoutes(app, deps);
+  registerDefectRoutes(app);
+  registerFaultRemovalRoute(app, deps);
+}
+
+/** The rule set as a whole: list, add one, clear all. */
+function registerFaultRuleRoutes(app: AdminApp, deps: AdminDeps): void {
   app.openapi(
     createRoute({
       method: 'get',
@@ -90,6 +99,10 @@ export function registerFaultRoutes(app: AdminApp, deps: AdminDeps): void {
       return c.json({ removed }, 200);
     },
   );
+}
+
+/** Named scenarios: list them, switch one on. */
+function registerScenarioRoutes(app: AdminApp, deps: AdminDeps): void {
   app.openapi(
     createRoute({
       method: 'get',
@@ -141,6 +154,10 @@ export function registerFaultRoutes(app: AdminApp, deps: AdminDeps): void {
       return c.json({ faults }, 201);
     },
   );
+}
+
+/** The defect catalogue. */
+function registerDefectRoutes(app: AdminApp): void {
   app.openapi(
     createRoute({
       method: 'get',
@@ -152,6 +169,10 @@ export function registerFaultRoutes(app: AdminApp, deps: AdminDeps): void {
     }),
     (c) => c.json({ defects: DEFECT_NAMES.map((name) => ({ name, ...DEFECTS[name] })) }, 200),
   );
+}
+
+/** Removing one rule by id; registered last, after the fixed paths under /faults. */
+function registerFaultRemovalRoute(app: AdminApp, deps: AdminDeps): void {
   app.openapi(
     createRoute({
       method: 'delete',

@@ -69,6 +69,15 @@ function keyAction(
 
 /** Keys of a module: create, import, list, describe and their whole lifecycle. */
 export function registerKeyRoutes(app: AdminApp, deps: AdminDeps): void {
+  registerKeyCollectionRoutes(app, deps);
+  registerKeyImportRoute(app, deps);
+  registerKeyLifecycleRoutes(app, deps);
+  registerKeyDeletionRoutes(app, deps);
+  registerKeyExportRoute(app, deps);
+}
+
+/** `.../modules/{module}/keys`: list (filtered, paged) and create. */
+function registerKeyCollectionRoutes(app: AdminApp, deps: AdminDeps): void {
   const { vcm } = deps;
 
   app.openapi(
@@ -135,7 +144,10 @@ export function registerKeyRoutes(app: AdminApp, deps: AdminDeps): void {
       return c.json(keyView(deps, key), 201);
     },
   );
+}
 
+/** BYOK: import key material wrapped under the module import-wrapping key. */
+function registerKeyImportRoute(app: AdminApp, deps: AdminDeps): void {
   app.openapi(
     createRoute({
       method: 'post',
@@ -153,7 +165,12 @@ export function registerKeyRoutes(app: AdminApp, deps: AdminDeps): void {
       return c.json(keyView(deps, key), 201);
     },
   );
+}
 
+/** Describe a key, and the body-less state changes: enable, disable, rotate, block, unblock,
+ * cancel deletion. */
+function registerKeyLifecycleRoutes(app: AdminApp, deps: AdminDeps): void {
+  const { vcm } = deps;
   app.openapi(
     createRoute({
       method: 'get',
@@ -200,7 +217,11 @@ export function registerKeyRoutes(app: AdminApp, deps: AdminDeps): void {
     'Cancel a scheduled deletion (the key stays DISABLED)',
     (m, id) => vcm.cancelKeyDeletion(m, id),
   );
+}
 
+/** Scheduling the destruction of a key and destroying it. */
+function registerKeyDeletionRoutes(app: AdminApp, deps: AdminDeps): void {
+  const { vcm } = deps;
   app.openapi(
     createRoute({
       method: 'post',
@@ -243,7 +264,10 @@ export function registerKeyRoutes(app: AdminApp, deps: AdminDeps): void {
       return c.json({ module, id: keyId, destroyed: true as const }, 200);
     },
   );
+}
 
+/** Export of an exportable key, wrapped under the caller's public key. */
+function registerKeyExportRoute(app: AdminApp, deps: AdminDeps): void {
   app.openapi(
     createRoute({
       method: 'post',

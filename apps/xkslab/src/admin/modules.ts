@@ -25,6 +25,13 @@ async function requireModule(deps: AdminDeps, name: string) {
 
 /** Modules (virtual HSM partitions): create, list, describe (with health), state, delete. */
 export function registerModuleRoutes(app: AdminApp, deps: AdminDeps): void {
+  registerModuleCollectionRoutes(app, deps);
+  registerModuleItemRoutes(app, deps);
+  registerImportParamsRoute(app, deps);
+}
+
+/** `/admin/v1/modules`: list and create. */
+function registerModuleCollectionRoutes(app: AdminApp, deps: AdminDeps): void {
   app.openapi(
     createRoute({
       method: 'get',
@@ -56,7 +63,10 @@ export function registerModuleRoutes(app: AdminApp, deps: AdminDeps): void {
       return c.json(await moduleView(deps, info), 201);
     },
   );
+}
 
+/** One module: describe (with health), set its state, delete. */
+function registerModuleItemRoutes(app: AdminApp, deps: AdminDeps): void {
   app.openapi(
     createRoute({
       method: 'get',
@@ -115,7 +125,10 @@ export function registerModuleRoutes(app: AdminApp, deps: AdminDeps): void {
       return c.json({ name: module, deleted: true as const, keysDeleted: keys }, 200);
     },
   );
+}
 
+/** Import parameters for BYOK into a module (documented with the keys). */
+function registerImportParamsRoute(app: AdminApp, deps: AdminDeps): void {
   app.openapi(
     createRoute({
       method: 'post',

@@ -81,7 +81,8 @@ function unenvelope(bytes: Uint8Array): { blob: Uint8Array; iv: Uint8Array; seal
   return { blob, iv, sealed: bytes.slice(14 + length) };
 }
 
-export async function runDemoStory(deps: DemoDeps): Promise<void> {
+/** What every step shares: the deps, the KMS calls sent so far and the step counter. */
+function openStory(deps: DemoDeps) {
   const { kms, say } = deps;
   const sent: Sent[] = [];
   const call = async (action: string, input: object) => {
@@ -111,7 +112,25 @@ export async function runDemoStory(deps: DemoDeps): Promise<void> {
     await deps.pause();
     say(text);
   };
+  return { deps, say, sent, call, expectFailure, step };
+}
 
+type Story = ReturnType<typeof openStory>;
+
+export async function runDemoStory(deps: DemoDeps): Promise<void> {
+  const story = openStory(deps);
+  const keyStoreId = await createKeyStore(story);
+  await connectKeyStore(story, keyStoreId);
+  await createDemoKey(story, keyStoreId);
+  const blob = await encryptFile(story);
+  await disconnectKeyManager(story, blob);
+  await reconnectKeyManager(story);
+  await showAuditTrail(story);
+  story.say('\nDone: KMS emulator -> XKS proxy -> virtual HSM, end to end, with no AWS account.');
+}
+
+/** Step 1: the key store, as the console creates it; answers its id. */
+async function createKeyStore({ deps, say, call, step }: Story): Promise<string> {
   const { proxy } = deps;
   await step(
     'Create the external key store',
@@ -132,7 +151,14 @@ proxy's GetHealthStatus, signed with that credential (kmsOperation CreateCustomK
   const keyStoreId = String(created.CustomKeyStoreId);
   say(`  CreateCustomKeyStore -> ${keyStoreId}  (proxy ${proxy.uriEndpoint}${proxy.uriPath})`);
   say('  It starts DISCONNECTED: KMS sends nothing to the proxy until it is connected.');
+  return keyStoreId;
+}
 
+/** Step 2: connect, and poll until the store leaves CONNECTING. */
+async function connectKeyStore(
+  { deps, say, call, step }: Story,
+  keyStoreId: string,
+): Promise<void> {
   await step(
     'Connect it',
     `ConnectCustomKeyStore returns at once; the store stays CONNECTING (about five minutes in AWS,
@@ -153,7 +179,11 @@ a moment here) until a GetHealthStatus (kmsOperation ConnectCustomKeyStore) succ
     await deps.sleep(100);
   }
   if (state !== 'CONNECTED') throw new Error(`the key store did not connect (${state})`);
+}
 
+/** Step 3: a KMS key backed by the external key, and its alias. */
+async function createDemoKey({ deps, say, call, step }: Story, keyStoreId: string): Promise<void> {
+  const { proxy } = deps;
   await step(
     'Create a KMS key backed by the module',
     `CreateKey with Origin EXTERNAL_KEY_STORE names the external key (XksKeyId). KMS checks it with
@@ -172,7 +202,11 @@ GetKeyMetadata: it must be an enabled AES-256 key that can encrypt and decrypt.`
   say(
     `  external  ${proxy.externalKeyId} in module ${proxy.module} (KeyState ${String(meta.KeyState)})`,
   );
+}
 
+/** Step 4: envelope-encrypt report.txt, decrypt it back; answers the encrypted data key. */
+async function encryptFile(story: Story): Promise<Uint8Array> {
+  const { deps, say, call, step } = story;
   await step(
     'Envelope-encrypt a file with a data key',
     `GenerateDataKey returns a fresh AES-256 data key twice: in the clear, to encrypt the file
@@ -200,23 +234,33 @@ encryption): the proxy never sees the data key. The encryption context is bound 
   );
   say(`  files in         ${deps.files.dir}`);
 
-  const decryptFile = async (): Promise<string> => {
-    const stored = unenvelope(await deps.files.read('report.txt.enc'));
-    const opened = await call('Decrypt', {
-      CiphertextBlob: Buffer.from(stored.blob).toString('base64'),
-      EncryptionContext: CONTEXT,
-    });
-    const k = new Uint8Array(Buffer.from(String(opened.Plaintext), 'base64'));
-    try {
-      return new TextDecoder().decode(gcm(k, stored.iv).decrypt(stored.sealed));
-    } finally {
-      k.fill(0);
-    }
-  };
-  const first = await decryptFile();
+  const first = await decryptFile(story);
   if (first !== REPORT) throw new Error('the decrypted file differs from the original');
   say('  Decrypt(encrypted key) -> data key -> report.txt decrypts: identical to the original.');
+  return blob;
+}
 
+/** report.txt.enc opened again: KMS decrypts the data key, which decrypts the file. */
+async function decryptFile({ deps, call }: Story): Promise<string> {
+  const stored = unenvelope(await deps.files.read('report.txt.enc'));
+  const opened = await call('Decrypt', {
+    CiphertextBlob: Buffer.from(stored.blob).toString('base64'),
+    EncryptionContext: CONTEXT,
+  });
+  const k = new Uint8Array(Buffer.from(String(opened.Plaintext), 'base64'));
+  try {
+    return new TextDecoder().decode(gcm(k, stored.iv).decrypt(stored.sealed));
+  } finally {
+    k.fill(0);
+  }
+}
+
+/** Step 5: the module goes offline; decrypting and new data keys are refused. */
+async function disconnectKeyManager(
+  { deps, say, expectFailure, step }: Story,
+  blob: Uint8Array,
+): Promise<void> {
+  const { proxy } = deps;
   await step(
     'Disconnect the key manager',
     `The external key manager goes offline: module '${proxy.module}' is set to state 'disconnected'.
@@ -242,17 +286,24 @@ encrypted under the KMS key. Every cryptographic call fails with KMSInvalidState
   });
   say(`  GenerateDataKey  -> ${refusedNew.name}`);
   say('  The KMS key itself is unchanged (KMS key state and external key status are independent).');
+}
 
+/** Step 6: the module is back and the same file decrypts. */
+async function reconnectKeyManager(story: Story): Promise<void> {
+  const { deps, say, step } = story;
   await step(
     'Reconnect',
     `The module is back ('active'). Nothing had to be re-imported or re-keyed: the same encrypted
 data key decrypts again.`,
   );
   await deps.keyManager.reconnect();
-  const again = await decryptFile();
+  const again = await decryptFile(story);
   if (again !== REPORT) throw new Error('the decrypted file differs after reconnecting');
   say('  Decrypt -> ok; report.txt.enc decrypts to the original again.');
+}
 
+/** Step 7: every KMS request sent, with the proxy calls made under its request id. */
+async function showAuditTrail({ deps, say, sent, step }: Story): Promise<void> {
   await step(
     'The audit trail',
     `Every KMS request has a request id; KMS passes it to the proxy as kmsRequestId, so each
@@ -290,5 +341,4 @@ proxy call can be traced back to the KMS request (CloudTrail) that caused it.`,
   say(
     `  ${proxyCalls.length} proxy calls in the audit log, each under the id of the KMS request behind it.`,
   );
-  say('\nDone: KMS emulator -> XKS proxy -> virtual HSM, end to end, with no AWS account.');
 }

@@ -121,8 +121,38 @@ export function createUiApp(deps: UiDeps): { app: Hono<UiEnv>; state: UiState } 
     audit: deps.auditLog ? new AuditView(deps.auditLog) : undefined,
   };
   const app = new Hono<UiEnv>();
-  const secure = (url: string) => new URL(url).protocol === 'https:';
+  registerMetricsRoute(app, deps, state);
+  app.use(`${UI_BASE}/*`, SECURITY_HEADERS);
+  registerStaticFiles(app);
+  app.use(
+    `${UI_BASE}/*`,
+    bodyLimit({
+      maxSize: MAX_FORM_BYTES,
+      onError: (c) => c.text('form too large', 413),
+    }),
+  );
+  // Cross-origin form posts never get further (Origin or Sec-Fetch-Site must say same origin).
+  app.use(`${UI_BASE}/*`, csrf());
+  registerLoginRoutes(app, deps, state);
+  registerSessionGate(app, deps, state);
+  registerOverviewPages(app, deps);
+  registerModulePages(app, deps);
+  registerKeyPages(app, deps, state);
+  registerKeyStorePages(app, deps);
+  registerAuditPages(app, deps, state);
+  registerFaultPages(app, deps);
+  registerConformancePages(app, deps, state);
+  handleUiErrors(app, deps);
+  return { app, state };
+}
 
+/** Cookies get Secure when the dashboard is served over TLS. */
+function secure(url: string): boolean {
+  return new URL(url).protocol === 'https:';
+}
+
+/** `GET /metrics` (Prometheus): the admin token as a bearer token, or a dashboard session. */
+function registerMetricsRoute(app: Hono<UiEnv>, deps: UiDeps, state: UiState): void {
   app.get(METRICS_PATH, async (c) => {
     const token = bearerToken(c.req.header('authorization'));
     const byToken = token !== undefined && adminTokenMatches(token, deps.adminTokenHash);
@@ -135,9 +165,10 @@ export function createUiApp(deps: UiDeps): { app: Hono<UiEnv>; state: UiState } 
       'cache-control': 'no-store',
     });
   });
+}
 
-  app.use(`${UI_BASE}/*`, SECURITY_HEADERS);
-
+/** The dashboard's CSS and script, read once and kept. */
+function registerStaticFiles(app: Hono<UiEnv>): void {
   const assets = new Map<string, string>();
   app.get(`${UI_BASE}/static/:file`, async (c) => {
     const file = c.req.param('file');
@@ -150,17 +181,10 @@ export function createUiApp(deps: UiDeps): { app: Hono<UiEnv>; state: UiState } 
     }
     return c.body(text, 200, { 'content-type': type, 'cache-control': 'no-cache' });
   });
+}
 
-  app.use(
-    `${UI_BASE}/*`,
-    bodyLimit({
-      maxSize: MAX_FORM_BYTES,
-      onError: (c) => c.text('form too large', 413),
-    }),
-  );
-  // Cross-origin form posts never get further (Origin or Sec-Fetch-Site must say same origin).
-  app.use(`${UI_BASE}/*`, csrf());
-
+/** The login form (with its own CSRF cookie) and its post, which opens a session. */
+function registerLoginRoutes(app: Hono<UiEnv>, deps: UiDeps, state: UiState): void {
   app.get(`${UI_BASE}/login`, async (c) => {
     if (state.sessions.get(getCookie(c, SESSION_COOKIE))) return c.redirect(UI_BASE, 303);
     const token = randomToken(deps.random);
@@ -216,7 +240,10 @@ export function createUiApp(deps: UiDeps): { app: Hono<UiEnv>; state: UiState } 
     deps.logger.info('dashboard login', {});
     return c.redirect(next, 303);
   });
+}
 
+/** The session gate for every later `/ui` route, and logout. */
+function registerSessionGate(app: Hono<UiEnv>, deps: UiDeps, state: UiState): void {
   // Everything below needs a session; every POST also the session's CSRF token. (`/ui/*`
   // matches `/ui` too.)
   app.use(`${UI_BASE}/*`, async (c, next) => {
@@ -250,15 +277,10 @@ export function createUiApp(deps: UiDeps): { app: Hono<UiEnv>; state: UiState } 
     deps.audit?.append({ operation: 'ui:Logout', result: 'ok', principal: 'admin' });
     return c.redirect(`${UI_BASE}/login`, 303);
   });
+}
 
-  registerOverviewPages(app, deps);
-  registerModulePages(app, deps);
-  registerKeyPages(app, deps, state);
-  registerKeyStorePages(app, deps);
-  registerAuditPages(app, deps, state);
-  registerFaultPages(app, deps);
-  registerConformancePages(app, deps, state);
-
+/** Plain-text 404 and 500 (logged); hono's own refusals keep their status. */
+function handleUiErrors(app: Hono<UiEnv>, deps: UiDeps): void {
   app.notFound((c) => c.text('not found', 404));
   app.onError((e, c) => {
     // hono's own refusals (csrf: a cross-origin form post) keep their status.
@@ -269,5 +291,4 @@ export function createUiApp(deps: UiDeps): { app: Hono<UiEnv>; state: UiState } 
     });
     return c.text('Internal error; see the server log.', 500);
   });
-  return { app, state };
 }
