@@ -23,8 +23,17 @@ import { decryptOk, encryptOk, healthOk } from './support/xks-ops.ts';
 const { tempDir, start, removeLater } = useTempServers();
 const children: ChildProcess[] = [];
 
-afterAll(() => {
-  for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
+// Registered after useTempServers, so it runs first: every child has exited before its data
+// directory is removed (a dying server can still write a LevelDB file into it).
+afterAll(async () => {
+  await Promise.all(
+    children.map(async (child) => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const gone = new Promise((done) => child.once('exit', done));
+      child.kill('SIGKILL');
+      await gone;
+    }),
+  );
 });
 
 function oneLineError(r: { stderr: string }): string {

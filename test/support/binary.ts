@@ -38,7 +38,8 @@ export function makeTempDir(label = 'e2e'): Promise<string> {
 }
 
 export async function removeDir(dir: string | undefined): Promise<void> {
-  if (dir) await rm(dir, { recursive: true, force: true });
+  // Retries ENOTEMPTY/EBUSY: a server that has just been stopped may still be closing files.
+  if (dir) await rm(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
 }
 
 /**
