@@ -47,7 +47,9 @@ function wrap(publicKey: KeyObject, algorithm: string, material: Uint8Array): st
 }
 
 describe('importing key material', () => {
-  it('imports symmetric material with each wrapping algorithm, and the key then encrypts', async () => {
+  it('imports symmetric material with each wrapping algorithm, and the key then encrypts', {
+    timeout: 30_000,
+  }, async () => {
     const t = await createTestEmulator();
     const material = new Uint8Array(32).fill(42);
     for (const algorithm of [
