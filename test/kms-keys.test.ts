@@ -15,7 +15,7 @@ import {
   verify as nodeVerify,
   publicEncrypt,
 } from 'node:crypto';
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import {
@@ -326,6 +326,42 @@ describe('imported key material and HMAC', () => {
     const out = await kms.send(new GenerateRandomCommand({ NumberOfBytes: 48 }));
     expect(out.Plaintext?.length).toBe(48);
   });
+});
+
+describe('a state file', () => {
+  it('keeps signing keys across restarts with their private keys wrapped under the master key', async () => {
+    const state = join(dir, 'kms-state.json');
+    let server = await startKms(['--state', state]);
+    try {
+      const client = kmsClient(server.url);
+      const { KeyMetadata } = await client.send(
+        new CreateKeyCommand({ KeySpec: 'ECC_NIST_P256', KeyUsage: 'SIGN_VERIFY' }),
+      );
+      const KeyId = KeyMetadata?.KeyId ?? '';
+      const signed = await client.send(
+        new SignCommand({ KeyId, Message: bytes('kept'), SigningAlgorithm: 'ECDSA_SHA_256' }),
+      );
+      await server.stop();
+      const file = await readFile(state, 'utf8');
+      expect(file).toContain(KeyId);
+      expect(file).toContain('"keySpec": "ECC_NIST_P256"');
+      // A P-256 PKCS#8 DER key starts with these bytes; wrapped, they appear nowhere.
+      expect(file).not.toContain(Buffer.from('308187020100', 'hex').toString('base64').slice(0, 8));
+      server = await startKms(['--state', state]);
+      const again = kmsClient(server.url);
+      const verified = await again.send(
+        new VerifyCommand({
+          KeyId,
+          Message: bytes('kept'),
+          Signature: signed.Signature,
+          SigningAlgorithm: 'ECDSA_SHA_256',
+        }),
+      );
+      expect(verified.SignatureValid).toBe(true);
+    } finally {
+      await server.stop();
+    }
+  }, 60_000);
 });
 
 describe('boto3', () => {
