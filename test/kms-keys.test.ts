@@ -364,6 +364,82 @@ describe('a state file', () => {
   }, 60_000);
 });
 
+describe('AWS CLI v2', () => {
+  it('creates a signing key, signs a file and verifies the signature', async () => {
+    const aws = (...args: string[]) =>
+      run(
+        '/usr/bin/aws',
+        [
+          'kms',
+          '--endpoint-url',
+          emulator.url,
+          '--region',
+          KMS_REGION,
+          '--output',
+          'text',
+          ...args,
+        ],
+        {
+          timeout: 60_000,
+          env: {
+            ...process.env,
+            AWS_ACCESS_KEY_ID: KMS_ACCESS_KEY_ID,
+            AWS_SECRET_ACCESS_KEY: KMS_SECRET_ACCESS_KEY,
+            AWS_CONFIG_FILE: '/dev/null',
+            AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+          },
+        },
+      ).then((r) => r.stdout.trim());
+    const message = join(dir, 'cli-message.txt');
+    await writeFile(message, 'signed by the AWS CLI');
+    const key = await aws(
+      'create-key',
+      '--key-spec',
+      'RSA_3072',
+      '--key-usage',
+      'SIGN_VERIFY',
+      '--query',
+      'KeyMetadata.KeyId',
+    );
+    const signature = await aws(
+      'sign',
+      '--key-id',
+      key,
+      '--message',
+      `fileb://${message}`,
+      '--signing-algorithm',
+      'RSASSA_PKCS1_V1_5_SHA_256',
+      '--query',
+      'Signature',
+    );
+    const publicKey = await aws('get-public-key', '--key-id', key, '--query', 'PublicKey');
+    expect(
+      nodeVerify(
+        'sha256',
+        Buffer.from('signed by the AWS CLI'),
+        spki(Buffer.from(publicKey, 'base64')),
+        Buffer.from(signature, 'base64'),
+      ),
+    ).toBe(true);
+    const signatureFile = join(dir, 'cli-signature.bin');
+    await writeFile(signatureFile, Buffer.from(signature, 'base64'));
+    const valid = await aws(
+      'verify',
+      '--key-id',
+      key,
+      '--message',
+      `fileb://${message}`,
+      '--signature',
+      `fileb://${signatureFile}`,
+      '--signing-algorithm',
+      'RSASSA_PKCS1_V1_5_SHA_256',
+      '--query',
+      'SignatureValid',
+    );
+    expect(valid).toBe('True');
+  }, 60_000);
+});
+
 describe('boto3', () => {
   it('signs, verifies, MACs and opens a data key pair through botocore', async () => {
     const script = join(dir, 'keys.py');
