@@ -66,6 +66,7 @@ describe('CreateKey outside external key stores', () => {
       [{ KeySpec: 'RSA_2048', CustomerMasterKeySpec: 'RSA_2048' }, 'ValidationException'],
       [{ Origin: 'SOMEWHERE' }, 'ValidationException'],
       [{ Origin: 'AWS_CLOUDHSM' }, 'UnsupportedOperationException'],
+      [{ KeySpec: 'ML_DSA_65', KeyUsage: 'SIGN_VERIFY' }, 'UnsupportedOperationException'],
     ];
     for (const [input, name] of refused) {
       expect([input, await errorName(t.client.call('CreateKey', input))]).toEqual([input, name]);
