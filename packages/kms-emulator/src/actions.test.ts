@@ -548,6 +548,13 @@ describe('cryptographic operations', () => {
       );
       names.add(e.name);
     }
+    // So is a blob without its HMAC (the format before it had one) or cut short.
+    for (const cut of [32, 1]) {
+      const short = bytes.subarray(0, bytes.length - cut).toString('base64');
+      names.add(
+        await rejection(t.client.call('Decrypt', { CiphertextBlob: short })).then((e) => e.name),
+      );
+    }
     expect([...names]).toEqual(['InvalidCiphertextException']);
     expect(t.proxy.calledWith('decrypt').length).toBe(decrypts);
   });
