@@ -131,7 +131,7 @@ export function specMetadataOf(key: KmsKey): Record<string, unknown> {
     CustomerMasterKeySpec: key.keySpec,
     KeySpec: key.keySpec,
     ...algorithmsOf(key),
-    ...(key.origin === 'EXTERNAL'
+    ...(key.origin === 'EXTERNAL' && key.material.length > 0
       ? {
           ExpirationModel:
             key.validTo === undefined ? 'KEY_MATERIAL_DOES_NOT_EXPIRE' : 'KEY_MATERIAL_EXPIRES',

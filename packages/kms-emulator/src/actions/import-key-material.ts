@@ -186,9 +186,16 @@ export const importKeyMaterial = defineAction({
     }
     const validTo = expiry(core, input.ExpirationModel, input.ValidTo);
     const unwrapped = unwrap(parameters, input.EncryptedKeyMaterial);
-    const material = checkMaterial(key, unwrapped);
+    let material: Uint8Array = new Uint8Array(0);
+    try {
+      material = checkMaterial(key, unwrapped);
+    } finally {
+      // Asymmetric material is stored re-encoded: the decrypted bytes are not kept.
+      if (material !== unwrapped) unwrapped.fill(0);
+    }
     const digest = createHash('sha256').update(material).digest('hex');
     if (key.importedDigest !== undefined && key.importedDigest !== digest) {
+      material.fill(0);
       throw incorrectMaterial(key, 'is not the key material previously imported into it');
     }
     const wasPending = !hasMaterial(core, key);
