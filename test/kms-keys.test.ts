@@ -253,6 +253,14 @@ describe('asymmetric keys', () => {
     });
     const signature = nodeSign('sha256', Buffer.from('pair'), privateKey);
     expect(nodeVerify('sha256', Buffer.from('pair'), spki(pair.PublicKey), signature)).toBe(true);
+    // The emulator's log lines name the call, never the key material it returned.
+    const logged = JSON.stringify(emulator.logs()) + emulator.stderr();
+    expect(logged).toContain('GenerateDataKeyPair');
+    expect(logged).not.toContain(
+      Buffer.from(pair.PrivateKeyPlaintext ?? [])
+        .toString('base64')
+        .slice(-40),
+    );
   });
 });
 
