@@ -1,6 +1,6 @@
 /**
- * KMS keys in external key stores: CreateKey (Origin EXTERNAL_KEY_STORE, checked with the proxy's
- * GetKeyMetadata as KMS does, §1.3), DescribeKey, ListKeys, EnableKey, DisableKey,
+ * KMS keys: CreateKey (Origin EXTERNAL_KEY_STORE, checked with the proxy's GetKeyMetadata as KMS
+ * does, §1.3; other origins in local-keys.ts), DescribeKey, ListKeys, EnableKey, DisableKey,
  * ScheduleKeyDeletion, CancelKeyDeletion. KMS key state and external key status are independent:
  * none of these changes the external key (§1.3).
  */
