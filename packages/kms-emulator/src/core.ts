@@ -7,7 +7,7 @@ import type { GetHealthStatusResponse } from '@xkslab/protocol';
 import { KmsError } from './errors.ts';
 import { type Account, keyArn, parseKeyReference } from './ids.ts';
 import { specMetadataOf } from './key-specs.ts';
-import { effectiveState, stateError } from './key-state.ts';
+import { effectiveState, stateError, wipeExpiredMaterial } from './key-state.ts';
 import type { KmsMetrics } from './metrics.ts';
 import type { Alias, CustomKeyStore, KeyState, KmsKey, Principal } from './model.ts';
 import type { KeyStoreQuota } from './quota.ts';
@@ -161,10 +161,13 @@ export function recordHealth(
   return { allUnavailable: counts.Active === 0 && counts.Degraded === 0 };
 }
 
-/** Removes keys whose deletion date has passed, with their aliases (KMS deletes them then). */
+/**
+ * Removes keys whose deletion date has passed, with their aliases (KMS deletes them then), and
+ * imported material that has expired.
+ */
 export function sweepDeletedKeys(core: Core): boolean {
   const now = nowMs(core);
-  let removed = false;
+  let removed = wipeExpiredMaterial(core.keys.values(), now);
   for (const key of core.keys.values()) {
     if (
       key.state === 'PendingDeletion' &&

@@ -43,3 +43,16 @@ export function requireEnabled(view: StateView, key: KmsKey): void {
   const state = effectiveState(view, key);
   if (state !== 'Enabled') throw stateError(key, state);
 }
+
+/** KMS deletes imported material when it expires: wipes it; true when any was. */
+export function wipeExpiredMaterial(keys: Iterable<KmsKey>, now: number): boolean {
+  let wiped = false;
+  for (const key of keys) {
+    if (key.validTo !== undefined && key.validTo <= now && key.material.length > 0) {
+      key.material.fill(0);
+      key.material = new Uint8Array(0);
+      wiped = true;
+    }
+  }
+  return wiped;
+}

@@ -1,6 +1,7 @@
+import { constants, createPublicKey, publicEncrypt } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { StateCodec, type StateStorage } from './persistence.ts';
-import { b64, createTestEmulator, sequenceRandom, unb64 } from './testing/index.ts';
+import { b64, createTestEmulator, sequenceRandom, TEST_NOW, unb64 } from './testing/index.ts';
 
 const MASTER = new Uint8Array(32).fill(9);
 
@@ -73,4 +74,41 @@ describe('persistence of keys the emulator holds', () => {
       },
     );
   });
+
+  it('drops imported material from the state once it expires', async () => {
+    const storage = memoryStorage();
+    const t = await createTestEmulator({ persistence: { storage, masterKey: MASTER } });
+    const out = await t.client.call('CreateKey', { Origin: 'EXTERNAL' });
+    const KeyId = String((out.KeyMetadata as Record<string, unknown>).KeyId);
+    const p = await t.client.call('GetParametersForImport', {
+      KeyId,
+      WrappingAlgorithm: 'RSAES_OAEP_SHA_256',
+      WrappingKeySpec: 'RSA_2048',
+    });
+    const wrappingKey = createPublicKey({
+      key: Buffer.from(unb64(p.PublicKey)),
+      format: 'der',
+      type: 'spki',
+    });
+    const wrapped = publicEncrypt(
+      { key: wrappingKey, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' },
+      new Uint8Array(32).fill(3),
+    );
+    await t.client.call('ImportKeyMaterial', {
+      KeyId,
+      ImportToken: p.ImportToken,
+      EncryptedKeyMaterial: b64(wrapped),
+      ValidTo: TEST_NOW.getTime() / 1000 + 60,
+    });
+    const stored = () =>
+      (JSON.parse(new TextDecoder().decode(storage.bytes)) as { keys: Record<string, unknown>[] })
+        .keys[0];
+    expect(stored()).toHaveProperty('wrappedMaterial');
+    t.setNow(new Date(TEST_NOW.getTime() + 61_000));
+    await t.client.call('ListKeys');
+    expect(stored()).not.toHaveProperty('wrappedMaterial');
+    expect((await t.client.call('DescribeKey', { KeyId })).KeyMetadata).toMatchObject({
+      KeyState: 'PendingImport',
+    });
+  }, 30_000);
 });
