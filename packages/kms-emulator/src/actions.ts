@@ -17,6 +17,15 @@ import {
   updateCustomKeyStore,
 } from './actions/custom-key-stores.ts';
 import {
+  generateDataKeyPair,
+  generateDataKeyPairWithoutPlaintext,
+} from './actions/data-key-pair.ts';
+import {
+  deleteImportedKeyMaterial,
+  getParametersForImport,
+  importKeyMaterial,
+} from './actions/import-key-material.ts';
+import {
   cancelKeyDeletion,
   createKey,
   describeKey,
@@ -25,6 +34,9 @@ import {
   listKeys,
   scheduleKeyDeletion,
 } from './actions/keys.ts';
+import { generateMac, verifyMac } from './actions/mac.ts';
+import { generateRandom } from './actions/random.ts';
+import { getPublicKey, sign, verify } from './actions/signing.ts';
 
 export const ACTIONS: Readonly<Record<string, Action>> = {
   CreateCustomKeyStore: createCustomKeyStore,
@@ -48,6 +60,17 @@ export const ACTIONS: Readonly<Record<string, Action>> = {
   ReEncrypt: reEncrypt,
   GenerateDataKey: generateDataKeyAction,
   GenerateDataKeyWithoutPlaintext: generateDataKeyWithoutPlaintext,
+  GenerateDataKeyPair: generateDataKeyPair,
+  GenerateDataKeyPairWithoutPlaintext: generateDataKeyPairWithoutPlaintext,
+  Sign: sign,
+  Verify: verify,
+  GetPublicKey: getPublicKey,
+  GenerateMac: generateMac,
+  VerifyMac: verifyMac,
+  GenerateRandom: generateRandom,
+  GetParametersForImport: getParametersForImport,
+  ImportKeyMaterial: importKeyMaterial,
+  DeleteImportedKeyMaterial: deleteImportedKeyMaterial,
 } as Record<string, Action>;
 
 export const ACTION_NAMES: readonly string[] = Object.keys(ACTIONS);

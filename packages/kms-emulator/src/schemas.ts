@@ -16,7 +16,7 @@ import {
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
 /** A blob member: Base64 text of `min`..`max` bytes, decoded. */
-function blob(min: number, max: number) {
+export function blob(min: number, max: number) {
   return z
     .string()
     .refine((s) => s.length <= Math.ceil(max / 3) * 4 + 4 && BASE64.test(s), {
@@ -31,16 +31,16 @@ function blob(min: number, max: number) {
     });
 }
 
-const KeyIdString = z
+export const KeyIdString = z
   .string()
   .min(1, 'Member must have length greater than or equal to 1')
   .max(2048, 'Member must have length less than or equal to 2048');
 
-const EncryptionContextMap = z.record(z.string(), z.string()).optional();
+export const EncryptionContextMap = z.record(z.string(), z.string()).optional();
 const EncryptionAlgorithm = z
   .enum(['SYMMETRIC_DEFAULT', 'RSAES_OAEP_SHA_1', 'RSAES_OAEP_SHA_256', 'SM2PKE'])
   .optional();
-const GrantTokens = z.array(z.string()).max(10).optional();
+export const GrantTokens = z.array(z.string()).max(10).optional();
 
 const Limit = z.number().int().min(1).max(1000).optional();
 const Marker = z.string().min(1).max(1024).optional();
