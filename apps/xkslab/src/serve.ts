@@ -15,6 +15,7 @@ import type { CommandIo } from './cli/command-io.ts';
 import { startKmsBeside } from './cli/kms-command.ts';
 import { DEFAULT_KMS_HOST } from './cli/kms-options.ts';
 import { ADMIN_DEFAULT_HOST, parseServeArgs, SERVE_HELP } from './cli/serve-options.ts';
+import type { ConnectionLimits } from './connection-limits.ts';
 import { type FirstStart, kmsProxyConfiguration } from './defaults.ts';
 import type { KeyStoreRegistry } from './keystores/registry.ts';
 import type { Logger } from './logger.ts';
@@ -34,6 +35,7 @@ export type ServeListen = (
   port: number,
   tls?: ListenTls,
   errors?: ListenerErrors,
+  limits?: ConnectionLimits,
 ) => Promise<Bound>;
 
 export type ServeDeps = {
@@ -335,12 +337,22 @@ function sayTo(io: CommandIo): (text: string) => void {
   return (text) => io.stderr(text.endsWith('\n') ? text : `${text}\n`);
 }
 
-export async function serve(args: readonly string[], deps: ServeDeps): Promise<number> {
+export async function serve(args: readonly string[], given: ServeDeps): Promise<number> {
   const options = parseServeArgs(args);
   if (options.help) {
-    deps.io.stdout(SERVE_HELP);
+    given.io.stdout(SERVE_HELP);
     return 0;
   }
+  // Every listener (XKS, admin, KMS emulator) under the same timeouts and cap.
+  const limits = {
+    requestTimeoutMs: options.requestTimeoutMs,
+    maxConnections: options.maxConnections,
+  };
+  const deps: ServeDeps = {
+    ...given,
+    listen: (fetch, host, port, tls, errors) =>
+      given.listen(fetch, host, port, tls, errors, limits),
+  };
   const p = await planServe(options, deps.io);
   let handler: FetchHandler = starting;
   const bound = await deps.listen(

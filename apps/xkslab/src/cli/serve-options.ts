@@ -1,5 +1,6 @@
 import { DEFAULT_SECRET_ACCESS_KEY } from '@xkslab/kms-emulator';
 import { z } from 'zod';
+import { DEFAULT_MAX_CONNECTIONS, DEFAULT_REQUEST_TIMEOUT_MS } from '../connection-limits.ts';
 import { LOG_LEVELS } from '../logger.ts';
 import { DEV_CLIENT_NAME } from '../tls/dev-tls.ts';
 import { DEFAULT_LIMITS } from '../xks/limits.ts';
@@ -52,6 +53,26 @@ export const ServeOptions = z.strictObject({
     description: 'answer DependencyTimeoutException after N ms',
     value: 'N',
   }),
+  requestTimeoutMs: z.coerce
+    .number()
+    .int()
+    .min(100)
+    .max(300_000)
+    .default(DEFAULT_REQUEST_TIMEOUT_MS)
+    .meta({
+      description: `close a connection whose request (head and body) has not arrived\nwithin N ms, or that sends none (default: ${DEFAULT_REQUEST_TIMEOUT_MS}; KMS allows 250 ms per call)`,
+      value: 'N',
+    }),
+  maxConnections: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(1_000_000)
+    .default(DEFAULT_MAX_CONNECTIONS)
+    .meta({
+      description: `at most N open connections per listener; past it new ones are closed\n(default: ${DEFAULT_MAX_CONNECTIONS})`,
+      value: 'N',
+    }),
   kmsPort: Port.optional().meta({
     description:
       "also run the AWS KMS emulator on PORT (0 picks a free one), state in\nDIR/kms-emulator-state.json; see 'xkslab kms --help'",
