@@ -7,6 +7,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { connect as tlsConnect } from 'node:tls';
 import { afterEach, describe, expect, it } from 'vitest';
 import { useTempServers } from './support/fixture.ts';
 import { PREFIX_A } from './support/lab-seed.ts';
@@ -71,6 +72,29 @@ describe('the request timeout', () => {
     const lasted = await closedWithin(open({ port: server.port, path: HEALTH }), 4000);
     expect(lasted).toBeGreaterThan(1000);
     expect(lasted).toBeLessThan(1500 + MARGIN_MS);
+  });
+
+  it('over TLS: bounds the handshake and the silence after it', async () => {
+    const { server } = await startLab({
+      start: { extraArgs: ['--dev-tls', '--no-mtls', '--request-timeout-ms', '1500'] },
+    });
+    const noHandshake = open({ port: server.port });
+    const started = Date.now();
+    const silentAfterHandshake = new Promise<number>((done) => {
+      const socket = tlsConnect({
+        port: server.port,
+        host: '127.0.0.1',
+        rejectUnauthorized: false,
+      });
+      socket.on('error', () => {});
+      socket.once('close', () => done(Date.now() - started));
+      setTimeout(() => {
+        socket.destroy();
+        done(Number.POSITIVE_INFINITY);
+      }, 6000);
+    });
+    const lasted = [await closedWithin(noHandshake, 6000), await silentAfterHandshake];
+    for (const ms of lasted) expect(ms).toBeLessThan(1500 + MARGIN_MS);
   });
 });
 

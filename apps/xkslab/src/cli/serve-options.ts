@@ -60,7 +60,7 @@ export const ServeOptions = z.strictObject({
     .max(300_000)
     .default(DEFAULT_REQUEST_TIMEOUT_MS)
     .meta({
-      description: `close a connection whose request (head and body) has not arrived\nwithin N ms, or that sends none (default: ${DEFAULT_REQUEST_TIMEOUT_MS}; KMS allows 250 ms per call)`,
+      description: `close a connection whose request (head and body) has not arrived\nwithin N ms, or that sends none (default: ${DEFAULT_REQUEST_TIMEOUT_MS}; a KMS call\nhas 250 ms in all)`,
       value: 'N',
     }),
   maxConnections: z.coerce
