@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { connect as tlsConnect } from 'node:tls';
 import { afterEach, describe, expect, it } from 'vitest';
 import { useTempServers } from './support/fixture.ts';
+import { startKms } from './support/kms.ts';
 import { PREFIX_A } from './support/lab-seed.ts';
 import { openFileLimit, type SlowClient, slowClient } from './support/slow-client.ts';
 import { encryptOk, healthOk } from './support/xks-ops.ts';
@@ -72,6 +73,26 @@ describe('the request timeout', () => {
     const lasted = await closedWithin(open({ port: server.port, path: HEALTH }), 4000);
     expect(lasted).toBeGreaterThan(1000);
     expect(lasted).toBeLessThan(1500 + MARGIN_MS);
+  });
+
+  it('is set by --request-timeout-ms and --max-connections of xkslab kms too', async () => {
+    const kms = await startKms(['--request-timeout-ms', '1500', '--max-connections', '2']);
+    try {
+      const port = Number(new URL(kms.url).port);
+      const slow = [
+        open({ port, path: '/', headers: ['X-Amz-Target: TrentService.ListKeys'] }),
+        open({ port }),
+      ];
+      await new Promise((r) => setTimeout(r, 300));
+      expect(await closedWithin(open({ port }), 1000)).toBeLessThan(1000);
+      for (const c of slow) {
+        const lasted = await closedWithin(c, 1500 + MARGIN_MS + 1000);
+        expect(lasted).toBeGreaterThan(1000);
+        expect(lasted).toBeLessThan(1500 + MARGIN_MS);
+      }
+    } finally {
+      await kms.stop();
+    }
   });
 
   it('over TLS: bounds the handshake and the silence after it', async () => {

@@ -12,6 +12,7 @@ import { AUDIT_LOG_FILE, AuditLog } from './audit/audit-log.ts';
 import { KMS_CONFIG_FILE, serveBanner } from './banner.ts';
 import { ADMIN_JSON_FILE, ADMIN_TOKEN_FILE } from './cli/admin-client.ts';
 import type { CommandIo } from './cli/command-io.ts';
+import { connectionLimitsOf } from './cli/connection-flags.ts';
 import { startKmsBeside } from './cli/kms-command.ts';
 import { DEFAULT_KMS_HOST } from './cli/kms-options.ts';
 import { ADMIN_DEFAULT_HOST, parseServeArgs, SERVE_HELP } from './cli/serve-options.ts';
@@ -344,10 +345,7 @@ export async function serve(args: readonly string[], given: ServeDeps): Promise<
     return 0;
   }
   // Every listener (XKS, admin, KMS emulator) under the same timeouts and cap.
-  const limits = {
-    requestTimeoutMs: options.requestTimeoutMs,
-    maxConnections: options.maxConnections,
-  };
+  const limits = connectionLimitsOf(options);
   const deps: ServeDeps = {
     ...given,
     listen: (fetch, host, port, tls, errors) =>

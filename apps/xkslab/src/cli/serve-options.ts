@@ -1,10 +1,10 @@
 import { DEFAULT_SECRET_ACCESS_KEY } from '@xkslab/kms-emulator';
 import { z } from 'zod';
-import { DEFAULT_MAX_CONNECTIONS, DEFAULT_REQUEST_TIMEOUT_MS } from '../connection-limits.ts';
 import { LOG_LEVELS } from '../logger.ts';
 import { DEV_CLIENT_NAME } from '../tls/dev-tls.ts';
 import { DEFAULT_LIMITS } from '../xks/limits.ts';
 import { commandHelp, defineCommand, HELP_OPTION, parseCommand } from './command.ts';
+import { CONNECTION_FLAGS } from './connection-flags.ts';
 import { DEFAULT_KMS_HOST, defaultCredentialExposure } from './kms-options.ts';
 
 export const DEFAULT_HOST = '127.0.0.1';
@@ -53,26 +53,7 @@ export const ServeOptions = z.strictObject({
     description: 'answer DependencyTimeoutException after N ms',
     value: 'N',
   }),
-  requestTimeoutMs: z.coerce
-    .number()
-    .int()
-    .min(100)
-    .max(300_000)
-    .default(DEFAULT_REQUEST_TIMEOUT_MS)
-    .meta({
-      description: `close a connection whose request (head and body) has not arrived\nwithin N ms, or that sends none (default: ${DEFAULT_REQUEST_TIMEOUT_MS}; a KMS call\nhas 250 ms in all)`,
-      value: 'N',
-    }),
-  maxConnections: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(1_000_000)
-    .default(DEFAULT_MAX_CONNECTIONS)
-    .meta({
-      description: `at most N open connections per listener; past it new ones are closed\n(default: ${DEFAULT_MAX_CONNECTIONS})`,
-      value: 'N',
-    }),
+  ...CONNECTION_FLAGS,
   kmsPort: Port.optional().meta({
     description:
       "also run the AWS KMS emulator on PORT (0 picks a free one), state in\nDIR/kms-emulator-state.json; see 'xkslab kms --help'",
