@@ -1,6 +1,6 @@
 import { bytesToHex, hexToBytes, utf8ToBytes } from '@noble/hashes/utils.js';
 import { parseAmzDate } from './amz-date.ts';
-import { parseAuthorization } from './authorization.ts';
+import { type ParsedAuthorization, parseAuthorization } from './authorization.ts';
 import { buildCanonicalRequest } from './canonical-request.ts';
 import { constantTimeEqual } from './constant-time.ts';
 import { DEFAULT_MAX_SKEW_MS } from './constants.ts';
@@ -124,23 +124,43 @@ export function verifyRequest(req: HttpRequestParts, options: VerifyOptions): Ve
     );
   }
   const secret = options.resolveSecret(auth.accessKeyId);
+  // An unknown access key id costs the same work as a known one with a wrong signature (the same
+  // hashes and HMACs, over a secret no request can match), so the time of the refusal does not
+  // tell which ids exist.
+  const expected = expectedSignature(req, auth, amzDate, secret ?? UNKNOWN_ID_SECRET, options);
+  const matches = constantTimeEqual(expected, hexToBytes(auth.signature));
+  expected.fill(0);
   if (secret === undefined) return fail('UNKNOWN_ACCESS_KEY', 'unknown access key id');
+  if (!matches) return fail('SIGNATURE_MISMATCH', 'signature does not match');
+  return { ok: true, accessKeyId: auth.accessKeyId };
+}
 
+/**
+ * Stands in for the secret of an unknown access key id: as long as a real one (40 characters),
+ * and never accepted, whatever signature comes with it.
+ */
+const UNKNOWN_ID_SECRET = 'x'.repeat(40);
+
+/** HMAC of the string to sign under the signing key of `secret` (derived, or from the cache). */
+function expectedSignature(
+  req: HttpRequestParts,
+  auth: ParsedAuthorization,
+  amzDate: string,
+  secret: string,
+  options: VerifyOptions,
+): Uint8Array {
   const scope = credentialScope(auth.date, auth.region, auth.service);
   const hash = options.hash ?? NOBLE_SHA256;
   const creq = buildCanonicalRequest(req, auth.signedHeaders, bytesToHex(hash.sha256(req.body)));
   const sts = utf8ToBytes(stringToSign(amzDate, scope, creq, hash));
-  let expected: Uint8Array;
-  if (options.cache === undefined) {
-    const key = deriveSigningKey(secret, auth.date, auth.region, auth.service);
-    expected = hash.hmacSha256(key, sts);
-    key.fill(0);
-  } else {
-    const key = options.cache.signingKey(secret, auth.date, auth.region, auth.service);
-    expected = hash.hmacSha256(key, sts);
+  if (options.cache !== undefined) {
+    return hash.hmacSha256(
+      options.cache.signingKey(secret, auth.date, auth.region, auth.service),
+      sts,
+    );
   }
-  const matches = constantTimeEqual(expected, hexToBytes(auth.signature));
-  expected.fill(0);
-  if (!matches) return fail('SIGNATURE_MISMATCH', 'signature does not match');
-  return { ok: true, accessKeyId: auth.accessKeyId };
+  const key = deriveSigningKey(secret, auth.date, auth.region, auth.service);
+  const expected = hash.hmacSha256(key, sts);
+  key.fill(0);
+  return expected;
 }

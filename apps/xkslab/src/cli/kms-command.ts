@@ -7,11 +7,13 @@ import { readFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { StateFileError } from '@xkslab/kms-emulator';
+import type { ConnectionLimits } from '../connection-limits.ts';
 import { createKmsRuntime, DEFAULT_KMS_SETTINGS, kmsBannerText } from '../kms/kms-runtime.ts';
 import { fileStateStorage, loadKmsMasterKey } from '../kms/state-file.ts';
 import { jsonLogger, type Logger } from '../logger.ts';
 import type { AnyServer, FetchHandler, ListenerErrors, ListenTls } from '../server.ts';
 import { CommandError, type CommandIo, errorCode } from './command-io.ts';
+import { connectionLimitsOf } from './connection-flags.ts';
 import { KMS_HELP, parseKmsArgs } from './kms-options.ts';
 
 /** The file, inside a data directory, where `serve --kms-port` keeps the emulator state. */
@@ -23,6 +25,7 @@ export type KmsListen = (
   port: number,
   tls: ListenTls | undefined,
   errors: ListenerErrors,
+  limits?: ConnectionLimits,
 ) => Promise<{ server: AnyServer; address: AddressInfo }>;
 
 export type KmsCommandDeps = {
@@ -105,6 +108,7 @@ export async function kmsCommand(args: readonly string[], deps: KmsCommandDeps):
     options.port,
     undefined,
     'kms',
+    connectionLimitsOf(options),
   );
   const url = urlOf(address);
   deps.io.stderr(kmsBannerText(url, emulator));

@@ -3,7 +3,7 @@ import { describeError } from '../logger.ts';
 import { toXksError, xksErrorBody } from './errors.ts';
 import type { CallLog, XksContext, XksStages } from './pipeline/context.ts';
 import { runStages, specStages } from './pipeline/pipeline.ts';
-import { rawRequestOf } from './raw-request.ts';
+import { ClientAbortError, rawRequestOf } from './raw-request.ts';
 import type { XksDeps } from './route.ts';
 
 /**
@@ -11,6 +11,9 @@ import type { XksDeps } from './route.ts';
  * `specStages`). The handler pays one boolean test per request for it.
  */
 export type AlternateStages = { when: { readonly active: boolean }; stages: XksStages };
+
+/** The status logged for a call its client abandoned (nginx's "client closed request"); never sent. */
+const CLIENT_CLOSED_REQUEST = 499;
 
 /** Writes the call's log line, metrics observation and audit entry. */
 function record(
@@ -22,6 +25,12 @@ function record(
 ) {
   const durationMs = Math.round((performance.now() - started) * 100) / 100;
   deps.logger.info('xks', { ...log, status, errorName, durationMs });
+  if (log.clientAborted) {
+    // Not a call that failed: counted apart from answers and errors, and not audited (nothing
+    // was authenticated, performed or answered).
+    deps.metrics?.clientAbort(log.operation ?? 'UnknownPath');
+    return;
+  }
   deps.metrics?.observe(log.operation ?? 'UnknownPath', durationMs, errorName);
   deps.audit?.append({
     operation: log.operation ?? 'UnknownPath',
@@ -63,6 +72,11 @@ export function xksHandler(deps: XksDeps, alternate?: AlternateStages) {
       }
       return res;
     } catch (e) {
+      if (e instanceof ClientAbortError) {
+        log.clientAborted = true;
+        status = CLIENT_CLOSED_REQUEST;
+        return new Response(null, { status: 400 });
+      }
       const error = toXksError(e);
       const wire = xksErrorBody(error);
       errorName = error.errorName;
