@@ -3,9 +3,9 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
 import { describe, expect, it, vi } from 'vitest';
 import { canonicalRequest } from './canonical-request.ts';
+import { signRequest } from './sign-request.ts';
 import { deriveSigningKey } from './signing-key.ts';
 import { stringToSign } from './string-to-sign.ts';
-import { signRequest } from './sign-request.ts';
 import {
   type MutableRequest,
   withSignature,
@@ -357,7 +357,12 @@ function signedOver(req: MutableRequest, names: string[], payloadHash?: string):
   const scope = `20240301/${XKS_REGION}/${XKS_SERVICE}/aws4_request`;
   const hash = payloadHash ?? bytesToHex(sha256(req.body));
   const creq = canonicalRequest(withDate, names, hash);
-  const key = deriveSigningKey(XKS_CREDENTIALS.secretAccessKey, '20240301', XKS_REGION, XKS_SERVICE);
+  const key = deriveSigningKey(
+    XKS_CREDENTIALS.secretAccessKey,
+    '20240301',
+    XKS_REGION,
+    XKS_SERVICE,
+  );
   const signature = bytesToHex(hmac(sha256, key, utf8ToBytes(stringToSign(amzDate, scope, creq))));
   const authorization = `AWS4-HMAC-SHA256 Credential=${XKS_CREDENTIALS.accessKeyId}/${scope}, SignedHeaders=${names.join(';')}, Signature=${signature}`;
   return { ...withDate, headers: { ...withDate.headers, authorization } };
@@ -384,9 +389,9 @@ describe('verifyRequest holds SignedHeaders and the payload hash to the SigV4 ru
       'PAYLOAD_HASH_MISMATCH',
     );
     // Signed over the claimed hash (a verifier trusting the header would accept it).
-    expect(reasonOf(signedOver(lying, ['host', 'x-amz-content-sha256', 'x-amz-date'], other))).not.toBe(
-      'OK',
-    );
+    expect(
+      reasonOf(signedOver(lying, ['host', 'x-amz-content-sha256', 'x-amz-date'], other)),
+    ).not.toBe('OK');
     const honest = bytesToHex(sha256(req.body));
     const ok = { ...req, headers: { ...req.headers, 'x-amz-content-sha256': honest } };
     expect(reasonOf(signedOver(ok, ['host', 'x-amz-content-sha256', 'x-amz-date']))).toBe('OK');

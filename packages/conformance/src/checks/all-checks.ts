@@ -8,6 +8,7 @@ import { loadChecks } from './load.ts';
 import { metadataChecks } from './metadata.ts';
 import { robustnessChecks, stillAnsweringCheck } from './robustness.ts';
 import { sigv4Checks } from './sigv4.ts';
+import { sigv4MatrixChecks } from './sigv4-matrix.ts';
 import { tlsChecks } from './tls.ts';
 import { usageChecks } from './usage.ts';
 
@@ -22,6 +23,7 @@ export const ALL_CHECKS: readonly CheckDefinition[] = [
   ...errorChecks,
   ...usageChecks,
   ...sigv4Checks,
+  ...sigv4MatrixChecks,
   ...httpChecks,
   ...robustnessChecks,
   stillAnsweringCheck,
