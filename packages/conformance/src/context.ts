@@ -21,6 +21,10 @@ export type Exchange = {
   status: number;
   contentType: string | undefined;
   text: string;
+  /** From the connection being ready to the last byte of the answer (WireResponse.answerMs). */
+  durationMs: number;
+  /** False for requests KMS never sends (2 MiB bodies...): latency.every-answer leaves them out. */
+  timed: boolean;
 };
 
 /** The run-wide state every check shares. */
@@ -67,6 +71,8 @@ export type EncryptResult = { sealed: Sealed; response: EncryptResponse; reply: 
 export class CheckContext {
   readonly run: RunState;
   readonly checkId: string;
+  /** Whether this check's answers are held to KMS's deadline (CheckDefinition.untimed). */
+  timed = true;
   message: string | undefined;
   /** Requests sent by this check. */
   requests = 0;
@@ -173,6 +179,7 @@ export class CheckContext {
         contentType: headerText(res.headers, 'content-type'),
         text,
         durationMs: performance.now() - started,
+        answerMs: res.answerMs,
       };
       this.lastReceived = summarizeResponse(res.status, res.headers, text);
       if (post) {
@@ -183,6 +190,8 @@ export class CheckContext {
           status: reply.status,
           contentType: reply.contentType,
           text,
+          durationMs: res.answerMs,
+          timed: this.timed,
         });
       }
       return reply;

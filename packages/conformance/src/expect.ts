@@ -31,6 +31,8 @@ export type Reply = {
   contentType: string | undefined;
   text: string;
   durationMs: number;
+  /** The proxy's time for the call, connection set-up excluded (WireResponse.answerMs). */
+  answerMs?: number;
 };
 
 export function fail(message: string): never {

@@ -77,6 +77,7 @@ async function runOne(check: CheckDefinition, run: RunState): Promise<CheckResul
   const unmet = unmetNeed(check, run);
   if (unmet) return { ...base, status: unmet.status, message: unmet.message, durationMs: 0 };
   const ctx = new CheckContext(run, check.id);
+  ctx.timed = check.untimed !== true;
   let status: CheckResult['status'] = 'pass';
   let message = '';
   try {

@@ -185,6 +185,7 @@ export const robustnessChecks = [
     title: 'A 2 MiB request gets a clean answer: 200, or an XKS 4xx/501 error',
     specRef: '§1.7',
     severity: 'MUST',
+    untimed: true,
     async run(ctx) {
       const reply = await ctx.post(
         ctx.keyPath(ctx.options.keyId, 'encrypt'),
