@@ -53,6 +53,25 @@ const CAUGHT_BY: Record<DefectName, string> = {
   'second-credential-ignored': 'sigv4.second-credential',
   'curl-signing-rejected': 'sigv4.curl-signed-headers',
   'max-size-rejected': 'roundtrip.max-sizes',
+  'sigv4-algorithm-ignored': 'sigv4.matrix.algorithm',
+  'sigv4-access-key-loose': 'sigv4.matrix.access-key',
+  'sigv4-scope-date-free': 'sigv4.matrix.scope-date',
+  'sigv4-region-case': 'sigv4.matrix.scope-region',
+  'sigv4-service-case': 'sigv4.matrix.scope-service',
+  'sigv4-terminator-free': 'sigv4.matrix.scope-terminator',
+  'sigv4-host-unsigned': 'sigv4.matrix.required-headers',
+  'sigv4-headers-normalized': 'sigv4.matrix.signed-headers-form',
+  'sigv4-signature-prefix': 'sigv4.matrix.signature',
+  'sigv4-body-reserialized': 'sigv4.matrix.body',
+  'sigv4-payload-hash-trusted': 'sigv4.matrix.payload-hash',
+  'sigv4-window-wide': 'sigv4.matrix.date-window',
+  'encrypt-cached': 'crypto.nonce-unique',
+  'short-plaintext-padded': 'crypto.gcm-sizes',
+  'metadata-trailing-ignored': 'crypto.metadata-bound',
+  'slow-answers': 'latency.every-answer',
+  'keep-alive-refused': 'transport.keep-alive',
+  'pipelining-dropped': 'transport.pipelining',
+  'few-connections': 'transport.slow-connections',
 };
 
 let lab: LabSeed;
@@ -109,7 +128,7 @@ describe('defect profiles: mutation testing the conformance runner', () => {
     // With every defect gone the proxy conforms again.
     const clean = await run();
     expect(notPassed(clean).filter((l) => !/^(tls|load)\./.test(l))).toEqual([]);
-  }, 120_000);
+  }, 600_000);
 
   it('applies a defect from the seed file at start', async () => {
     const seeded = await startXkslab({
