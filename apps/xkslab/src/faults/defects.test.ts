@@ -3,9 +3,9 @@ import type { VerifyResult } from '@xkslab/sigv4';
 import { VcmError } from '@xkslab/vcm';
 import { describe, expect, it } from 'vitest';
 import { XksError } from '../xks/errors.ts';
+import { DEFECTS } from './defect-table.ts';
 import {
   authWithDefect,
-  DEFECTS,
   errorWithDefect,
   refuseByDefect,
   resultWithFaults,

@@ -5,8 +5,6 @@ import { isVcmError } from '@xkslab/vcm';
 import { XksError } from '../xks/errors.ts';
 import type { RequestFaults } from './fault-plan.ts';
 
-export { DEFECTS } from './defect-table.ts';
-
 /** kmsOperation values the spec lists (§1.2), what 'unknown-operation-rejected' allows. */
 const KNOWN_KMS_OPERATIONS = new Set([
   'CreateKey',
