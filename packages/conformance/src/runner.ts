@@ -6,6 +6,7 @@ import { parseEndpoint } from './endpoint.ts';
 import { CheckFailure, CheckNotApplicable, CheckSkipped } from './expect.ts';
 import { NetworkError } from './http-client.ts';
 import { DEFAULT_TIMEOUT_MS, preflight } from './preflight.ts';
+import { StallMonitor } from './stall-monitor.ts';
 import type {
   CheckResult,
   ConformanceOptions,
@@ -158,6 +159,7 @@ export async function runConformance(
     signingCache: new SigningKeyCache(),
     onProgress: hooks.onProgress,
     signal: hooks.signal,
+    stalls: new StallMonitor(),
     load: undefined,
   };
   const aborted = () => {
@@ -173,6 +175,33 @@ export async function runConformance(
   const started = performance.now();
   const selected = selectChecks(options.only);
   const results: CheckResult[] = [];
+  run.stalls.start();
+  try {
+    await runAll(selected, run, results, hooks);
+  } finally {
+    run.stalls.stop();
+  }
+  const load = run.load ? await run.load : undefined;
+  aborted();
+  return {
+    tool: TOOL_NAME,
+    target: { url: options.url, region: options.region, keyId: options.keyId },
+    startedAt: startedAt.toISOString(),
+    checks: results,
+    summary: summarize(results, performance.now() - started),
+    ...(load ? { load } : {}),
+  };
+}
+
+async function runAll(
+  selected: readonly CheckDefinition[],
+  run: RunState,
+  results: CheckResult[],
+  hooks: RunHooks,
+): Promise<void> {
+  const aborted = () => {
+    if (hooks.signal?.aborted) throw new ConformanceAbortedError();
+  };
   for (const [index, check] of selected.entries()) {
     aborted();
     hooks.onProgress?.({
@@ -186,14 +215,4 @@ export async function runConformance(
     results.push(result);
     hooks.onProgress?.({ type: 'check-done', index, total: selected.length, result });
   }
-  const load = run.load ? await run.load : undefined;
-  aborted();
-  return {
-    tool: TOOL_NAME,
-    target: { url: options.url, region: options.region, keyId: options.keyId },
-    startedAt: startedAt.toISOString(),
-    checks: results,
-    summary: summarize(results, performance.now() - started),
-    ...(load ? { load } : {}),
-  };
 }

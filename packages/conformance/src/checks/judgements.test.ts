@@ -82,6 +82,7 @@ const ex = (path: string, durationMs: number, timed = true, checkId = 'c'): Exch
   contentType: 'application/json',
   text: '{}',
   durationMs,
+  runnerStallMs: 0,
   timed,
 });
 
@@ -106,6 +107,17 @@ describe('latency.every-answer', () => {
     expect(v.ok).toBe(false);
     expect(v.message).toContain('1 of 100 answers slower than');
     expect(v.message).toContain('metadata 251 ms (sigv4.x)');
+  });
+
+  it("does not count the runner's own stalls against the proxy", () => {
+    const stalled = { ...ex('/k/encrypt', 400), runnerStallMs: 300 };
+    const v = judgeDeadline([stalled]);
+    expect(v).toEqual({
+      ok: true,
+      message:
+        '1 answers within 250 ms; slowest per operation: encrypt 100 ms (c) (runner stalls of 300 ms not counted)',
+    });
+    expect(judgeDeadline([{ ...stalled, runnerStallMs: 100 }]).ok).toBe(false);
   });
 
   it('leaves out untimed answers (a 2 MiB body)', () => {
