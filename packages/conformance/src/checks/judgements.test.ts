@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Exchange } from '../context.ts';
 import { parseResponse } from '../raw-http.ts';
-import { judgeDeadline, operationOf, slowestPerOperation } from './deadline.ts';
+import { confirmVerdict, judgeDeadline, operationOf, slowestPerOperation } from './deadline.ts';
 import { metadataTampers, nonceProblem, sizeProblem } from './hygiene.ts';
 import { answerProblem } from './transport.ts';
 
@@ -122,6 +122,20 @@ describe('latency.every-answer', () => {
 
   it('leaves out untimed answers (a 2 MiB body)', () => {
     expect(judgeDeadline([ex('/k/encrypt', 900, false), ex('/k/encrypt', 5)]).ok).toBe(true);
+  });
+
+  it('counts a slow answer when the proxy is slow again on a re-try, not when it is not', () => {
+    const again = confirmVerdict('1 of 9 answers slower', [
+      { operation: 'encrypt', ms: 3 },
+      { operation: 'encrypt', ms: 412 },
+    ]);
+    expect(again).toEqual({
+      ok: false,
+      message: '1 of 9 answers slower; again 1 of 2 re-tried calls (up to 412 ms)',
+    });
+    const stall = confirmVerdict('1 of 9 answers slower', [{ operation: 'encrypt', ms: 3 }]);
+    expect(stall.ok).toBe(true);
+    expect(stall.message).toContain('not again in 1 re-tried calls');
   });
 
   it('counts answers per operation', () => {
