@@ -20,7 +20,7 @@ export type CheckDefinition = {
   specRef: string;
   severity: Severity;
   /** Why the rule matters: what breaks (for KMS, or for security) when a proxy gets it wrong. */
-  why?: string;
+  why: string;
   needs?: readonly CheckNeed[];
   /** Its requests are not KMS traffic (a 2 MiB body): latency.every-answer does not judge them. */
   untimed?: boolean;
