@@ -4,7 +4,7 @@ import type { Exchange } from '../context.ts';
 import { parseResponse } from '../raw-http.ts';
 import { confirmVerdict, judgeDeadline, operationOf, slowestPerOperation } from './deadline.ts';
 import { metadataTampers, nonceProblem, sizeProblem } from './hygiene.ts';
-import { answerProblem } from './transport.ts';
+import { answerProblem, slowBesideProblem } from './transport.ts';
 
 const b64 = (n: number, fill = 0) => Buffer.alloc(n, fill).toString('base64');
 const answer = (over: Record<string, string> = {}) => ({
@@ -158,6 +158,13 @@ describe('raw HTTP/1.1 answers (transport.*)', () => {
     const second = parseResponse(first?.rest ?? Buffer.alloc(0));
     expect(second?.response.body.toString()).toBe('{"a":1}');
     expect(second?.rest).toHaveLength(0);
+  });
+
+  it('fails calls beside slow connections when more than one is over 250 ms', () => {
+    expect(slowBesideProblem([3, 4, 260, 5], 12)).toBeUndefined();
+    expect(slowBesideProblem([3, 420, 260, 5], 12)).toBe(
+      '2 of 4 calls beside 12 slow connections took over 250 ms (up to 420 ms): KMS gives up on them',
+    );
   });
 
   it('waits for the rest of an incomplete answer', () => {

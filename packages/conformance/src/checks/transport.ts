@@ -114,6 +114,26 @@ async function withSocket<T>(
   }
 }
 
+/** Signed calls on fresh connections; the proxy's time of each (runner stalls not counted). */
+async function callsBeside(ctx: CheckContext, n: number): Promise<number[]> {
+  const times: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const call = cycle(ctx, i % 3, undefined);
+    const reply = await ctx.post(call.path, call.body);
+    if (reply.status !== 200)
+      fail(`call ${i + 1} beside slow connections: ${describeReply(reply)}`);
+    times.push(Math.max(0, (reply.answerMs ?? reply.durationMs) - (reply.runnerStallMs ?? 0)));
+  }
+  return times;
+}
+
+/** The judgement of transport.slow-connections: more than one call over the deadline fails. */
+export function slowBesideProblem(times: readonly number[], held: number): string | undefined {
+  const slow = times.filter((ms) => ms > KMS_DEADLINE_MS);
+  if (slow.length < 2) return undefined;
+  return `${slow.length} of ${times.length} calls beside ${held} slow connections took over ${KMS_DEADLINE_MS} ms (up to ${Math.round(Math.max(...slow))} ms): KMS gives up on them`;
+}
+
 export const transportChecks = [
   defineCheck({
     id: 'transport.keep-alive',
@@ -187,22 +207,15 @@ export const transportChecks = [
           held.push(s);
           if (i < SLOW_CONNECTIONS) s.write(line);
         }
-        const slowest = { ms: 0 };
-        for (let i = 0; i < CALLS_BESIDE_SLOW; i++) {
-          const call = cycle(ctx, i % 3, undefined);
-          const reply = await ctx.post(call.path, call.body);
-          if (reply.status !== 200)
-            fail(`call ${i + 1} beside slow connections: ${describeReply(reply)}`);
-          const ms = Math.max(0, (reply.answerMs ?? reply.durationMs) - (reply.runnerStallMs ?? 0));
-          if (ms > KMS_DEADLINE_MS) {
-            fail(
-              `call ${i + 1} beside ${held.length} slow connections took ${Math.round(ms)} ms (KMS gives up at ${KMS_DEADLINE_MS} ms)`,
-            );
-          }
-          slowest.ms = Math.max(slowest.ms, ms);
+        const times = await callsBeside(ctx, CALLS_BESIDE_SLOW);
+        // One slow call may be a stall of the machine: it counts when another one is slow too.
+        if (times.filter((ms) => ms > KMS_DEADLINE_MS).length === 1) {
+          times.push(...(await callsBeside(ctx, CALLS_BESIDE_SLOW)));
         }
+        const problem = slowBesideProblem(times, held.length);
+        if (problem) fail(problem);
         ctx.note(
-          `${CALLS_BESIDE_SLOW} calls beside ${held.length} slow connections, slowest ${Math.round(slowest.ms)} ms`,
+          `${times.length} calls beside ${held.length} slow connections, slowest ${Math.round(Math.max(...times))} ms`,
         );
       } finally {
         clearInterval(drip);
