@@ -103,8 +103,9 @@ export const CONFORMANCE_COMMAND = defineCommand({
   ],
   description: `Run a strict conformance suite against any XKS proxy (xkslab's or another vendor's): happy paths
 checked against the spec's schemas, every error a black box can provoke (status and errorName),
-tampering, CDIV, key usage, SigV4 negatives, method and path, robustness, TLS and, with
---load-rps, a fixed-rate load run judged against KMS's 250 ms deadline. Each check names its
+tampering, CDIV, key usage, a SigV4 negative matrix, nonce and size hygiene, method and path,
+robustness, keep-alive, pipelining and slow connections, TLS, every answer against KMS's 250 ms
+deadline and, with --load-rps, a fixed-rate load run judged on its percentiles. Each check names its
 section of the spec digest and its severity (MUST/SHOULD).`,
   options: ConformanceFlags,
   env: {
