@@ -142,10 +142,22 @@ export function verifyRequest(req: HttpRequestParts, options: VerifyOptions): Ve
   // An unknown access key id costs the same work as a known one with a wrong signature (the same
   // hashes and HMACs, over a secret no request can match), so the time of the refusal does not
   // tell which ids exist.
-  const expected = expectedSignature(req, auth, amzDate, secret ?? UNKNOWN_ID_SECRET, options);
+  const hash = options.hash ?? NOBLE_SHA256;
+  const payloadHash = bytesToHex(hash.sha256(req.body));
+  const expected = expectedSignature(req, auth, amzDate, payloadHash, {
+    ...options,
+    hash,
+    secret: secret ?? UNKNOWN_ID_SECRET,
+  });
   const matches = constantTimeEqual(expected, hexToBytes(auth.signature));
   expected.fill(0);
   if (secret === undefined) return fail('UNKNOWN_ACCESS_KEY', 'unknown access key id');
+  // The payload hash is always computed from the body; a claimed one must agree with it (XKS
+  // bodies are always signed: UNSIGNED-PAYLOAD would let anyone swap the body).
+  const claimed = single(headerValue(req.headers, 'x-amz-content-sha256'));
+  if (claimed !== undefined && claimed !== payloadHash) {
+    return fail('PAYLOAD_HASH_MISMATCH', 'x-amz-content-sha256 is not the SHA-256 of the body');
+  }
   if (!matches) return fail('SIGNATURE_MISMATCH', 'signature does not match');
   return { ok: true, accessKeyId: auth.accessKeyId };
 }
@@ -161,18 +173,11 @@ function expectedSignature(
   req: HttpRequestParts,
   auth: ParsedAuthorization,
   amzDate: string,
-  secret: string,
-  options: VerifyOptions,
+  payloadHash: string,
+  options: VerifyOptions & { hash: Sha256Functions; secret: string },
 ): Uint8Array {
+  const { hash, secret } = options;
   const scope = credentialScope(auth.date, auth.region, auth.service);
-  const hash = options.hash ?? NOBLE_SHA256;
-  const payloadHash = bytesToHex(hash.sha256(req.body));
-  // The payload hash is always computed from the body; a claimed one must agree with it (XKS
-  // bodies are always signed: UNSIGNED-PAYLOAD would let anyone swap the body).
-  const claimed = single(headerValue(req.headers, 'x-amz-content-sha256'));
-  if (claimed !== undefined && claimed !== payloadHash) {
-    return fail('PAYLOAD_HASH_MISMATCH', 'x-amz-content-sha256 is not the SHA-256 of the body');
-  }
   const creq = buildCanonicalRequest(req, auth.signedHeaders, payloadHash);
   const sts = utf8ToBytes(stringToSign(amzDate, scope, creq, hash));
   if (options.cache !== undefined) {
