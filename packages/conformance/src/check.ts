@@ -19,6 +19,8 @@ export type CheckDefinition = {
   /** Section of ../shared/docs/xks-api.md. */
   specRef: string;
   severity: Severity;
+  /** What goes wrong when a proxy fails it (docs/conformance.md, HTML report); see why.ts. */
+  why?: string;
   needs?: readonly CheckNeed[];
   /** Throws CheckFailure (fail) or CheckSkipped (skip); returning means pass. */
   run(ctx: CheckContext): Promise<void>;
