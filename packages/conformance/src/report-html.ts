@@ -38,7 +38,7 @@ const STYLE = `
 body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:0 auto;padding:1.5rem;max-width:78rem;color:#1b1f24;background:#fff}
 h1{font-size:1.4rem;margin:.2rem 0 1rem}h2{font-size:1.15rem;margin:2rem 0 .6rem}h3{font-size:1rem;margin:1.4rem 0 .3rem}
 table{border-collapse:collapse;width:100%;margin:.4rem 0}th,td{border-bottom:1px solid #d8dee4;padding:.3rem .5rem;text-align:left;vertical-align:top}
-th{background:#f3f5f7;font-weight:600}td.num{text-align:right}code,pre{font:12.5px/1.4 ui-monospace,Menlo,Consolas,monospace}
+th{background:#f3f5f7;font-weight:600}table.summary{width:auto;min-width:24rem}td.num{text-align:right}code,pre{font:12.5px/1.4 ui-monospace,Menlo,Consolas,monospace}
 pre{background:#f6f8fa;border:1px solid #d8dee4;border-radius:4px;padding:.5rem;white-space:pre-wrap;overflow-wrap:anywhere;margin:.2rem 0}
 .verdict{display:inline-block;padding:.25rem .6rem;border-radius:4px;font-weight:700}
 .CONFORMS,.pass{background:#dafbe1;color:#116329}.DOES-NOT-CONFORM,.fail{background:#ffebe9;color:#a40e26}

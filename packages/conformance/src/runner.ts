@@ -26,7 +26,7 @@ export class ConformanceAbortedError extends Error {
 }
 
 /** Why a check with an unmet need does not run: an input the user can give, or not applicable. */
-export const NEED_REASONS: Record<CheckNeed, { status: 'skip' | 'na'; message: string }> = {
+const NEED_REASONS: Record<CheckNeed, { status: 'skip' | 'na'; message: string }> = {
   encryptOnlyKeyId: { status: 'skip', message: 'needs --encrypt-only-key-id' },
   decryptOnlyKeyId: { status: 'skip', message: 'needs --decrypt-only-key-id' },
   noUsageKeyId: { status: 'skip', message: 'needs --no-usage-key-id' },
