@@ -52,7 +52,7 @@ dl{display:grid;grid-template-columns:max-content 1fr;gap:.2rem 1rem;margin:.4re
 type Esc = (text: string) => string;
 
 function statusCell(status: CheckResult['status']): string {
-  return `<span class="st ${status}">${statusText(status)}</span>`;
+  return `<span class="st ${htmlEscape(status)}">${htmlEscape(statusText(status))}</span>`;
 }
 
 function summaryTable(report: ConformanceReport): string {
