@@ -44,7 +44,7 @@ afterAll(async () => {
 const secret = () => labServer.lab.credentials.a1.secretAccessKey;
 
 /** `xkslab conformance` against key store a of the lab, a subset of checks, with report files. */
-function runSuite(files: string[]) {
+function runSuite(files: string[], only = 'health.,metadata.,sigv4.,errors.,format.') {
   const { lab, server } = labServer;
   return runXkslab(
     [
@@ -60,7 +60,7 @@ function runSuite(files: string[]) {
       '--second-credential',
       lab.credentials.a2.accessKeyId,
       '--only',
-      'health.,metadata.,sigv4.,errors.,format.',
+      only,
       ...files,
     ],
     {
@@ -151,6 +151,25 @@ describe('reports people share (CLI)', () => {
     expect(same.code).toBe(0);
     expect(same.stdout).toMatch(/^no check differs \(\d+ same\); verdict CONFORMS in both\n$/m);
   });
+
+  it('finds no difference between two runs of one unchanged proxy, broken or not', async () => {
+    // A wrong CDIV: each run's failure message carries other random Base64 values.
+    adminOk(
+      await labServer.admin.call('POST', '/faults', { kind: 'defect', defect: 'cdiv-wrong' }),
+      201,
+    );
+    try {
+      for (const name of ['c1.json', 'c2.json']) {
+        const r = await runSuite(['--json', file(name)], 'encrypt.,roundtrip.,health.');
+        expect(r.code, r.stdout).toBe(1);
+      }
+    } finally {
+      adminOk(await labServer.admin.call('DELETE', '/faults'));
+    }
+    const r = await runXkslab(['conformance', 'compare', file('c1.json'), file('c2.json')]);
+    expect(r.stdout).toMatch(/^no check differs \(\d+ same\); verdict DOES NOT CONFORM in both$/m);
+    expect(r.code).toBe(0);
+  }, 60_000);
 
   it('refuses what it cannot compare with exit 2, and generates its help', async () => {
     await writeFile(file('not-a-report.json'), '{"tool":"x"}');

@@ -69,9 +69,29 @@ export type ReportComparison = {
   regressions: number;
 };
 
-/** Numbers masked: durations, counts and latencies change from run to run without meaning. */
+/** A run of Base64, Base64url, Base32 or hex of at least 16 characters. */
+const TOKEN = /[A-Za-z0-9+/_-]{16,}={0,2}/g;
+
+/**
+ * A token that is a random value (a CDIV, an IV, a request id, a temporary access key id), not a
+ * word, an id or a name such as TLS_AES_256_GCM_SHA384: Base64 mixes both cases and digits, hex
+ * and UUIDs are lower-case hex, Base32 access key ids upper-case letters and digits 2-7.
+ */
+function isRandom(token: string): boolean {
+  const base64 = /[a-z]/.test(token) && /[A-Z]/.test(token) && /[0-9+/=]/.test(token);
+  const hex = /^[0-9a-f-]+$/.test(token) && /[0-9]/.test(token);
+  const base32 = /^[A-Z2-7]+$/.test(token) && /[2-7]/.test(token);
+  return base64 || hex || base32;
+}
+
+/**
+ * What changes from run to run without meaning, masked: random values, then numbers (durations,
+ * counts, latencies; not the digits of a name such as sigv4 or p99).
+ */
 function masked(text: string): string {
-  return text.replace(/\d+(?:\.\d+)?/g, 'N');
+  return text
+    .replace(TOKEN, (token) => (isRandom(token) ? 'X' : token))
+    .replace(/(?<![A-Za-z0-9.])\d+(?:\.\d+)?/g, 'N');
 }
 
 /** The errorName of a (possibly truncated) JSON error body. */

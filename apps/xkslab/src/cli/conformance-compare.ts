@@ -24,7 +24,8 @@ export const COMPARE_COMMAND = defineCommand({
   extraArgs: (extra) => `conformance compare: compares two reports; '${extra}' is a third`,
   description: `Compare two runs of \`xkslab conformance --json FILE\` (two proxies, or one proxy before
 and after a change): a side-by-side table of the checks whose result or answer differs (HTTP
-status, errorName or message; durations and other numbers are ignored), then a summary line.
+status, errorName or message; numbers and random values such as CDIVs are ignored), then a
+summary line.
 Changes: broke (fails in B, did not in A), fixed (failed in A, not in B), result changed
 (skip, N/A, pass), answer changed (same result, another answer), only in A, only in B.`,
   options: z.strictObject({
