@@ -86,5 +86,12 @@ describe('the GitHub Actions example', () => {
     const upload = steps.find((s) => s.uses?.startsWith('actions/upload-artifact'));
     expect(upload?.if).toBe('always()');
     expect(script).toMatch(/npm install --global "\.\/\$\{XKSLAB_TARBALL\}"/);
+    // The tarball `pnpm pack` makes of this version.
+    const { version } = JSON.parse(
+      await readFile(join(REPO_ROOT, 'apps', 'xkslab', 'package.json'), 'utf8'),
+    ) as { version: string };
+    expect((workflow as { env?: Record<string, string> }).env?.XKSLAB_TARBALL).toBe(
+      `vendor/xkslab-${version}.tgz`,
+    );
   });
 });

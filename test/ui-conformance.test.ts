@@ -87,6 +87,13 @@ describe('the Conformance page: shared reports', () => {
     } finally {
       adminOk(await labServer.admin.call('DELETE', '/faults'));
     }
+    const res = await page.request.get(`${base}/ui/conformance/runs/${runIds[1]}/report.html`);
+    expect(res.headers()['content-type']).toBe('text/html; charset=utf-8');
+    expect(res.headers()['content-disposition']).toBe(
+      `attachment; filename="conformance-${runIds[1]}.html"`,
+    );
+    const none = await page.request.get(`${base}/ui/conformance/runs/0123456789ab/report.html`);
+    expect(none.status()).toBe(404);
     const failed = await download('download-html');
     expect(failed.text).toContain('DOES NOT CONFORM');
     expect(failed.text).toContain('<section class="failure" id="sigv4.wrong-secret">');
