@@ -19,7 +19,7 @@ export type CheckDefinition = {
   /** Section of ../shared/docs/xks-api.md. */
   specRef: string;
   severity: Severity;
-  /** What goes wrong when a proxy fails it (docs/conformance.md, HTML report); see why.ts. */
+  /** Why the rule matters: what breaks (for KMS, or for security) when a proxy gets it wrong. */
   why?: string;
   needs?: readonly CheckNeed[];
   /** Throws CheckFailure (fail) or CheckSkipped (skip); returning means pass. */
