@@ -46,6 +46,7 @@ pre{background:#f6f8fa;border:1px solid #d8dee4;border-radius:4px;padding:.5rem;
 .st{display:inline-block;min-width:3rem;text-align:center;border-radius:3px;font-weight:600;font-size:12px;padding:0 .3rem}
 .muted{color:#57606a}.why{margin:.3rem 0}.failure{border-left:4px solid #cf222e;padding-left:.8rem;margin:1rem 0}
 dl{display:grid;grid-template-columns:max-content 1fr;gap:.2rem 1rem;margin:.4rem 0}dt{font-weight:600}dd{margin:0;overflow-wrap:anywhere}
+.scroll{overflow-x:auto}@media (max-width:40rem){body{padding:.8rem}table.summary{min-width:0}}
 @media print{body{max-width:none}pre{page-break-inside:avoid}}
 `;
 
@@ -74,7 +75,7 @@ function checksTable(report: ConformanceReport, esc: Esc): string {
     const id = c.status === 'fail' ? `<a href="#${esc(c.id)}">${esc(c.id)}</a>` : esc(c.id);
     return `<tr class="check"><td>${statusCell(c.status)}</td><td>${esc(c.severity)}</td><td><code>${id}</code><div class="muted">${esc(c.title)}</div></td><td>${esc(c.specRef)}</td><td>${esc(c.message)}</td><td class="num">${Math.round(c.durationMs)} ms</td></tr>`;
   });
-  return `<table class="checks"><thead><tr><th>Result</th><th>Severity</th><th>Check</th><th>Spec</th><th>Message</th><th>Time</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
+  return `<div class="scroll"><table class="checks"><thead><tr><th>Result</th><th>Severity</th><th>Check</th><th>Spec</th><th>Message</th><th>Time</th></tr></thead><tbody>${rows.join('')}</tbody></table></div>`;
 }
 
 function headerLines(headers: Record<string, string>, esc: Esc): string {
