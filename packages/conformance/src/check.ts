@@ -19,8 +19,6 @@ export type CheckDefinition = {
   /** Section of ../shared/docs/xks-api.md. */
   specRef: string;
   severity: Severity;
-  /** Why the rule matters: what breaks (for KMS, or for security) when a proxy gets it wrong. */
-  why?: string;
   needs?: readonly CheckNeed[];
   /** Throws CheckFailure (fail) or CheckSkipped (skip); returning means pass. */
   run(ctx: CheckContext): Promise<void>;

@@ -2,9 +2,9 @@ import type { Severity } from './types.ts';
 
 /**
  * Why each check matters: what goes wrong for AWS KMS, its callers or a security review when a
- * proxy fails it. docs/conformance.md and the HTML report show it beside each check. A check
- * may also carry its own `why` (CheckDefinition); one missing from both gets a sentence built
- * from its severity and spec section, so a new check never breaks the report or the doc.
+ * proxy fails it. docs/conformance.md and the HTML report show it beside each check. A `why` the
+ * check carries itself wins over this table; a check in neither gets a sentence built from its
+ * severity and spec section, so a new check never breaks the report or the doc.
  */
 export const CHECK_WHY: Readonly<Record<string, string>> = {
   'health.ok':
