@@ -23,7 +23,15 @@ const NEED_TEXT: Record<CheckNeed, string> = {
   load: '--load-rps',
 };
 
-function needsText(check: CheckDefinition): string {
+/** What the catalogue shows of a check. */
+export type DocumentedCheck = Pick<
+  CheckDefinition,
+  'id' | 'title' | 'specRef' | 'severity' | 'needs'
+> & {
+  why?: string | undefined;
+};
+
+function needsText(check: DocumentedCheck): string {
   return (check.needs ?? []).map((n) => NEED_TEXT[n]).join(', ');
 }
 
@@ -31,8 +39,8 @@ function needsText(check: CheckDefinition): string {
  * The catalogue of checks as Markdown: one table per group (the id's first part), in the order
  * the runner runs them: id, severity, spec section, what is checked, what it needs, why it matters.
  */
-export function formatChecksDoc(checks: readonly CheckDefinition[]): string {
-  const groups = new Map<string, CheckDefinition[]>();
+export function formatChecksDoc(checks: readonly DocumentedCheck[]): string {
+  const groups = new Map<string, DocumentedCheck[]>();
   for (const c of checks) {
     const group = c.id.split('.')[0] ?? c.id;
     groups.set(group, [...(groups.get(group) ?? []), c]);
