@@ -10,6 +10,10 @@ import { AuditView } from './audit-view.ts';
 import { ConformanceRuns } from './conformance-runs.ts';
 import { Document, FlashMessage } from './layout.tsx';
 import { registerAuditPages } from './pages/audit.tsx';
+import {
+  CONFORMANCE_COMPARE,
+  MAX_COMPARE_UPLOAD_BYTES,
+} from './pages/conformance/conformance-paths.ts';
 import { registerConformancePages } from './pages/conformance.tsx';
 import { registerFaultPages } from './pages/faults.tsx';
 import { registerKeyPages } from './pages/keys.tsx';
@@ -124,12 +128,17 @@ export function createUiApp(deps: UiDeps): { app: Hono<UiEnv>; state: UiState } 
   registerMetricsRoute(app, deps, state);
   app.use(`${UI_BASE}/*`, SECURITY_HEADERS);
   registerStaticFiles(app);
-  app.use(
-    `${UI_BASE}/*`,
-    bodyLimit({
-      maxSize: MAX_FORM_BYTES,
-      onError: (c) => c.text('form too large', 413),
-    }),
+  // Forms are small; only the upload of two JSON reports to compare gets more room.
+  const formLimit = bodyLimit({
+    maxSize: MAX_FORM_BYTES,
+    onError: (c) => c.text('form too large', 413),
+  });
+  const uploadLimit = bodyLimit({
+    maxSize: MAX_COMPARE_UPLOAD_BYTES,
+    onError: (c) => c.text('reports too large', 413),
+  });
+  app.use(`${UI_BASE}/*`, (c, next) =>
+    (c.req.path === CONFORMANCE_COMPARE ? uploadLimit : formLimit)(c, next),
   );
   // Cross-origin form posts never get further (Origin or Sec-Fetch-Site must say same origin).
   app.use(`${UI_BASE}/*`, csrf());
