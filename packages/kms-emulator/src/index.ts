@@ -37,6 +37,32 @@ export type {
   KmsCredential,
   Principal,
 } from './model.ts';
+export {
+  AlgorithmSpec,
+  CustomKeyStoreType,
+  DataKeyPairSpec,
+  DataKeySpec,
+  EncryptionAlgorithmSpec,
+  ExpirationModelType,
+  GrantOperation,
+  IncludeKeyMaterial,
+  KeySpec,
+  KeyUsageType,
+  MacAlgorithmSpec,
+  MessageType,
+  OriginType,
+  RotationType,
+  SigningAlgorithmSpec,
+  WrappingKeySpec,
+  XksProxyConnectivityType,
+} from './model-enums.ts';
+export type { KmsModelOperation } from './model-operations.ts';
+export {
+  isModelOperation,
+  KMS_MODEL_OPERATIONS,
+  operationStatus,
+  operationStatusTable,
+} from './model-operations.ts';
 export type { StateStorage } from './persistence.ts';
 export { StateFileError } from './persistence.ts';
 export type { Cancel, Scheduler } from './scheduler.ts';

@@ -6,7 +6,7 @@ import { KmsError } from '../errors.ts';
 import { aliasArn, parseKeyReference } from '../ids.ts';
 import { CreateAliasRequest, DeleteAliasRequest, ListAliasesRequest } from '../schemas.ts';
 
-function checkAliasName(name: string): void {
+export function checkAliasName(name: string): void {
   if (!ALIAS_NAME_PATTERN.test(name)) {
     throw new KmsError(
       'ValidationException',

@@ -11,6 +11,7 @@ import { type FakeKey, FakeXksProxy } from './fake-proxy.ts';
 
 export type { FakeKey, FakeProxyOptions, RecordedCall, ScriptedFault } from './fake-proxy.ts';
 export { FakeXksProxy } from './fake-proxy.ts';
+export { rejection } from './kms-calls.ts';
 
 /** Timers that only run when the test says so. */
 export class ManualScheduler implements Scheduler {
