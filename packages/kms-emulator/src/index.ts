@@ -67,6 +67,8 @@ export type { StateStorage } from './persistence.ts';
 export { StateFileError } from './persistence.ts';
 export type { Cancel, Scheduler } from './scheduler.ts';
 export { realScheduler } from './scheduler.ts';
+export type { SeedOutcome, SeedTarget } from './seed.ts';
+export { applySeed, parseSeed, SeedDocument, SeedError, seedTargetOf } from './seed.ts';
 export type {
   NodeTransportOptions,
   TransportFailure,

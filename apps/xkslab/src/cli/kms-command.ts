@@ -13,6 +13,7 @@ import { jsonLogger, type Logger } from '../logger.ts';
 import type { AnyServer, FetchHandler, ListenerErrors, ListenTls } from '../server.ts';
 import { CommandError, type CommandIo, errorCode } from './command-io.ts';
 import { KMS_HELP, parseKmsArgs } from './kms-options.ts';
+import { applyKmsSeed, readKmsSeed } from './kms-seed.ts';
 
 /** The file, inside a data directory, where `serve --kms-port` keeps the emulator state. */
 export const KMS_STATE_FILE = 'kms-emulator-state.json';
@@ -70,6 +71,7 @@ export async function kmsCommand(args: readonly string[], deps: KmsCommandDeps):
   const clientCert = await readPem(options.clientCert, 'client certificate');
   const clientKey = await readPem(options.clientKey, 'client key');
   const logger = jsonLogger((line) => deps.io.stdout(line));
+  const seed = options.seed === undefined ? undefined : await readKmsSeed(options.seed);
   let persistence: Parameters<typeof createKmsRuntime>[1]['persistence'];
   if (options.state !== undefined) {
     const file = resolve(options.state);
@@ -99,6 +101,7 @@ export async function kmsCommand(args: readonly string[], deps: KmsCommandDeps):
       { logger, clock: deps.clock, random: deps.random, ca, clientCert, clientKey, persistence },
     ),
   );
+  if (seed) await applyKmsSeed(emulator, seed, logger);
   const { server, address } = await deps.listen(
     app.fetch,
     options.host,

@@ -42,3 +42,33 @@ describe('key rotation', () => {
     expect(meta.nextRotationAt).toBe(start + 270 * DAY_MS);
   });
 });
+
+describe('key rotation of keys with KMS-made material', () => {
+  it('enables with a period, rotates on demand, lists rotations, disables', async (ctx) => {
+    const t = await createTestEmulator();
+    const created = await t.client.call('CreateKey', {}).catch((e: Error) => e);
+    // Keys outside external key stores come with the key specs of the emulator; until then, skip.
+    if (created instanceof Error && created.name === 'UnsupportedOperationException') ctx.skip();
+    if (created instanceof Error) throw created;
+    const keyId = (created.KeyMetadata as { KeyId: string }).KeyId;
+    await t.client.call('EnableKeyRotation', { KeyId: keyId, RotationPeriodInDays: 90 });
+    expect(await t.client.call('GetKeyRotationStatus', { KeyId: keyId })).toMatchObject({
+      KeyRotationEnabled: true,
+      RotationPeriodInDays: 90,
+      NextRotationDate: (TEST_NOW.getTime() + 90 * DAY_MS) / 1000,
+    });
+    expect(await t.client.call('RotateKeyOnDemand', { KeyId: keyId })).toMatchObject({
+      KeyId: keyId,
+    });
+    t.setNow(new Date(TEST_NOW.getTime() + 91 * DAY_MS));
+    const listed = await t.client.call('ListKeyRotations', { KeyId: keyId });
+    expect((listed.Rotations as { RotationType: string }[]).map((r) => r.RotationType)).toEqual([
+      'ON_DEMAND',
+      'AUTOMATIC',
+    ]);
+    await t.client.call('DisableKeyRotation', { KeyId: keyId });
+    expect(await t.client.call('GetKeyRotationStatus', { KeyId: keyId })).toMatchObject({
+      KeyRotationEnabled: false,
+    });
+  });
+});
