@@ -23,7 +23,7 @@ import {
 import { createTestEmulator, rejection } from '@xkslab/kms-emulator/testing';
 import { describe, expect, it } from 'vitest';
 import { loadBotocoreKmsModel } from './support/kms-model.ts';
-import { conformanceRun } from './support/kms-model-run.ts';
+import { conformanceRun, enumRun } from './support/kms-model-run.ts';
 
 const model = loadBotocoreKmsModel();
 const DOC = join(import.meta.dirname, '..', 'docs', 'kms-emulator.md');
@@ -97,5 +97,11 @@ describe('the KMS service model', () => {
     const served = results.filter((r) => r.outcome === 'ok').map((r) => r.operation);
     // Most operations succeed in the prepared account, so their outputs are really checked.
     expect(served.length).toBeGreaterThanOrEqual(Math.ceil(results.length * 0.75));
+  });
+
+  it('answers a value outside a model enum with ValidationException, in KMS’s words', async () => {
+    const { checked, problems } = await enumRun(model);
+    expect(problems).toEqual([]);
+    expect(checked).toBeGreaterThanOrEqual(14);
   });
 });

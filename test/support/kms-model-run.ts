@@ -137,3 +137,55 @@ export async function conformanceRun(model: KmsModel): Promise<ConformanceResult
   }
   return results;
 }
+
+const NOT_IN_ENUM = 'NOT_IN_THE_MODEL';
+
+function lowerFirst(text: string): string {
+  return text.charAt(0).toLowerCase() + text.slice(1);
+}
+
+/** The enum members of an operation's input (top level, or lists of an enum). */
+function enumMembers(model: KmsModel, operation: string): { name: string; list: boolean }[] {
+  const input = model.operations[operation]?.input?.shape;
+  const members = input ? (model.shapes[input]?.members ?? {}) : {};
+  const found: { name: string; list: boolean }[] = [];
+  for (const [name, member] of Object.entries(members)) {
+    const shape = model.shapes[member.shape];
+    if (shape?.enum) found.push({ name, list: false });
+    const item = shape?.type === 'list' ? model.shapes[shape.member?.shape ?? ''] : undefined;
+    if (item?.enum) found.push({ name, list: true });
+  }
+  return found;
+}
+
+/**
+ * For every enum member of every served operation: a value outside the enum is a
+ * ValidationException worded as KMS words it. Returns what went otherwise.
+ */
+export async function enumRun(model: KmsModel): Promise<{ checked: number; problems: string[] }> {
+  const problems: string[] = [];
+  let checked = 0;
+  const w = await world();
+  for (const operation of ACTION_NAMES.filter((op) => op in model.operations)) {
+    for (const { name, list } of enumMembers(model, operation)) {
+      checked += 1;
+      const request = buildRequest(model, operation, { ...w.values, ...overrides(operation, w) });
+      request[name] = list ? [NOT_IN_ENUM] : NOT_IN_ENUM;
+      const field = `${lowerFirst(name)}${list ? '.1.member' : ''}`;
+      const expected = new RegExp(
+        `^1 validation error detected: Value '${NOT_IN_ENUM}' at '${field.replace(/\./g, '\\.')}' failed to satisfy constraint: Member must satisfy enum value set: \\[[A-Za-z0-9_, ]+\\]$`,
+      );
+      try {
+        await w.client.call(operation, request);
+        problems.push(`${operation}.${name}: accepted ${NOT_IN_ENUM}`);
+      } catch (e) {
+        const error = e as Error;
+        if (error.name !== 'ValidationException' || !expected.test(error.message)) {
+          problems.push(`${operation}.${name}: ${error.name}: ${error.message}`);
+        }
+      }
+    }
+  }
+  await w.emulator.stop();
+  return { checked, problems };
+}

@@ -39,6 +39,7 @@ export type {
 } from './model.ts';
 export {
   AlgorithmSpec,
+  CustomerMasterKeySpec,
   CustomKeyStoreType,
   DataKeyPairSpec,
   DataKeySpec,

@@ -54,6 +54,14 @@ function valueText(value: unknown, field: string): string {
   return 'Value';
 }
 
+/** A pattern as the model writes it: the regular expression's source, without slashes. */
+function patternText(pattern: unknown): string {
+  if (pattern instanceof RegExp) return pattern.source;
+  const text = String(pattern);
+  const match = /^\/(.*)\/[a-z]*$/s.exec(text);
+  return match?.[1] ?? text;
+}
+
 function constraintOf(issue: z.core.$ZodIssue, value: unknown): string {
   const measure = (origin: string) => (origin === 'number' ? 'value' : 'length');
   switch (issue.code) {
@@ -69,7 +77,7 @@ function constraintOf(issue: z.core.$ZodIssue, value: unknown): string {
       return `Member must satisfy enum value set: [${issue.values.map(String).join(', ')}]`;
     case 'invalid_format':
       return issue.format === 'regex' && 'pattern' in issue
-        ? `Member must satisfy regular expression pattern: ${String(issue.pattern)}`
+        ? `Member must satisfy regular expression pattern: ${patternText(issue.pattern)}`
         : issue.message;
     default:
       return issue.message;

@@ -10,7 +10,7 @@ export function checkAliasName(name: string): void {
   if (!ALIAS_NAME_PATTERN.test(name)) {
     throw new KmsError(
       'ValidationException',
-      "1 validation error detected: Value at 'aliasName' failed to satisfy constraint: Member must satisfy regular expression pattern: ^alias/[a-zA-Z0-9/_-]+$",
+      `1 validation error detected: Value '${name}' at 'aliasName' failed to satisfy constraint: Member must satisfy regular expression pattern: ^alias/[a-zA-Z0-9/_-]+$`,
     );
   }
   if (name.startsWith('alias/aws/')) {

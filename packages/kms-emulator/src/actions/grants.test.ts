@@ -99,7 +99,7 @@ describe('grants', () => {
     );
     expect(bad.name).toBe('ValidationException');
     expect(bad.message).toMatch(
-      /^1 validation error detected: Value 'Fly' at 'operations\.1\.member' failed to satisfy constraint: Member must satisfy enum value set: \[CreateGrant, .*Decrypt.*\]$/,
+      /^1 validation error detected: Value 'Fly' at 'operations\.1\.member' failed to satisfy constraint: Member must satisfy enum value set: \[Decrypt, Encrypt, .*\]$/,
     );
     const dry = await rejection(
       t.client.call('CreateGrant', {
