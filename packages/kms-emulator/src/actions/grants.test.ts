@@ -101,6 +101,22 @@ describe('grants', () => {
     expect(bad.message).toMatch(
       /^1 validation error detected: Value 'Fly' at 'operations\.1\.member' failed to satisfy constraint: Member must satisfy enum value set: \[Decrypt, Encrypt, .*\]$/,
     );
+    const sign = await rejection(
+      t.client.call('CreateGrant', {
+        KeyId: t.keyId,
+        GranteePrincipal: GRANTEE,
+        Operations: ['Sign'],
+      }),
+    );
+    expect(sign.name).toBe('ValidationException');
+    const alone = await rejection(
+      t.client.call('CreateGrant', {
+        KeyId: t.keyId,
+        GranteePrincipal: GRANTEE,
+        Operations: ['CreateGrant'],
+      }),
+    );
+    expect(alone.message).toBe('Grants must not contain only the CreateGrant operation.');
     const dry = await rejection(
       t.client.call('CreateGrant', {
         KeyId: t.keyId,

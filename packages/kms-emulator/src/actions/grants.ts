@@ -15,6 +15,7 @@ import {
   RetireGrantRequest,
   RevokeGrantRequest,
 } from '../meta-schemas.ts';
+import { checkGrantOperations } from './grant-operations.ts';
 import { dryRun, enabledKey } from './meta-rules.ts';
 
 const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
@@ -70,6 +71,7 @@ export const createGrant = defineAction({
   schema: CreateGrantRequest,
   async handle(core, input) {
     const key = enabledKey(core, input.KeyId);
+    checkGrantOperations(core, key, input.Operations);
     dryRun(input.DryRun);
     // A retried CreateGrant with the same Name and parameters returns the grant it made.
     const existing = core.meta
