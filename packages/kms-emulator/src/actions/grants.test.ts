@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createTestEmulator } from '../testing/index.ts';
+import { createTestEmulator, TEST_NOW } from '../testing/index.ts';
 import { rejection } from '../testing/kms-calls.ts';
 
 async function ready() {
@@ -138,5 +138,21 @@ describe('grants', () => {
     expect(disabled.name).toBe('DisabledException');
     const neither = await rejection(t.client.call('RetireGrant', {}));
     expect(neither.name).toBe('ValidationException');
+  });
+
+  it('drops the grants of a deleted key', async () => {
+    const t = await ready();
+    const made = await t.client.call('CreateGrant', {
+      KeyId: t.keyId,
+      GranteePrincipal: GRANTEE,
+      RetiringPrincipal: RETIREE,
+      Operations: ['Decrypt'],
+    });
+    await t.client.call('ScheduleKeyDeletion', { KeyId: t.keyId, PendingWindowInDays: 7 });
+    t.setNow(new Date(TEST_NOW.getTime() + 8 * 24 * 3600 * 1000));
+    const retirable = await t.client.call('ListRetirableGrants', { RetiringPrincipal: RETIREE });
+    expect(retirable.Grants).toEqual([]);
+    const retire = await rejection(t.client.call('RetireGrant', { GrantToken: made.GrantToken }));
+    expect(retire.name).toBe('InvalidGrantTokenException');
   });
 });

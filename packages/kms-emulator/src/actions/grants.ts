@@ -46,13 +46,19 @@ function listAnswer(core: Core, grants: Grant[], limit?: number, marker?: string
   };
 }
 
+/** The grant a token names, while its key exists (a deleted key takes its grants along). */
+function liveGrantByToken(core: Core, token: string): Grant | undefined {
+  const grant = core.meta.grantByToken(token);
+  return grant && core.keys.has(grant.keyId) ? grant : undefined;
+}
+
 /** Refuses a GrantTokens member naming a token this emulator did not issue. */
 export function checkGrantTokens(core: Core, body: unknown): void {
   if (typeof body !== 'object' || body === null || !('GrantTokens' in body)) return;
   const tokens = body.GrantTokens;
   if (!Array.isArray(tokens)) return;
   for (const token of tokens) {
-    if (typeof token === 'string' && !core.meta.grantByToken(token)) {
+    if (typeof token === 'string' && !liveGrantByToken(core, token)) {
       throw new KmsError('InvalidGrantTokenException', 'The grant token is not valid.');
     }
   }
@@ -115,7 +121,7 @@ export const listRetirableGrants = defineAction({
   schema: ListRetirableGrantsRequest,
   async handle(core, input) {
     const grants = [...core.meta.grants.values()]
-      .filter((g) => g.retiringPrincipal === input.RetiringPrincipal)
+      .filter((g) => g.retiringPrincipal === input.RetiringPrincipal && core.keys.has(g.keyId))
       .sort((a, b) => a.createdAt - b.createdAt);
     return listAnswer(core, grants, input.Limit, input.Marker);
   },
@@ -135,7 +141,7 @@ export const retireGrant = defineAction({
   async handle(core, input) {
     let grant: Grant;
     if (input.GrantToken !== undefined) {
-      const found = core.meta.grantByToken(input.GrantToken);
+      const found = liveGrantByToken(core, input.GrantToken);
       if (!found) throw new KmsError('InvalidGrantTokenException', 'The grant token is not valid.');
       grant = found;
     } else if (input.KeyId !== undefined && input.GrantId !== undefined) {
