@@ -19,7 +19,66 @@ export type ConformanceResult = {
   problems: string[];
 };
 
-type World = TestEmulator & { values: Record<string, unknown> };
+type World = TestEmulator & {
+  values: Record<string, unknown>;
+  /** Keys of other specs, when the emulator makes them (CreateKey refuses what it does not). */
+  extra: Record<string, unknown>;
+};
+
+const MESSAGE = Buffer.from('conformance message').toString('base64');
+
+async function optionalKey(t: TestEmulator, request: object): Promise<string | undefined> {
+  try {
+    const created = await t.client.call('CreateKey', request);
+    return (created.KeyMetadata as { KeyId: string }).KeyId;
+  } catch {
+    return undefined;
+  }
+}
+
+/** KeyIds and values for the operations of asymmetric, HMAC, symmetric and imported keys. */
+async function extraKeys(t: TestEmulator): Promise<Record<string, unknown>> {
+  const extra: Record<string, unknown> = {};
+  const symmetric = await optionalKey(t, {});
+  if (symmetric) extra.symmetric = { KeyId: symmetric, KeyPairSpec: 'RSA_2048' };
+  const signing = await optionalKey(t, { KeySpec: 'RSA_2048', KeyUsage: 'SIGN_VERIFY' });
+  if (signing) {
+    const sign = { KeyId: signing, Message: MESSAGE, SigningAlgorithm: 'RSASSA_PSS_SHA_256' };
+    const signed = await t.client.call('Sign', sign);
+    extra.signing = { ...sign, Signature: signed.Signature };
+  }
+  const hmac = await optionalKey(t, { KeySpec: 'HMAC_256', KeyUsage: 'GENERATE_VERIFY_MAC' });
+  if (hmac) {
+    const mac = { KeyId: hmac, Message: MESSAGE, MacAlgorithm: 'HMAC_SHA_256' };
+    const made = await t.client.call('GenerateMac', mac);
+    extra.hmac = { ...mac, Mac: made.Mac };
+  }
+  const imported = await optionalKey(t, { Origin: 'EXTERNAL' });
+  if (imported) {
+    extra.imported = {
+      KeyId: imported,
+      WrappingAlgorithm: 'RSAES_OAEP_SHA_256',
+      WrappingKeySpec: 'RSA_2048',
+    };
+  }
+  return extra;
+}
+
+/** Which extra key (if the emulator made it) an operation is called with. */
+const EXTRA_KEY_OF: Readonly<Record<string, string>> = {
+  Sign: 'signing',
+  Verify: 'signing',
+  GetPublicKey: 'signing',
+  GenerateMac: 'hmac',
+  VerifyMac: 'hmac',
+  GenerateDataKeyPair: 'symmetric',
+  GenerateDataKeyPairWithoutPlaintext: 'symmetric',
+  EnableKeyRotation: 'symmetric',
+  DisableKeyRotation: 'symmetric',
+  GetParametersForImport: 'imported',
+  ImportKeyMaterial: 'imported',
+  DeleteImportedKeyMaterial: 'imported',
+};
 
 const GRANTEE = 'arn:aws:iam::111122223333:role/conformance';
 
@@ -58,7 +117,7 @@ async function world(): Promise<World> {
     TagKeys: ['team'],
     Description: 'conformance',
   };
-  return { ...t, values };
+  return { ...t, values, extra: await extraKeys(t) };
 }
 
 /** Members some operations need beyond the shared values. */
@@ -72,6 +131,8 @@ function overrides(operation: string, w: World): Record<string, unknown> {
       };
     case 'CreateAlias':
       return { AliasName: 'alias/conformance-new' };
+    case 'GenerateRandom':
+      return { NumberOfBytes: 32 };
     case 'GenerateDataKey':
     case 'GenerateDataKeyWithoutPlaintext':
       return { KeySpec: 'AES_256' };
@@ -87,8 +148,10 @@ function overrides(operation: string, w: World): Record<string, unknown> {
           RawSecretAccessKey: PROXY_SECRET,
         },
       };
-    default:
-      return {};
+    default: {
+      const extra = w.extra[EXTRA_KEY_OF[operation] ?? ''];
+      return typeof extra === 'object' && extra !== null ? { ...extra } : {};
+    }
   }
 }
 

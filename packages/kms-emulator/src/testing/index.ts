@@ -9,9 +9,9 @@ import type { Cancel, Scheduler } from '../scheduler.ts';
 import type { XksCallRecord } from '../xks/xks-client.ts';
 import { type FakeKey, FakeXksProxy } from './fake-proxy.ts';
 
+export { b64, errorName, rejection, unb64 } from './calls.ts';
 export type { FakeKey, FakeProxyOptions, RecordedCall, ScriptedFault } from './fake-proxy.ts';
 export { FakeXksProxy } from './fake-proxy.ts';
-export { rejection } from './kms-calls.ts';
 
 /** Timers that only run when the test says so. */
 export class ManualScheduler implements Scheduler {
