@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createTestEmulator, TEST_NOW } from '../testing/index.ts';
 import { rejection } from '../testing/calls.ts';
+import { createTestEmulator, TEST_NOW } from '../testing/index.ts';
 
 async function ready() {
   const t = await createTestEmulator();

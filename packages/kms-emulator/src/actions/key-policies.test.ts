@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { defaultKeyPolicy } from '../key-meta.ts';
-import { createTestEmulator } from '../testing/index.ts';
 import { rejection } from '../testing/calls.ts';
+import { createTestEmulator } from '../testing/index.ts';
 
 async function ready() {
   const t = await createTestEmulator();

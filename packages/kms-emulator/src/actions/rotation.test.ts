@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { catchUpRotations, DAY_MS, KeyMetaStore } from '../key-meta.ts';
-import { createTestEmulator, TEST_NOW } from '../testing/index.ts';
 import { rejection } from '../testing/calls.ts';
+import { createTestEmulator, TEST_NOW } from '../testing/index.ts';
 
 describe('key rotation', () => {
   it('answers UnsupportedOperationException for keys in an external key store, as KMS does', async () => {

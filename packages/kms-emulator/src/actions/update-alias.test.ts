@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createTestEmulator } from '../testing/index.ts';
 import { rejection } from '../testing/calls.ts';
+import { createTestEmulator } from '../testing/index.ts';
 
 async function twoKeys() {
   const t = await createTestEmulator();
