@@ -97,7 +97,7 @@ describe('the KMS service model', () => {
     const served = results.filter((r) => r.outcome === 'ok').map((r) => r.operation);
     // Most operations succeed in the prepared account, so their outputs are really checked.
     expect(served.length).toBeGreaterThanOrEqual(Math.ceil(results.length * 0.75));
-  });
+  }, 120_000);
 
   it('answers a value outside a model enum with ValidationException, in KMS’s words', async () => {
     const { checked, problems } = await enumRun(model);

@@ -21,7 +21,7 @@ export type ConformanceResult = {
 
 type World = TestEmulator & {
   values: Record<string, unknown>;
-  /** Keys of other specs, when the emulator makes them (CreateKey refuses what it does not). */
+  /** A key of another spec, when the operation needs one and the emulator makes it. */
   extra: Record<string, unknown>;
 };
 
@@ -36,32 +36,36 @@ async function optionalKey(t: TestEmulator, request: object): Promise<string | u
   }
 }
 
-/** KeyIds and values for the operations of asymmetric, HMAC, symmetric and imported keys. */
-async function extraKeys(t: TestEmulator): Promise<Record<string, unknown>> {
-  const extra: Record<string, unknown> = {};
-  const symmetric = await optionalKey(t, {});
-  if (symmetric) extra.symmetric = { KeyId: symmetric, KeyPairSpec: 'RSA_2048' };
-  const signing = await optionalKey(t, { KeySpec: 'RSA_2048', KeyUsage: 'SIGN_VERIFY' });
-  if (signing) {
-    const sign = { KeyId: signing, Message: MESSAGE, SigningAlgorithm: 'RSASSA_PSS_SHA_256' };
-    const signed = await t.client.call('Sign', sign);
-    extra.signing = { ...sign, Signature: signed.Signature };
+/** The key of another spec an operation needs, with the values to call it (when made). */
+async function extraKey(
+  t: TestEmulator,
+  kind: string | undefined,
+): Promise<Record<string, unknown>> {
+  if (kind === 'symmetric') {
+    const symmetric = await optionalKey(t, {});
+    return symmetric ? { KeyId: symmetric, KeyPairSpec: 'RSA_2048' } : {};
   }
-  const hmac = await optionalKey(t, { KeySpec: 'HMAC_256', KeyUsage: 'GENERATE_VERIFY_MAC' });
-  if (hmac) {
+  if (kind === 'signing') {
+    const signing = await optionalKey(t, { KeySpec: 'ECC_NIST_P256', KeyUsage: 'SIGN_VERIFY' });
+    if (!signing) return {};
+    const sign = { KeyId: signing, Message: MESSAGE, SigningAlgorithm: 'ECDSA_SHA_256' };
+    const signed = await t.client.call('Sign', sign);
+    return { ...sign, Signature: signed.Signature };
+  }
+  if (kind === 'hmac') {
+    const hmac = await optionalKey(t, { KeySpec: 'HMAC_256', KeyUsage: 'GENERATE_VERIFY_MAC' });
+    if (!hmac) return {};
     const mac = { KeyId: hmac, Message: MESSAGE, MacAlgorithm: 'HMAC_SHA_256' };
     const made = await t.client.call('GenerateMac', mac);
-    extra.hmac = { ...mac, Mac: made.Mac };
+    return { ...mac, Mac: made.Mac };
   }
-  const imported = await optionalKey(t, { Origin: 'EXTERNAL' });
-  if (imported) {
-    extra.imported = {
-      KeyId: imported,
-      WrappingAlgorithm: 'RSAES_OAEP_SHA_256',
-      WrappingKeySpec: 'RSA_2048',
-    };
+  if (kind === 'imported') {
+    const imported = await optionalKey(t, { Origin: 'EXTERNAL' });
+    return imported
+      ? { KeyId: imported, WrappingAlgorithm: 'RSAES_OAEP_SHA_256', WrappingKeySpec: 'RSA_2048' }
+      : {};
   }
-  return extra;
+  return {};
 }
 
 /** Which extra key (if the emulator made it) an operation is called with. */
@@ -82,7 +86,7 @@ const EXTRA_KEY_OF: Readonly<Record<string, string>> = {
 
 const GRANTEE = 'arn:aws:iam::111122223333:role/conformance';
 
-async function world(): Promise<World> {
+async function world(operation?: string): Promise<World> {
   const t = await createTestEmulator();
   const ks = await t.connectedKeyStore();
   const keyId = await t.createKey(ks, 'ext-1');
@@ -117,7 +121,7 @@ async function world(): Promise<World> {
     TagKeys: ['team'],
     Description: 'conformance',
   };
-  return { ...t, values, extra: await extraKeys(t) };
+  return { ...t, values, extra: await extraKey(t, EXTRA_KEY_OF[operation ?? '']) };
 }
 
 /** Members some operations need beyond the shared values. */
@@ -148,10 +152,8 @@ function overrides(operation: string, w: World): Record<string, unknown> {
           RawSecretAccessKey: PROXY_SECRET,
         },
       };
-    default: {
-      const extra = w.extra[EXTRA_KEY_OF[operation] ?? ''];
-      return typeof extra === 'object' && extra !== null ? { ...extra } : {};
-    }
+    default:
+      return { ...w.extra };
   }
 }
 
@@ -175,7 +177,7 @@ function withoutRequestId(result: Record<string, unknown>): Record<string, unkno
 export async function conformanceRun(model: KmsModel): Promise<ConformanceResult[]> {
   const results: ConformanceResult[] = [];
   for (const operation of ACTION_NAMES.filter((op) => op in model.operations)) {
-    const w = await world();
+    const w = await world(operation);
     await prepare(operation, w);
     const request = buildRequest(model, operation, { ...w.values, ...overrides(operation, w) });
     try {
