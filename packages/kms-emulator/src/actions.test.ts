@@ -80,13 +80,15 @@ describe('the KMS JSON 1.1 front door', () => {
 
   it('answers unknown actions and invalid input in the AWS JSON error shape', async () => {
     const t = await createTestEmulator();
-    const unknown = await rejection(t.client.call('CreateGrant', {}));
+    const unknown = await rejection(t.client.call('NoSuchAction', {}));
     expect(unknown.name).toBe('UnknownOperationException');
     expect(unknown.status).toBe(400);
+    const unserved = await rejection(t.client.call('ReplicateKey', {}));
+    expect(unserved.name).toBe('UnsupportedOperationException');
     const invalid = await rejection(t.client.call('Encrypt', { Plaintext: b64('x') }));
     expect(invalid.name).toBe('ValidationException');
     expect(invalid.message).toBe(
-      "1 validation error detected: Value at 'keyId' failed to satisfy constraint: Member must not be null",
+      "1 validation error detected: Value null at 'keyId' failed to satisfy constraint: Member must not be null",
     );
     const big = await rejection(
       t.client.call('Encrypt', { KeyId: 'x', Plaintext: Buffer.alloc(4097).toString('base64') }),
@@ -250,10 +252,14 @@ describe('key store lifecycle', () => {
       }),
     ]);
     await t.client.call('DisconnectCustomKeyStore', { CustomKeyStoreId: ks });
-    await t.client.call('UpdateCustomKeyStore', {
-      CustomKeyStoreId: ks,
-      XksProxyUriEndpoint: 'https://other.example.com',
-    });
+    // Disconnected, the endpoint may change, but KMS still tests it (nothing answers there).
+    const untested = await rejection(
+      t.client.call('UpdateCustomKeyStore', {
+        CustomKeyStoreId: ks,
+        XksProxyUriEndpoint: 'https://other.example.com',
+      }),
+    );
+    expect(untested.name).toBe('XksProxyUriUnreachableException');
   });
 
   it('deletes a store only when disconnected and empty', async () => {

@@ -6,6 +6,7 @@
 import type { GetHealthStatusResponse } from '@xkslab/protocol';
 import { KmsError } from './errors.ts';
 import { type Account, keyArn, parseKeyReference } from './ids.ts';
+import type { KeyMetaStore } from './key-meta.ts';
 import { specMetadataOf } from './key-specs.ts';
 import { effectiveState, stateError, wipeExpiredMaterial } from './key-state.ts';
 import type { KmsMetrics } from './metrics.ts';
@@ -35,6 +36,8 @@ export type Core = {
   readonly keyStores: Map<string, CustomKeyStore>;
   readonly keys: Map<string, KmsKey>;
   readonly aliases: Map<string, Alias>;
+  /** Tags, key policies, rotation and grants of the keys. */
+  readonly meta: KeyMetaStore;
   uuid(): string;
   /** Persists the state (when a storage is configured); resolves once it is written. */
   save(): Promise<void>;

@@ -49,6 +49,11 @@ export const KMS_ERRORS = {
   XksProxyUriEndpointInUseException: 400,
   XksProxyUriInUseException: 400,
   XksProxyUriUnreachableException: 400,
+  // Tags, key policies and grants.
+  TagException: 400,
+  MalformedPolicyDocumentException: 400,
+  InvalidGrantTokenException: 400,
+  InvalidGrantIdException: 400,
 } as const satisfies Record<string, number>;
 
 export type KmsErrorName = keyof typeof KMS_ERRORS;

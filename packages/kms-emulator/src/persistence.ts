@@ -8,8 +8,18 @@ import { aeskwp, gcm } from '@noble/ciphers/aes.js';
 import { hkdf } from '@noble/hashes/hkdf.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { z } from 'zod';
+import type { Account } from './ids.ts';
+import type { Grant, KeyMeta } from './key-meta.ts';
 import { KEY_SPEC_NAMES, KEY_USAGE_NAMES } from './key-specs.ts';
 import type { Alias, CustomKeyStore, KeySpec, KeyUsage, KmsKey } from './model.ts';
+import {
+  decodeMeta,
+  encodeGrants,
+  encodeMeta,
+  StoredAccount,
+  StoredGrant,
+  StoredKeyMeta,
+} from './persisted-meta.ts';
 
 const WRAP_INFO = new TextEncoder().encode('xkslab kms-emulator key wrap v1');
 const SEAL_INFO = new TextEncoder().encode('xkslab kms-emulator secret seal v1');
@@ -27,6 +37,10 @@ export type EmulatorState = {
   keyStores: CustomKeyStore[];
   keys: KmsKey[];
   aliases: Alias[];
+  /** The account and Region the state belongs to (absent in files written before it was kept). */
+  account?: Account | undefined;
+  meta?: KeyMeta[] | undefined;
+  grants?: Grant[] | undefined;
 };
 
 export class StateFileError extends Error {
@@ -91,6 +105,9 @@ const StateDocument = z.strictObject({
   keyStores: z.array(StoredKeyStore),
   keys: z.array(StoredKey),
   aliases: z.array(StoredAlias),
+  account: StoredAccount.optional(),
+  keyMeta: z.array(StoredKeyMeta).optional(),
+  grants: z.array(StoredGrant).optional(),
 });
 
 const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64');
@@ -148,6 +165,9 @@ export class StateCodec {
         ...(k.importedDigest === undefined ? {} : { importedDigest: k.importedDigest }),
       })),
       aliases: state.aliases.map((a) => ({ ...a })),
+      ...(state.account ? { account: { ...state.account } } : {}),
+      keyMeta: encodeMeta(state.meta ?? []),
+      grants: encodeGrants(state.grants ?? []),
     };
     return encoder.encode(`${JSON.stringify(doc, null, 2)}\n`);
   }
@@ -203,6 +223,9 @@ export class StateCodec {
           importedDigest: k.importedDigest,
         })),
         aliases: doc.aliases,
+        account: doc.account,
+        meta: decodeMeta(doc.keyMeta ?? []),
+        grants: doc.grants ?? [],
       };
     } catch (e) {
       throw new StateFileError(

@@ -15,6 +15,7 @@ import type { AnyServer, FetchHandler, ListenerErrors, ListenTls } from '../serv
 import { CommandError, type CommandIo, errorCode } from './command-io.ts';
 import { connectionLimitsOf } from './connection-flags.ts';
 import { KMS_HELP, parseKmsArgs } from './kms-options.ts';
+import { applyKmsSeed, readKmsSeed } from './kms-seed.ts';
 
 /** The file, inside a data directory, where `serve --kms-port` keeps the emulator state. */
 export const KMS_STATE_FILE = 'kms-emulator-state.json';
@@ -73,6 +74,7 @@ export async function kmsCommand(args: readonly string[], deps: KmsCommandDeps):
   const clientCert = await readPem(options.clientCert, 'client certificate');
   const clientKey = await readPem(options.clientKey, 'client key');
   const logger = jsonLogger((line) => deps.io.stdout(line));
+  const seed = options.seed === undefined ? undefined : await readKmsSeed(options.seed);
   let persistence: Parameters<typeof createKmsRuntime>[1]['persistence'];
   if (options.state !== undefined) {
     const file = resolve(options.state);
@@ -102,6 +104,7 @@ export async function kmsCommand(args: readonly string[], deps: KmsCommandDeps):
       { logger, clock: deps.clock, random: deps.random, ca, clientCert, clientKey, persistence },
     ),
   );
+  if (seed) await applyKmsSeed(emulator, seed, logger);
   const { server, address } = await deps.listen(
     app.fetch,
     options.host,

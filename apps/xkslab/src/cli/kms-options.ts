@@ -127,6 +127,11 @@ export const KmsOptions = z.strictObject({
       'keep the state in FILE (key material wrapped under the master key:\nXKSLAB_KMS_MASTER_KEY, else FILE.key, created on first use)',
     value: 'FILE',
   }),
+  seed: File.optional().meta({
+    description:
+      'create the key stores, keys, aliases, tags and policies of this JSON file\nat start, when the state is empty (docs/kms-emulator.md)',
+    value: 'FILE',
+  }),
   help: HELP_OPTION,
 });
 export type KmsOptions = z.infer<typeof KmsOptions>;
