@@ -16,7 +16,11 @@ async function setup() {
   const rootKey = deriveBackupRootKey(new Uint8Array(32));
   const app = createAdminApp({
     ...deps,
-    audit: { append: (e) => entries.push(e) },
+    audit: {
+      append: async (e) => {
+        entries.push(e);
+      },
+    },
     backup: backupMaker({ store, rootKey, clock, random: deps.random }),
   });
   const call = async (method: string, path: string, body?: unknown, token = TOKEN) => {

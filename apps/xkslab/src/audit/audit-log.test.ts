@@ -32,7 +32,8 @@ function captureLogger() {
 describe('AuditLog', () => {
   it('creates the file 0600, appends in call order and writes within a turn', async () => {
     const log = await AuditLog.open(file, { clock });
-    for (let i = 0; i < 50; i++) log.append({ operation: 'Encrypt', result: 'ok', keyId: `k${i}` });
+    for (let i = 0; i < 50; i++)
+      void log.append({ operation: 'Encrypt', result: 'ok', keyId: `k${i}` });
     await log.flush();
     const text = await readFile(file, 'utf8');
     expect(verifyChain(text)).toMatchObject({ ok: true, entries: 50 });
@@ -43,19 +44,19 @@ describe('AuditLog', () => {
 
   it('continues the chain after a restart', async () => {
     const first = await AuditLog.open(file, { clock });
-    first.append({ operation: 'Encrypt', result: 'ok' });
-    first.append({ operation: 'Decrypt', result: 'InvalidCiphertextException' });
+    await first.append({ operation: 'Encrypt', result: 'ok' });
+    await first.append({ operation: 'Decrypt', result: 'InvalidCiphertextException' });
     await first.close();
     const second = await AuditLog.open(file, { clock });
     expect(second.head.seq).toBe(2);
-    second.append({ operation: 'GetHealthStatus', result: 'ok' });
+    await second.append({ operation: 'GetHealthStatus', result: 'ok' });
     await second.close();
     expect(verifyChain(await readFile(file, 'utf8'))).toMatchObject({ ok: true, entries: 3 });
   });
 
   it('finds the head behind a last line longer than one read chunk', async () => {
     const first = await AuditLog.open(file, { clock });
-    first.append({ operation: 'admin:Note', result: 'ok', detail: 'x'.repeat(200_000) });
+    await first.append({ operation: 'admin:Note', result: 'ok', detail: 'x'.repeat(200_000) });
     await first.close();
     const second = await AuditLog.open(file, { clock });
     expect(second.head.seq).toBe(1);
@@ -64,7 +65,7 @@ describe('AuditLog', () => {
 
   it('removes a torn last line at start and records that it did', async () => {
     const first = await AuditLog.open(file, { clock });
-    first.append({ operation: 'Encrypt', result: 'ok' });
+    await first.append({ operation: 'Encrypt', result: 'ok' });
     await first.close();
     await appendFile(file, '{"seq":2,"time":"2025-');
     const { lines, logger } = captureLogger();
@@ -93,8 +94,8 @@ describe('AuditLog', () => {
   it('never throws on an entry it cannot hash, and keeps the chain intact', async () => {
     const { lines, logger } = captureLogger();
     const log = await AuditLog.open(file, { clock, logger });
-    log.append({ operation: 'Encrypt', result: 'ok', durationMs: Number.NaN });
-    log.append({ operation: 'Encrypt', result: 'ok' });
+    await log.append({ operation: 'Encrypt', result: 'ok', durationMs: Number.NaN });
+    await log.append({ operation: 'Encrypt', result: 'ok' });
     await log.close();
     expect(lines.some((l) => l.msg.includes('refused'))).toBe(true);
     expect(verifyChain(await readFile(file, 'utf8'))).toMatchObject({ ok: true, entries: 1 });

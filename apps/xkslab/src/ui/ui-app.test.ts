@@ -28,7 +28,11 @@ async function setup(options: { backup?: BackupMaker } = {}) {
   const { app, state } = createUiApp({
     ...deps,
     faults: new FaultPlan({ clock, random: Math.random }),
-    audit: { append: (e) => void audit.push(e) },
+    audit: {
+      append: async (e) => {
+        audit.push(e);
+      },
+    },
     metrics,
     xksUrl: 'http://127.0.0.1:9',
     runConformance: async () => report,
