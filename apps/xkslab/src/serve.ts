@@ -44,6 +44,11 @@ export type ServeDeps = {
   stopped: Promise<string>;
   /** XKSLAB_MASTER_KEY, when set. */
   masterKeyFromEnv: string | undefined;
+  /**
+   * Makes every file the process creates from now on private to its user (umask 077): the
+   * database files LevelDB makes while it runs, the audit log, dev TLS files, admin.json.
+   */
+  privateFiles: () => void;
   clock: () => Date;
   random: (n: number) => Uint8Array;
 };
@@ -341,6 +346,7 @@ export async function serve(args: readonly string[], deps: ServeDeps): Promise<n
     deps.io.stdout(SERVE_HELP);
     return 0;
   }
+  deps.privateFiles();
   const p = await planServe(options, deps.io);
   let handler: FetchHandler = starting;
   const bound = await deps.listen(
