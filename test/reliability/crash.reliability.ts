@@ -58,7 +58,12 @@ async function missingFromAudit(dataDir: string, answered: Answered): Promise<st
 
 describe('crash safety (SIGKILL at random moments)', () => {
   let dataDir: string | undefined;
-  afterAll(async () => removeDir(dataDir));
+  /** The server running now: stopped after a failed assertion too. */
+  let running: XkslabServer | undefined;
+  afterAll(async () => {
+    await running?.stop({ removeDataDir: false });
+    await removeDir(dataDir);
+  });
 
   it(`keeps every acknowledged write across ${CYCLES} kill -9 cycles`, async () => {
     dataDir = await makeTempDir('crash');
@@ -92,6 +97,7 @@ describe('crash safety (SIGKILL at random moments)', () => {
         ...(cycle === 0 ? { seed } : {}),
         extraArgs: ['--module-timeout-ms', '5000'],
       });
+      running = server;
       const target: XksTarget = { port: server.port, prefix: PREFIX, region: REGION, credential };
       const xks = xksClient(target);
       const admin = await adminClient(dataDir, server.port);
@@ -213,6 +219,7 @@ describe('crash safety (SIGKILL at random moments)', () => {
     }
     // A last start: the final cycle's writes must be there too.
     const final = await startXkslab({ dataDir });
+    running = final;
     const xks = xksClient({ port: final.port, prefix: PREFIX, region: REGION, credential });
     for (const keyId of ackedKeys) expect((await xks.metadata(keyId)).status).toBe(200);
     await final.stop({ removeDataDir: false });
