@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { appendFile, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -30,7 +31,7 @@ function captureLogger() {
 }
 
 describe('AuditLog', () => {
-  it('creates the file 0600, appends in call order and writes within a turn', async () => {
+  it('creates the file 0600, appends in call order', async () => {
     const log = await AuditLog.open(file, { clock });
     for (let i = 0; i < 50; i++)
       void log.append({ operation: 'Encrypt', result: 'ok', keyId: `k${i}` });
@@ -39,6 +40,15 @@ describe('AuditLog', () => {
     expect(verifyChain(text)).toMatchObject({ ok: true, entries: 50 });
     expect(text.split('\n')[9]).toContain('"keyId":"k9"');
     expect((await stat(file)).mode & 0o777).toBe(0o600);
+    await log.close();
+  });
+
+  it('has the entry in the file when append returns (what an answer waits for)', async () => {
+    const log = await AuditLog.open(file, { clock });
+    for (let i = 0; i < 5; i++) {
+      await log.append({ operation: 'Encrypt', result: 'ok', kmsRequestId: `r${i}` });
+      expect(readFileSync(file, 'utf8')).toContain(`"kmsRequestId":"r${i}"`);
+    }
     await log.close();
   });
 

@@ -28,17 +28,6 @@ const SETTLED: Promise<void> = Promise.resolve();
 /** An audit sink that drops everything (unit tests, tools that have no data directory). */
 export const NO_AUDIT: AuditSink = { append: () => SETTLED };
 
-/** The lines appended in one event-loop turn and the promise their callers wait on. */
-type Batch = { lines: string[]; written: Promise<void>; settle: () => void };
-
-function newBatch(): Batch {
-  let settle = () => {};
-  const written = new Promise<void>((resolve) => {
-    settle = resolve;
-  });
-  return { lines: [], written, settle };
-}
-
 export class AuditLogError extends UserFacingError {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
@@ -51,19 +40,19 @@ type Head = { seq: number; hash: string };
 /**
  * The append-only, hash-chained audit log (`<dataDir>/audit.log`, JSON lines, mode 0600).
  *
- * Ordering: `append` assigns seq, prev and hash at once, in call order, so the chain order is
- * the order of calls. Lines are buffered and written by one writer, one write(2) per batch (all
- * entries appended in the same event-loop turn, written at the end of that turn), so writes
- * never interleave and a burst of calls costs one system call, not one each.
+ * Ordering: `append` assigns seq, prev and hash and writes the line at once, in call order, so
+ * the chain order is the order of calls and writes never interleave.
  *
- * Durability (a choice, not an accident): `append` resolves once the entry's batch is written
- * to the file (in the OS's page cache). The XKS handler and the admin API await it before their
- * answer is sent, so a crash of the xkslab process loses nothing that was answered. An entry is
- * fsynced at most AUDIT_SYNC_INTERVAL_MS later and on close, so a power loss or kernel crash can
- * lose about the last second of entries: KMS gives a call 250 ms, and an fsync per call would
- * spend most of it. A write that fails (disk full) is logged, its callers are released (the
- * answer is not held by a failing disk) and the unwritten bytes are written first by the next
- * batch or the next sync tick.
+ * Durability (a choice, not an accident): `append` writes the entry to the file (the OS's page
+ * cache) with one write(2) before it returns. The XKS handler and the admin API await it before
+ * their answer is sent, so a crash of the xkslab process loses nothing that was answered. Not
+ * batched per event-loop turn on purpose: a batch holds every answer of the turn until the turn
+ * ends, which cost about 40 % of closed-loop encrypt throughput in an A/B, where a write(2) per
+ * entry cost nothing measurable (docs/performance.md, "Audit before answer"). An entry is fsynced
+ * at most AUDIT_SYNC_INTERVAL_MS later and on close, so a power loss or kernel crash can lose
+ * about the last second of entries: KMS gives a call 250 ms, and an fsync per call would spend
+ * most of it. A write that fails (disk full) is logged, the answer is not held by a failing disk,
+ * and the unwritten bytes go first in the next write (the next entry or the next sync tick).
  */
 export class AuditLog implements AuditSink {
   readonly file: string;
@@ -72,8 +61,7 @@ export class AuditLog implements AuditSink {
   readonly #logger: Logger | undefined;
   readonly #timer: NodeJS.Timeout;
   #head: Head;
-  #batch: Batch | undefined;
-  /** The bytes of a batch whose write failed part-way or wholly: written before the next one. */
+  /** The bytes a failed write left (all or part of an entry): written first by the next write. */
   #unwritten: Buffer | undefined;
   #dirty = false;
   #closed: Promise<void> | undefined;
@@ -91,7 +79,7 @@ export class AuditLog implements AuditSink {
     this.#clock = options.clock;
     this.#logger = options.logger;
     this.#timer = setInterval(() => {
-      if (this.#unwritten) this.#write();
+      if (this.#unwritten) this.#write('');
       void this.#syncIfDirty();
     }, options.syncIntervalMs);
     this.#timer.unref();
@@ -143,8 +131,8 @@ export class AuditLog implements AuditSink {
   }
 
   /**
-   * Appends an entry to the chain. Resolves once it is written (at the end of this event-loop
-   * turn, with every other entry of the turn). Never throws, never rejects.
+   * Appends an entry to the chain and writes it; the promise is settled when this returns (an
+   * AuditSink may be asynchronous, this one is not). Never throws, never rejects.
    */
   append(input: AuditEntryInput): Promise<void> {
     if (this.#closed) {
@@ -162,29 +150,20 @@ export class AuditLog implements AuditSink {
       return SETTLED;
     }
     this.#head = { seq: entry.seq, hash: entry.hash };
-    if (!this.#batch) {
-      this.#batch = newBatch();
-      setImmediate(() => this.#write());
-    }
-    this.#batch.lines.push(formatEntryLine(entry));
-    return this.#batch.written;
-  }
-
-  /** Writes every entry appended so far now, without waiting for the end of the turn. */
-  flush(): Promise<void> {
-    this.#write();
+    this.#write(formatEntryLine(entry));
     return SETTLED;
   }
 
-  /** One write(2) of what failed before and the current batch; releases the batch's callers. */
-  #write(): void {
-    const batch = this.#batch;
-    this.#batch = undefined;
-    if (this.#fdClosed || (!batch && !this.#unwritten)) {
-      batch?.settle();
-      return;
-    }
-    const fresh = Buffer.from(batch ? batch.lines.join('') : '', 'utf8');
+  /** Writes what an earlier failed write left (every appended entry is written at once). */
+  flush(): Promise<void> {
+    this.#write('');
+    return SETTLED;
+  }
+
+  /** One write(2) of what failed before and `line`, at the end of the file. */
+  #write(line: string): void {
+    if (this.#fdClosed || (line === '' && !this.#unwritten)) return;
+    const fresh = Buffer.from(line, 'utf8');
     const bytes = this.#unwritten ? Buffer.concat([this.#unwritten, fresh]) : fresh;
     this.#unwritten = undefined;
     let offset = 0;
@@ -198,7 +177,6 @@ export class AuditLog implements AuditSink {
         unwrittenBytes: this.#unwritten.length,
       });
     }
-    batch?.settle();
   }
 
   /** Writes what is pending, fsyncs and closes the file. Later appends are dropped (and logged). */
