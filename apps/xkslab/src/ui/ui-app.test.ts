@@ -29,9 +29,15 @@ async function setup(options: { backup?: BackupMaker } = {}) {
     ...deps,
     faults: new FaultPlan({ clock, random: Math.random }),
     audit: {
-      append: async (e) => {
-        audit.push(e);
-      },
+      // An entry counts once its write completes, a while after the call, as in the audit file:
+      // the assertions right after an answer hold only if the answer waited for the write.
+      append: (e) =>
+        new Promise<void>((resolve) =>
+          setTimeout(() => {
+            audit.push(e);
+            resolve();
+          }, 2),
+        ),
     },
     metrics,
     xksUrl: 'http://127.0.0.1:9',
