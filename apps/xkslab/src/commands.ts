@@ -44,6 +44,8 @@ export type Host = {
   };
   /** Resolves on the first SIGINT or SIGTERM after the call. */
   stopSignal: () => Promise<string>;
+  /** From the call on, every file and directory the process creates is its user's only. */
+  privateFiles: () => void;
   listen: typeof listen;
   closeServer: typeof closeServer;
   openStore: (dir: string) => Promise<LevelRecordStore>;
@@ -98,7 +100,12 @@ export function commandTable(host: Host): Record<CommandName, RunCommand> {
   const servers = { io, listen: host.listen, closeServer: host.closeServer, clock, random };
   return {
     serve: (rest) =>
-      serve(rest, { ...servers, stopped: host.stopSignal(), masterKeyFromEnv: env.masterKey }),
+      serve(rest, {
+        ...servers,
+        stopped: host.stopSignal(),
+        masterKeyFromEnv: env.masterKey,
+        privateFiles: host.privateFiles,
+      }),
     kms: (rest) =>
       kmsCommand(rest, {
         ...servers,

@@ -47,6 +47,11 @@ export type ServeDeps = {
   stopped: Promise<string>;
   /** XKSLAB_MASTER_KEY, when set. */
   masterKeyFromEnv: string | undefined;
+  /**
+   * Makes every file the process creates from now on private to its user (umask 077): the
+   * database files LevelDB makes while it runs, the audit log, dev TLS files, admin.json.
+   */
+  privateFiles: () => void;
   clock: () => Date;
   random: (n: number) => Uint8Array;
 };
@@ -351,6 +356,7 @@ export async function serve(args: readonly string[], given: ServeDeps): Promise<
     listen: (fetch, host, port, tls, errors) =>
       given.listen(fetch, host, port, tls, errors, limits),
   };
+  deps.privateFiles();
   const p = await planServe(options, deps.io);
   let handler: FetchHandler = starting;
   const bound = await deps.listen(

@@ -215,7 +215,7 @@ function registerLoginRoutes(app: Hono<UiEnv>, deps: UiDeps, state: UiState): vo
     const next = safeNext(field('next'));
     const refuse = async (message: string, status: 401 | 403) => {
       deps.logger.warn('dashboard login refused', { reason: message });
-      deps.audit?.append({ operation: 'ui:Login', result: 'UNAUTHORIZED', detail: message });
+      await deps.audit?.append({ operation: 'ui:Login', result: 'UNAUTHORIZED', detail: message });
       const fresh = randomToken(deps.random);
       setCookie(c, LOGIN_COOKIE, fresh, {
         httpOnly: true,
@@ -245,7 +245,7 @@ function registerLoginRoutes(app: Hono<UiEnv>, deps: UiDeps, state: UiState): vo
       secure: secure(c.req.url),
       path: '/',
     });
-    deps.audit?.append({ operation: 'ui:Login', result: 'ok', principal: 'admin' });
+    await deps.audit?.append({ operation: 'ui:Login', result: 'ok', principal: 'admin' });
     deps.logger.info('dashboard login', {});
     return c.redirect(next, 303);
   });
@@ -280,10 +280,10 @@ function registerSessionGate(app: Hono<UiEnv>, deps: UiDeps, state: UiState): vo
     c.set('session', session);
     return next();
   });
-  app.post(`${UI_BASE}/logout`, (c) => {
+  app.post(`${UI_BASE}/logout`, async (c) => {
     state.sessions.delete(c.get('session').id);
     deleteCookie(c, SESSION_COOKIE, { path: '/' });
-    deps.audit?.append({ operation: 'ui:Logout', result: 'ok', principal: 'admin' });
+    await deps.audit?.append({ operation: 'ui:Logout', result: 'ok', principal: 'admin' });
     return c.redirect(`${UI_BASE}/login`, 303);
   });
 }

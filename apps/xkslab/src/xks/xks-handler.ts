@@ -15,24 +15,28 @@ export type AlternateStages = { when: { readonly active: boolean }; stages: XksS
 /** The status logged for a call its client abandoned (nginx's "client closed request"); never sent. */
 const CLIENT_CLOSED_REQUEST = 499;
 
-/** Writes the call's log line, metrics observation and audit entry. */
+/**
+ * Writes the call's log line and metrics observation, and resolves once its audit entry is
+ * written: the handler awaits it, so no answer leaves before its entry is in the log.
+ */
 function record(
   deps: XksDeps,
   log: CallLog,
   status: number,
   errorName: string | undefined,
   started: number,
-) {
+): Promise<void> {
   const durationMs = Math.round((performance.now() - started) * 100) / 100;
   deps.logger.info('xks', { ...log, status, errorName, durationMs });
   if (log.clientAborted) {
     // Not a call that failed: counted apart from answers and errors, and not audited (nothing
     // was authenticated, performed or answered).
     deps.metrics?.clientAbort(log.operation ?? 'UnknownPath');
-    return;
+    return Promise.resolve();
   }
   deps.metrics?.observe(log.operation ?? 'UnknownPath', durationMs, errorName);
-  deps.audit?.append({
+  if (!deps.audit) return Promise.resolve();
+  return deps.audit.append({
     operation: log.operation ?? 'UnknownPath',
     result: errorName ?? 'ok',
     principal: log.awsPrincipalArn,
@@ -48,7 +52,8 @@ function record(
 /**
  * Serves every XKS request through the stages of pipeline/ (resolve, method, body, sigv4, quota,
  * validate, authorize, run, answer). Errors map to the wire in one place (errors.ts); each call
- * writes one log line, one metrics observation and one audit entry.
+ * writes one log line, one metrics observation and one audit entry, written to the audit file
+ * before the answer is returned to the HTTP server.
  */
 export function xksHandler(deps: XksDeps, alternate?: AlternateStages) {
   const spec = specStages(deps);
@@ -90,7 +95,7 @@ export function xksHandler(deps: XksDeps, alternate?: AlternateStages) {
       status = res.status;
       return res;
     } finally {
-      record(deps, log, status, errorName, started);
+      await record(deps, log, status, errorName, started);
     }
   };
 }
