@@ -60,6 +60,17 @@ type ClientProvider = NonNullable<
 const PREFIX = '/kms-e2e';
 const ED = ['ENCRYPT', 'DECRYPT'];
 
+/** CreateKey for an external key of the test key store. */
+function createXksKey(xksKeyId: string) {
+  return kms.send(
+    new CreateKeyCommand({
+      Origin: 'EXTERNAL_KEY_STORE',
+      CustomKeyStoreId: keyStoreId,
+      XksKeyId: xksKeyId,
+    }),
+  );
+}
+
 function seed(credential: Credential) {
   return {
     modules: [
@@ -200,36 +211,9 @@ describe('external key store with @aws-sdk/client-kms', () => {
       CustomKeyStoreId: keyStoreId,
       XksKeyConfiguration: { Id: 'k1' },
     });
-    await rejects(
-      kms.send(
-        new CreateKeyCommand({
-          Origin: 'EXTERNAL_KEY_STORE',
-          CustomKeyStoreId: keyStoreId,
-          XksKeyId: 'disabled',
-        }),
-      ),
-      XksKeyInvalidConfigurationException,
-    );
-    await rejects(
-      kms.send(
-        new CreateKeyCommand({
-          Origin: 'EXTERNAL_KEY_STORE',
-          CustomKeyStoreId: keyStoreId,
-          XksKeyId: 'encrypt-only',
-        }),
-      ),
-      XksKeyInvalidConfigurationException,
-    );
-    await rejects(
-      kms.send(
-        new CreateKeyCommand({
-          Origin: 'EXTERNAL_KEY_STORE',
-          CustomKeyStoreId: keyStoreId,
-          XksKeyId: 'missing',
-        }),
-      ),
-      XksKeyNotFoundException,
-    );
+    await rejects(createXksKey('disabled'), XksKeyInvalidConfigurationException);
+    await rejects(createXksKey('encrypt-only'), XksKeyInvalidConfigurationException);
+    await rejects(createXksKey('missing'), XksKeyNotFoundException);
     const listed = await kms.send(new ListKeysCommand({}));
     expect(listed.Keys).toEqual([{ KeyId: k1, KeyArn: k1Arn }]);
   });
@@ -285,13 +269,7 @@ describe('external key store with @aws-sdk/client-kms', () => {
   });
 
   it('ReEncrypt to another key, by alias', async () => {
-    const k2 = await kms.send(
-      new CreateKeyCommand({
-        Origin: 'EXTERNAL_KEY_STORE',
-        CustomKeyStoreId: keyStoreId,
-        XksKeyId: 'k2',
-      }),
-    );
+    const k2 = await createXksKey('k2');
     await kms.send(
       new CreateAliasCommand({ AliasName: 'alias/e2e-two', TargetKeyId: k2.KeyMetadata?.KeyId }),
     );
@@ -340,13 +318,7 @@ describe('external key store with @aws-sdk/client-kms', () => {
   });
 
   it('the AWS Encryption SDK encrypts and decrypts a message through a KMS keyring', async () => {
-    const esdkKey = await kms.send(
-      new CreateKeyCommand({
-        Origin: 'EXTERNAL_KEY_STORE',
-        CustomKeyStoreId: keyStoreId,
-        XksKeyId: 'esdk',
-      }),
-    );
+    const esdkKey = await createXksKey('esdk');
     const arn = esdkKey.KeyMetadata?.Arn ?? '';
     const clients: KMS[] = [];
     // The keyring's client type predates exactOptionalPropertyTypes; the SDK's KMS class is what
@@ -394,13 +366,7 @@ describe('the external key manager going away', () => {
   });
 
   it('a key blocked in the key manager fails with AWS’s message; the KMS key stays Enabled', async () => {
-    const key = await kms.send(
-      new CreateKeyCommand({
-        Origin: 'EXTERNAL_KEY_STORE',
-        CustomKeyStoreId: keyStoreId,
-        XksKeyId: 'blockme',
-      }),
-    );
+    const key = await createXksKey('blockme');
     const id = key.KeyMetadata?.KeyId ?? '';
     const enc = await kms.send(new EncryptCommand({ KeyId: id, Plaintext: bytes('blocked soon') }));
     adminOk(await admin.call('POST', '/modules/kms-hsm/keys/blockme/block'));
