@@ -49,6 +49,7 @@ import {
   KMS_SECRET_ACCESS_KEY,
   type KmsServer,
   kmsClient,
+  rejects,
   startKms,
   waitConnected,
 } from './support/kms.ts';
@@ -110,16 +111,6 @@ let k1Arn: string;
 
 const text = (bytes: Uint8Array | undefined) => Buffer.from(bytes ?? []).toString();
 const bytes = (s: string) => new TextEncoder().encode(s);
-
-async function rejects<T>(p: Promise<unknown>, type: new (...args: never[]) => T): Promise<T> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e, String(e)).toBeInstanceOf(type);
-    return e as T;
-  }
-  throw new Error(`expected ${type.name}`);
-}
 
 function storeInput(name: string, cred: Credential, proxyUrl = proxy.url) {
   return {

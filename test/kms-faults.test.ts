@@ -19,7 +19,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Admin, adminFor, adminOk } from './support/admin-api.ts';
 import { startXkslab, waitFor, type XkslabServer } from './support/binary.ts';
 import type { Credential } from './support/credentials.ts';
-import { KMS_REGION, type KmsServer, kmsClient, startKms } from './support/kms.ts';
+import { KMS_REGION, type KmsServer, kmsClient, rejects, startKms } from './support/kms.ts';
 
 const PREFIX = '/faulty';
 const ED = ['ENCRYPT', 'DECRYPT'];
@@ -32,16 +32,6 @@ let emulator: KmsServer;
 let limited: KmsServer;
 let kms: KMSClient;
 const keyIds = new Map<string, string>();
-
-async function rejects<T>(p: Promise<unknown>, type: new (...args: never[]) => T): Promise<T> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e, String(e)).toBeInstanceOf(type);
-    return e as T;
-  }
-  throw new Error(`expected ${type.name}`);
-}
 
 /** A connected key store on the faulty proxy, with one KMS key per external key in `keys`. */
 async function setUp(

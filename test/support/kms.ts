@@ -4,6 +4,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { DescribeCustomKeyStoresCommand, KMSClient } from '@aws-sdk/client-kms';
+import { expect } from 'vitest';
 import {
   assertBuilt,
   type ExitStatus,
@@ -116,4 +117,18 @@ export async function waitConnected(client: KMSClient, id: string | undefined): 
     await new Promise((r) => setTimeout(r, 50));
   }
   return state;
+}
+
+/** Awaits `p`, expects it to reject with an instance of `type`, and returns that error. */
+export async function rejects<T>(
+  p: Promise<unknown>,
+  type: new (...args: never[]) => T,
+): Promise<T> {
+  try {
+    await p;
+  } catch (e) {
+    expect(e, String(e)).toBeInstanceOf(type);
+    return e as T;
+  }
+  throw new Error(`expected ${type.name}`);
 }

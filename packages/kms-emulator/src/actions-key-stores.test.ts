@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { b64, ready, rejection, storeInput } from './testing/action-helpers.ts';
+import { b64, ready, rejection } from './testing/action-helpers.ts';
 import {
   createTestEmulator,
+  customKeyStoreInput,
   flush,
   PROXY_ACCESS_KEY_ID,
   PROXY_SECRET,
@@ -19,14 +20,14 @@ describe('CreateCustomKeyStore', () => {
       '/kms/xks/v123',
     ]) {
       const e = await rejection(
-        t.client.call('CreateCustomKeyStore', storeInput({ XksProxyUriPath: path })),
+        t.client.call('CreateCustomKeyStore', customKeyStoreInput({ XksProxyUriPath: path })),
       );
       expect([path, e.name]).toEqual([path, 'ValidationException']);
     }
     const badId = await rejection(
       t.client.call(
         'CreateCustomKeyStore',
-        storeInput({
+        customKeyStoreInput({
           XksProxyAuthenticationCredential: {
             AccessKeyId: 'abc',
             RawSecretAccessKey: PROXY_SECRET,
@@ -38,7 +39,7 @@ describe('CreateCustomKeyStore', () => {
     const badSecret = await rejection(
       t.client.call(
         'CreateCustomKeyStore',
-        storeInput({
+        customKeyStoreInput({
           XksProxyAuthenticationCredential: {
             AccessKeyId: PROXY_ACCESS_KEY_ID,
             RawSecretAccessKey: 'short',
@@ -55,7 +56,10 @@ describe('CreateCustomKeyStore', () => {
     expect(
       (
         await rejection(
-          t.client.call('CreateCustomKeyStore', storeInput({ CustomKeyStoreType: 'AWS_CLOUDHSM' })),
+          t.client.call(
+            'CreateCustomKeyStore',
+            customKeyStoreInput({ CustomKeyStoreType: 'AWS_CLOUDHSM' }),
+          ),
         )
       ).name,
     ).toBe('UnsupportedOperationException');
@@ -64,19 +68,22 @@ describe('CreateCustomKeyStore', () => {
         await rejection(
           t.client.call(
             'CreateCustomKeyStore',
-            storeInput({ XksProxyConnectivity: 'VPC_ENDPOINT_SERVICE' }),
+            customKeyStoreInput({ XksProxyConnectivity: 'VPC_ENDPOINT_SERVICE' }),
           ),
         )
       ).name,
     ).toBe('UnsupportedOperationException');
-    await t.client.call('CreateCustomKeyStore', storeInput());
-    expect((await rejection(t.client.call('CreateCustomKeyStore', storeInput()))).name).toBe(
-      'CustomKeyStoreNameInUseException',
-    );
+    await t.client.call('CreateCustomKeyStore', customKeyStoreInput());
+    expect(
+      (await rejection(t.client.call('CreateCustomKeyStore', customKeyStoreInput()))).name,
+    ).toBe('CustomKeyStoreNameInUseException');
     expect(
       (
         await rejection(
-          t.client.call('CreateCustomKeyStore', storeInput({ CustomKeyStoreName: 'other' })),
+          t.client.call(
+            'CreateCustomKeyStore',
+            customKeyStoreInput({ CustomKeyStoreName: 'other' }),
+          ),
         )
       ).name,
     ).toBe('XksProxyUriInUseException');
@@ -100,11 +107,11 @@ describe('CreateCustomKeyStore', () => {
     for (const [fault, expected] of cases) {
       if (fault === 'unavailable') t.proxy.health = 'UNAVAILABLE';
       else t.proxy.failNext(fault);
-      const e = await rejection(t.client.call('CreateCustomKeyStore', storeInput()));
+      const e = await rejection(t.client.call('CreateCustomKeyStore', customKeyStoreInput()));
       expect([fault, e.name]).toEqual([fault, expected]);
     }
     t.proxy.health = 'DEGRADED';
-    await t.client.call('CreateCustomKeyStore', storeInput());
+    await t.client.call('CreateCustomKeyStore', customKeyStoreInput());
   });
 });
 

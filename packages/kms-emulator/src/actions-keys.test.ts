@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { b64, ready, rejection, storeInput } from './testing/action-helpers.ts';
-import { createTestEmulator, flush, TEST_NOW } from './testing/index.ts';
+import { b64, ready, rejection } from './testing/action-helpers.ts';
+import { createTestEmulator, customKeyStoreInput, flush, TEST_NOW } from './testing/index.ts';
 
 describe('CreateKey', () => {
   it('needs a connected store and an external key KMS can use', async () => {
@@ -12,7 +12,7 @@ describe('CreateKey', () => {
         { id: 'rsa', material: new Uint8Array(32), keySpec: 'RSA_2048' },
       ],
     });
-    const created = await t.client.call('CreateCustomKeyStore', storeInput());
+    const created = await t.client.call('CreateCustomKeyStore', customKeyStoreInput());
     const ks = String(created.CustomKeyStoreId);
     const create = (XksKeyId: string) =>
       t.client.call('CreateKey', { Origin: 'EXTERNAL_KEY_STORE', CustomKeyStoreId: ks, XksKeyId });

@@ -1,13 +1,6 @@
 /** Helpers shared by the actions-*.test.ts files. */
 import { KmsClientError } from '../client/kms-client.ts';
-import {
-  createTestEmulator,
-  PROXY_ACCESS_KEY_ID,
-  PROXY_ENDPOINT,
-  PROXY_SECRET,
-  PROXY_URI_PATH,
-  type TestEmulator,
-} from './index.ts';
+import { createTestEmulator, type TestEmulator } from './index.ts';
 
 export const b64 = (text: string) => Buffer.from(text).toString('base64');
 
@@ -19,21 +12,6 @@ export async function rejection(p: Promise<unknown>): Promise<KmsClientError> {
     throw e;
   }
   throw new Error('expected the call to fail');
-}
-
-export function storeInput(overrides: Record<string, unknown> = {}) {
-  return {
-    CustomKeyStoreName: 'ks',
-    CustomKeyStoreType: 'EXTERNAL_KEY_STORE',
-    XksProxyConnectivity: 'PUBLIC_ENDPOINT',
-    XksProxyUriEndpoint: PROXY_ENDPOINT,
-    XksProxyUriPath: PROXY_URI_PATH,
-    XksProxyAuthenticationCredential: {
-      AccessKeyId: PROXY_ACCESS_KEY_ID,
-      RawSecretAccessKey: PROXY_SECRET,
-    },
-    ...overrides,
-  };
 }
 
 export async function ready(): Promise<TestEmulator & { ks: string; keyId: string }> {
