@@ -1,3 +1,7 @@
+/**
+ * The first hour with the command line, part three: the admin token of a restored directory, keys
+ * without --module, and `reset`.
+ */
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';

@@ -1,3 +1,7 @@
+/**
+ * The first hour with the command line, part one: help that lists every command, suggestions for
+ * typos, and seed files whose syntax errors say line and column.
+ */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';

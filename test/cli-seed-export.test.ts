@@ -1,3 +1,6 @@
+/**
+ * The first hour with the command line, part four: `seed export` round trips.
+ */
 import { randomBytes } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';

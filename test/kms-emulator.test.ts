@@ -43,12 +43,14 @@ import { type Admin, adminFor, adminOk } from './support/admin-api.ts';
 import { startXkslab, type XkslabServer } from './support/binary.ts';
 import type { Credential } from './support/credentials.ts';
 import {
+  externalKeyStoreInput,
   KMS_ACCESS_KEY_ID,
   KMS_ACCOUNT,
   KMS_REGION,
   KMS_SECRET_ACCESS_KEY,
   type KmsServer,
   kmsClient,
+  kmsLabSeed,
   rejects,
   startKms,
   waitConnected,
@@ -59,7 +61,6 @@ type ClientProvider = NonNullable<
 >;
 
 const PREFIX = '/kms-e2e';
-const ED = ['ENCRYPT', 'DECRYPT'];
 
 /** CreateKey for an external key of the test key store. */
 function createXksKey(xksKeyId: string) {
@@ -70,34 +71,6 @@ function createXksKey(xksKeyId: string) {
       XksKeyId: xksKeyId,
     }),
   );
-}
-
-function seed(credential: Credential) {
-  return {
-    modules: [
-      {
-        name: 'kms-hsm',
-        nodes: 2,
-        keys: [
-          { id: 'k1', usage: ED },
-          { id: 'k2', usage: ED },
-          { id: 'esdk', usage: ED },
-          { id: 'disabled', usage: ED, status: 'DISABLED' },
-          { id: 'encrypt-only', usage: ['ENCRYPT'] },
-          { id: 'blockme', usage: ED },
-        ],
-      },
-    ],
-    keyStores: [
-      {
-        name: 'kms-e2e',
-        uriPathPrefix: PREFIX,
-        region: KMS_REGION,
-        module: 'kms-hsm',
-        credentials: [credential],
-      },
-    ],
-  };
 }
 
 let credential: Credential;
@@ -113,23 +86,17 @@ const text = (bytes: Uint8Array | undefined) => Buffer.from(bytes ?? []).toStrin
 const bytes = (s: string) => new TextEncoder().encode(s);
 
 function storeInput(name: string, cred: Credential, proxyUrl = proxy.url) {
-  return {
-    CustomKeyStoreName: name,
-    CustomKeyStoreType: 'EXTERNAL_KEY_STORE' as const,
-    XksProxyConnectivity: 'PUBLIC_ENDPOINT' as const,
-    XksProxyUriEndpoint: proxyUrl,
-    XksProxyUriPath: `${PREFIX}/kms/xks/v1`,
-    XksProxyAuthenticationCredential: {
-      AccessKeyId: cred.accessKeyId,
-      RawSecretAccessKey: cred.secretAccessKey,
-    },
-  };
+  return externalKeyStoreInput(name, {
+    endpoint: proxyUrl,
+    uriPath: `${PREFIX}/kms/xks/v1`,
+    credential: cred,
+  });
 }
 
 beforeAll(async () => {
   credential = newCredential();
   [proxy, emulator] = await Promise.all([
-    startXkslab({ seed: seed(credential) }),
+    startXkslab({ seed: kmsLabSeed(PREFIX, credential) }),
     startKms(['--connect-delay-ms', '100', '--health-interval-ms', '0']),
   ]);
   admin = await adminFor(proxy.dataDir);

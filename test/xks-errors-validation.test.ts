@@ -1,3 +1,8 @@
+/**
+ * XKS errors over the wire (spec §1.7), part one: ValidationException, requestMetadata bounds and
+ * InvalidCiphertextException, each answered with compact one-line JSON holding exactly errorName
+ * and a short printable errorMessage.
+ */
 import { healthPath, keyPath, metadataBody, requestMetadata } from '@xkslab/conformance/testing';
 import { describe, expect, it } from 'vitest';
 import { expectOk, expectXksError } from './support/assertions.ts';

@@ -1,3 +1,6 @@
+/**
+ * Checks the CLI end-to-end tests share: one-line errors, directory listings, file modes.
+ */
 import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { expect } from 'vitest';

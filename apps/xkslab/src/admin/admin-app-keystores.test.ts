@@ -1,3 +1,6 @@
+/**
+ * The admin API in process, part three: key stores, credentials and policies.
+ */
 import { describe, expect, it } from 'vitest';
 import { expectError, setup } from '../testing/admin-app.ts';
 

@@ -1,3 +1,6 @@
+/**
+ * The admin API in process, part one: authentication, documents, bad input and modules.
+ */
 import { describe, expect, it } from 'vitest';
 import { expectError, setup, TOKEN } from '../testing/admin-app.ts';
 
