@@ -45,6 +45,22 @@ function tlsSupport() {
   return { cert: help.includes('--tls-cert'), dev: help.includes('--dev-tls') };
 }
 
+/**
+ * @typedef {import('./lib/servers.mjs').Credential} Credential
+ * @typedef {import('./lib/servers.mjs').SealedWithAad} SealedWithAad
+ * @typedef {import('./lib/servers.mjs').PoolRequest} PoolRequest
+ * @typedef {import('./lib/servers.mjs').Operation} Operation
+ * @typedef {ReturnType<typeof import('./lib/common.mjs').benchOptions>} BenchOptions
+ * @typedef {{ reqPerSec: number; latencyMs: Record<'p50' | 'p99' | 'max', number>;
+ *   non2xx: number; errors: number; timeouts: number; requests: number }} ClosedRun
+ */
+
+/**
+ * @param {{ port: number }} server
+ * @param {Credential} credential
+ * @param {SealedWithAad[]} sealed
+ * @param {Operation} op
+ */
 function poolFor(server, credential, sealed, op) {
   return signedPool({
     port: server.port,
@@ -55,16 +71,28 @@ function poolFor(server, credential, sealed, op) {
   });
 }
 
+/**
+ * @param {string} url
+ * @param {PoolRequest[]} pool
+ * @param {string} what
+ */
 async function checkPool(url, pool, what) {
-  const res = await sendOnce(url, pool[0]);
+  const first = pool[0];
+  if (first === undefined) throw new Error(`${what}: the request pool is empty`);
+  const res = await sendOnce(url, first);
   if (res.status !== 200)
     throw new Error(`${what}: first request answered ${res.status} ${res.text}`);
 }
 
+/**
+ * @param {string} name
+ * @param {ClosedRun[]} runs
+ * @param {ClosedRun[]} baselineRuns
+ */
 function summarize(name, runs, baselineRuns) {
   const rps = runs.map((r) => r.reqPerSec);
-  const ratios = runs.map((r, i) => r.reqPerSec / baselineRuns[i].reqPerSec);
-  const lat = (k) => median(runs.map((r) => r.latencyMs[k]));
+  const ratios = runs.map((r, i) => r.reqPerSec / (baselineRuns[i]?.reqPerSec ?? Number.NaN));
+  const lat = (/** @type {'p50' | 'p99' | 'max'} */ k) => median(runs.map((r) => r.latencyMs[k]));
   return {
     case: name,
     reqPerSec: round(median(rps), 0),
@@ -77,7 +105,10 @@ function summarize(name, runs, baselineRuns) {
   };
 }
 
-/** Item 2 and 5: closed loop at fixed concurrency, cases interleaved round by round. */
+/**
+ * Item 2 and 5: closed loop at fixed concurrency, cases interleaved round by round.
+ * @param {BenchOptions} opts
+ */
 export async function closedLoopBench(opts) {
   const dir = await tempDir('http');
   const credential = newCredential();
@@ -148,7 +179,7 @@ export async function closedLoopBench(opts) {
         url: `http://127.0.0.1:${bare.port}`,
         pool: () => poolFor(xks, credential, sealed, 'encrypt'),
       },
-      ...['health', 'metadata', 'encrypt', 'decrypt'].map((op) => ({
+      .../** @type {Operation[]} */ (['health', 'metadata', 'encrypt', 'decrypt']).map((op) => ({
         name: `xkslab ${op}`,
         baseline: 'bare node:http',
         url: xks.url,
@@ -197,6 +228,7 @@ export async function closedLoopBench(opts) {
       });
     }
     /** @type {Map<string, any[]>} */
+    /** @type {Map<string, ClosedRun[]>} */
     const runs = new Map(cases.map((c) => [c.name, []]));
     const rssBefore = await rssMiB(xks.pid);
     // Warm-up: a short run of each case, not recorded (JIT, connection set-up, caches).
@@ -224,7 +256,7 @@ export async function closedLoopBench(opts) {
     }
     const rssAfter = await rssMiB(xks.pid);
     const results = cases.map((c) => ({
-      ...summarize(c.name, runs.get(c.name), runs.get(c.baseline)),
+      ...summarize(c.name, runs.get(c.name) ?? [], runs.get(c.baseline) ?? []),
       baseline: c.baseline,
     }));
     const httpEnc = results.find((r) => r.case === 'xkslab encrypt');
@@ -260,7 +292,7 @@ export async function closedLoopBench(opts) {
       note: tlsNote,
     };
     console.log(
-      `target encrypt >= 0.6x bare: ${fmtRatio(httpEnc?.ratioToBare)} (${targets.encryptVsBare.met ? 'met' : 'MISSED'})` +
+      `target encrypt >= 0.6x bare: ${fmtRatio(httpEnc?.ratioToBare ?? Number.NaN)} (${targets.encryptVsBare.met ? 'met' : 'MISSED'})` +
         (tlsCost.bareHttpsVsHttp
           ? `; TLS: bare https/http ${fmtRatio(tlsCost.bareHttpsVsHttp)}`
           : '') +
@@ -292,7 +324,10 @@ export async function closedLoopBench(opts) {
   }
 }
 
-/** Item 3: open-loop encrypt at a fixed rate, and the bare server at the same rate. */
+/**
+ * Item 3: open-loop encrypt at a fixed rate, and the bare server at the same rate.
+ * @param {BenchOptions} opts
+ */
 export async function fixedRateBench(opts) {
   const dir = await tempDir('rate');
   const credential = newCredential();
@@ -329,6 +364,7 @@ export async function fixedRateBench(opts) {
     const cpu = {
       serverCpuUsPerRequest: round((cpuUsedMs * 1000) / xksRun.requests, 1),
       serverCoreShare: round(cpuUsedMs / (opts.rateDuration * 1000), 3),
+      bareCpuUsPerRequest: Number.NaN,
     };
     const bareCpuStart = await cpuMs(bare.pid);
     const bareRun = await runLoad('open', {
@@ -339,7 +375,7 @@ export async function fixedRateBench(opts) {
     });
     const bareCpuUsedMs = (await cpuMs(bare.pid)) - bareCpuStart;
     cpu.bareCpuUsPerRequest = round((bareCpuUsedMs * 1000) / bareRun.requests, 1);
-    const row = (name, r) => [
+    const row = (/** @type {string} */ name, /** @type {typeof bareRun} */ r) => [
       name,
       fmtInt(r.requests),
       fmtInt(r.achievedRate),

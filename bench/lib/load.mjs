@@ -8,6 +8,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BENCH_DIR } from './common.mjs';
 
+/**
+ * @param {'open' | 'closed'} kind
+ * @param {{ durationSec?: number } & Record<string, unknown>} config
+ * @returns {Promise<any>} the generator's JSON result (its last stdout line), as it printed it
+ */
 export async function runLoad(kind, config) {
   const file = join(tmpdir(), `xkslab-bench-load-${randomUUID()}.json`);
   await writeFile(file, JSON.stringify(config));

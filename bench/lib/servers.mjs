@@ -33,11 +33,16 @@ export function assertBuilt() {
   if (!existsSync(MAIN_JS)) throw new Error(`${MAIN_JS} is missing: run 'pnpm build' first`);
 }
 
+/** @param {string} label */
 export async function tempDir(label) {
   return mkdtemp(join(tmpdir(), `xkslab-bench-${label}-`));
 }
 
-/** A seed with one module, `keys` keys k0..k(n-1) and one key store on PREFIX. */
+/**
+ * A seed with one module, `keys` keys k0..k(n-1) and one key store on PREFIX.
+ * @param {Credential} credential
+ * @param {{ module?: string; keys?: number }} [options]
+ */
 export function benchSeed(credential, { module = 'bench', keys = 1 } = {}) {
   return {
     modules: [
@@ -56,7 +61,10 @@ export function benchSeed(credential, { module = 'bench', keys = 1 } = {}) {
   };
 }
 
-/** Reads VmRSS (KiB → MiB) of a running process from /proc. */
+/**
+ * Reads VmRSS (KiB → MiB) of a running process from /proc.
+ * @param {number | undefined} pid
+ */
 export async function rssMiB(pid) {
   try {
     const status = await readFile(`/proc/${pid}/status`, 'utf8');
@@ -67,7 +75,10 @@ export async function rssMiB(pid) {
   }
 }
 
-/** CPU time (user + system, ms) a process has used so far, from /proc/<pid>/stat. */
+/**
+ * CPU time (user + system, ms) a process has used so far, from /proc/<pid>/stat.
+ * @param {number | undefined} pid
+ */
 export async function cpuMs(pid) {
   try {
     const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
@@ -79,11 +90,14 @@ export async function cpuMs(pid) {
   }
 }
 
-/** Resident memory split: anonymous (heap, buffers) and file-backed (mmapped LevelDB tables). */
+/**
+ * Resident memory split: anonymous (heap, buffers) and file-backed (mmapped LevelDB tables).
+ * @param {number | undefined} pid
+ */
 export async function memoryMiB(pid) {
   try {
     const status = await readFile(`/proc/${pid}/status`, 'utf8');
-    const kb = (name) =>
+    const kb = (/** @type {string} */ name) =>
       Number(new RegExp(`${name}:\\s+(\\d+) kB`).exec(status)?.[1] ?? Number.NaN) / 1024;
     return { rss: kb('VmRSS'), anon: kb('RssAnon'), file: kb('RssFile') };
   } catch {
@@ -195,7 +209,10 @@ export async function startBare({ tls } = {}) {
   };
 }
 
-/** A self-signed certificate for 127.0.0.1 made with the openssl CLI, or undefined without it. */
+/**
+ * A self-signed certificate for 127.0.0.1 made with the openssl CLI, or undefined without it.
+ * @param {string} dir
+ */
 export async function selfSignedCert(dir) {
   const cert = join(dir, 'bench-cert.pem');
   const key = join(dir, 'bench-key.pem');
@@ -229,6 +246,7 @@ export async function selfSignedCert(dir) {
   return ok ? { cert, key } : undefined;
 }
 
+/** @param {string | undefined} dir */
 export async function removeDir(dir) {
   if (dir) await rm(dir, { recursive: true, force: true });
 }
