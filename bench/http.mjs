@@ -172,6 +172,20 @@ export async function closedLoopBench(opts) {
       ? await sealMany({ url: xksTls.url, port: xksTls.port, credential, count: SEALED })
       : [];
 
+    /**
+     * A checked case of xkslab against the bare server of the same protocol.
+     * @param {string} name
+     * @param {{ url: string; port: number }} server
+     * @param {Operation} op
+     * @param {{ baseline?: string; sealed?: SealedWithAad[] }} [more]
+     */
+    const xksCase = (name, server, op, more = {}) => ({
+      name,
+      baseline: more.baseline ?? 'bare node:http',
+      url: server.url,
+      pool: () => poolFor(server, credential, more.sealed ?? sealed, op),
+      check: true,
+    });
     const cases = [
       {
         name: 'bare node:http',
@@ -179,37 +193,15 @@ export async function closedLoopBench(opts) {
         url: `http://127.0.0.1:${bare.port}`,
         pool: () => poolFor(xks, credential, sealed, 'encrypt'),
       },
-      .../** @type {Operation[]} */ (['health', 'metadata', 'encrypt', 'decrypt']).map((op) => ({
-        name: `xkslab ${op}`,
-        baseline: 'bare node:http',
-        url: xks.url,
-        pool: () => poolFor(xks, credential, sealed, op),
-        check: true,
-      })),
+      .../** @type {Operation[]} */ (['health', 'metadata', 'encrypt', 'decrypt']).map((op) =>
+        xksCase(`xkslab ${op}`, xks, op),
+      ),
     ];
-    cases.push({
-      name: 'xkslab encrypt + CDIV (as KMS asks)',
-      baseline: 'bare node:http',
-      url: xks.url,
-      pool: () => poolFor(xks, credential, sealed, 'encrypt-cdiv'),
-      check: true,
-    });
+    cases.push(xksCase('xkslab encrypt + CDIV (as KMS asks)', xks, 'encrypt-cdiv'));
     if (xksCompare) {
-      cases.push({
-        name: 'xkslab encrypt [--compare build]',
-        baseline: 'bare node:http',
-        url: xksCompare.url,
-        pool: () => poolFor(xksCompare, credential, sealed, 'encrypt'),
-        check: true,
-      });
+      cases.push(xksCase('xkslab encrypt [--compare build]', xksCompare, 'encrypt'));
     }
-    cases.push({
-      name: `xkslab encrypt --engine ${otherEngine}`,
-      baseline: 'bare node:http',
-      url: xksOther.url,
-      pool: () => poolFor(xksOther, credential, sealed, 'encrypt'),
-      check: true,
-    });
+    cases.push(xksCase(`xkslab encrypt --engine ${otherEngine}`, xksOther, 'encrypt'));
     if (bareTls) {
       cases.push({
         name: 'bare node:https',
@@ -219,15 +211,13 @@ export async function closedLoopBench(opts) {
       });
     }
     if (xksTls) {
-      cases.push({
-        name: 'xkslab encrypt https',
-        baseline: 'bare node:https',
-        url: xksTls.url,
-        pool: () => poolFor(xksTls, credential, sealedTls, 'encrypt'),
-        check: true,
-      });
+      cases.push(
+        xksCase('xkslab encrypt https', xksTls, 'encrypt', {
+          baseline: 'bare node:https',
+          sealed: sealedTls,
+        }),
+      );
     }
-    /** @type {Map<string, any[]>} */
     /** @type {Map<string, ClosedRun[]>} */
     const runs = new Map(cases.map((c) => [c.name, []]));
     const rssBefore = await rssMiB(xks.pid);
