@@ -6,22 +6,12 @@ import { execFileSync } from 'node:child_process';
 import os from 'node:os';
 import { join } from 'node:path';
 import { newCredential } from '@xkslab/conformance/testing';
-import {
-  fmtInt,
-  fmtMs,
-  fmtRatio,
-  MAIN_JS,
-  median,
-  printTable,
-  round,
-  sleep,
-} from './lib/common.mjs';
-import { runLoad } from './lib/load.mjs';
+import { fmtInt, fmtMs, fmtRatio, MAIN_JS, printTable, round, sleep } from './lib/common.mjs';
+import { runLoad, summarize } from './lib/load.mjs';
+import { cpuMs, rssMiB } from './lib/proc.mjs';
 import {
   benchSeed,
-  cpuMs,
   removeDir,
-  rssMiB,
   sealMany,
   selfSignedCert,
   sendOnce,
@@ -51,8 +41,7 @@ function tlsSupport() {
  * @typedef {import('./lib/servers.mjs').PoolRequest} PoolRequest
  * @typedef {import('./lib/servers.mjs').Operation} Operation
  * @typedef {ReturnType<typeof import('./lib/common.mjs').benchOptions>} BenchOptions
- * @typedef {{ reqPerSec: number; latencyMs: Record<'p50' | 'p99' | 'max', number>;
- *   non2xx: number; errors: number; timeouts: number; requests: number }} ClosedRun
+ * @typedef {import('./lib/load.mjs').ClosedRun} ClosedRun
  */
 
 /**
@@ -82,27 +71,6 @@ async function checkPool(url, pool, what) {
   const res = await sendOnce(url, first);
   if (res.status !== 200)
     throw new Error(`${what}: first request answered ${res.status} ${res.text}`);
-}
-
-/**
- * @param {string} name
- * @param {ClosedRun[]} runs
- * @param {ClosedRun[]} baselineRuns
- */
-function summarize(name, runs, baselineRuns) {
-  const rps = runs.map((r) => r.reqPerSec);
-  const ratios = runs.map((r, i) => r.reqPerSec / (baselineRuns[i]?.reqPerSec ?? Number.NaN));
-  const lat = (/** @type {'p50' | 'p99' | 'max'} */ k) => median(runs.map((r) => r.latencyMs[k]));
-  return {
-    case: name,
-    reqPerSec: round(median(rps), 0),
-    reqPerSecRounds: rps.map((x) => round(x, 0)),
-    ratioToBare: round(median(ratios), 3),
-    latencyMs: { p50: round(lat('p50')), p99: round(lat('p99')), max: round(lat('max')) },
-    non2xx: runs.reduce((a, r) => a + r.non2xx, 0),
-    errors: runs.reduce((a, r) => a + r.errors + r.timeouts, 0),
-    requests: runs.reduce((a, r) => a + r.requests, 0),
-  };
 }
 
 /**

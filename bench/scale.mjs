@@ -13,15 +13,8 @@ import { newCredential } from '@xkslab/conformance/testing';
 import { cipherEngine, LevelRecordStore, Vcm } from '@xkslab/vcm';
 import { fmtInt, fmtMs, fmtRatio, median, printTable, round } from './lib/common.mjs';
 import { runLoad } from './lib/load.mjs';
-import {
-  benchSeed,
-  memoryMiB,
-  removeDir,
-  rssMiB,
-  signedPool,
-  startXkslab,
-  tempDir,
-} from './lib/servers.mjs';
+import { memoryMiB, rssMiB } from './lib/proc.mjs';
+import { benchSeed, removeDir, signedPool, startXkslab, tempDir } from './lib/servers.mjs';
 
 const BULK = 1000;
 const SINGLE_BASELINE = 200;
