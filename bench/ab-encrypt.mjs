@@ -7,7 +7,8 @@
 import { newCredential } from '@xkslab/conformance/testing';
 import { median, sleep } from './lib/common.mjs';
 import { runLoad } from './lib/load.mjs';
-import { benchSeed, cpuMs, removeDir, signedPool, startXkslab, tempDir } from './lib/servers.mjs';
+import { cpuMs } from './lib/proc.mjs';
+import { benchSeed, removeDir, signedPool, startXkslab, tempDir } from './lib/servers.mjs';
 
 const other = process.argv[2];
 if (!other) throw new Error('usage: node bench/ab-encrypt.mjs OTHER_MAIN_JS [ROUNDS]');

@@ -6,22 +6,12 @@ import { execFileSync } from 'node:child_process';
 import os from 'node:os';
 import { join } from 'node:path';
 import { newCredential } from '@xkslab/conformance/testing';
-import {
-  fmtInt,
-  fmtMs,
-  fmtRatio,
-  MAIN_JS,
-  median,
-  printTable,
-  round,
-  sleep,
-} from './lib/common.mjs';
-import { runLoad } from './lib/load.mjs';
+import { fmtInt, fmtMs, fmtRatio, MAIN_JS, printTable, round, sleep } from './lib/common.mjs';
+import { runLoad, summarize } from './lib/load.mjs';
+import { cpuMs, rssMiB } from './lib/proc.mjs';
 import {
   benchSeed,
-  cpuMs,
   removeDir,
-  rssMiB,
   sealMany,
   selfSignedCert,
   sendOnce,
@@ -45,6 +35,21 @@ function tlsSupport() {
   return { cert: help.includes('--tls-cert'), dev: help.includes('--dev-tls') };
 }
 
+/**
+ * @typedef {import('./lib/servers.mjs').Credential} Credential
+ * @typedef {import('./lib/servers.mjs').SealedWithAad} SealedWithAad
+ * @typedef {import('./lib/servers.mjs').PoolRequest} PoolRequest
+ * @typedef {import('./lib/servers.mjs').Operation} Operation
+ * @typedef {ReturnType<typeof import('./lib/common.mjs').benchOptions>} BenchOptions
+ * @typedef {import('./lib/load.mjs').ClosedRun} ClosedRun
+ */
+
+/**
+ * @param {{ port: number }} server
+ * @param {Credential} credential
+ * @param {SealedWithAad[]} sealed
+ * @param {Operation} op
+ */
 function poolFor(server, credential, sealed, op) {
   return signedPool({
     port: server.port,
@@ -55,29 +60,23 @@ function poolFor(server, credential, sealed, op) {
   });
 }
 
+/**
+ * @param {string} url
+ * @param {PoolRequest[]} pool
+ * @param {string} what
+ */
 async function checkPool(url, pool, what) {
-  const res = await sendOnce(url, pool[0]);
+  const first = pool[0];
+  if (first === undefined) throw new Error(`${what}: the request pool is empty`);
+  const res = await sendOnce(url, first);
   if (res.status !== 200)
     throw new Error(`${what}: first request answered ${res.status} ${res.text}`);
 }
 
-function summarize(name, runs, baselineRuns) {
-  const rps = runs.map((r) => r.reqPerSec);
-  const ratios = runs.map((r, i) => r.reqPerSec / baselineRuns[i].reqPerSec);
-  const lat = (k) => median(runs.map((r) => r.latencyMs[k]));
-  return {
-    case: name,
-    reqPerSec: round(median(rps), 0),
-    reqPerSecRounds: rps.map((x) => round(x, 0)),
-    ratioToBare: round(median(ratios), 3),
-    latencyMs: { p50: round(lat('p50')), p99: round(lat('p99')), max: round(lat('max')) },
-    non2xx: runs.reduce((a, r) => a + r.non2xx, 0),
-    errors: runs.reduce((a, r) => a + r.errors + r.timeouts, 0),
-    requests: runs.reduce((a, r) => a + r.requests, 0),
-  };
-}
-
-/** Item 2 and 5: closed loop at fixed concurrency, cases interleaved round by round. */
+/**
+ * Item 2 and 5: closed loop at fixed concurrency, cases interleaved round by round.
+ * @param {BenchOptions} opts
+ */
 export async function closedLoopBench(opts) {
   const dir = await tempDir('http');
   const credential = newCredential();
@@ -141,6 +140,20 @@ export async function closedLoopBench(opts) {
       ? await sealMany({ url: xksTls.url, port: xksTls.port, credential, count: SEALED })
       : [];
 
+    /**
+     * A checked case of xkslab against the bare server of the same protocol.
+     * @param {string} name
+     * @param {{ url: string; port: number }} server
+     * @param {Operation} op
+     * @param {{ baseline?: string; sealed?: SealedWithAad[] }} [more]
+     */
+    const xksCase = (name, server, op, more = {}) => ({
+      name,
+      baseline: more.baseline ?? 'bare node:http',
+      url: server.url,
+      pool: () => poolFor(server, credential, more.sealed ?? sealed, op),
+      check: true,
+    });
     const cases = [
       {
         name: 'bare node:http',
@@ -148,37 +161,15 @@ export async function closedLoopBench(opts) {
         url: `http://127.0.0.1:${bare.port}`,
         pool: () => poolFor(xks, credential, sealed, 'encrypt'),
       },
-      ...['health', 'metadata', 'encrypt', 'decrypt'].map((op) => ({
-        name: `xkslab ${op}`,
-        baseline: 'bare node:http',
-        url: xks.url,
-        pool: () => poolFor(xks, credential, sealed, op),
-        check: true,
-      })),
+      .../** @type {Operation[]} */ (['health', 'metadata', 'encrypt', 'decrypt']).map((op) =>
+        xksCase(`xkslab ${op}`, xks, op),
+      ),
     ];
-    cases.push({
-      name: 'xkslab encrypt + CDIV (as KMS asks)',
-      baseline: 'bare node:http',
-      url: xks.url,
-      pool: () => poolFor(xks, credential, sealed, 'encrypt-cdiv'),
-      check: true,
-    });
+    cases.push(xksCase('xkslab encrypt + CDIV (as KMS asks)', xks, 'encrypt-cdiv'));
     if (xksCompare) {
-      cases.push({
-        name: 'xkslab encrypt [--compare build]',
-        baseline: 'bare node:http',
-        url: xksCompare.url,
-        pool: () => poolFor(xksCompare, credential, sealed, 'encrypt'),
-        check: true,
-      });
+      cases.push(xksCase('xkslab encrypt [--compare build]', xksCompare, 'encrypt'));
     }
-    cases.push({
-      name: `xkslab encrypt --engine ${otherEngine}`,
-      baseline: 'bare node:http',
-      url: xksOther.url,
-      pool: () => poolFor(xksOther, credential, sealed, 'encrypt'),
-      check: true,
-    });
+    cases.push(xksCase(`xkslab encrypt --engine ${otherEngine}`, xksOther, 'encrypt'));
     if (bareTls) {
       cases.push({
         name: 'bare node:https',
@@ -188,15 +179,14 @@ export async function closedLoopBench(opts) {
       });
     }
     if (xksTls) {
-      cases.push({
-        name: 'xkslab encrypt https',
-        baseline: 'bare node:https',
-        url: xksTls.url,
-        pool: () => poolFor(xksTls, credential, sealedTls, 'encrypt'),
-        check: true,
-      });
+      cases.push(
+        xksCase('xkslab encrypt https', xksTls, 'encrypt', {
+          baseline: 'bare node:https',
+          sealed: sealedTls,
+        }),
+      );
     }
-    /** @type {Map<string, any[]>} */
+    /** @type {Map<string, ClosedRun[]>} */
     const runs = new Map(cases.map((c) => [c.name, []]));
     const rssBefore = await rssMiB(xks.pid);
     // Warm-up: a short run of each case, not recorded (JIT, connection set-up, caches).
@@ -224,7 +214,7 @@ export async function closedLoopBench(opts) {
     }
     const rssAfter = await rssMiB(xks.pid);
     const results = cases.map((c) => ({
-      ...summarize(c.name, runs.get(c.name), runs.get(c.baseline)),
+      ...summarize(c.name, runs.get(c.name) ?? [], runs.get(c.baseline) ?? []),
       baseline: c.baseline,
     }));
     const httpEnc = results.find((r) => r.case === 'xkslab encrypt');
@@ -260,7 +250,7 @@ export async function closedLoopBench(opts) {
       note: tlsNote,
     };
     console.log(
-      `target encrypt >= 0.6x bare: ${fmtRatio(httpEnc?.ratioToBare)} (${targets.encryptVsBare.met ? 'met' : 'MISSED'})` +
+      `target encrypt >= 0.6x bare: ${fmtRatio(httpEnc?.ratioToBare ?? Number.NaN)} (${targets.encryptVsBare.met ? 'met' : 'MISSED'})` +
         (tlsCost.bareHttpsVsHttp
           ? `; TLS: bare https/http ${fmtRatio(tlsCost.bareHttpsVsHttp)}`
           : '') +
@@ -292,7 +282,10 @@ export async function closedLoopBench(opts) {
   }
 }
 
-/** Item 3: open-loop encrypt at a fixed rate, and the bare server at the same rate. */
+/**
+ * Item 3: open-loop encrypt at a fixed rate, and the bare server at the same rate.
+ * @param {BenchOptions} opts
+ */
 export async function fixedRateBench(opts) {
   const dir = await tempDir('rate');
   const credential = newCredential();
@@ -329,6 +322,7 @@ export async function fixedRateBench(opts) {
     const cpu = {
       serverCpuUsPerRequest: round((cpuUsedMs * 1000) / xksRun.requests, 1),
       serverCoreShare: round(cpuUsedMs / (opts.rateDuration * 1000), 3),
+      bareCpuUsPerRequest: Number.NaN,
     };
     const bareCpuStart = await cpuMs(bare.pid);
     const bareRun = await runLoad('open', {
@@ -339,7 +333,7 @@ export async function fixedRateBench(opts) {
     });
     const bareCpuUsedMs = (await cpuMs(bare.pid)) - bareCpuStart;
     cpu.bareCpuUsPerRequest = round((bareCpuUsedMs * 1000) / bareRun.requests, 1);
-    const row = (name, r) => [
+    const row = (/** @type {string} */ name, /** @type {typeof bareRun} */ r) => [
       name,
       fmtInt(r.requests),
       fmtInt(r.achievedRate),

@@ -50,16 +50,23 @@ console.log(
 
 const file = (await readdir(profDir)).find((f) => f.endsWith('.cpuprofile'));
 if (!file) throw new Error('no .cpuprofile written');
+/**
+ * @typedef {{ functionName: string; url: string; lineNumber: number }} CallFrame
+ * @typedef {{ id: number; callFrame: CallFrame; children?: number[] }} ProfileNode
+ */
+/** @type {{ nodes: ProfileNode[]; samples: number[]; timeDeltas: number[] }} */
 const profile = JSON.parse(await readFile(join(profDir, file), 'utf8'));
 const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+/** @type {Map<ProfileNode, number>} */
 const self = new Map();
 const dt = profile.timeDeltas;
-for (let i = 0; i < profile.samples.length; i++) {
-  const n = byId.get(profile.samples[i]);
+for (const [i, sample] of profile.samples.entries()) {
+  const n = byId.get(sample);
+  if (n === undefined) continue;
   self.set(n, (self.get(n) ?? 0) + (dt[i] ?? 0));
 }
 const total = [...self.values()].reduce((a, b) => a + b, 0);
-const where = (url) => {
+const where = (/** @type {string} */ url) => {
   if (!url) return '(native/gc)';
   const m =
     /node_modules\/\.pnpm\/([^/]+)\//.exec(url) ?? /\/(packages\/[^/]+|apps\/[^/]+)\//.exec(url);
@@ -67,7 +74,9 @@ const where = (url) => {
   if (url.startsWith('node:')) return 'node core';
   return url;
 };
+/** @type {Map<string, number>} */
 const fnTotals = new Map();
+/** @type {Map<string, number>} */
 const pkgTotals = new Map();
 for (const [n, t] of self) {
   const cf = n.callFrame;
@@ -78,10 +87,12 @@ for (const [n, t] of self) {
   pkgTotals.set(pkg, (pkgTotals.get(pkg) ?? 0) + t);
 }
 // Inclusive time: a sample counts once for every distinct function on its stack.
+/** @type {Map<number, number>} */
 const parent = new Map();
 for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+/** @type {Map<string, number>} */
 const incl = new Map();
-const label = (n) => {
+const label = (/** @type {ProfileNode} */ n) => {
   const cf = n.callFrame;
   const file = /\/(?:src|dist)\/(.+)$/.exec(cf.url)?.[1];
   return `${cf.functionName || '(anonymous)'} ${where(cf.url)}${file && !cf.url.includes('node_modules') ? `/${file}` : ''}:${cf.lineNumber + 1}`;
@@ -90,7 +101,9 @@ for (let i = 0; i < profile.samples.length; i++) {
   const seen = new Set();
   let id = profile.samples[i];
   while (id !== undefined) {
-    const key = label(byId.get(id));
+    const node = byId.get(id);
+    if (node === undefined) break;
+    const key = label(node);
     if (!seen.has(key)) {
       seen.add(key);
       incl.set(key, (incl.get(key) ?? 0) + (dt[i] ?? 0));
@@ -98,7 +111,8 @@ for (let i = 0; i < profile.samples.length; i++) {
     id = parent.get(id);
   }
 }
-const top = (m, k) => [...m].sort((a, b) => b[1] - a[1]).slice(0, k);
+const top = (/** @type {Map<string, number>} */ m, /** @type {number} */ k) =>
+  [...m].sort((a, b) => b[1] - a[1]).slice(0, k);
 printTable(
   'self time by package',
   ['package', 'share'],

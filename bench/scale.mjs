@@ -13,24 +13,19 @@ import { newCredential } from '@xkslab/conformance/testing';
 import { cipherEngine, LevelRecordStore, Vcm } from '@xkslab/vcm';
 import { fmtInt, fmtMs, fmtRatio, median, printTable, round } from './lib/common.mjs';
 import { runLoad } from './lib/load.mjs';
-import {
-  benchSeed,
-  memoryMiB,
-  removeDir,
-  rssMiB,
-  signedPool,
-  startXkslab,
-  tempDir,
-} from './lib/servers.mjs';
+import { memoryMiB, rssMiB } from './lib/proc.mjs';
+import { benchSeed, removeDir, signedPool, startXkslab, tempDir } from './lib/servers.mjs';
 
 const BULK = 1000;
 const SINGLE_BASELINE = 200;
 const MODULE = 'bench';
+/** @type {Array<'ENCRYPT' | 'DECRYPT'>} */
 const USAGE = ['ENCRYPT', 'DECRYPT'];
 const RATE = 500;
 const MEASURE_S = 10;
 const WARM_S = 2;
 
+/** @param {string} path */
 function duKiB(path) {
   try {
     return Number(execFileSync('du', ['-sk', path], { encoding: 'utf8' }).split('\t')[0]);
@@ -39,6 +34,7 @@ function duKiB(path) {
   }
 }
 
+/** @param {string} dataDir */
 async function openVcm(dataDir) {
   const masterKey = Buffer.from(
     (await readFile(join(dataDir, 'master.key'), 'utf8')).trim(),
@@ -48,7 +44,12 @@ async function openVcm(dataDir) {
   return Vcm.open({ store, engine: cipherEngine('noble'), masterKey: new Uint8Array(masterKey) });
 }
 
-/** Creates keys k1..k(n-1) in bulk (k0 comes from the seed); returns keys/s. */
+/**
+ * Creates keys k1..k(n-1) in bulk (k0 comes from the seed); returns keys/s.
+ * @param {Vcm} vcm
+ * @param {number} n
+ * @param {(done: number) => void} [onProgress]
+ */
 async function createBulk(vcm, n, onProgress) {
   const started = performance.now();
   for (let from = 1; from < n; from += BULK) {
@@ -62,7 +63,11 @@ async function createBulk(vcm, n, onProgress) {
   return (n - 1) / ((performance.now() - started) / 1000);
 }
 
-/** One createKey (one synced write) per key: the baseline of the bulk path. */
+/**
+ * One createKey (one synced write) per key: the baseline of the bulk path.
+ * @param {Vcm} vcm
+ * @param {number} count
+ */
 async function createSingle(vcm, count) {
   const started = performance.now();
   for (let i = 0; i < count; i++) {
@@ -71,7 +76,11 @@ async function createSingle(vcm, count) {
   return count / ((performance.now() - started) / 1000);
 }
 
-/** The admin API of a running server (token from <dataDir>/admin-token), or undefined. */
+/**
+ * The admin API of a running server (token from <dataDir>/admin-token), or undefined.
+ * @param {{ url: string }} server
+ * @param {string} dataDir
+ */
 async function adminOf(server, dataDir) {
   let token;
   try {
@@ -79,6 +88,11 @@ async function adminOf(server, dataDir) {
   } catch {
     return undefined;
   }
+  /**
+   * @param {string} method
+   * @param {string} path
+   * @param {unknown} [body]
+   */
   return async (method, path, body) => {
     const res = await fetch(`${server.url}/admin/v1${path}`, {
       method,
@@ -96,6 +110,8 @@ async function adminOf(server, dataDir) {
  * (POST .../keys/bulk, BULK keys per call, one synced batch each) on a running server, with
  * POST .../keys (one synced write per key) as the baseline; or, on a build without the admin API,
  * through Vcm.createKeys / createKey directly. Create rates and disk use.
+ * @param {number} n
+ * @param {string} dir
  */
 async function buildSize(n, dir) {
   const dataDir = join(dir, `data-${n}`);
@@ -109,7 +125,7 @@ async function buildSize(n, dir) {
   let singleRate;
   let via;
   let lastPrint = performance.now();
-  const progress = (done) => {
+  const progress = (/** @type {number} */ done) => {
     if (performance.now() - lastPrint > 15_000) {
       lastPrint = performance.now();
       console.log(`  ${fmtInt(n)} keys: ${fmtInt(done)} created`);
@@ -147,15 +163,53 @@ async function buildSize(n, dir) {
 }
 
 /**
+ * What one open-loop run printed (bench/load/open.mjs).
+ * @typedef {{ requests: number; errors: number; non2xx: number; latencyMs: Record<'p50' | 'p90' | 'p99' | 'p999' | 'max', number> }} LoadRun
+ */
+
+/**
  * One key store size being measured: what buildSize made, then its server and runs.
  * @typedef {Awaited<ReturnType<typeof buildSize>> & {
  *   mainJs?: string,
  *   server: Awaited<ReturnType<typeof startXkslab>>,
  *   startupMs: number,
  *   rssStart: number,
- *   runs: any[],
+ *   runs: LoadRun[],
  * }} SizeRun
  */
+
+/**
+ * The figures of one size after its runs: create rates, disk, start-up, memory, encrypt latency.
+ * @param {SizeRun} b
+ */
+async function sizeResult(b) {
+  const med = (/** @type {'p50' | 'p99' | 'max'} */ k) =>
+    round(median(b.runs.map((x) => x.latencyMs[k])), 2);
+  return {
+    keys: b.n,
+    bulkCreatePerSec: round(b.bulkRate, 0),
+    singleCreatePerSec: round(b.singleRate, 0),
+    bulkVsSingle: round(b.bulkRate / b.singleRate, 1),
+    createdVia: b.via,
+    p99VsFirst: Number.NaN,
+    p50VsFirst: Number.NaN,
+    diskMiB: round(b.diskKiB / 1024, 1),
+    startupMs: round(b.startupMs, 0),
+    rssMiB: {
+      afterStart: round(b.rssStart, 1),
+      afterLoad: round(await rssMiB(b.server.pid), 1),
+    },
+    memoryAfterLoadMiB: Object.fromEntries(
+      Object.entries(await memoryMiB(b.server.pid)).map(([k, v]) => [k, round(v, 1)]),
+    ),
+    encrypt: {
+      requests: b.runs.reduce((a, x) => a + x.requests, 0),
+      errors: b.runs.reduce((a, x) => a + x.errors + x.non2xx, 0),
+      latencyMs: { p50: med('p50'), p99: med('p99'), max: med('max') },
+      p99Rounds: b.runs.map((x) => round(x.latencyMs.p99, 2)),
+    },
+  };
+}
 
 /** @param {ReturnType<typeof import('./lib/common.mjs').benchOptions>} opts */
 export async function scaleBench(opts) {
@@ -194,7 +248,7 @@ export async function scaleBench(opts) {
       b.startupMs = server.startupMs;
       b.rssStart = await rssMiB(server.pid);
     }
-    const pool = (b, count) =>
+    const pool = (/** @type {SizeRun} */ b, /** @type {number} */ count) =>
       signedPool({
         port: b.server.port,
         credential: b.credential,
@@ -224,34 +278,9 @@ export async function scaleBench(opts) {
         );
       }
     }
+    /** @type {Awaited<ReturnType<typeof sizeResult>>[]} */
     const results = [];
-    for (const b of built) {
-      const med = (k) => round(median(b.runs.map((x) => x.latencyMs[k])), 2);
-      results.push({
-        keys: b.n,
-        bulkCreatePerSec: round(b.bulkRate, 0),
-        singleCreatePerSec: round(b.singleRate, 0),
-        bulkVsSingle: round(b.bulkRate / b.singleRate, 1),
-        createdVia: b.via,
-        p99VsFirst: Number.NaN,
-        p50VsFirst: Number.NaN,
-        diskMiB: round(b.diskKiB / 1024, 1),
-        startupMs: round(b.startupMs, 0),
-        rssMiB: {
-          afterStart: round(b.rssStart, 1),
-          afterLoad: round(await rssMiB(b.server.pid), 1),
-        },
-        memoryAfterLoadMiB: Object.fromEntries(
-          Object.entries(await memoryMiB(b.server.pid)).map(([k, v]) => [k, round(v, 1)]),
-        ),
-        encrypt: {
-          requests: b.runs.reduce((a, x) => a + x.requests, 0),
-          errors: b.runs.reduce((a, x) => a + x.errors + x.non2xx, 0),
-          latencyMs: { p50: med('p50'), p99: med('p99'), max: med('max') },
-          p99Rounds: b.runs.map((x) => round(x.latencyMs.p99, 2)),
-        },
-      });
-    }
+    for (const b of built) results.push(await sizeResult(b));
     const base = results[0];
     for (const r of base ? results : []) {
       r.p99VsFirst = round(r.encrypt.latencyMs.p99 / (base?.encrypt.latencyMs.p99 ?? 1), 2);

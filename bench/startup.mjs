@@ -34,7 +34,14 @@ for (const file of [MAIN_JS, EXE]) {
   });
 }
 
-/** Spawns `command` and resolves with the ms until `done(line)` holds for a stdout line or exit. */
+/**
+ * Spawns `command` and resolves with the ms until `done(line)` holds for a stdout line or exit.
+ * @param {string} command
+ * @param {string[]} args
+ * @param {NodeJS.ProcessEnv} env
+ * @param {boolean} untilListening
+ * @returns {Promise<number>}
+ */
 function timeUntil(command, args, env, untilListening) {
   return new Promise((resolve, reject) => {
     const start = process.hrtime.bigint();
@@ -42,6 +49,7 @@ function timeUntil(command, args, env, untilListening) {
     const elapsed = () => Number(process.hrtime.bigint() - start) / 1e6;
     let out = '';
     let err = '';
+    /** @type {number | undefined} */
     let took;
     const timer = setTimeout(() => child.kill('SIGKILL'), TIMEOUT_MS);
     child.stdout.setEncoding('utf8').on('data', (s) => {
@@ -79,10 +87,17 @@ const serveArgs = () => [
   '--port',
   '0',
 ];
+/** @typedef {{ label: string; command: string; lead: string[] }} Variant */
+/** @type {Record<'node' | 'exe', Variant>} */
 const variants = {
   node: { label: 'node apps/xkslab/dist/main.js', command: process.execPath, lead: [MAIN_JS] },
   exe: { label: 'dist/xkslab (single executable)', command: EXE, lead: [] },
 };
+const VARIANTS = /** @type {Array<['node' | 'exe', Variant]>} */ (Object.entries(variants));
+/**
+ * @param {Variant} v
+ * @param {'serve' | 'version'} what
+ */
 const measure = (v, what) =>
   what === 'serve'
     ? timeUntil(v.command, [...v.lead, ...serveArgs()], env, true)
@@ -92,13 +107,14 @@ try {
   console.log(`xkslab start-up on ${machineLine(machineInfo())}`);
   const machine = machineInfo();
   const coldExeVersionMs = await measure(variants.exe, 'version');
+  /** @type {Record<'node' | 'exe', { serve: number[]; version: number[] }>} */
   const samples = { node: { serve: [], version: [] }, exe: { serve: [], version: [] } };
   for (const v of Object.values(variants)) {
     await measure(v, 'serve');
     await measure(v, 'version');
   }
   for (let i = 0; i < RUNS; i++) {
-    for (const [name, v] of Object.entries(variants)) {
+    for (const [name, v] of VARIANTS) {
       samples[name].serve.push(await measure(v, 'serve'));
       samples[name].version.push(await measure(v, 'version'));
     }
@@ -106,7 +122,7 @@ try {
   const bundleBytes = (await stat(MAIN_JS)).size;
   const exeBytes = (await stat(EXE)).size;
   const nodeBytes = (await stat(process.execPath)).size;
-  const rows = Object.entries(variants).map(([name, v]) => [
+  const rows = VARIANTS.map(([name, v]) => [
     v.label,
     fmtMs(median(samples[name].serve)),
     fmtMs(median(samples[name].version)),
@@ -133,7 +149,7 @@ try {
     runs: RUNS,
     sizes: { bundleBytes, executableBytes: exeBytes, nodeBinaryBytes: nodeBytes },
     medianMs: Object.fromEntries(
-      Object.keys(variants).map((name) => [
+      VARIANTS.map(([name]) => [
         name,
         { serve: median(samples[name].serve), version: median(samples[name].version) },
       ]),

@@ -19,6 +19,7 @@ import { newCredential } from '@xkslab/conformance/testing';
 import { describe, expect, it } from 'vitest';
 import { makeTempDir, removeDir, runXkslab, startXkslab, waitFor } from './support/binary.ts';
 import {
+  externalKeyStoreInput,
   KMS_ACCESS_KEY_ID,
   KMS_REGION,
   KMS_SECRET_ACCESS_KEY,
@@ -92,17 +93,13 @@ describe('xkslab serve --kms-port', () => {
       expect(server.stderr()).toContain(`AWS_SECRET_ACCESS_KEY=${KMS_SECRET_ACCESS_KEY}`);
       let kms = kmsClient(kmsUrl);
       const created = await kms.send(
-        new CreateCustomKeyStoreCommand({
-          CustomKeyStoreName: 'beside',
-          CustomKeyStoreType: 'EXTERNAL_KEY_STORE',
-          XksProxyConnectivity: 'PUBLIC_ENDPOINT',
-          XksProxyUriEndpoint: server.url,
-          XksProxyUriPath: '/one/kms/xks/v1',
-          XksProxyAuthenticationCredential: {
-            AccessKeyId: credential.accessKeyId,
-            RawSecretAccessKey: credential.secretAccessKey,
-          },
-        }),
+        new CreateCustomKeyStoreCommand(
+          externalKeyStoreInput('beside', {
+            endpoint: server.url,
+            uriPath: '/one/kms/xks/v1',
+            credential,
+          }),
+        ),
       );
       const id = created.CustomKeyStoreId;
       await kms.send(new ConnectCustomKeyStoreCommand({ CustomKeyStoreId: id }));

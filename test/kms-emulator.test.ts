@@ -43,12 +43,15 @@ import { type Admin, adminFor, adminOk } from './support/admin-api.ts';
 import { startXkslab, type XkslabServer } from './support/binary.ts';
 import type { Credential } from './support/credentials.ts';
 import {
+  externalKeyStoreInput,
   KMS_ACCESS_KEY_ID,
   KMS_ACCOUNT,
   KMS_REGION,
   KMS_SECRET_ACCESS_KEY,
   type KmsServer,
   kmsClient,
+  kmsLabSeed,
+  rejects,
   startKms,
   waitConnected,
 } from './support/kms.ts';
@@ -58,34 +61,16 @@ type ClientProvider = NonNullable<
 >;
 
 const PREFIX = '/kms-e2e';
-const ED = ['ENCRYPT', 'DECRYPT'];
 
-function seed(credential: Credential) {
-  return {
-    modules: [
-      {
-        name: 'kms-hsm',
-        nodes: 2,
-        keys: [
-          { id: 'k1', usage: ED },
-          { id: 'k2', usage: ED },
-          { id: 'esdk', usage: ED },
-          { id: 'disabled', usage: ED, status: 'DISABLED' },
-          { id: 'encrypt-only', usage: ['ENCRYPT'] },
-          { id: 'blockme', usage: ED },
-        ],
-      },
-    ],
-    keyStores: [
-      {
-        name: 'kms-e2e',
-        uriPathPrefix: PREFIX,
-        region: KMS_REGION,
-        module: 'kms-hsm',
-        credentials: [credential],
-      },
-    ],
-  };
+/** CreateKey for an external key of the test key store. */
+function createXksKey(xksKeyId: string) {
+  return kms.send(
+    new CreateKeyCommand({
+      Origin: 'EXTERNAL_KEY_STORE',
+      CustomKeyStoreId: keyStoreId,
+      XksKeyId: xksKeyId,
+    }),
+  );
 }
 
 let credential: Credential;
@@ -100,34 +85,18 @@ let k1Arn: string;
 const text = (bytes: Uint8Array | undefined) => Buffer.from(bytes ?? []).toString();
 const bytes = (s: string) => new TextEncoder().encode(s);
 
-async function rejects<T>(p: Promise<unknown>, type: new (...args: never[]) => T): Promise<T> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e, String(e)).toBeInstanceOf(type);
-    return e as T;
-  }
-  throw new Error(`expected ${type.name}`);
-}
-
 function storeInput(name: string, cred: Credential, proxyUrl = proxy.url) {
-  return {
-    CustomKeyStoreName: name,
-    CustomKeyStoreType: 'EXTERNAL_KEY_STORE' as const,
-    XksProxyConnectivity: 'PUBLIC_ENDPOINT' as const,
-    XksProxyUriEndpoint: proxyUrl,
-    XksProxyUriPath: `${PREFIX}/kms/xks/v1`,
-    XksProxyAuthenticationCredential: {
-      AccessKeyId: cred.accessKeyId,
-      RawSecretAccessKey: cred.secretAccessKey,
-    },
-  };
+  return externalKeyStoreInput(name, {
+    endpoint: proxyUrl,
+    uriPath: `${PREFIX}/kms/xks/v1`,
+    credential: cred,
+  });
 }
 
 beforeAll(async () => {
   credential = newCredential();
   [proxy, emulator] = await Promise.all([
-    startXkslab({ seed: seed(credential) }),
+    startXkslab({ seed: kmsLabSeed(PREFIX, credential) }),
     startKms(['--connect-delay-ms', '100', '--health-interval-ms', '0']),
   ]);
   admin = await adminFor(proxy.dataDir);
@@ -200,36 +169,9 @@ describe('external key store with @aws-sdk/client-kms', () => {
       CustomKeyStoreId: keyStoreId,
       XksKeyConfiguration: { Id: 'k1' },
     });
-    await rejects(
-      kms.send(
-        new CreateKeyCommand({
-          Origin: 'EXTERNAL_KEY_STORE',
-          CustomKeyStoreId: keyStoreId,
-          XksKeyId: 'disabled',
-        }),
-      ),
-      XksKeyInvalidConfigurationException,
-    );
-    await rejects(
-      kms.send(
-        new CreateKeyCommand({
-          Origin: 'EXTERNAL_KEY_STORE',
-          CustomKeyStoreId: keyStoreId,
-          XksKeyId: 'encrypt-only',
-        }),
-      ),
-      XksKeyInvalidConfigurationException,
-    );
-    await rejects(
-      kms.send(
-        new CreateKeyCommand({
-          Origin: 'EXTERNAL_KEY_STORE',
-          CustomKeyStoreId: keyStoreId,
-          XksKeyId: 'missing',
-        }),
-      ),
-      XksKeyNotFoundException,
-    );
+    await rejects(createXksKey('disabled'), XksKeyInvalidConfigurationException);
+    await rejects(createXksKey('encrypt-only'), XksKeyInvalidConfigurationException);
+    await rejects(createXksKey('missing'), XksKeyNotFoundException);
     const listed = await kms.send(new ListKeysCommand({}));
     expect(listed.Keys).toEqual([{ KeyId: k1, KeyArn: k1Arn }]);
   });
@@ -285,13 +227,7 @@ describe('external key store with @aws-sdk/client-kms', () => {
   });
 
   it('ReEncrypt to another key, by alias', async () => {
-    const k2 = await kms.send(
-      new CreateKeyCommand({
-        Origin: 'EXTERNAL_KEY_STORE',
-        CustomKeyStoreId: keyStoreId,
-        XksKeyId: 'k2',
-      }),
-    );
+    const k2 = await createXksKey('k2');
     await kms.send(
       new CreateAliasCommand({ AliasName: 'alias/e2e-two', TargetKeyId: k2.KeyMetadata?.KeyId }),
     );
@@ -340,13 +276,7 @@ describe('external key store with @aws-sdk/client-kms', () => {
   });
 
   it('the AWS Encryption SDK encrypts and decrypts a message through a KMS keyring', async () => {
-    const esdkKey = await kms.send(
-      new CreateKeyCommand({
-        Origin: 'EXTERNAL_KEY_STORE',
-        CustomKeyStoreId: keyStoreId,
-        XksKeyId: 'esdk',
-      }),
-    );
+    const esdkKey = await createXksKey('esdk');
     const arn = esdkKey.KeyMetadata?.Arn ?? '';
     const clients: KMS[] = [];
     // The keyring's client type predates exactOptionalPropertyTypes; the SDK's KMS class is what
@@ -394,13 +324,7 @@ describe('the external key manager going away', () => {
   });
 
   it('a key blocked in the key manager fails with AWS’s message; the KMS key stays Enabled', async () => {
-    const key = await kms.send(
-      new CreateKeyCommand({
-        Origin: 'EXTERNAL_KEY_STORE',
-        CustomKeyStoreId: keyStoreId,
-        XksKeyId: 'blockme',
-      }),
-    );
+    const key = await createXksKey('blockme');
     const id = key.KeyMetadata?.KeyId ?? '';
     const enc = await kms.send(new EncryptCommand({ KeyId: id, Plaintext: bytes('blocked soon') }));
     adminOk(await admin.call('POST', '/modules/kms-hsm/keys/blockme/block'));

@@ -19,7 +19,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Admin, adminFor, adminOk } from './support/admin-api.ts';
 import { startXkslab, waitFor, type XkslabServer } from './support/binary.ts';
 import type { Credential } from './support/credentials.ts';
-import { KMS_REGION, type KmsServer, kmsClient, startKms } from './support/kms.ts';
+import {
+  externalKeyStoreInput,
+  KMS_REGION,
+  type KmsServer,
+  kmsClient,
+  rejects,
+  startKms,
+} from './support/kms.ts';
 
 const PREFIX = '/faulty';
 const ED = ['ENCRYPT', 'DECRYPT'];
@@ -33,16 +40,6 @@ let limited: KmsServer;
 let kms: KMSClient;
 const keyIds = new Map<string, string>();
 
-async function rejects<T>(p: Promise<unknown>, type: new (...args: never[]) => T): Promise<T> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e, String(e)).toBeInstanceOf(type);
-    return e as T;
-  }
-  throw new Error(`expected ${type.name}`);
-}
-
 /** A connected key store on the faulty proxy, with one KMS key per external key in `keys`. */
 async function setUp(
   client: KMSClient,
@@ -50,17 +47,13 @@ async function setUp(
   keys: string[],
 ): Promise<Map<string, string>> {
   const created = await client.send(
-    new CreateCustomKeyStoreCommand({
-      CustomKeyStoreName: name,
-      CustomKeyStoreType: 'EXTERNAL_KEY_STORE',
-      XksProxyConnectivity: 'PUBLIC_ENDPOINT',
-      XksProxyUriEndpoint: proxy.url,
-      XksProxyUriPath: `${PREFIX}/kms/xks/v1`,
-      XksProxyAuthenticationCredential: {
-        AccessKeyId: credential.accessKeyId,
-        RawSecretAccessKey: credential.secretAccessKey,
-      },
-    }),
+    new CreateCustomKeyStoreCommand(
+      externalKeyStoreInput(name, {
+        endpoint: proxy.url,
+        uriPath: `${PREFIX}/kms/xks/v1`,
+        credential,
+      }),
+    ),
   );
   const id = created.CustomKeyStoreId ?? '';
   await client.send(new ConnectCustomKeyStoreCommand({ CustomKeyStoreId: id }));

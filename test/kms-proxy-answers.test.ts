@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { CreateCustomKeyStoreCommand, type KMSClient } from '@aws-sdk/client-kms';
 import { newCredential } from '@xkslab/conformance/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type KmsServer, kmsClient, startKms } from './support/kms.ts';
+import { externalKeyStoreInput, type KmsServer, kmsClient, startKms } from './support/kms.ts';
 
 const SECRET = 'INTERNAL-SECRET-d41d8cd98f00';
 
@@ -42,17 +42,13 @@ async function createStore(name: string): Promise<Error> {
   const cred = newCredential();
   try {
     await kms.send(
-      new CreateCustomKeyStoreCommand({
-        CustomKeyStoreName: name,
-        CustomKeyStoreType: 'EXTERNAL_KEY_STORE',
-        XksProxyConnectivity: 'PUBLIC_ENDPOINT',
-        XksProxyUriEndpoint: internalUrl,
-        XksProxyUriPath: '/kms/xks/v1',
-        XksProxyAuthenticationCredential: {
-          AccessKeyId: cred.accessKeyId,
-          RawSecretAccessKey: cred.secretAccessKey,
-        },
-      }),
+      new CreateCustomKeyStoreCommand(
+        externalKeyStoreInput(name, {
+          endpoint: internalUrl,
+          uriPath: '/kms/xks/v1',
+          credential: cred,
+        }),
+      ),
     );
   } catch (e) {
     if (e instanceof Error) return e;

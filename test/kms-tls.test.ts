@@ -16,7 +16,14 @@ import { newCredential } from '@xkslab/conformance/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startXkslab, type XkslabServer } from './support/binary.ts';
 import type { Credential } from './support/credentials.ts';
-import { KMS_REGION, type KmsServer, kmsClient, startKms, waitConnected } from './support/kms.ts';
+import {
+  externalKeyStoreInput,
+  KMS_REGION,
+  type KmsServer,
+  kmsClient,
+  startKms,
+  waitConnected,
+} from './support/kms.ts';
 
 let credential: Credential;
 let proxy: XkslabServer;
@@ -25,17 +32,11 @@ let untrusted: KmsServer;
 let endpoint: string;
 
 function storeInput(name: string) {
-  return {
-    CustomKeyStoreName: name,
-    CustomKeyStoreType: 'EXTERNAL_KEY_STORE' as const,
-    XksProxyConnectivity: 'PUBLIC_ENDPOINT' as const,
-    XksProxyUriEndpoint: endpoint,
-    XksProxyUriPath: '/tls/kms/xks/v1',
-    XksProxyAuthenticationCredential: {
-      AccessKeyId: credential.accessKeyId,
-      RawSecretAccessKey: credential.secretAccessKey,
-    },
-  };
+  return externalKeyStoreInput(name, {
+    endpoint: endpoint,
+    uriPath: '/tls/kms/xks/v1',
+    credential,
+  });
 }
 
 beforeAll(async () => {

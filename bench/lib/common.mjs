@@ -24,23 +24,36 @@ export function machineInfo() {
   };
 }
 
+/** @param {ReturnType<typeof machineInfo>} m */
 export function machineLine(m) {
   return `${m.model} x${m.cpus}, node ${m.node}, ${m.platform}, load ${m.loadAvgAtStart.join(' ')}`;
 }
 
-/** Prints a left/right aligned table: columns from `rightFrom` on are right-aligned. */
+/**
+ * Prints a left/right aligned table: columns from `rightFrom` on are right-aligned.
+ * @param {string} title
+ * @param {string[]} header
+ * @param {unknown[][]} rows
+ */
 export function printTable(title, header, rows, rightFrom = 1) {
   const cells = rows.map((r) => r.map((c) => String(c)));
   const widths = header.map((h, i) => Math.max(h.length, ...cells.map((r) => r[i]?.length ?? 0)));
+  /** @param {string[]} r */
   const line = (r) =>
-    r.map((c, i) => (i >= rightFrom ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ');
+    r
+      .map((c, i) => (i >= rightFrom ? c.padStart(widths[i] ?? 0) : c.padEnd(widths[i] ?? 0)))
+      .join('  ');
   console.log(`\n${title}`);
   console.log(line(header));
   console.log(widths.map((w) => '-'.repeat(w)).join('  '));
   for (const r of cells) console.log(line(r));
 }
 
-/** Writes `<repo>/bench/results/<name>.json` atomically (tmp + rename). */
+/**
+ * Writes `<repo>/bench/results/<name>.json` atomically (tmp + rename).
+ * @param {string} name
+ * @param {unknown} report
+ */
 export async function writeResult(name, report) {
   await mkdir(RESULTS_DIR, { recursive: true });
   const out = join(RESULTS_DIR, `${name}.json`);
@@ -51,32 +64,46 @@ export async function writeResult(name, report) {
   return out;
 }
 
-/** Percentile (nearest rank) of an ascending-sorted numeric array. */
+/**
+ * Percentile (nearest rank) of an ascending-sorted numeric array.
+ * @param {readonly number[]} sorted
+ * @param {number} p
+ * @returns {number}
+ */
 export function percentile(sorted, p) {
   if (sorted.length === 0) return Number.NaN;
   const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return sorted[rank];
+  return sorted[rank] ?? Number.NaN;
 }
 
+/**
+ * @param {readonly number[]} values
+ * @returns {number}
+ */
 export function median(values) {
   const s = [...values].sort((a, b) => a - b);
   if (s.length === 0) return Number.NaN;
   const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+  const at = (/** @type {number} */ i) => s[i] ?? Number.NaN;
+  return s.length % 2 ? at(mid) : (at(mid - 1) + at(mid)) / 2;
 }
 
-export const round = (x, digits = 2) => (Number.isFinite(x) ? Number(x.toFixed(digits)) : x);
-export const fmtInt = (x) => (Number.isFinite(x) ? Math.round(x).toLocaleString('en-US') : '-');
-export const fmtMs = (x) => (Number.isFinite(x) ? x.toFixed(2) : '-');
-export const fmtRatio = (x) => (Number.isFinite(x) ? `${x.toFixed(2)}x` : '-');
+export const round = (/** @type {number} */ x, digits = 2) =>
+  Number.isFinite(x) ? Number(x.toFixed(digits)) : x;
+export const fmtInt = (/** @type {number} */ x) =>
+  Number.isFinite(x) ? Math.round(x).toLocaleString('en-US') : '-';
+export const fmtMs = (/** @type {number} */ x) => (Number.isFinite(x) ? x.toFixed(2) : '-');
+export const fmtRatio = (/** @type {number} */ x) =>
+  Number.isFinite(x) ? `${x.toFixed(2)}x` : '-';
 
-export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+export const sleep = (/** @type {number} */ ms) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * Command-line flags shared by every bench section. `pnpm bench -- --scale-max 1000000` reaches
  * here through turbo; BENCH_* environment variables do the same (turbo passes them through).
  */
 export function benchOptions(argv = process.argv.slice(2), env = process.env) {
+  /** @param {string} name */
   const flag = (name) => {
     const i = argv.indexOf(`--${name}`);
     if (i === -1) return undefined;
@@ -84,6 +111,7 @@ export function benchOptions(argv = process.argv.slice(2), env = process.env) {
     return next === undefined || next.startsWith('--') ? 'true' : next;
   };
   const quick = (flag('quick') ?? env.BENCH_QUICK) !== undefined;
+  /** @param {string | undefined} v @param {number} d */
   const num = (v, d) => (v === undefined || v === '' ? d : Number(v));
   return {
     quick,

@@ -6,8 +6,13 @@ import { randomUUID } from 'node:crypto';
 import { rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BENCH_DIR } from './common.mjs';
+import { BENCH_DIR, median, round } from './common.mjs';
 
+/**
+ * @param {'open' | 'closed'} kind
+ * @param {{ durationSec?: number } & Record<string, unknown>} config
+ * @returns {Promise<any>} the generator's JSON result (its last stdout line), as it printed it
+ */
 export async function runLoad(kind, config) {
   const file = join(tmpdir(), `xkslab-bench-load-${randomUUID()}.json`);
   await writeFile(file, JSON.stringify(config));
@@ -40,4 +45,33 @@ export async function runLoad(kind, config) {
   } finally {
     await rm(file, { force: true });
   }
+}
+
+/**
+ * What one closed-loop run printed (bench/load/closed.mjs).
+ * @typedef {{ reqPerSec: number; latencyMs: Record<'p50' | 'p99' | 'max', number>;
+ *   non2xx: number; errors: number; timeouts: number; requests: number }} ClosedRun
+ */
+
+/**
+ * One case over its rounds: median req/s and latency, and the median ratio to its baseline's
+ * runs of the same rounds.
+ * @param {string} name
+ * @param {ClosedRun[]} runs
+ * @param {ClosedRun[]} baselineRuns
+ */
+export function summarize(name, runs, baselineRuns) {
+  const rps = runs.map((r) => r.reqPerSec);
+  const ratios = runs.map((r, i) => r.reqPerSec / (baselineRuns[i]?.reqPerSec ?? Number.NaN));
+  const lat = (/** @type {'p50' | 'p99' | 'max'} */ k) => median(runs.map((r) => r.latencyMs[k]));
+  return {
+    case: name,
+    reqPerSec: round(median(rps), 0),
+    reqPerSecRounds: rps.map((x) => round(x, 0)),
+    ratioToBare: round(median(ratios), 3),
+    latencyMs: { p50: round(lat('p50')), p99: round(lat('p99')), max: round(lat('max')) },
+    non2xx: runs.reduce((a, r) => a + r.non2xx, 0),
+    errors: runs.reduce((a, r) => a + r.errors + r.timeouts, 0),
+    requests: runs.reduce((a, r) => a + r.requests, 0),
+  };
 }

@@ -4,7 +4,7 @@
 import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { Agent as HttpsAgent } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -33,11 +33,16 @@ export function assertBuilt() {
   if (!existsSync(MAIN_JS)) throw new Error(`${MAIN_JS} is missing: run 'pnpm build' first`);
 }
 
+/** @param {string} label */
 export async function tempDir(label) {
   return mkdtemp(join(tmpdir(), `xkslab-bench-${label}-`));
 }
 
-/** A seed with one module, `keys` keys k0..k(n-1) and one key store on PREFIX. */
+/**
+ * A seed with one module, `keys` keys k0..k(n-1) and one key store on PREFIX.
+ * @param {Credential} credential
+ * @param {{ module?: string; keys?: number }} [options]
+ */
 export function benchSeed(credential, { module = 'bench', keys = 1 } = {}) {
   return {
     modules: [
@@ -54,41 +59,6 @@ export function benchSeed(credential, { module = 'bench', keys = 1 } = {}) {
       { name: 'bench', uriPathPrefix: PREFIX, region: REGION, module, credentials: [credential] },
     ],
   };
-}
-
-/** Reads VmRSS (KiB → MiB) of a running process from /proc. */
-export async function rssMiB(pid) {
-  try {
-    const status = await readFile(`/proc/${pid}/status`, 'utf8');
-    const m = /VmRSS:\s+(\d+) kB/.exec(status);
-    return m ? Number(m[1]) / 1024 : Number.NaN;
-  } catch {
-    return Number.NaN;
-  }
-}
-
-/** CPU time (user + system, ms) a process has used so far, from /proc/<pid>/stat. */
-export async function cpuMs(pid) {
-  try {
-    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    // utime and stime are fields 14 and 15 of stat(5), i.e. 11 and 12 after the command name.
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
-  } catch {
-    return Number.NaN;
-  }
-}
-
-/** Resident memory split: anonymous (heap, buffers) and file-backed (mmapped LevelDB tables). */
-export async function memoryMiB(pid) {
-  try {
-    const status = await readFile(`/proc/${pid}/status`, 'utf8');
-    const kb = (name) =>
-      Number(new RegExp(`${name}:\\s+(\\d+) kB`).exec(status)?.[1] ?? Number.NaN) / 1024;
-    return { rss: kb('VmRSS'), anon: kb('RssAnon'), file: kb('RssFile') };
-  } catch {
-    return { rss: Number.NaN, anon: Number.NaN, file: Number.NaN };
-  }
 }
 
 /**
@@ -195,7 +165,10 @@ export async function startBare({ tls } = {}) {
   };
 }
 
-/** A self-signed certificate for 127.0.0.1 made with the openssl CLI, or undefined without it. */
+/**
+ * A self-signed certificate for 127.0.0.1 made with the openssl CLI, or undefined without it.
+ * @param {string} dir
+ */
 export async function selfSignedCert(dir) {
   const cert = join(dir, 'bench-cert.pem');
   const key = join(dir, 'bench-key.pem');
@@ -229,6 +202,7 @@ export async function selfSignedCert(dir) {
   return ok ? { cert, key } : undefined;
 }
 
+/** @param {string | undefined} dir */
 export async function removeDir(dir) {
   if (dir) await rm(dir, { recursive: true, force: true });
 }

@@ -14,6 +14,7 @@ const BODY = JSON.stringify({
   ciphertextMetadata: 'AQ==',
 });
 const [certPath, keyPath] = process.argv.slice(2);
+/** @type {import('node:http').RequestListener} */
 const handler = (req, res) => {
   req.on('data', () => {});
   req.on('end', () => {

@@ -23,11 +23,13 @@ const agent = new (secure ? HttpsAgent : HttpAgent)({
   maxSockets: config.maxSockets ?? 256,
   ...(secure ? { rejectUnauthorized: false } : {}),
 });
-const pool = config.requests.map((r) => ({
-  path: r.path,
-  headers: { ...r.headers, 'content-length': String(Buffer.byteLength(r.body)) },
-  body: Buffer.from(r.body),
-}));
+const pool = config.requests.map(
+  (/** @type {{ path: string; headers: Record<string, string>; body: string }} */ r) => ({
+    path: r.path,
+    headers: { ...r.headers, 'content-length': String(Buffer.byteLength(r.body)) },
+    body: Buffer.from(r.body),
+  }),
+);
 const total = Math.round(config.rate * config.durationSec);
 const timeoutMs = config.timeoutMs ?? 10_000;
 const latency = new Float64Array(total);
@@ -36,15 +38,20 @@ let done = 0;
 let ok = 0;
 let non2xx = 0;
 let errors = 0;
+/** @type {Record<number, number>} */
 const statuses = {};
 let sent = 0;
 let maxLagMs = 0;
 
+/**
+ * @param {number} i
+ * @param {number} due
+ */
 function fire(i, due) {
   const req = pool[i % pool.length];
   const sentAt = performance.now();
   let finished = false;
-  const finish = (status) => {
+  const finish = (/** @type {number} */ status) => {
     if (finished) return;
     finished = true;
     const end = performance.now();
@@ -100,9 +107,10 @@ while (done < total && performance.now() < deadline) await new Promise((r) => se
 const elapsedSec = (performance.now() - t0) / 1000;
 agent.destroy();
 
-const pick = (arr) => {
+const pick = (/** @type {Float64Array} */ arr) => {
   const s = Array.from(arr.subarray(0, total)).sort((a, b) => a - b);
-  const p = (q) => s[Math.min(s.length - 1, Math.max(0, Math.ceil((q / 100) * s.length) - 1))];
+  const p = (/** @type {number} */ q) =>
+    s[Math.min(s.length - 1, Math.max(0, Math.ceil((q / 100) * s.length) - 1))];
   return { p50: p(50), p90: p(90), p99: p(99), p999: p(99.9), max: s[s.length - 1] };
 };
 process.stdout.write(

@@ -224,7 +224,7 @@ describe('bad environment', () => {
     expect(await corrupt(dataDir, /^\d+\.log$/)).toBeGreaterThan(0);
     const res = await tryServe(dataDir);
     expect(res.code, res.stderr).toBe(1);
-    expect(res.stderr).toMatch(/^xkslab: the key store's write-ahead log .* is damaged/m);
+    expect(res.stderr).toMatch(/^xkslab: the database's write-ahead log .* is damaged/m);
   });
 
   it('a damaged table file never yields wrong data: the right answer or an error', async () => {

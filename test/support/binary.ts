@@ -20,7 +20,7 @@ const RUN_TIMEOUT_MS = 20_000;
 const STOP_TIMEOUT_MS = 10_000;
 /**
  * xkslab prints `listening` a moment before it installs its SIGINT/SIGTERM handlers, so a signal
- * sent at once can kill it with the default action (see cli.test.ts, "signals"). `stop` leaves at
+ * sent at once can kill it with the default action (see cli-restarts.test.ts, "signals"). `stop` leaves at
  * least this long between the `listening` line and the signal so other tests do not trip on that.
  */
 const SIGNAL_GRACE_MS = 300;

@@ -4,6 +4,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { DescribeCustomKeyStoresCommand, KMSClient } from '@aws-sdk/client-kms';
+import { expect } from 'vitest';
 import {
   assertBuilt,
   type ExitStatus,
@@ -106,6 +107,21 @@ export function kmsClient(url: string, options: { maxAttempts?: number } = {}): 
 
 export type ProxyTarget = { endpoint: string; uriPath: string; credential: Credential };
 
+/** CreateCustomKeyStore input: an external key store on the proxy `target`, over the internet. */
+export function externalKeyStoreInput(name: string, target: ProxyTarget) {
+  return {
+    CustomKeyStoreName: name,
+    CustomKeyStoreType: 'EXTERNAL_KEY_STORE' as const,
+    XksProxyConnectivity: 'PUBLIC_ENDPOINT' as const,
+    XksProxyUriEndpoint: target.endpoint,
+    XksProxyUriPath: target.uriPath,
+    XksProxyAuthenticationCredential: {
+      AccessKeyId: target.credential.accessKeyId,
+      RawSecretAccessKey: target.credential.secretAccessKey,
+    },
+  };
+}
+
 /** Polls DescribeCustomKeyStores until the store leaves CONNECTING (at most ~10 s); its last state. */
 export async function waitConnected(client: KMSClient, id: string | undefined): Promise<string> {
   let state = '';
@@ -116,4 +132,51 @@ export async function waitConnected(client: KMSClient, id: string | undefined): 
     await new Promise((r) => setTimeout(r, 50));
   }
   return state;
+}
+
+/** Awaits `p`, expects it to reject with an instance of `type`, and returns that error. */
+export async function rejects<T>(
+  p: Promise<unknown>,
+  type: new (...args: never[]) => T,
+): Promise<T> {
+  try {
+    await p;
+  } catch (e) {
+    expect(e, String(e)).toBeInstanceOf(type);
+    return e as T;
+  }
+  throw new Error(`expected ${type.name}`);
+}
+
+/**
+ * The seed of the KMS end-to-end tests: module kms-hsm (2 nodes) with keys for every case (enabled,
+ * disabled, encrypt-only, one to block) and key store kms-e2e at `prefix` with `credential`.
+ */
+export function kmsLabSeed(prefix: string, credential: Credential) {
+  const ED = ['ENCRYPT', 'DECRYPT'];
+  return {
+    modules: [
+      {
+        name: 'kms-hsm',
+        nodes: 2,
+        keys: [
+          { id: 'k1', usage: ED },
+          { id: 'k2', usage: ED },
+          { id: 'esdk', usage: ED },
+          { id: 'disabled', usage: ED, status: 'DISABLED' },
+          { id: 'encrypt-only', usage: ['ENCRYPT'] },
+          { id: 'blockme', usage: ED },
+        ],
+      },
+    ],
+    keyStores: [
+      {
+        name: 'kms-e2e',
+        uriPathPrefix: prefix,
+        region: KMS_REGION,
+        module: 'kms-hsm',
+        credentials: [credential],
+      },
+    ],
+  };
 }

@@ -5,9 +5,9 @@ describe('describeError', () => {
   it('names the error and every cause down to the root', () => {
     const root = new Error('IO error: /data/db/000012.log: Read-only file system');
     const mid = new TypeError('batch failed', { cause: root });
-    const top = new RangeError('key store batch write failed', { cause: mid });
+    const top = new RangeError('database batch write failed', { cause: mid });
     expect(describeError(top)).toBe(
-      'RangeError: key store batch write failed; caused by TypeError: batch failed; caused by Error: IO error: /data/db/000012.log: Read-only file system',
+      'RangeError: database batch write failed; caused by TypeError: batch failed; caused by Error: IO error: /data/db/000012.log: Read-only file system',
     );
   });
 

@@ -43,7 +43,7 @@ export function warningsOnly(logger: Logger): Logger {
 export const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 
 /**
- * An error and its chain of causes as one log field, e.g. `VcmError: key store batch write
+ * An error and its chain of causes as one log field, e.g. `VcmError: database batch write
  * failed; caused by Error: IO error: .../000012.log: Read-only file system`: the outer error
  * says what failed, the innermost why. At most five links.
  */

@@ -17,6 +17,7 @@
  * HMAC-SHA256 that actions/xks-envelope.ts appends to this encoding (32 bytes) and checks before
  * asking the proxy, so an altered blob fails the same way whichever byte changed.
  */
+import { concatBytes } from '@noble/ciphers/utils.js';
 import { CIPHERTEXT_METADATA_MAX_BYTES, GCM_IV_LENGTHS } from '@xkslab/protocol';
 import { GCM_TAG_BYTES, INNER_IV_BYTES } from './constants.ts';
 import { isUuid, uuidFromBytes, uuidToBytes } from './ids.ts';
@@ -47,7 +48,7 @@ export function encodeBlob(blob: CiphertextBlob): Uint8Array {
     throw new RangeError('ciphertextMetadata must be at most 20 bytes');
   }
   if (blob.proxyCiphertext.length === 0) throw new RangeError('ciphertext must not be empty');
-  const parts: Uint8Array[] = [
+  return concatBytes(
     Uint8Array.of(BLOB_VERSION),
     uuidToBytes(blob.keyId),
     blob.innerIv,
@@ -58,14 +59,7 @@ export function encodeBlob(blob: CiphertextBlob): Uint8Array {
     Uint8Array.of(blob.ciphertextMetadata.length),
     blob.ciphertextMetadata,
     blob.proxyCiphertext,
-  ];
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  );
 }
 
 /** Parses a blob; undefined for anything that is not one (Decrypt answers InvalidCiphertextException). */

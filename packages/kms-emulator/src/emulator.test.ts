@@ -1,35 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import { decodeBlob } from './blob.ts';
-import { KmsClientError } from './client/kms-client.ts';
-import { createTestEmulator, flush, PROXY_ENDPOINT, PROXY_URI_PATH } from './testing/index.ts';
+import { b64, rejection } from './testing/action-helpers.ts';
+import {
+  createTestEmulator,
+  customKeyStoreInput,
+  flush,
+  PROXY_ENDPOINT,
+  PROXY_URI_PATH,
+} from './testing/index.ts';
 
-const b64 = (text: string) => Buffer.from(text).toString('base64');
 const text = (b64text: unknown) => Buffer.from(String(b64text), 'base64').toString();
-
-async function rejection(p: Promise<unknown>): Promise<KmsClientError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof KmsClientError) return e;
-    throw e;
-  }
-  throw new Error('expected the call to fail');
-}
 
 describe('custom key stores', () => {
   it('creates a key store after a health check and starts DISCONNECTED', async () => {
     const t = await createTestEmulator();
-    const created = await t.client.call('CreateCustomKeyStore', {
-      CustomKeyStoreName: 'ks',
-      CustomKeyStoreType: 'EXTERNAL_KEY_STORE',
-      XksProxyConnectivity: 'PUBLIC_ENDPOINT',
-      XksProxyUriEndpoint: PROXY_ENDPOINT,
-      XksProxyUriPath: PROXY_URI_PATH,
-      XksProxyAuthenticationCredential: {
-        AccessKeyId: 'ABCDEFGHIJKLMNOPQRSTUVWXYZ',
-        RawSecretAccessKey: 'c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LXNlY3JldA==',
-      },
-    });
+    const created = await t.client.call('CreateCustomKeyStore', customKeyStoreInput());
     expect(created.CustomKeyStoreId).toMatch(/^cks-[0-9a-f]{17}$/);
     const health = t.proxy.calledWith('health');
     expect(health).toHaveLength(1);
@@ -80,17 +65,7 @@ describe('custom key stores', () => {
 
   it('ends FAILED with INVALID_CREDENTIALS when the proxy refuses the credential at connect time', async () => {
     const t = await createTestEmulator();
-    const created = await t.client.call('CreateCustomKeyStore', {
-      CustomKeyStoreName: 'ks',
-      CustomKeyStoreType: 'EXTERNAL_KEY_STORE',
-      XksProxyConnectivity: 'PUBLIC_ENDPOINT',
-      XksProxyUriEndpoint: PROXY_ENDPOINT,
-      XksProxyUriPath: PROXY_URI_PATH,
-      XksProxyAuthenticationCredential: {
-        AccessKeyId: 'ABCDEFGHIJKLMNOPQRSTUVWXYZ',
-        RawSecretAccessKey: 'c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LXNlY3JldA==',
-      },
-    });
+    const created = await t.client.call('CreateCustomKeyStore', customKeyStoreInput());
     await t.client.call('ConnectCustomKeyStore', { CustomKeyStoreId: created.CustomKeyStoreId });
     t.proxy.failNext({ kind: 'error', errorName: 'AuthenticationFailedException' });
     t.scheduler.advance(1000);

@@ -10,6 +10,7 @@
  *   bytes every proxy must accept), and reveals nothing of the context to the proxy.
  */
 import { gcm } from '@noble/ciphers/aes.js';
+import { concatBytes } from '@noble/ciphers/utils.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { GCM_TAG_BYTES, INNER_IV_BYTES } from './constants.ts';
 import { uuidToBytes } from './ids.ts';
@@ -19,16 +20,6 @@ const INNER_DOMAIN = encoder.encode('xkslab-kms-emulator/inner/1');
 const PROXY_DOMAIN = encoder.encode('xkslab-kms-emulator/proxy/1');
 
 export type EncryptionContext = Readonly<Record<string, string>>;
-
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
 
 function u32(n: number): Uint8Array {
   const out = new Uint8Array(4);
@@ -49,15 +40,15 @@ export function canonicalContext(context: EncryptionContext | undefined): Uint8A
     const value = encoder.encode(v);
     parts.push(u32(key.length), key, u32(value.length), value);
   }
-  return concat(parts);
+  return concatBytes(...parts);
 }
 
 export function innerAad(keyId: string, context: EncryptionContext | undefined): Uint8Array {
-  return concat([INNER_DOMAIN, uuidToBytes(keyId), canonicalContext(context)]);
+  return concatBytes(INNER_DOMAIN, uuidToBytes(keyId), canonicalContext(context));
 }
 
 export function proxyAad(keyArn: string, innerIv: Uint8Array, innerTag: Uint8Array): Uint8Array {
-  return sha256(concat([PROXY_DOMAIN, encoder.encode(keyArn), innerIv, innerTag]));
+  return sha256(concatBytes(PROXY_DOMAIN, encoder.encode(keyArn), innerIv, innerTag));
 }
 
 export type InnerCiphertext = { iv: Uint8Array; ciphertext: Uint8Array; tag: Uint8Array };
@@ -82,7 +73,7 @@ export function innerDecrypt(
   aad: Uint8Array,
 ): Uint8Array | undefined {
   try {
-    return gcm(material, inner.iv, aad).decrypt(concat([inner.ciphertext, inner.tag]));
+    return gcm(material, inner.iv, aad).decrypt(concatBytes(inner.ciphertext, inner.tag));
   } catch {
     return undefined;
   }

@@ -64,6 +64,6 @@ describe('Vcm health check', () => {
     const health = await vcm.healthCheck('m1');
     expect(health).toHaveLength(3);
     for (const n of health)
-      expect(n).toMatchObject({ status: 'UNAVAILABLE', detail: 'key store unavailable' });
+      expect(n).toMatchObject({ status: 'UNAVAILABLE', detail: 'record store unavailable' });
   });
 });

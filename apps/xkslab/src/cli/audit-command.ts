@@ -9,7 +9,7 @@ import { ChainVerifier, parseEntryLine } from '../audit/verify-chain.ts';
 import { commandHelp, defineCommand, HELP_OPTION, parseCommand } from './command.ts';
 import { CommandError, type CommandIo, errorCode } from './command-io.ts';
 import { UsageError } from './flags.ts';
-import { DEFAULT_DATA_DIR } from './serve-options.ts';
+import { DATA_DIR_OPTION } from './serve-options.ts';
 import { didYouMean } from './suggest.ts';
 
 const FOLLOW_POLL_MS = 250;
@@ -51,11 +51,7 @@ const AuditOptions = z.strictObject({
     short: 'f',
     section: 'Tail:',
   }),
-  dataDir: z
-    .string()
-    .min(1)
-    .default(DEFAULT_DATA_DIR)
-    .meta({ description: 'data directory', value: 'DIR' }),
+  dataDir: DATA_DIR_OPTION,
   json: z.boolean().default(false).meta({
     description: 'one JSON entry per line instead of a table (tail, query)',
   }),

@@ -15,7 +15,7 @@ import { ADMIN_TOKEN_RECORD } from '../services/auth.ts';
 import { resolveAdminTarget } from './admin-client.ts';
 import { commandHelp, defineCommand, HELP_OPTION, parseCommand } from './command.ts';
 import { CommandError, type CommandIo, errorCode } from './command-io.ts';
-import { DEFAULT_DATA_DIR } from './serve-options.ts';
+import { DATA_DIR_OPTION } from './serve-options.ts';
 
 /** What backup and restore need from the composition root. */
 export type BackupDeps = {
@@ -53,11 +53,7 @@ The backup is encrypted under a key derived from the master key: keep the master
 or XKSLAB_MASTER_KEY) safe and apart from the backup; restore needs it.`,
   args: [{ name: 'FILE', missing: 'name the backup FILE to write' }],
   options: z.strictObject({
-    dataDir: z
-      .string()
-      .min(1)
-      .default(DEFAULT_DATA_DIR)
-      .meta({ description: 'data directory', value: 'DIR' }),
+    dataDir: DATA_DIR_OPTION,
     masterKeyFile: MasterKeyFile,
     help: HELP_OPTION,
   }),

@@ -64,6 +64,31 @@ async function withStateErrors<T>(work: Promise<T>): Promise<T> {
   }
 }
 
+/**
+ * Listens for the emulator's app on `where`, says its banner, and starts its health polling of
+ * the key stores: the start of `xkslab kms` and of `serve --kms-port` alike.
+ */
+async function listenKms(
+  runtime: Awaited<ReturnType<typeof createKmsRuntime>>,
+  listen: KmsListen,
+  where: { host: string; port: number },
+  say: (text: string) => void,
+  extra: { limits?: ConnectionLimits } = {},
+): Promise<{ server: AnyServer; url: string }> {
+  const { server, address } = await listen(
+    runtime.app.fetch,
+    where.host,
+    where.port,
+    undefined,
+    'kms',
+    extra.limits,
+  );
+  const url = urlOf(address);
+  say(kmsBannerText(url, runtime.emulator));
+  runtime.emulator.startHealthPolling();
+  return { server, url };
+}
+
 export async function kmsCommand(args: readonly string[], deps: KmsCommandDeps): Promise<number> {
   const options = parseKmsArgs(args);
   if (options.help) {
@@ -87,7 +112,7 @@ export async function kmsCommand(args: readonly string[], deps: KmsCommandDeps):
       }),
     };
   }
-  const { emulator, app } = await withStateErrors(
+  const runtime = await withStateErrors(
     createKmsRuntime(
       {
         region: options.region,
@@ -104,23 +129,15 @@ export async function kmsCommand(args: readonly string[], deps: KmsCommandDeps):
       { logger, clock: deps.clock, random: deps.random, ca, clientCert, clientKey, persistence },
     ),
   );
-  if (seed) await applyKmsSeed(emulator, seed, logger);
-  const { server, address } = await deps.listen(
-    app.fetch,
-    options.host,
-    options.port,
-    undefined,
-    'kms',
-    connectionLimitsOf(options),
-  );
-  const url = urlOf(address);
-  deps.io.stderr(kmsBannerText(url, emulator));
-  emulator.startHealthPolling();
+  if (seed) await applyKmsSeed(runtime.emulator, seed, logger);
+  const { server, url } = await listenKms(runtime, deps.listen, options, deps.io.stderr, {
+    limits: connectionLimitsOf(options),
+  });
   logger.info('listening', { url, service: 'kms', state: options.state });
   const signal = await deps.stopped;
   logger.info('stopping', { signal });
   await deps.closeServer(server);
-  await emulator.stop();
+  await runtime.emulator.stop();
   return 0;
 }
 
@@ -139,7 +156,7 @@ export async function startKmsBeside(options: {
   clock: () => Date;
   random: (n: number) => Uint8Array;
 }): Promise<{ url: string; close(): Promise<void> }> {
-  const { emulator, app } = await withStateErrors(
+  const runtime = await withStateErrors(
     createKmsRuntime(DEFAULT_KMS_SETTINGS, {
       logger: options.requestLogger ?? options.logger,
       clock: options.clock,
@@ -150,22 +167,13 @@ export async function startKmsBeside(options: {
       },
     }),
   );
-  const { server, address } = await options.listen(
-    app.fetch,
-    options.host,
-    options.port,
-    undefined,
-    'kms',
-  );
-  const url = urlOf(address);
-  options.say(kmsBannerText(url, emulator));
-  emulator.startHealthPolling();
+  const { server, url } = await listenKms(runtime, options.listen, options, options.say);
   options.logger.info('kms listening', { kmsUrl: url });
   return {
     url,
     async close() {
       await options.closeServer(server);
-      await emulator.stop();
+      await runtime.emulator.stop();
     },
   };
 }

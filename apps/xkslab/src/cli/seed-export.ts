@@ -15,7 +15,7 @@ import { decodeEnvKey, readMasterKeyFile } from './backup-command.ts';
 import { commandHelp, defineCommand, HELP_OPTION, parseCommand } from './command.ts';
 import { CommandError, type CommandIo, errorCode } from './command-io.ts';
 import { UsageError } from './flags.ts';
-import { DEFAULT_DATA_DIR } from './serve-options.ts';
+import { DATA_DIR_OPTION } from './serve-options.ts';
 import { didYouMean } from './suggest.ts';
 
 export const SEED_COMMAND = defineCommand({
@@ -43,11 +43,7 @@ fault rules and the admin token. What was left out is listed on stderr.`,
   args: [{ name: 'COMMAND' }],
   extraArgs: (extra) => `seed export: unexpected argument '${extra}'`,
   options: z.strictObject({
-    dataDir: z
-      .string()
-      .min(1)
-      .default(DEFAULT_DATA_DIR)
-      .meta({ description: 'data directory', value: 'DIR' }),
+    dataDir: DATA_DIR_OPTION,
     out: z.string().min(1).optional().meta({
       description: 'write the seed there (mode 0600, never overwritten) instead of stdout',
       value: 'FILE',

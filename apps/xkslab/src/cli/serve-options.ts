@@ -12,6 +12,13 @@ export const DEFAULT_HOST = '127.0.0.1';
 export const ADMIN_DEFAULT_HOST = '127.0.0.1';
 export const DEFAULT_PORT = 7780;
 export const DEFAULT_DATA_DIR = '.xkslab';
+
+/** `--data-dir DIR`, as every command that opens a data directory declares it. */
+export const DATA_DIR_OPTION = z
+  .string()
+  .min(1)
+  .default(DEFAULT_DATA_DIR)
+  .meta({ description: 'data directory', value: 'DIR' });
 export const DEFAULT_MODULE_TIMEOUT_MS = 200;
 
 const Port = z.coerce.number().int().min(0).max(65535);
@@ -19,11 +26,7 @@ const PositiveInt = z.coerce.number().int().positive();
 const File = z.string().min(1);
 
 export const ServeOptions = z.strictObject({
-  dataDir: z
-    .string()
-    .min(1)
-    .default(DEFAULT_DATA_DIR)
-    .meta({ description: 'data directory', value: 'DIR' }),
+  dataDir: DATA_DIR_OPTION,
   host: z
     .string()
     .min(1)

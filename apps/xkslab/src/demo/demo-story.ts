@@ -4,6 +4,7 @@
  * it needs (clients, the key manager switch, files, output) is passed in by main.ts.
  */
 import { gcm } from '@noble/ciphers/aes.js';
+import { concatBytes } from '@noble/ciphers/utils.js';
 import { KmsClientError, type KmsJsonClient, type XksCallRecord } from '@xkslab/kms-emulator';
 
 export type DemoProxyCall = {
@@ -59,19 +60,9 @@ function hex(bytes: Uint8Array, max = 16): string {
   return bytes.length > max ? `${text}...` : text;
 }
 
-function concat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
-
 /** The envelope file: uint16 blob length, the encrypted data key, 12-byte IV, AES-GCM output. */
 function envelope(blob: Uint8Array, iv: Uint8Array, sealed: Uint8Array): Uint8Array {
-  return concat(Uint8Array.of(blob.length >> 8, blob.length & 0xff), blob, iv, sealed);
+  return concatBytes(Uint8Array.of(blob.length >> 8, blob.length & 0xff), blob, iv, sealed);
 }
 
 function unenvelope(bytes: Uint8Array): { blob: Uint8Array; iv: Uint8Array; sealed: Uint8Array } {

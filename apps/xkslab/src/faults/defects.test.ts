@@ -12,21 +12,10 @@ import {
   resultWithFaults,
   servesRefusal,
 } from './defects.ts';
-import type { RequestFaults } from './fault-plan.ts';
-import { FaultPlan } from './fault-plan.ts';
+import { FaultPlan, noFaults, type RequestFaults } from './fault-plan.ts';
 import { enableScenario, SCENARIOS } from './scenarios.ts';
 
-const none: RequestFaults = {
-  defect: undefined,
-  drop: false,
-  error: undefined,
-  throttled: false,
-  clockOffsetMs: 0,
-  moduleDelayMs: 0,
-  responseDelayMs: 0,
-  health: [],
-  bitflip: undefined,
-};
+const none = noFaults();
 const ENCRYPTED = {
   ciphertext: Buffer.from('0123456789').toString('base64'),
   initializationVector: Buffer.alloc(12, 1).toString('base64'),

@@ -27,6 +27,21 @@ export type RequestFaults = {
   bitflip: 'ciphertext' | 'authenticationTag' | 'initializationVector' | undefined;
 };
 
+/** A request's faults before any rule applies: none. */
+export function noFaults(): RequestFaults {
+  return {
+    defect: undefined,
+    drop: false,
+    error: undefined,
+    throttled: false,
+    clockOffsetMs: 0,
+    moduleDelayMs: 0,
+    responseDelayMs: 0,
+    health: [],
+    bitflip: undefined,
+  };
+}
+
 export type FaultErrorCode = 'FAULT_EXISTS' | 'FAULT_NOT_FOUND' | 'INVALID_FAULT';
 
 export class FaultError extends Error {
@@ -139,17 +154,7 @@ export class FaultPlan {
     this.#prune(now);
     let out: RequestFaults | undefined;
     const faults = (): RequestFaults => {
-      out ??= {
-        defect: undefined,
-        drop: false,
-        error: undefined,
-        throttled: false,
-        clockOffsetMs: 0,
-        moduleDelayMs: 0,
-        responseDelayMs: 0,
-        health: [],
-        bitflip: undefined,
-      };
+      out ??= noFaults();
       return out;
     };
     for (const active of this.#rules) {

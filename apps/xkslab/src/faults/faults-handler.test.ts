@@ -1,42 +1,13 @@
-import { SigningKeyCache } from '@xkslab/sigv4';
-import { MemoryRecordStore, nobleEngine, Vcm } from '@xkslab/vcm';
 import { describe, expect, it, vi } from 'vitest';
 import { createApp } from '../app.ts';
-import { KeyStoreRegistry } from '../keystores/registry.ts';
-import { silentLogger } from '../logger.ts';
-import { CRED, NOW, signedRequest } from '../testing/xks-context.ts';
-import { DEFAULT_LIMITS } from '../xks/limits.ts';
+import { NOW, signedRequest, xksFixture } from '../testing/xks-context.ts';
 import { FaultPlan } from './fault-plan.ts';
 
 const HEALTH = { requestMetadata: { kmsRequestId: 'r', kmsOperation: 'KmsHealthCheck' } };
 
 async function setup(faults: FaultPlan | undefined) {
-  const store = new MemoryRecordStore();
-  const vcm = await Vcm.open({
-    store,
-    engine: nobleEngine,
-    masterKey: new Uint8Array(32).fill(7),
-    clock: () => NOW,
-  });
-  await vcm.createModule({ name: 'm', nodes: 2 });
-  const registry = await KeyStoreRegistry.load(store, vcm, () => NOW);
-  await registry.create({
-    name: 's',
-    uriPathPrefix: '/p',
-    region: 'eu-west-1',
-    module: 'm',
-    credentials: [CRED],
-  });
-  const app = createApp({
-    vcm,
-    registry,
-    limits: DEFAULT_LIMITS,
-    logger: silentLogger,
-    clock: () => NOW,
-    sigv4Cache: new SigningKeyCache(),
-    moduleTimeoutMs: 1000,
-    ...(faults ? { faults } : {}),
-  });
+  const { deps } = await xksFixture({}, { nodes: 2, keys: [] });
+  const app = createApp({ ...deps, ...(faults ? { faults } : {}) });
   return async (path: string, body: unknown) => {
     const res = await app.request(signedRequest(path, body));
     return { status: res.status, type: res.headers.get('content-type'), text: await res.text() };

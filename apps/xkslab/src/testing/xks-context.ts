@@ -1,6 +1,12 @@
 /** An XKS key store, its module and a way to run pipeline stages on a real Hono context (tests). */
 import { SigningKeyCache, signRequest } from '@xkslab/sigv4';
-import { MemoryRecordStore, nobleEngine, Vcm } from '@xkslab/vcm';
+import {
+  type CreateKeyInput,
+  MemoryRecordStore,
+  nobleEngine,
+  type RecordStore,
+  Vcm,
+} from '@xkslab/vcm';
 import { Hono } from 'hono';
 import { KeyStoreRegistry } from '../keystores/registry.ts';
 import { silentLogger } from '../logger.ts';
@@ -27,17 +33,29 @@ type SignOptions = {
   contentType?: string;
 };
 
+/** What the module behind the fixture's key store holds, and where its records live. */
+export type XksFixtureSetup = {
+  /** The module's node count (vcm's default when absent). */
+  nodes?: number;
+  /** Keys created in module 'm'; default one key 'k' for ENCRYPT and DECRYPT. */
+  keys?: readonly CreateKeyInput[];
+  /** The record store; default a new MemoryRecordStore. */
+  store?: RecordStore;
+};
+
 /** Key store 's' at prefix '/p' (eu-west-1) over module 'm' with key 'k'; policies allow all. */
-export async function xksFixture(over: Partial<XksDeps> = {}) {
-  const store = new MemoryRecordStore();
+export async function xksFixture(over: Partial<XksDeps> = {}, setup: XksFixtureSetup = {}) {
+  const store = setup.store ?? new MemoryRecordStore();
   const vcm = await Vcm.open({
     store,
     engine: nobleEngine,
     masterKey: new Uint8Array(32).fill(7),
     clock: () => NOW,
   });
-  await vcm.createModule({ name: 'm' });
-  await vcm.createKey('m', { id: 'k', usage: ['ENCRYPT', 'DECRYPT'] });
+  await vcm.createModule({ name: 'm', ...(setup.nodes ? { nodes: setup.nodes } : {}) });
+  for (const key of setup.keys ?? [{ id: 'k', usage: ['ENCRYPT', 'DECRYPT'] }]) {
+    await vcm.createKey('m', key);
+  }
   const registry = await KeyStoreRegistry.load(store, vcm, () => NOW);
   await registry.create({
     name: 's',
@@ -58,7 +76,7 @@ export async function xksFixture(over: Partial<XksDeps> = {}) {
     policies,
     ...over,
   };
-  return { deps, vcm, registry, policies };
+  return { deps, vcm, registry, policies, store };
 }
 
 /** A SigV4-signed XKS request to http://localhost<path> with a JSON body. */

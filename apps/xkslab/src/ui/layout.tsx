@@ -93,6 +93,25 @@ export function CsrfField(props: { token: string }) {
   return <input type="hidden" name={CSRF_FIELD} value={props.token} />;
 }
 
+/** A form that POSTs its fields to `action` with the CSRF token, sent by one primary button. */
+export function PostForm(props: {
+  action: string;
+  csrf: string;
+  submit: string;
+  testId?: string;
+  children?: Child;
+}) {
+  return (
+    <form method="post" action={props.action} class="stack">
+      <CsrfField token={props.csrf} />
+      {props.children}
+      <button type="submit" class="primary" data-testid={props.testId}>
+        {props.submit}
+      </button>
+    </form>
+  );
+}
+
 /** A one-button form that POSTs to `action` (with the CSRF token and optional hidden fields). */
 export function ActionButton(props: {
   action: string;

@@ -1,6 +1,6 @@
 import { Policy } from '@xkslab/protocol';
 import type { PolicyTarget } from '../policies/policy-store.ts';
-import { CsrfField } from './layout.tsx';
+import { PostForm } from './layout.tsx';
 import { FormError, parseForm } from './page-kit.tsx';
 import type { UiDeps } from './ui-deps.ts';
 
@@ -23,8 +23,7 @@ export function PolicyEditor(props: {
   what: string;
 }) {
   return (
-    <form method="post" action={props.action} class="stack">
-      <CsrfField token={props.csrf} />
+    <PostForm action={props.action} csrf={props.csrf} submit="Save policy">
       <label>
         {`Policy of this ${props.what} (JSON; empty = no policy, every call allowed)`}
         <textarea name="policy" rows={10} class="mono" placeholder={EXAMPLE} data-testid="policy">
@@ -37,10 +36,7 @@ export function PolicyEditor(props: {
         * wildcards; explicit deny wins, else allow if an allow rule matches, else deny. Applied to
         metadata, encrypt and decrypt (never health).
       </p>
-      <button type="submit" class="primary">
-        Save policy
-      </button>
-    </form>
+    </PostForm>
   );
 }
 

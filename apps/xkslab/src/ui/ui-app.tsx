@@ -1,4 +1,4 @@
-import { Hono } from 'hono';
+import { type Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { csrf } from 'hono/csrf';
@@ -192,18 +192,23 @@ function registerStaticFiles(app: Hono<UiEnv>): void {
   });
 }
 
+/** The login form's CSRF cookie, for the login page only. */
+function setLoginCookie(c: Context<UiEnv>, token: string): void {
+  setCookie(c, LOGIN_COOKIE, token, {
+    httpOnly: true,
+    sameSite: 'Strict',
+    secure: secure(c.req.url),
+    path: UI_BASE,
+    maxAge: LOGIN_COOKIE_SECONDS,
+  });
+}
+
 /** The login form (with its own CSRF cookie) and its post, which opens a session. */
 function registerLoginRoutes(app: Hono<UiEnv>, deps: UiDeps, state: UiState): void {
   app.get(`${UI_BASE}/login`, async (c) => {
     if (state.sessions.get(getCookie(c, SESSION_COOKIE))) return c.redirect(UI_BASE, 303);
     const token = randomToken(deps.random);
-    setCookie(c, LOGIN_COOKIE, token, {
-      httpOnly: true,
-      sameSite: 'Strict',
-      secure: secure(c.req.url),
-      path: UI_BASE,
-      maxAge: LOGIN_COOKIE_SECONDS,
-    });
+    setLoginCookie(c, token);
     c.header('cache-control', 'no-store');
     const html = await (<LoginPage csrf={token} next={safeNext(c.req.query('next'))} />);
     return c.html(`<!DOCTYPE html>${html}`);
@@ -217,13 +222,7 @@ function registerLoginRoutes(app: Hono<UiEnv>, deps: UiDeps, state: UiState): vo
       deps.logger.warn('dashboard login refused', { reason: message });
       await deps.audit?.append({ operation: 'ui:Login', result: 'UNAUTHORIZED', detail: message });
       const fresh = randomToken(deps.random);
-      setCookie(c, LOGIN_COOKIE, fresh, {
-        httpOnly: true,
-        sameSite: 'Strict',
-        secure: secure(c.req.url),
-        path: UI_BASE,
-        maxAge: LOGIN_COOKIE_SECONDS,
-      });
+      setLoginCookie(c, fresh);
       c.header('cache-control', 'no-store');
       const html = await (<LoginPage csrf={fresh} next={next} error={message} />);
       return c.html(`<!DOCTYPE html>${html}`, status);

@@ -28,3 +28,13 @@ export function decodeOptionalField(
 ): Uint8Array | undefined {
   return text === undefined ? undefined : decodeField(field, text, maxBytes, tooLarge);
 }
+
+/** The optional additionalAuthenticatedData of Encrypt and Decrypt, within this proxy's limit. */
+export function decodeAad(text: string | undefined, maxAadBytes: number): Uint8Array | undefined {
+  return decodeOptionalField(
+    'additionalAuthenticatedData',
+    text,
+    maxAadBytes,
+    'UnsupportedOperationException',
+  );
+}

@@ -1,20 +1,11 @@
 import { createCipheriv, createHash } from 'node:crypto';
-import { SigningKeyCache } from '@xkslab/sigv4';
-import { MemoryRecordStore, nobleEngine, type RecordStore, Vcm } from '@xkslab/vcm';
+import { MemoryRecordStore, type RecordStore } from '@xkslab/vcm';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createApp } from '../app.ts';
-import { KeyStoreRegistry } from '../keystores/registry.ts';
 import { type LogFields, silentLogger } from '../logger.ts';
-import { CRED, NOW, signedRequest } from '../testing/xks-context.ts';
-import { DEFAULT_LIMITS } from './limits.ts';
+import { META, signedRequest, xksFixture } from '../testing/xks-context.ts';
 
 const MATERIAL = new Uint8Array(32).map((_, i) => i);
-const META = {
-  awsPrincipalArn: 'arn:aws:iam::123456789012:user/alice',
-  kmsKeyArn: 'arn:aws:kms:us-east-1:123456789012:key/k',
-  kmsOperation: 'Encrypt',
-  kmsRequestId: 'req-1',
-};
 
 /** A RecordStore whose reads can be slowed down or broken, to reach the dependency errors. */
 class FaultyStore implements RecordStore {
@@ -51,33 +42,21 @@ class FaultyStore implements RecordStore {
 
 async function setup() {
   const store = new FaultyStore(new MemoryRecordStore());
-  const vcm = await Vcm.open({
-    store,
-    engine: nobleEngine,
-    masterKey: new Uint8Array(32).fill(7),
-    clock: () => NOW,
-  });
-  await vcm.createModule({ name: 'm' });
-  await vcm.createKey('m', { id: 'k', usage: ['ENCRYPT', 'DECRYPT'], material: MATERIAL });
-  await vcm.createKey('m', { id: 'enc-only', usage: ['ENCRYPT'] });
-  const registry = await KeyStoreRegistry.load(store, vcm, () => NOW);
-  await registry.create({
-    name: 's',
-    uriPathPrefix: '/p',
-    region: 'eu-west-1',
-    module: 'm',
-    credentials: [CRED],
-  });
   const lines: LogFields[] = [];
-  const app = createApp({
-    vcm,
-    registry,
-    limits: DEFAULT_LIMITS,
-    logger: { ...silentLogger, info: (msg, f) => lines.push({ msg, ...f }) },
-    clock: () => NOW,
-    sigv4Cache: new SigningKeyCache(),
-    moduleTimeoutMs: 50,
-  });
+  const { deps, vcm } = await xksFixture(
+    {
+      logger: { ...silentLogger, info: (msg, f) => lines.push({ msg, ...f }) },
+      moduleTimeoutMs: 50,
+    },
+    {
+      store,
+      keys: [
+        { id: 'k', usage: ['ENCRYPT', 'DECRYPT'], material: MATERIAL },
+        { id: 'enc-only', usage: ['ENCRYPT'] },
+      ],
+    },
+  );
+  const app = createApp(deps);
   const call = async (path: string, body: unknown) => {
     const res = await app.request(signedRequest(path, body));
     return { status: res.status, json: (await res.json()) as Record<string, string> };

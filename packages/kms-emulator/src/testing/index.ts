@@ -73,6 +73,22 @@ export const PROXY_URI_PATH = '/tenant/kms/xks/v1';
 export const PROXY_ACCESS_KEY_ID = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
 export const PROXY_SECRET = 'c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LXNlY3JldA==';
 
+/** CreateCustomKeyStore input for the fake proxy's endpoint and credential, with `overrides`. */
+export function customKeyStoreInput(overrides: Record<string, unknown> = {}) {
+  return {
+    CustomKeyStoreName: 'ks',
+    CustomKeyStoreType: 'EXTERNAL_KEY_STORE',
+    XksProxyConnectivity: 'PUBLIC_ENDPOINT',
+    XksProxyUriEndpoint: PROXY_ENDPOINT,
+    XksProxyUriPath: PROXY_URI_PATH,
+    XksProxyAuthenticationCredential: {
+      AccessKeyId: PROXY_ACCESS_KEY_ID,
+      RawSecretAccessKey: PROXY_SECRET,
+    },
+    ...overrides,
+  };
+}
+
 /** Lets pending promise callbacks run (the emulator's timers start async work). */
 export async function flush(): Promise<void> {
   for (let i = 0; i < 10; i++) await new Promise((r) => setImmediate(r));
@@ -162,17 +178,10 @@ export async function createTestEmulator(
       now = date;
     },
     async connectedKeyStore(name = 'store-1') {
-      const created = await client.call('CreateCustomKeyStore', {
-        CustomKeyStoreName: name,
-        CustomKeyStoreType: 'EXTERNAL_KEY_STORE',
-        XksProxyConnectivity: 'PUBLIC_ENDPOINT',
-        XksProxyUriEndpoint: PROXY_ENDPOINT,
-        XksProxyUriPath: PROXY_URI_PATH,
-        XksProxyAuthenticationCredential: {
-          AccessKeyId: PROXY_ACCESS_KEY_ID,
-          RawSecretAccessKey: PROXY_SECRET,
-        },
-      });
+      const created = await client.call(
+        'CreateCustomKeyStore',
+        customKeyStoreInput({ CustomKeyStoreName: name }),
+      );
       const id = String(created.CustomKeyStoreId);
       await client.call('ConnectCustomKeyStore', { CustomKeyStoreId: id });
       scheduler.advance(emulator.settings.connectDelayMs);

@@ -42,7 +42,7 @@ export class HealthChecks {
       const nodes = this.#ctx.keys.cachedModule(module)?.record.nodes ?? 1;
       const detail = isVcmError(e, 'CORRUPT_RECORD')
         ? 'module record failed its integrity check'
-        : 'key store unavailable';
+        : 'record store unavailable';
       return unavailable(module, nodes, detail);
     }
     if (record === undefined) throw new VcmError('MODULE_NOT_FOUND', `module ${module} not found`);

@@ -22,7 +22,7 @@ function isLocked(e: unknown): boolean {
 }
 
 function unavailable(what: string, cause: unknown): VcmError {
-  return new VcmError('STORE_UNAVAILABLE', `key store ${what} failed`, { cause });
+  return new VcmError('STORE_UNAVAILABLE', `database ${what} failed`, { cause });
 }
 
 /**
@@ -47,14 +47,14 @@ export class LevelRecordStore implements RecordStore {
    */
   static async open(dir: string): Promise<LevelRecordStore> {
     if (typeof dir !== 'string' || dir.length === 0) {
-      throw new VcmError('INVALID_INPUT', 'the key store directory must be a non-empty path');
+      throw new VcmError('INVALID_INPUT', 'the database directory must be a non-empty path');
     }
     try {
       await makePrivateDir(dir);
     } catch (e) {
       throw new VcmError(
         'STORE_UNAVAILABLE',
-        `could not make the key store directory ${dir} private (${String(codeOf(e) ?? e)}): it must be a directory this user owns; fix its owner, or chmod 700 it`,
+        `could not make the database directory ${dir} private (${String(codeOf(e) ?? e)}): it must be a directory this user owns; fix its owner, or chmod 700 it`,
         { cause: e },
       );
     }
@@ -62,7 +62,7 @@ export class LevelRecordStore implements RecordStore {
     if (damage) {
       throw new VcmError(
         'CORRUPT_RECORD',
-        `the key store's write-ahead log ${damage.file} is damaged at byte ${damage.offset} (${damage.reason}); opening it would silently drop the records after that point. Restore the data directory from a backup, or move that file away to accept the loss`,
+        `the database's write-ahead log ${damage.file} is damaged at byte ${damage.offset} (${damage.reason}); opening it would silently drop the records after that point. Restore the data directory from a backup, or move that file away to accept the loss`,
       );
     }
     const db: Db = new ClassicLevel<string, Uint8Array>(dir, {
@@ -80,7 +80,7 @@ export class LevelRecordStore implements RecordStore {
           { cause: e },
         );
       }
-      throw new VcmError('STORE_UNAVAILABLE', `could not open the key store in ${dir}`, {
+      throw new VcmError('STORE_UNAVAILABLE', `could not open the database in ${dir}`, {
         cause: e,
       });
     }

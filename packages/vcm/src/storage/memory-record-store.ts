@@ -9,7 +9,7 @@ export class MemoryRecordStore implements RecordStore {
   #closed = false;
 
   #assertOpen(): void {
-    if (this.#closed) throw new VcmError('STORE_UNAVAILABLE', 'the key store is closed');
+    if (this.#closed) throw new VcmError('STORE_UNAVAILABLE', 'the record store is closed');
   }
 
   async get(key: string): Promise<Uint8Array | undefined> {

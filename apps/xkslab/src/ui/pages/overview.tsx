@@ -1,11 +1,8 @@
-import { XKS_API_SUFFIX } from '@xkslab/protocol';
 import type { Hono } from 'hono';
 import { BACKUP_MEDIA_TYPE, backupFileName, takeBackup } from '../../services/backup.ts';
-import { credentialViews } from '../../services/views.ts';
 import { moduleHealth } from '../health.ts';
 import {
   ActionButton,
-  ago,
   Badge,
   Empty,
   healthTone,
@@ -20,6 +17,7 @@ import { errorText, logInternal, renderFragment, renderPage, seg } from '../page
 import { TrafficPanel } from '../traffic-panel.tsx';
 import { UI_BASE, type UiDeps, type UiEnv } from '../ui-deps.ts';
 import { describeRule } from './faults/describe-rule.ts';
+import { CredentialAges, endpointOf } from './keystores/keystore-parts.tsx';
 
 async function trafficPanel(deps: UiDeps) {
   return (
@@ -163,22 +161,13 @@ export function registerOverviewPages(app: Hono<UiEnv>, deps: UiDeps): void {
                     <div class="muted">{ks.region}</div>
                   </td>
                   <td>
-                    <LongValue
-                      value={`${deps.xksUrl}${ks.uriPathPrefix}${XKS_API_SUFFIX}`}
-                      code
-                      max={URL_CHARS}
-                    />
+                    <LongValue value={endpointOf(deps, ks.uriPathPrefix)} code max={URL_CHARS} />
                   </td>
                   <td>
                     <LongValue value={ks.module} />
                   </td>
                   <td>
-                    {credentialViews(deps, ks).map((cr) => (
-                      <div>
-                        <LongValue value={cr.accessKeyId} code />{' '}
-                        <span class="muted">{`${cr.ageDays} d old, used ${ago(cr.lastUsedAt, now)}`}</span>
-                      </div>
-                    ))}
+                    <CredentialAges deps={deps} ks={ks} now={now} />
                     {ks.credentials.length === 0 ? <Badge tone="warn">none</Badge> : null}
                   </td>
                 </tr>

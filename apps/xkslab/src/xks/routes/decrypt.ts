@@ -5,7 +5,7 @@ import {
   encodeBase64,
 } from '@xkslab/protocol';
 import { keyVersionOf } from '../ciphertext-metadata.ts';
-import { decodeField, decodeOptionalField } from '../decode.ts';
+import { decodeAad, decodeField, decodeOptionalField } from '../decode.ts';
 import { defineRoute } from '../route.ts';
 
 /** IV and tag are decoded up to this size; the module then insists on 12/16 and 16 bytes. */
@@ -35,12 +35,7 @@ export const decryptRoute = defineRoute({
       MAX_IV_OR_TAG_BYTES,
       'InvalidCiphertextException',
     );
-    const aad = decodeOptionalField(
-      'additionalAuthenticatedData',
-      request.additionalAuthenticatedData,
-      limits.maxAadBytes,
-      'UnsupportedOperationException',
-    );
+    const aad = decodeAad(request.additionalAuthenticatedData, limits.maxAadBytes);
     const metadata = decodeOptionalField(
       'ciphertextMetadata',
       request.ciphertextMetadata,

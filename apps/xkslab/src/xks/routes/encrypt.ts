@@ -1,7 +1,7 @@
 import { equalBytes } from '@noble/ciphers/utils.js';
 import { EncryptRequest, type EncryptResponse, encodeBase64 } from '@xkslab/protocol';
 import { encodeCiphertextMetadata } from '../ciphertext-metadata.ts';
-import { decodeField, decodeOptionalField } from '../decode.ts';
+import { decodeAad, decodeField } from '../decode.ts';
 import { XksError } from '../errors.ts';
 import { defineRoute } from '../route.ts';
 
@@ -21,12 +21,7 @@ export const encryptRoute = defineRoute({
       limits.maxPlaintextBytes,
       'UnsupportedOperationException',
     );
-    const aad = decodeOptionalField(
-      'additionalAuthenticatedData',
-      request.additionalAuthenticatedData,
-      limits.maxAadBytes,
-      'UnsupportedOperationException',
-    );
+    const aad = decodeAad(request.additionalAuthenticatedData, limits.maxAadBytes);
     let metadata: Uint8Array = new Uint8Array(0);
     let gcmAad: Uint8Array = new Uint8Array(0);
     const out = await crypto.module.encrypt(keyStore.module, keyId, {

@@ -3,7 +3,7 @@ import type { Hono } from 'hono';
 import { DEFECTS } from '../../../faults/defect-table.ts';
 import { SCENARIOS } from '../../../faults/scenarios.ts';
 import type { KeyStoreDescription } from '../../../keystores/registry.ts';
-import { ActionButton, Badge, CsrfField, Empty, Table } from '../../layout.tsx';
+import { ActionButton, Badge, CsrfField, Empty, PostForm, Table } from '../../layout.tsx';
 import { renderPage, seg } from '../../page-kit.tsx';
 import type { UiDeps, UiEnv } from '../../ui-deps.ts';
 import { describeRule } from './describe-rule.ts';
@@ -146,16 +146,12 @@ function AddRuleCard(props: { csrf: string }) {
   return (
     <section class="card">
       <h2>Add a single rule</h2>
-      <form method="post" action={`${BASE}/rules`} class="stack">
-        <CsrfField token={csrf} />
+      <PostForm action={`${BASE}/rules`} csrf={csrf} submit="Add rule">
         <label>
           Rule (JSON)
           <textarea name="rule" rows={5} required placeholder={RULE_EXAMPLES[0]} />
         </label>
-        <button type="submit" class="primary">
-          Add rule
-        </button>
-      </form>
+      </PostForm>
       <p class="muted">Examples:</p>
       <ul class="plain-list">
         {RULE_EXAMPLES.map((e) => (
@@ -182,8 +178,7 @@ function DefectsCard(props: { csrf: string }) {
         Each breaks one rule of the spec on purpose (one at a time), for testing a conformance
         runner.
       </p>
-      <form method="post" action={`${BASE}/defect`} class="stack">
-        <CsrfField token={csrf} />
+      <PostForm action={`${BASE}/defect`} csrf={csrf} submit="Turn on">
         <label>
           Defect
           <select name="defect">
@@ -192,10 +187,7 @@ function DefectsCard(props: { csrf: string }) {
             ))}
           </select>
         </label>
-        <button type="submit" class="primary">
-          Turn on
-        </button>
-      </form>
+      </PostForm>
     </section>
   );
 }

@@ -3,7 +3,16 @@ import type { KeyInfo } from '@xkslab/vcm';
 import type { Hono } from 'hono';
 import type { AuditEntry } from '../../../audit/audit-entry.ts';
 import { searchEntries } from '../../audit-view.ts';
-import { ActionButton, Badge, CsrfField, Empty, LongValue, Table, when } from '../../layout.tsx';
+import {
+  ActionButton,
+  Badge,
+  CsrfField,
+  Empty,
+  LongValue,
+  PostForm,
+  Table,
+  when,
+} from '../../layout.tsx';
 import { renderPage, seg } from '../../page-kit.tsx';
 import { PolicyEditor } from '../../policy-form.tsx';
 import { UI_BASE, type UiDeps, type UiEnv, type UiState } from '../../ui-deps.ts';
@@ -108,8 +117,12 @@ function ExportCard(props: { k: KeyInfo; here: string; csrf: string }) {
     <section class="card">
       <h2>Export</h2>
       {key.exportable ? (
-        <form method="post" action={`${here}/export`} class="stack">
-          <CsrfField token={csrf} />
+        <PostForm
+          action={`${here}/export`}
+          csrf={csrf}
+          submit="Export (download)"
+          testId="key-export"
+        >
           <p class="muted">
             Every version, each wrapped as {WRAPPING_ALGORITHM} under your RSA public key, as a JSON
             file (the admin API's <code>export</code> answer).
@@ -125,10 +138,7 @@ function ExportCard(props: { k: KeyInfo; here: string; csrf: string }) {
               data-testid="export-public-key"
             />
           </label>
-          <button type="submit" class="primary" data-testid="key-export">
-            Export (download)
-          </button>
-        </form>
+        </PostForm>
       ) : (
         <Empty>
           <span data-testid="key-not-exportable">

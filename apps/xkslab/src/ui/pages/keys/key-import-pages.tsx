@@ -1,7 +1,7 @@
 import { ImportKeyRequest, type ImportParams } from '@xkslab/protocol';
 import type { Hono } from 'hono';
 import { importKey, requireModule } from '../../../services/operations.ts';
-import { CsrfField, LongValue, SecretValue, when } from '../../layout.tsx';
+import { LongValue, PostForm, SecretValue, when } from '../../layout.tsx';
 import {
   auditChange,
   errorText,
@@ -22,8 +22,7 @@ export function ImportForm(props: {
   params?: ImportParams | undefined;
 }) {
   return (
-    <form method="post" action={`${BASE}/${seg(props.module)}/import`} class="stack">
-      <CsrfField token={props.csrf} />
+    <PostForm action={`${BASE}/${seg(props.module)}/import`} csrf={props.csrf} submit="Import key">
       <label>
         Key id
         <input name="id" required autocomplete="off" />
@@ -40,10 +39,7 @@ export function ImportForm(props: {
         Wrapped key material (Base64)
         <textarea name="wrappedKeyMaterial" rows={5} required class="mono" />
       </label>
-      <button type="submit" class="primary">
-        Import key
-      </button>
-    </form>
+    </PostForm>
   );
 }
 

@@ -1,7 +1,7 @@
 import { CreateKeyRequest, EXTERNAL_KEY_ID_PATTERN, WRAPPING_ALGORITHM } from '@xkslab/protocol';
 import type { ModuleInfo } from '@xkslab/vcm';
 import type { Hono } from 'hono';
-import { ActionButton, CsrfField, Empty, LongValue } from '../../layout.tsx';
+import { ActionButton, Empty, LongValue, PostForm } from '../../layout.tsx';
 import { formAll, formOf, parseForm, renderPage, runAction, seg } from '../../page-kit.tsx';
 import { UI_BASE, type UiDeps, type UiEnv } from '../../ui-deps.ts';
 import { ImportForm } from './key-import-pages.tsx';
@@ -78,8 +78,12 @@ export function registerKeyListPage(app: Hono<UiEnv>, deps: UiDeps): void {
         <section class="card">
           <h2>Create a key</h2>
           <p class="muted">AES-256, generated inside the module; the material never leaves it.</p>
-          <form method="post" action={`${BASE}/${seg(module.name)}`} class="stack">
-            <CsrfField token={csrf} />
+          <PostForm
+            action={`${BASE}/${seg(module.name)}`}
+            csrf={csrf}
+            submit="Create key"
+            testId="create-key"
+          >
             <label>
               Key id
               <input name="id" required autocomplete="off" placeholder="app-key-1" />
@@ -89,10 +93,7 @@ export function registerKeyListPage(app: Hono<UiEnv>, deps: UiDeps): void {
               <input type="checkbox" name="exportable" value="true" /> Exportable (wrapped under a
               caller's RSA key)
             </label>
-            <button type="submit" class="primary" data-testid="create-key">
-              Create key
-            </button>
-          </form>
+          </PostForm>
         </section>
         <section class="card">
           <h2>Import a key (BYOK)</h2>

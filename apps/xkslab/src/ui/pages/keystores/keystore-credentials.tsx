@@ -11,7 +11,12 @@ import {
   seg,
 } from '../../page-kit.tsx';
 import type { UiDeps, UiEnv } from '../../ui-deps.ts';
-import { KEYSTORES_BASE as BASE, endpointOf, NewCredential } from './keystore-parts.tsx';
+import {
+  KEYSTORES_BASE as BASE,
+  endpointOf,
+  keyStorePage,
+  NewCredential,
+} from './keystore-parts.tsx';
 
 /** Credentials: add one (its secret shown once) and revoke one. */
 export function registerKeyStoreCredentialActions(app: Hono<UiEnv>, deps: UiDeps): void {
@@ -38,13 +43,7 @@ export function registerKeyStoreCredentialActions(app: Hono<UiEnv>, deps: UiDeps
       c,
       deps,
       {
-        title: `Key store ${name}`,
-        heading: (
-          <>
-            Key store <LongValue value={name} inline />
-          </>
-        ),
-        active: 'keystores',
+        ...keyStorePage(name),
         flash: { kind: 'ok', text: `Credential ${credential.accessKeyId} added to ${name}.` },
       },
       <div class="grid">

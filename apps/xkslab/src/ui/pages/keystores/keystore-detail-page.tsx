@@ -7,9 +7,9 @@ import {
   ActionButton,
   ago,
   Badge,
-  CsrfField,
   Empty,
   LongValue,
+  PostForm,
   Table,
   URL_CHARS,
   when,
@@ -18,7 +18,7 @@ import { renderPage, seg } from '../../page-kit.tsx';
 import { PolicyEditor } from '../../policy-form.tsx';
 import type { UiDeps, UiEnv } from '../../ui-deps.ts';
 import { UI_BASE } from '../../ui-deps.ts';
-import { KEYSTORES_BASE as BASE, endpointOf } from './keystore-parts.tsx';
+import { KEYSTORES_BASE as BASE, endpointOf, keyStorePage } from './keystore-parts.tsx';
 
 /** Where KMS reaches the key store, its module and state, and the kill switch. */
 function EndpointCard(props: {
@@ -88,8 +88,7 @@ function SettingsCard(props: {
   return (
     <section class="card">
       <h2>Settings</h2>
-      <form method="post" action={`${here}/update`} class="stack">
-        <CsrfField token={csrf} />
+      <PostForm action={`${here}/update`} csrf={csrf} submit="Save settings">
         <label>
           Region
           <input name="region" value={ks.region} required />
@@ -114,10 +113,7 @@ function SettingsCard(props: {
           />
         </label>
         <input type="hidden" name="settings" value="1" />
-        <button type="submit" class="primary">
-          Save settings
-        </button>
-      </form>
+      </PostForm>
     </section>
   );
 }
@@ -198,13 +194,7 @@ export function registerKeyStoreDetailPage(app: Hono<UiEnv>, deps: UiDeps): void
       c,
       deps,
       {
-        title: `Key store ${name}`,
-        heading: (
-          <>
-            Key store <LongValue value={name} inline />
-          </>
-        ),
-        active: 'keystores',
+        ...keyStorePage(name),
       },
       <div class="grid">
         <EndpointCard deps={deps} ks={ks} name={name} here={here} csrf={csrf} />

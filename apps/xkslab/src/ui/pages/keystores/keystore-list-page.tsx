@@ -4,13 +4,11 @@ import type { Hono } from 'hono';
 import type { KeyStoreDescription } from '../../../keystores/registry.ts';
 import { requireKeyStore } from '../../../services/credentials.ts';
 import { createKeyStore } from '../../../services/operations.ts';
-import { credentialViews } from '../../../services/views.ts';
 import {
-  ago,
   Badge,
-  CsrfField,
   Empty,
   LongValue,
+  PostForm,
   ROW_NAME_CHARS,
   Table,
   URL_CHARS,
@@ -27,7 +25,12 @@ import {
 } from '../../page-kit.tsx';
 import type { UiContext, UiDeps, UiEnv } from '../../ui-deps.ts';
 import { UI_BASE } from '../../ui-deps.ts';
-import { KEYSTORES_BASE as BASE, endpointOf, NewCredential } from './keystore-parts.tsx';
+import {
+  KEYSTORES_BASE as BASE,
+  CredentialAges,
+  endpointOf,
+  NewCredential,
+} from './keystore-parts.tsx';
 
 /** Every key store with its endpoint, module, credentials and whether it has a policy. */
 function KeyStoreTable(props: { deps: UiDeps; stores: readonly KeyStoreDescription[]; now: Date }) {
@@ -53,12 +56,7 @@ function KeyStoreTable(props: { deps: UiDeps; stores: readonly KeyStoreDescripti
                 <LongValue value={ks.module} />
               </td>
               <td>
-                {credentialViews(deps, ks).map((cr) => (
-                  <div>
-                    <LongValue value={cr.accessKeyId} code />{' '}
-                    <span class="muted">{`${cr.ageDays} d, used ${ago(cr.lastUsedAt, now)}`}</span>
-                  </div>
-                ))}
+                <CredentialAges deps={deps} ks={ks} now={now} />
               </td>
               <td>{deps.policies.get({ keyStore: ks.name }) ? 'yes' : 'none'}</td>
             </tr>
@@ -81,8 +79,12 @@ function CreateKeyStoreForm(props: { modules: readonly ModuleInfo[]; csrf: strin
           first.
         </Empty>
       ) : (
-        <form method="post" action={BASE} class="stack">
-          <CsrfField token={csrf} />
+        <PostForm
+          action={BASE}
+          csrf={csrf}
+          submit="Create key store and credential"
+          testId="create-keystore"
+        >
           <label>
             Name
             <input name="name" required autocomplete="off" placeholder="payments" />
@@ -107,10 +109,7 @@ function CreateKeyStoreForm(props: { modules: readonly ModuleInfo[]; csrf: strin
             Request quota per second (optional)
             <input name="maxRequestsPerSecond" type="number" min="1" />
           </label>
-          <button type="submit" class="primary" data-testid="create-keystore">
-            Create key store and credential
-          </button>
-        </form>
+        </PostForm>
       )}
     </section>
   );

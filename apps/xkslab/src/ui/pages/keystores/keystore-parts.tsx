@@ -1,5 +1,7 @@
 import { type CreatedCredential, XKS_API_SUFFIX } from '@xkslab/protocol';
-import { jsonDataUrl, LongValue, SecretValue, URL_CHARS } from '../../layout.tsx';
+import type { KeyStoreDescription } from '../../../keystores/registry.ts';
+import { credentialViews } from '../../../services/views.ts';
+import { ago, jsonDataUrl, LongValue, SecretValue, URL_CHARS } from '../../layout.tsx';
 import type { UiDeps } from '../../ui-deps.ts';
 import { UI_BASE } from '../../ui-deps.ts';
 
@@ -9,6 +11,29 @@ export const KEYSTORES_BASE = `${UI_BASE}/keystores`;
 /** The XKS endpoint URL of a key store with this URI path prefix. */
 export function endpointOf(deps: UiDeps, prefix: string): string {
   return `${deps.xksUrl}${prefix}${XKS_API_SUFFIX}`;
+}
+
+/** The page options of one key store's page: its name shortened in the heading. */
+export function keyStorePage(name: string) {
+  return {
+    title: `Key store ${name}`,
+    heading: (
+      <>
+        Key store <LongValue value={name} inline />
+      </>
+    ),
+    active: 'keystores' as const,
+  };
+}
+
+/** A key store's credentials in a table cell: access key id, age and last use of each. */
+export function CredentialAges(props: { deps: UiDeps; ks: KeyStoreDescription; now: Date }) {
+  return credentialViews(props.deps, props.ks).map((cr) => (
+    <div>
+      <LongValue value={cr.accessKeyId} code />{' '}
+      <span class="muted">{`${cr.ageDays} d old, used ${ago(cr.lastUsedAt, props.now)}`}</span>
+    </div>
+  ));
 }
 
 /** The secret of a new credential, shown once, with the KMS console's proxy configuration file. */

@@ -11,6 +11,7 @@ import {
   Empty,
   healthTone,
   LongValue,
+  PostForm,
   stateTone,
   Table,
   when,
@@ -119,8 +120,12 @@ function BulkKeysCard(props: { here: string; csrf: string }) {
         <code>START</code> .. <code>PREFIX</code>
         <code>START+COUNT-1</code> in one atomic batch: all are created or none.
       </p>
-      <form method="post" action={`${here}/bulk-keys`} class="stack">
-        <CsrfField token={csrf} />
+      <PostForm
+        action={`${here}/bulk-keys`}
+        csrf={csrf}
+        submit="Create keys"
+        testId="bulk-create-keys"
+      >
         <label>
           Id prefix
           <input
@@ -148,10 +153,7 @@ function BulkKeysCard(props: { here: string; csrf: string }) {
           <input name="start" type="number" min="0" value="0" data-testid="bulk-start" />
         </label>
         <UsageChecks name="usage" />
-        <button type="submit" class="primary" data-testid="bulk-create-keys">
-          Create keys
-        </button>
-      </form>
+      </PostForm>
     </section>
   );
 }

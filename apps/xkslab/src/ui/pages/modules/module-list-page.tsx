@@ -4,9 +4,9 @@ import type { Hono } from 'hono';
 import type { ActiveKeyStore } from '../../../keystores/registry.ts';
 import {
   Badge,
-  CsrfField,
   Empty,
   LongValue,
+  PostForm,
   ROW_NAME_CHARS,
   stateTone,
   Table,
@@ -70,8 +70,7 @@ export function registerModuleListPage(app: Hono<UiEnv>, deps: UiDeps): void {
         <ModuleTable modules={modules} counts={counts} stores={stores} />
         <section class="card">
           <h2>Deploy a module</h2>
-          <form method="post" action={BASE} class="stack">
-            <CsrfField token={csrf} />
+          <PostForm action={BASE} csrf={csrf} submit="Deploy" testId="deploy-module">
             <label>
               Name
               <input name="name" required placeholder="hsm-a" autocomplete="off" />
@@ -80,10 +79,7 @@ export function registerModuleListPage(app: Hono<UiEnv>, deps: UiDeps): void {
               Nodes (1-10)
               <input name="nodes" type="number" min="1" max="10" value="2" />
             </label>
-            <button type="submit" class="primary" data-testid="deploy-module">
-              Deploy
-            </button>
-          </form>
+          </PostForm>
         </section>
       </div>,
     );
