@@ -48,3 +48,10 @@ export async function createTestVcm(options: TestVcmOptions = {}): Promise<Vcm> 
   };
   return Vcm.open(deps);
 }
+export type { SoftHsmToken } from './softhsm.ts';
+export {
+  createSoftHsmToken,
+  SOFTHSM_LIBRARY,
+  SOFTHSM_UTIL,
+  softHsmMissing,
+} from './softhsm.ts';
