@@ -40,6 +40,8 @@ export async function moduleView(
     nodes: info.nodes,
     state: info.state,
     createdAt: info.createdAt,
+    kind: info.kind,
+    ...(info.pkcs11 === undefined ? {} : { pkcs11: info.pkcs11 }),
     keyCount: await deps.vcm.countKeys(info.name),
     keyStores: deps.registry
       .list()
@@ -53,6 +55,8 @@ export async function moduleView(
             id: n.id,
             status: n.status,
             ...(n.detail === undefined ? {} : { detail: n.detail }),
+            ...(n.model === undefined ? {} : { model: n.model }),
+            ...(n.vendor === undefined ? {} : { vendor: n.vendor }),
           })),
         }),
   };

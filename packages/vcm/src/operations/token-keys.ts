@@ -179,11 +179,10 @@ export class TokenKeys {
   async encrypt(mod: ModuleRecord, id: string, input: EncryptInput): Promise<EncryptOutput> {
     checkObject(input, 'input');
     checkBytes(input.plaintext, 'plaintext', MAX_DATA_BYTES);
-    await this.#usable(mod, id);
+    const token = await this.#usable(mod, id, 'ENCRYPT');
     const aad = typeof input.aad === 'function' ? input.aad(TOKEN_KEY_VERSION) : input.aad;
     checkBytes(aad, 'aad', MAX_DATA_BYTES);
     const iv = this.#ctx.bytes(GCM_IV_BYTES);
-    const token = await this.#call(() => this.token(mod), 'encrypt');
     const out = await this.#call(() => token.encrypt(id, iv, input.plaintext, aad), 'encrypt', {
       mod,
       id,
@@ -199,7 +198,7 @@ export class TokenKeys {
     if (!(iv instanceof Uint8Array) || !(tag instanceof Uint8Array)) {
       throw new VcmError('INVALID_INPUT', 'iv and tag must be Uint8Arrays');
     }
-    await this.#usable(mod, id);
+    const token = await this.#usable(mod, id, 'DECRYPT');
     if (
       !GCM_IV_LENGTHS.includes(iv.length) ||
       tag.length !== GCM_TAG_BYTES ||
@@ -207,7 +206,6 @@ export class TokenKeys {
     ) {
       throw new VcmError('INVALID_CIPHERTEXT', INVALID_CIPHERTEXT_MESSAGE);
     }
-    const token = await this.#call(() => this.token(mod), 'decrypt');
     return this.#call(() => token.decrypt(id, iv, ciphertext, tag, aad), 'decrypt', { mod, id });
   }
 
@@ -233,7 +231,7 @@ export class TokenKeys {
       ];
     } catch (e) {
       const detail = vcmErrorOf(e, 'other').message;
-      return [{ id, status: 'UNAVAILABLE', detail }];
+      return [{ id, status: 'UNAVAILABLE', detail, model: 'PKCS#11 token (not reachable)' }];
     }
   }
 
@@ -248,16 +246,27 @@ export class TokenKeys {
     this.#tokens.forget(name);
   }
 
-  /** Reachable, not blocked, ENABLED; usage is the token's to enforce (CKA_ENCRYPT/DECRYPT). */
-  async #usable(mod: ModuleRecord, id: string): Promise<void> {
+  /**
+   * The checks of a virtual module's key, in the same order: the module reachable, the key in the
+   * token, not blocked, ENABLED, its CKA_ENCRYPT/CKA_DECRYPT allowing the use (the token enforces
+   * that too). Existence and usage come from the token's cached attributes.
+   */
+  async #usable(mod: ModuleRecord, id: string, usage: 'ENCRYPT' | 'DECRYPT'): Promise<Pkcs11Token> {
     checkKeyId(id);
     assertReachable(mod);
+    const token = await this.#call(() => this.token(mod), 'other');
+    const key = await this.#call(() => token.key(id), 'other');
+    if (key === undefined) throw notFound(mod, id);
     const state = await this.#state(mod, id);
-    if (state?.blocked)
-      throw new VcmError('KEY_BLOCKED', `key ${id} in module ${mod.name} is blocked`);
+    const name = `key ${id} in module ${mod.name}`;
+    if (state?.blocked) throw new VcmError('KEY_BLOCKED', `${name} is blocked`);
     if (state !== undefined && state.status !== 'ENABLED') {
-      throw new VcmError('KEY_DISABLED', `key ${id} in module ${mod.name} is disabled`);
+      throw new VcmError('KEY_DISABLED', `${name} is disabled`);
     }
+    if (!key.usage.includes(usage)) {
+      throw new VcmError('INVALID_KEY_USAGE', `${name} does not allow ${usage}`);
+    }
+    return token;
   }
 
   async #state(mod: ModuleRecord, id: string): Promise<TokenKeyRecord | undefined> {

@@ -63,7 +63,8 @@ function version(v: Pkcs11js.Version): string {
  */
 export class Pkcs11Token {
   readonly sessions: Pkcs11Sessions;
-  readonly #handles = new Map<string, Handle>();
+  /** Handles and attributes of keys found lately, by label. */
+  readonly #handles = new Map<string, { handle: Handle; key: TokenKey }>();
   readonly #api: typeof Pkcs11js;
   readonly #p11: Pkcs11js.PKCS11;
   readonly #lib: Pkcs11Library;
@@ -80,9 +81,19 @@ export class Pkcs11Token {
   /** The key's attributes, or undefined when the token has no such AES-256 secret key. */
   describe(label: string): Promise<TokenKey | undefined> {
     return this.sessions.use((s) => {
-      const handle = this.#find(s, label);
-      return handle === undefined ? undefined : this.#attributes(s, handle);
+      this.#handles.delete(label);
+      return this.#find(s, label)?.key;
     });
+  }
+
+  /**
+   * The key's attributes as found lately (cached with its handle: the hot path's check of
+   * existence and usage costs no call into the library), or read from the token.
+   */
+  key(label: string): Promise<TokenKey | undefined> {
+    const cached = this.#handles.get(label);
+    if (cached !== undefined) return Promise.resolve(cached.key);
+    return this.sessions.use((s) => this.#find(s, label)?.key);
   }
 
   /** The labels of every AES-256 secret key on the token, sorted by byte order. */
@@ -134,8 +145,9 @@ export class Pkcs11Token {
         { type: api.CKA_EXTRACTABLE, value: false },
         ...flags,
       ]);
-      this.#handles.set(label, handle);
-      return this.#attributes(s, handle);
+      const key = this.#attributes(s, handle);
+      this.#handles.set(label, { handle, key });
+      return key;
     }, false);
   }
 
@@ -209,10 +221,10 @@ export class Pkcs11Token {
   #withKey<T>(label: string, fn: (s: Handle, key: Handle) => Promise<T>): Promise<T> {
     return this.sessions.use(async (s) => {
       for (let attempt = 0; ; attempt++) {
-        const key = this.#find(s, label);
-        if (key === undefined) throw new KeyMissing(label);
+        const found = this.#find(s, label);
+        if (found === undefined) throw new KeyMissing(label);
         try {
-          return await fn(s, key);
+          return await fn(s, found.handle);
         } catch (e) {
           if (attempt > 0 || !isStaleHandle(e)) throw e;
           this.#handles.delete(label);
@@ -231,22 +243,23 @@ export class Pkcs11Token {
     ];
   }
 
-  #find(s: Handle, label: string): Handle | undefined {
+  #find(s: Handle, label: string): { handle: Handle; key: TokenKey } | undefined {
     const cached = this.#handles.get(label);
     if (cached !== undefined) return cached;
     this.#p11.C_FindObjectsInit(s, this.#template(label));
-    let found: Handle[];
+    let handles: Handle[];
     try {
-      found = this.#p11.C_FindObjects(s, 2);
+      handles = this.#p11.C_FindObjects(s, 2);
     } finally {
       this.#p11.C_FindObjectsFinal(s);
     }
-    const handle = found[0];
+    const handle = handles[0];
     if (handle === undefined) return undefined;
     const [len] = this.#p11.C_GetAttributeValue(s, handle, [{ type: this.#api.CKA_VALUE_LEN }]);
     if (ulong(len?.value) !== AES_256_BYTES) return undefined;
-    this.#handles.set(label, handle);
-    return handle;
+    const found = { handle, key: this.#attributes(s, handle) };
+    this.#handles.set(label, found);
+    return found;
   }
 
   #attributes(s: Handle, handle: Handle): TokenKey {

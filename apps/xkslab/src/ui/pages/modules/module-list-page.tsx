@@ -30,11 +30,14 @@ function ModuleTable(props: {
       {modules.length === 0 ? (
         <Empty>No module yet: deploy one below.</Empty>
       ) : (
-        <Table head={['Module', 'State', 'Nodes', 'Keys', 'Key stores', 'Created']}>
+        <Table head={['Module', 'Kind', 'State', 'Nodes', 'Keys', 'Key stores', 'Created']}>
           {modules.map((m, i) => (
             <tr data-testid={`module-row-${m.name}`}>
               <td>
                 <LongValue value={m.name} href={`${BASE}/${seg(m.name)}`} max={ROW_NAME_CHARS} />
+              </td>
+              <td data-testid={`module-kind-${m.name}`} title={m.pkcs11?.library}>
+                {m.kind}
               </td>
               <td>
                 <Badge tone={stateTone(m.state)}>{m.state}</Badge>

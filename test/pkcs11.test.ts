@@ -1,0 +1,172 @@
+/**
+ * A `pkcs11` module on a SoftHSMv2 token behind the unchanged XKS proxy: the seed generates its
+ * keys in the token, XKS health / metadata / encrypt / decrypt answer over HTTP, the conformance
+ * runner finds nothing wrong, ciphertexts made before a restart still decrypt, and the admin CLI
+ * creates a second pkcs11 module from flags (PIN from a 0600 file). Skipped, saying why, where
+ * SoftHSMv2 is not installed (`.ci/run` installs it).
+ */
+import { randomUUID } from 'node:crypto';
+import { chmod, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { runConformance } from '@xkslab/conformance';
+import { encryptBody, keyPath, newCredential } from '@xkslab/conformance/testing';
+import { createSoftHsmToken, type SoftHsmToken, softHsmMissing } from '@xkslab/vcm/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runXkslab, type XkslabServer } from './support/binary.ts';
+import { notPassed } from './support/conformance.ts';
+import { useTempServers } from './support/fixture.ts';
+import { ENCRYPT_DECRYPT } from './support/lab-seed.ts';
+import type { KeyStoreTarget } from './support/xks-client.ts';
+import { sendXks } from './support/xks-client.ts';
+import { decryptOk, encryptOk, healthOk, metadataOk } from './support/xks-ops.ts';
+
+const missing = softHsmMissing();
+const PREFIX = '/hsm/xks';
+const REGION = 'us-east-1';
+const PIN_ENV = 'XKSLAB_TEST_HSM_PIN';
+
+describe.skipIf(missing !== undefined)(`a pkcs11 module on SoftHSMv2 ${missing ?? ''}`, () => {
+  const servers = useTempServers();
+  const credential = newCredential();
+  const second = newCredential();
+  let hsm: SoftHsmToken;
+  let server: XkslabServer;
+  let dataDir: string;
+  let target: KeyStoreTarget;
+  let env: Record<string, string>;
+
+  const start = async () => {
+    server = await servers.start({ dataDir, seed: seed(hsm), env });
+    target = { port: server.port, prefix: PREFIX, region: REGION, credential };
+  };
+
+  function seed(token: SoftHsmToken) {
+    return {
+      modules: [
+        {
+          name: 'hsm',
+          pkcs11: { library: token.library, tokenLabel: token.label, pinEnv: PIN_ENV },
+          keys: [
+            { id: 'foo', usage: [...ENCRYPT_DECRYPT] },
+            { id: 'encrypt-only', usage: ['ENCRYPT'] },
+            { id: 'decrypt-only', usage: ['DECRYPT'] },
+            { id: 'wrap-only', usage: ['WRAP', 'UNWRAP'] },
+            { id: 'disabled', usage: [...ENCRYPT_DECRYPT], status: 'DISABLED' },
+          ],
+        },
+      ],
+      keyStores: [
+        {
+          name: 'hsm',
+          uriPathPrefix: PREFIX,
+          region: REGION,
+          module: 'hsm',
+          credentials: [credential, second],
+        },
+      ],
+    };
+  }
+
+  beforeAll(async () => {
+    hsm = await createSoftHsmToken({ label: 'e2e', pin: `pin-${randomUUID()}` });
+    dataDir = await servers.tempDir('pkcs11-data');
+    env = { ...hsm.env, [PIN_ENV]: hsm.pin };
+    await start();
+  });
+
+  afterAll(async () => {
+    await hsm?.remove();
+  });
+
+  it('reports the token in XKS health: its model, firmware, manufacturer and serial', async () => {
+    const health = await healthOk(target);
+    expect(health.ekmVendor).toMatch(/^SoftHSM project \(serial number: \w+\)$/);
+    expect(health.ekmFleetDetails).toEqual([
+      {
+        id: 'hsm-node-1',
+        model: expect.stringMatching(
+          /^SoftHSM.* \(firmware version: \d+\.\d+, hardware version: \d+\.\d+\)$/,
+        ),
+        healthStatus: 'ACTIVE',
+      },
+    ]);
+  });
+
+  it('answers metadata from the token: AES_256, usage from CKA_ENCRYPT/CKA_DECRYPT', async () => {
+    expect(await metadataOk(target, 'foo')).toEqual({
+      keySpec: 'AES_256',
+      keyUsage: ['ENCRYPT', 'DECRYPT'],
+      keyStatus: 'ENABLED',
+    });
+    expect((await metadataOk(target, 'encrypt-only')).keyUsage).toEqual(['ENCRYPT']);
+    expect((await metadataOk(target, 'disabled')).keyStatus).toBe('DISABLED');
+  });
+
+  it('encrypts and decrypts in the token with AAD, metadata and CDIV as virtual modules do', async () => {
+    const plaintext = Buffer.from('through the HSM');
+    const aad = Buffer.from('bound');
+    const out = await encryptOk(target, 'foo', { plaintext, aad, cdiv: true });
+    expect(Buffer.from(out.initializationVector, 'base64')).toHaveLength(12);
+    expect(Buffer.from(out.authenticationTag, 'base64')).toHaveLength(16);
+    expect(out.ciphertextMetadata).toBeDefined();
+    expect(out.ciphertextDataIntegrityValue).toBeDefined();
+    expect(await decryptOk(target, 'foo', out, aad)).toEqual(plaintext);
+    const refused = await sendXks(
+      target,
+      keyPath(target, 'disabled', 'encrypt'),
+      encryptBody({ plaintext }),
+    );
+    expect(refused.status).toBe(400);
+    expect(JSON.parse(refused.text).errorName).toBe('InvalidStateException');
+  });
+
+  it('passes the conformance runner ', async () => {
+    const report = await runConformance({
+      url: `http://127.0.0.1:${server.port}${PREFIX}/kms/xks/v1`,
+      accessKeyId: credential.accessKeyId,
+      secretAccessKey: credential.secretAccessKey,
+      region: REGION,
+      keyId: 'foo',
+      encryptOnlyKeyId: 'encrypt-only',
+      decryptOnlyKeyId: 'decrypt-only',
+      noUsageKeyId: 'wrap-only',
+      disabledKeyId: 'disabled',
+      secondCredential: second,
+    });
+    expect(notPassed(report).filter((line) => !/^(tls|load)\./.test(line))).toEqual([]);
+    expect(report.summary.skipped).toBe(0);
+    expect(report.summary.failed).toBe(0);
+  }, 60_000);
+
+  it('decrypts after a restart what it encrypted before', async () => {
+    const aad = Buffer.from('kept');
+    const before = await encryptOk(target, 'foo', { plaintext: Buffer.from('durable'), aad });
+    expect((await server.stop()).code).toBe(0);
+    await start();
+    expect(await decryptOk(target, 'foo', before, aad)).toEqual(Buffer.from('durable'));
+  });
+
+  it('creates a pkcs11 module from CLI flags with the PIN in a 0600 file, and shows its kind', async () => {
+    const pinFile = join(await servers.tempDir('pin'), 'pin');
+    await writeFile(pinFile, `${hsm.pin}\n`, { mode: 0o644 });
+    const cli = (...args: string[]) =>
+      runXkslab(['modules', ...args, '--data-dir', server.dataDir]);
+    const flags = ['--pkcs11-library', hsm.library, '--token-label', hsm.label];
+    const open = await cli('create', 'hsm2', ...flags, '--pin-file', pinFile);
+    expect(open.code).toBe(1);
+    expect(open.stderr).toMatch(/may be read by others \(mode 644\): chmod 600 it/);
+    await chmod(pinFile, 0o600);
+    const made = await cli('create', 'hsm2', ...flags, '--pin-file', pinFile);
+    expect(made.stderr).toBe('');
+    expect(made.stdout).toMatch(/kind:\s+pkcs11\n/);
+    expect(made.stdout).toContain(`file ${pinFile}`);
+    expect(made.stdout).not.toContain(hsm.pin);
+    expect(made.stdout).toMatch(/keys:\s+5\n/);
+    const list = await cli('list');
+    expect(list.stdout).toMatch(/hsm2\s+pkcs11\s+active/);
+    expect(list.stdout).toMatch(/hsm\s+pkcs11/);
+    const noPin = await cli('create', 'hsm3', ...flags, '--pin', '1234');
+    expect(noPin.code).toBe(2);
+    expect(noPin.stderr).toMatch(/unknown option --pin/);
+  });
+});
