@@ -1,3 +1,5 @@
+import { rename } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nobleEngine } from './crypto/noble-engine.ts';
 import type { Pkcs11Config } from './pkcs11/pkcs11-config.ts';
@@ -161,6 +163,25 @@ describe.skipIf(missing !== undefined)(`Vcm pkcs11 modules ${missing ?? ''}`, ()
       await codeOf(vcm.encrypt('hsm', 'k1', { plaintext: enc.encode('x'), aad: enc.encode('') })),
     ).toBe('MODULE_DISCONNECTED');
     await vcm.setModuleState('hsm', 'active');
+  });
+
+  it('is UNAVAILABLE while the token is gone, and serves again once it is back', async () => {
+    const tokens = join(hsm.dir, 'tokens');
+    const aad = enc.encode('a');
+    const before = await vcm.encrypt('hsm', 'k1', { plaintext: enc.encode('x'), aad });
+    await rename(tokens, `${tokens}-away`);
+    try {
+      const [gone] = await vcm.healthCheck('hsm');
+      expect(gone).toMatchObject({ id: 'hsm-node-1', status: 'UNAVAILABLE' });
+      expect(gone?.detail).toMatch(/CKR_|not present/);
+      expect(await codeOf(vcm.encrypt('hsm', 'k1', { plaintext: enc.encode('x'), aad }))).toBe(
+        'HSM_ERROR',
+      );
+    } finally {
+      await rename(`${tokens}-away`, tokens);
+    }
+    expect((await vcm.healthCheck('hsm'))[0]?.status).toBe('ACTIVE');
+    expect(await vcm.decrypt('hsm', 'k1', { ...before, aad })).toEqual(enc.encode('x'));
   });
 
   it('decrypts after a reopen what it encrypted before, with the states kept', async () => {

@@ -80,7 +80,15 @@ export class Pkcs11Sessions {
   }
 
   async #useOnce<T>(fn: (session: Handle) => T | Promise<T>): Promise<T> {
-    const lease = await this.#acquire();
+    let lease: Lease;
+    try {
+      lease = await this.#acquire();
+    } catch (e) {
+      // Opening failed on a lost context (CKR_CRYPTOKI_NOT_INITIALIZED after a failed
+      // C_Initialize, say): reset, so the retry or the next call initialises it again.
+      if (isSessionLost(e)) this.reset(e);
+      throw e;
+    }
     let ok = true;
     try {
       return await fn(lease.session);
@@ -101,8 +109,13 @@ export class Pkcs11Sessions {
     return this.#slot;
   }
 
-  /** Drops every session after a session-level failure; the next call starts afresh. */
-  reset(cause: unknown): void {
+  /**
+   * Drops every session after a session-level failure; the next call starts afresh. After a
+   * device error, or with `reinitialize` (a failed health probe: the token may have been removed
+   * and put back, which SoftHSMv2, like the reference proxy's HSMs, only sees after C_Initialize),
+   * the library's context is initialised again; the library's other modules reopen on their own.
+   */
+  reset(cause: unknown, options: { reinitialize?: boolean } = {}): void {
     this.#generation++;
     this.#lost = ckrName(cause);
     const idle = this.#idle;
@@ -111,7 +124,7 @@ export class Pkcs11Sessions {
     this.#slot = undefined;
     this.#onReset();
     const code = ckrOf(cause);
-    if (code !== undefined && CONTEXT_LOST.has(code)) {
+    if (options.reinitialize === true || (code !== undefined && CONTEXT_LOST.has(code))) {
       try {
         this.#lib.reinitialize();
       } catch (e) {
@@ -199,18 +212,39 @@ export class Pkcs11Sessions {
     }
   }
 
+  /**
+   * The configured token's slot. When it is not there, the library's context is initialised once
+   * more and the slots listed again: a token put back is seen only after C_Initialize.
+   */
   #findSlot(): Handle {
-    const { p11 } = this.#lib;
-    const slots = p11.C_GetSlotList(true);
-    const { slot, tokenLabel } = this.#config;
-    for (const s of slots) {
-      if (slot !== undefined && slotNumber(s) === slot) return s;
-      if (tokenLabel !== undefined && p11.C_GetTokenInfo(s).label.trim() === tokenLabel) return s;
-    }
+    const found = this.#searchSlots();
+    if (found !== undefined) return found;
+    this.#lib.reinitialize();
+    const again = this.#searchSlots();
+    if (again !== undefined) return again;
     throw new VcmError(
       'HSM_ERROR',
       `${tokenName(this.#config)} is not present in ${this.#lib.path}`,
     );
+  }
+
+  #searchSlots(): Handle | undefined {
+    const { p11 } = this.#lib;
+    const { slot, tokenLabel } = this.#config;
+    for (const s of p11.C_GetSlotList(true)) {
+      if (slot !== undefined && slotNumber(s) === slot) return s;
+      if (tokenLabel !== undefined && tokenLabelOf(p11, s) === tokenLabel) return s;
+    }
+    return undefined;
+  }
+}
+
+/** A slot's token label, or undefined when the token cannot be read. */
+function tokenLabelOf(p11: Pkcs11js.PKCS11, slot: Handle): string | undefined {
+  try {
+    return p11.C_GetTokenInfo(slot).label.trim();
+  } catch {
+    return undefined;
   }
 }
 

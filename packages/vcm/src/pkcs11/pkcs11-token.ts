@@ -191,9 +191,18 @@ export class Pkcs11Token {
    * none is idle) and C_GetTokenInfo read, as the reference proxy reports it.
    */
   probe(): Promise<TokenProbe> {
-    return this.sessions.use(() => {
+    return this.sessions.use((s) => {
       const slot = this.sessions.slot();
-      const info = this.#p11.C_GetTokenInfo(slot);
+      let info: Pkcs11js.TokenInfo;
+      try {
+        this.#p11.C_GetSessionInfo(s);
+        info = this.#p11.C_GetTokenInfo(slot);
+      } catch (e) {
+        // A token that fails its probe (removed, its store gone: SoftHSMv2 answers
+        // CKR_GENERAL_ERROR) drops the pool, so the next call looks the token up afresh.
+        this.sessions.reset(e, { reinitialize: true });
+        throw e;
+      }
       return {
         slot: slotNumber(slot),
         label: info.label.trim(),
