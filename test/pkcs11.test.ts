@@ -6,12 +6,13 @@
  * SoftHSMv2 is not installed (`.ci/run` installs it).
  */
 import { randomUUID } from 'node:crypto';
-import { chmod, writeFile } from 'node:fs/promises';
+import { chmod, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { runConformance } from '@xkslab/conformance';
 import { encryptBody, keyPath, newCredential } from '@xkslab/conformance/testing';
 import { createSoftHsmToken, type SoftHsmToken, softHsmMissing } from '@xkslab/vcm/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { adminFor } from './support/admin-api.ts';
 import { runXkslab, type XkslabServer } from './support/binary.ts';
 import { notPassed } from './support/conformance.ts';
 import { useTempServers } from './support/fixture.ts';
@@ -137,6 +138,33 @@ describe.skipIf(missing !== undefined)(`a pkcs11 module on SoftHSMv2 ${missing ?
     expect(report.summary.skipped).toBe(0);
     expect(report.summary.failed).toBe(0);
   }, 60_000);
+
+  it('applies fault rules and writes the audit log as for a virtual module', async () => {
+    const admin = await adminFor(server.dataDir);
+    const add = (rule: object) => admin.call('POST', '/faults', rule);
+    expect(
+      (await add({ kind: 'error', errorName: 'InternalException', scope: { keyId: 'foo' } }))
+        .status,
+    ).toBe(201);
+    expect((await add({ kind: 'health', nodes: 'all', status: 'DEGRADED' })).status).toBe(201);
+    const hit = await sendXks(
+      target,
+      keyPath(target, 'foo', 'encrypt'),
+      encryptBody({ plaintext: Buffer.from('x') }),
+    );
+    expect([hit.status, JSON.parse(hit.text).errorName]).toEqual([500, 'InternalException']);
+    const degraded = (await healthOk(target)) as {
+      ekmFleetDetails: Array<{ healthStatus: string }>;
+    };
+    expect(degraded.ekmFleetDetails[0]?.healthStatus).toBe('DEGRADED');
+    expect((await admin.call('DELETE', '/faults')).status).toBe(200);
+    await encryptOk(target, 'foo', { plaintext: Buffer.from('x') });
+    const audit = (await readFile(join(server.dataDir, 'audit.log'), 'utf8')).trim().split('\n');
+    const entries = audit.map((line) => JSON.parse(line) as Record<string, unknown>);
+    const foo = entries.filter((e) => JSON.stringify(e).includes('"foo"'));
+    expect(foo.length).toBeGreaterThan(2);
+    expect(JSON.stringify(foo)).toContain('InternalException');
+  });
 
   it('decrypts after a restart what it encrypted before', async () => {
     const aad = Buffer.from('kept');
