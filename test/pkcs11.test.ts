@@ -166,12 +166,13 @@ describe.skipIf(missing !== undefined)(`a pkcs11 module on SoftHSMv2 ${missing ?
     expect(JSON.stringify(foo)).toContain('InternalException');
   });
 
-  it('decrypts after a restart what it encrypted before', async () => {
+  it('decrypts after a kill -9 and a restart what it encrypted before, states kept', async () => {
     const aad = Buffer.from('kept');
     const before = await encryptOk(target, 'foo', { plaintext: Buffer.from('durable'), aad });
-    expect((await server.stop()).code).toBe(0);
+    expect((await server.stop({ signal: 'SIGKILL' })).signal).toBe('SIGKILL');
     await start();
     expect(await decryptOk(target, 'foo', before, aad)).toEqual(Buffer.from('durable'));
+    expect((await metadataOk(target, 'disabled')).keyStatus).toBe('DISABLED');
   });
 
   it('creates a pkcs11 module from CLI flags with the PIN in a 0600 file, and shows its kind', async () => {
