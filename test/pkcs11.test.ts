@@ -1,13 +1,21 @@
 /**
  * A `pkcs11` module on a SoftHSMv2 token behind the unchanged XKS proxy: the seed generates its
  * keys in the token, XKS health / metadata / encrypt / decrypt answer over HTTP, the conformance
- * runner finds nothing wrong, ciphertexts made before a restart still decrypt, and the admin CLI
+ * runner finds nothing wrong, AWS KMS (the emulator, through the AWS SDK) encrypts and decrypts
+ * through it, ciphertexts made before a kill -9 still decrypt, and the admin CLI
  * creates a second pkcs11 module from flags (PIN from a 0600 file). Skipped, saying why, where
  * SoftHSMv2 is not installed (`.ci/run` installs it).
  */
 import { randomUUID } from 'node:crypto';
 import { chmod, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import {
+  ConnectCustomKeyStoreCommand,
+  CreateCustomKeyStoreCommand,
+  CreateKeyCommand,
+  DecryptCommand,
+  EncryptCommand,
+} from '@aws-sdk/client-kms';
 import { runConformance } from '@xkslab/conformance';
 import { encryptBody, keyPath, newCredential } from '@xkslab/conformance/testing';
 import { createSoftHsmToken, type SoftHsmToken, softHsmMissing } from '@xkslab/vcm/testing';
@@ -16,6 +24,7 @@ import { adminFor } from './support/admin-api.ts';
 import { runXkslab, type XkslabServer } from './support/binary.ts';
 import { notPassed } from './support/conformance.ts';
 import { useTempServers } from './support/fixture.ts';
+import { kmsClient, startKms, waitConnected } from './support/kms.ts';
 import { ENCRYPT_DECRYPT } from './support/lab-seed.ts';
 import type { KeyStoreTarget } from './support/xks-client.ts';
 import { sendXks } from './support/xks-client.ts';
@@ -138,6 +147,50 @@ describe.skipIf(missing !== undefined)(`a pkcs11 module on SoftHSMv2 ${missing ?
     expect(report.summary.skipped).toBe(0);
     expect(report.summary.failed).toBe(0);
   }, 60_000);
+
+  it('serves AWS KMS (the emulator, through the AWS SDK): key store, KMS key, Encrypt, Decrypt', async () => {
+    const emulator = await startKms(['--connect-delay-ms', '100', '--health-interval-ms', '0']);
+    const kms = kmsClient(emulator.url);
+    try {
+      const created = await kms.send(
+        new CreateCustomKeyStoreCommand({
+          CustomKeyStoreName: 'hsm',
+          CustomKeyStoreType: 'EXTERNAL_KEY_STORE',
+          XksProxyConnectivity: 'PUBLIC_ENDPOINT',
+          XksProxyUriEndpoint: server.url,
+          XksProxyUriPath: `${PREFIX}/kms/xks/v1`,
+          XksProxyAuthenticationCredential: {
+            AccessKeyId: credential.accessKeyId,
+            RawSecretAccessKey: credential.secretAccessKey,
+          },
+        }),
+      );
+      const storeId = created.CustomKeyStoreId;
+      await kms.send(new ConnectCustomKeyStoreCommand({ CustomKeyStoreId: storeId }));
+      expect(await waitConnected(kms, storeId)).toBe('CONNECTED');
+      const key = await kms.send(
+        new CreateKeyCommand({
+          Origin: 'EXTERNAL_KEY_STORE',
+          CustomKeyStoreId: storeId,
+          XksKeyId: 'foo',
+        }),
+      );
+      const KeyId = key.KeyMetadata?.KeyId;
+      const plaintext = Buffer.from('KMS over a PKCS#11 token');
+      const context = { purpose: 'e2e' };
+      const sealed = await kms.send(
+        new EncryptCommand({ KeyId, Plaintext: plaintext, EncryptionContext: context }),
+      );
+      const opened = await kms.send(
+        new DecryptCommand({ CiphertextBlob: sealed.CiphertextBlob, EncryptionContext: context }),
+      );
+      expect(Buffer.from(opened.Plaintext ?? [])).toEqual(plaintext);
+      expect(opened.KeyId).toBe(key.KeyMetadata?.Arn);
+    } finally {
+      kms.destroy();
+      await emulator.stop();
+    }
+  });
 
   it('applies fault rules and writes the audit log as for a virtual module', async () => {
     const admin = await adminFor(server.dataDir);
