@@ -89,6 +89,20 @@ describe.skipIf(missing !== undefined)(
       expect((await token.describe('known'))?.local).toBe(false);
     });
 
+    it('finds the token by slot id as by label', async () => {
+      const { slot } = await token.probe();
+      const lib = await Pkcs11Library.acquire(hsm.library);
+      const bySlot = new Pkcs11Token(lib, { library: hsm.library, slot, pinEnv: 'X' }, () =>
+        Promise.resolve(hsm.pin),
+      );
+      try {
+        expect((await bySlot.probe()).label).toBe('unit');
+        expect(await bySlot.labels()).toContain('k1');
+      } finally {
+        bySlot.close();
+      }
+    });
+
     it('reopens its sessions after they were closed under it, and says why meanwhile', async () => {
       const probe = await token.probe();
       expect(probe).toMatchObject({ label: 'unit', manufacturer: 'SoftHSM project' });
