@@ -7,7 +7,7 @@
  * SoftHSMv2 is not installed (`.ci/run` installs it).
  */
 import { randomUUID } from 'node:crypto';
-import { chmod, readFile, writeFile } from 'node:fs/promises';
+import { chmod, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   ConnectCustomKeyStoreCommand,
@@ -250,5 +250,32 @@ describe.skipIf(missing !== undefined)(`a pkcs11 module on SoftHSMv2 ${missing ?
     const noPin = await cli('create', 'hsm3', ...flags, '--pin', '1234');
     expect(noPin.code).toBe(2);
     expect(noPin.stderr).toMatch(/unknown option --pin/);
+  });
+
+  it('lists and describes the module while its token is gone: UNAVAILABLE, keys unknown', async () => {
+    const cli = (...args: string[]) =>
+      runXkslab(['modules', ...args, '--data-dir', server.dataDir]);
+    const tokens = join(hsm.dir, 'tokens');
+    await rename(tokens, `${tokens}-away`);
+    try {
+      const gone = await cli('describe', 'hsm');
+      expect(gone.code, gone.stderr).toBe(0);
+      expect(gone.stdout).toMatch(/^keys:\s+- \(token not reachable\)$/m);
+      expect(gone.stdout).toMatch(/^hsm-node-1\s+UNAVAILABLE\s+\S/m);
+      const list = await cli('list');
+      expect(list.stdout).toMatch(/^hsm\s+pkcs11\s+active\s+1\s+-\s+hsm\s/m);
+    } finally {
+      await rename(`${tokens}-away`, tokens);
+    }
+    const back = await cli('describe', 'hsm');
+    expect(back.stdout).toMatch(/^hsm-node-1\s+ACTIVE\s+SoftHSM project/m);
+    expect(back.stdout).toMatch(/^keys:\s+5$/m);
+    expect(
+      await decryptOk(
+        target,
+        'foo',
+        await encryptOk(target, 'foo', { plaintext: Buffer.from('y') }),
+      ),
+    ).toEqual(Buffer.from('y'));
   });
 });

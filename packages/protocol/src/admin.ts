@@ -80,7 +80,8 @@ export const ModuleView = z
     kind: z.enum(['virtual', 'pkcs11']),
     /** Where a `pkcs11` module's token is and where the server reads its PIN (never the PIN). */
     pkcs11: Pkcs11ModuleConfig.optional(),
-    keyCount: z.int(),
+    /** null: a `pkcs11` module whose token cannot be reached now (its health says why). */
+    keyCount: z.int().nullable(),
     /** Key stores served from this module. */
     keyStores: z.array(z.string()),
     /** Present on describe: a deep health check of every node. */

@@ -22,7 +22,7 @@ function moduleFields(m: ModuleView): string {
     ...pkcs11Fields(m),
     ['state', m.state],
     ['nodes', String(m.nodes)],
-    ['keys', String(m.keyCount)],
+    ['keys', m.keyCount === null ? '- (token not reachable)' : String(m.keyCount)],
     ['key stores', m.keyStores.join(', ') || '-'],
     ['created', shortTime(m.createdAt)],
   ];
@@ -103,7 +103,7 @@ Health reports every node UNAVAILABLE in both.
               m.kind,
               m.state,
               String(m.nodes),
-              String(m.keyCount),
+              m.keyCount === null ? '-' : String(m.keyCount),
               m.keyStores.join(',') || '-',
               shortTime(m.createdAt),
             ]),

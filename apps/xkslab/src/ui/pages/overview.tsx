@@ -1,7 +1,7 @@
 import { XKS_API_SUFFIX } from '@xkslab/protocol';
 import type { Hono } from 'hono';
 import { BACKUP_MEDIA_TYPE, backupFileName, takeBackup } from '../../services/backup.ts';
-import { credentialViews } from '../../services/views.ts';
+import { credentialViews, keyCountOf } from '../../services/views.ts';
 import { moduleHealth } from '../health.ts';
 import {
   ActionButton,
@@ -63,7 +63,7 @@ export function registerOverviewPages(app: Hono<UiEnv>, deps: UiDeps): void {
       deps,
       modules.map((m) => m.name),
     );
-    const keyCounts = await Promise.all(modules.map((m) => deps.vcm.countKeys(m.name)));
+    const keyCounts = await Promise.all(modules.map((m) => keyCountOf(deps.vcm, m)));
     const keyStores = deps.registry.describeAll();
     const rules = deps.faults?.list() ?? [];
     return renderPage(
@@ -92,7 +92,7 @@ export function registerOverviewPages(app: Hono<UiEnv>, deps: UiDeps): void {
                   <td>
                     <Badge tone={stateTone(m.state)}>{m.state}</Badge>
                   </td>
-                  <td class="num">{keyCounts[i]}</td>
+                  <td class="num">{keyCounts[i] ?? '-'}</td>
                   <td>
                     {(health.get(m.name) ?? []).map((n) => (
                       <span
