@@ -250,6 +250,9 @@ describe.skipIf(missing !== undefined)(`a pkcs11 module on SoftHSMv2 ${missing ?
     const noPin = await cli('create', 'hsm3', ...flags, '--pin', '1234');
     expect(noPin.code).toBe(2);
     expect(noPin.stderr).toMatch(/unknown option --pin/);
+    const rotate = await runXkslab(['keys', 'rotate', 'hsm/foo', '--data-dir', server.dataDir]);
+    expect(rotate.code).toBe(1);
+    expect(rotate.stderr).toMatch(/key rotation is not supported for pkcs11 modules: a token key/);
   });
 
   it('lists and describes the module while its token is gone: UNAVAILABLE, keys unknown', async () => {
