@@ -139,6 +139,12 @@ describe('xkslab conformance (CLI)', () => {
     );
     expect(r.code, r.stderr + r.stdout).toBe(0);
     expect(r.stdout).toMatch(/PASS\s+MUST\s+encrypt\.cdiv\s/);
+    for (const id of ['sigv4.matrix.signature', 'crypto.nonce-unique', 'transport.pipelining']) {
+      expect(r.stdout).toMatch(
+        new RegExp(`PASS\\s+(MUST|SHOULD)\\s+${id.replace(/\./g, '\\.')}\\s`),
+      );
+    }
+    expect(r.stdout).toMatch(/PASS\s+MUST\s+latency\.every-answer\s.*slowest per operation/);
     expect(r.stdout).toContain('CONFORMS');
     expect(r.stdout + r.stderr).not.toContain(lab.credentials.a1.secretAccessKey);
     const report = JSON.parse(await readFile(json, 'utf8')) as ConformanceReport;

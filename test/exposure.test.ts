@@ -5,10 +5,11 @@
  * other than 127.0.0.1" (before the fix, the admin listener and the emulator followed it there).
  * The bound address is read from /proc/net/tcp; nothing connects off loopback.
  */
+import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runXkslab, type XkslabServer } from './support/binary.ts';
+import { MAIN_JS, runXkslab, type XkslabServer } from './support/binary.ts';
 import { useTempServers } from './support/fixture.ts';
 import { listeningAddresses } from './support/listening.ts';
 
@@ -66,9 +67,45 @@ describe('the KMS emulator and the interfaces it listens on', () => {
     expect(await listeningAddresses(Number(match?.[2]))).toEqual(['127.0.0.1']);
   });
 
+  it('beside demo --host H: on 127.0.0.1, the proxy on H', async () => {
+    // --step with stdin left open: the demo waits before its first step, listening.
+    const child = spawn(process.execPath, [MAIN_JS, 'demo', '--step', '--host', OTHER], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    try {
+      let out = '';
+      child.stdout.on('data', (chunk: Buffer) => {
+        out += chunk.toString('utf8');
+      });
+      const ready = await new Promise<boolean>((done) => {
+        const timer = setTimeout(() => done(false), 20_000);
+        child.stdout.on('data', () => {
+          if (!out.includes('Press Enter')) return;
+          clearTimeout(timer);
+          done(true);
+        });
+        child.once('exit', () => done(false));
+      });
+      expect(ready, out).toBe(true);
+      const url = (label: string) => {
+        const match = new RegExp(`${label} +http://([^\\s/:]+):(\\d+)`).exec(out);
+        return { host: match?.[1], port: Number(match?.[2]) };
+      };
+      const kms = url('KMS emulator');
+      const proxy = url('XKS proxy');
+      expect(kms.host).toBe('127.0.0.1');
+      expect(await listeningAddresses(kms.port)).toEqual(['127.0.0.1']);
+      expect(proxy.host).toBe(OTHER);
+      expect(await listeningAddresses(proxy.port)).toEqual([OTHER]);
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
+
   it.each([
     [['kms', '--host', '0.0.0.0', '--port', '0']],
     [['serve', '--kms-port', '0', '--kms-host', '0.0.0.0', '--port', '0']],
+    [['demo', '--kms-host', '0.0.0.0']],
   ])('xkslab %j refuses the published default credential off loopback', async (args) => {
     const dataDir = ['--data-dir', await tempDir('refused')];
     const r = await runXkslab([...args, ...(args[0] === 'serve' ? dataDir : [])], {

@@ -5,6 +5,9 @@
  * throttling, drops, health, clock offset, bit flips (caught by the CDIV), probabilities, expiry,
  * scenarios, the seed file and the CLI.
  */
+
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { type ConformanceReport, runConformance } from '@xkslab/conformance';
 import {
   decryptBody,
@@ -53,6 +56,25 @@ const CAUGHT_BY: Record<DefectName, string> = {
   'second-credential-ignored': 'sigv4.second-credential',
   'curl-signing-rejected': 'sigv4.curl-signed-headers',
   'max-size-rejected': 'roundtrip.max-sizes',
+  'sigv4-algorithm-ignored': 'sigv4.matrix.algorithm',
+  'sigv4-access-key-loose': 'sigv4.matrix.access-key',
+  'sigv4-scope-date-free': 'sigv4.matrix.scope-date',
+  'sigv4-region-case': 'sigv4.matrix.scope-region',
+  'sigv4-service-case': 'sigv4.matrix.scope-service',
+  'sigv4-terminator-free': 'sigv4.matrix.scope-terminator',
+  'sigv4-host-unsigned': 'sigv4.matrix.required-headers',
+  'sigv4-headers-normalized': 'sigv4.matrix.signed-headers-form',
+  'sigv4-signature-prefix': 'sigv4.matrix.signature',
+  'sigv4-body-reserialized': 'sigv4.matrix.body',
+  'sigv4-payload-hash-trusted': 'sigv4.matrix.payload-hash',
+  'sigv4-window-wide': 'sigv4.matrix.date-window',
+  'encrypt-cached': 'crypto.nonce-unique',
+  'short-plaintext-padded': 'crypto.gcm-sizes',
+  'metadata-trailing-ignored': 'crypto.metadata-bound',
+  'slow-answers': 'latency.every-answer',
+  'keep-alive-refused': 'transport.keep-alive',
+  'pipelining-dropped': 'transport.pipelining',
+  'few-connections': 'transport.slow-connections',
 };
 
 let lab: LabSeed;
@@ -76,6 +98,30 @@ async function addFault(rule: Record<string, unknown>) {
 const run = (only?: string[]) =>
   runConformance({ ...labConformanceOptions(lab, server.port), ...(only ? { only } : {}) });
 
+/**
+ * Turns on each defect in turn through `on`, runs the runner (`runWith(checkFor)`) and notes
+ * whether the check that must catch it failed. Returns the defects missed and a table.
+ */
+async function mutationRun(
+  on: Admin,
+  runWith: (caughtBy: string) => Promise<ConformanceReport>,
+): Promise<{ missed: string[]; rows: string[] }> {
+  const missed: string[] = [];
+  const rows: string[] = [];
+  for (const defect of DEFECT_NAMES) {
+    adminOk(await on.call('POST', '/faults', { kind: 'defect', defect }), 201);
+    const report = await runWith(CAUGHT_BY[defect]);
+    adminOk(await on.call('DELETE', '/faults'));
+    const failed = report.checks.filter((c) => c.status === 'fail').map((c) => c.id);
+    const caught = failed.includes(CAUGHT_BY[defect]);
+    if (!caught) missed.push(`${defect}: expected ${CAUGHT_BY[defect]} to fail; failed: ${failed}`);
+    rows.push(
+      `  ${caught ? 'caught' : 'MISSED'}  ${defect.padEnd(28)} ${CAUGHT_BY[defect].padEnd(34)} (${failed.length} checks failed)`,
+    );
+  }
+  return { missed, rows };
+}
+
 describe('defect profiles: mutation testing the conformance runner', () => {
   it('catches every defect with the right check (mutation score 100%)', async () => {
     expect(Object.keys(CAUGHT_BY).sort()).toEqual([...DEFECT_NAMES].sort());
@@ -85,20 +131,7 @@ describe('defect profiles: mutation testing the conformance runner', () => {
     }>;
     expect(Object.fromEntries(listed.map((d) => [d.name, d.caughtBy]))).toEqual(CAUGHT_BY);
 
-    const missed: string[] = [];
-    const rows: string[] = [];
-    for (const defect of DEFECT_NAMES) {
-      await addFault({ kind: 'defect', defect });
-      const report: ConformanceReport = await run();
-      adminOk(await admin.call('DELETE', '/faults'));
-      const failed = report.checks.filter((c) => c.status === 'fail').map((c) => c.id);
-      const caught = failed.includes(CAUGHT_BY[defect]);
-      if (!caught)
-        missed.push(`${defect}: expected ${CAUGHT_BY[defect]} to fail; failed: ${failed}`);
-      rows.push(
-        `  ${caught ? 'caught' : 'MISSED'}  ${defect.padEnd(28)} ${CAUGHT_BY[defect].padEnd(30)} (${failed.length} checks failed)`,
-      );
-    }
+    const { missed, rows } = await mutationRun(admin, () => run());
     const score = (DEFECT_NAMES.length - missed.length) / DEFECT_NAMES.length;
     console.log(
       `Mutation score of xkslab conformance: ${DEFECT_NAMES.length - missed.length}/${DEFECT_NAMES.length} defects caught (${Math.round(score * 100)}%)\n${rows.join('\n')}`,
@@ -109,7 +142,7 @@ describe('defect profiles: mutation testing the conformance runner', () => {
     // With every defect gone the proxy conforms again.
     const clean = await run();
     expect(notPassed(clean).filter((l) => !/^(tls|load)\./.test(l))).toEqual([]);
-  }, 120_000);
+  }, 600_000);
 
   it('applies a defect from the seed file at start', async () => {
     const seeded = await startXkslab({
@@ -134,6 +167,32 @@ describe('defect profiles: mutation testing the conformance runner', () => {
     const { faults } = adminOk(await admin.call('GET', '/faults'));
     expect(faults.map((f: { defect?: string }) => f.defect)).toEqual(['fleet-empty']);
   });
+});
+
+describe('defect profiles over HTTPS with mTLS (--dev-tls)', () => {
+  it('catches every defect with the right check; the clean proxy passes every check', async () => {
+    const tls = await servers.startLab({
+      start: { extraArgs: ['--dev-tls', '--admin-port', '0'] },
+    });
+    const dir = join(tls.server.dataDir, 'tls');
+    const [ca, cert, key] = await Promise.all(
+      ['ca.pem', 'client.pem', 'client-key.pem'].map((f) => readFile(join(dir, f))),
+    );
+    const options = {
+      ...labConformanceOptions(tls.lab, tls.server.port, `https://localhost:${tls.server.port}`),
+      tls: { ca, cert, key },
+    };
+    // Checks that judge every answer of a run need the whole run; the others run alone.
+    const judgesAll = (id: string) => /^(format|latency)\./.test(id);
+    const { missed, rows } = await mutationRun(tls.admin, (caughtBy) =>
+      runConformance({ ...options, ...(judgesAll(caughtBy) ? {} : { only: [caughtBy] }) }),
+    );
+    console.log(`Mutation score over HTTPS with mTLS:\n${rows.join('\n')}`);
+    expect(missed).toEqual([]);
+    const clean = await runConformance(options);
+    expect(notPassed(clean).filter((l) => !/^load\./.test(l))).toEqual([]);
+    expect(statusOf(clean, 'tls.client-certificate-required')).toBe('pass');
+  }, 600_000);
 });
 
 describe('fault kinds', () => {

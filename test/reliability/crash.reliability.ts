@@ -2,11 +2,16 @@
  * Crash safety: concurrent key creation and rotation (admin API) and encrypt/decrypt (XKS), the
  * server killed with SIGKILL at a random moment, restarted on the same data directory; every
  * acknowledged key must exist at (at least) its acknowledged version, every acknowledged
- * ciphertext must decrypt, every listed key must answer (nothing half-written), and the audit
- * chain must verify. 20 cycles (5 in short mode).
+ * ciphertext must decrypt, every listed key must answer (nothing half-written), every answered
+ * call (XKS by its kmsRequestId, key creations and rotations) must have its audit entry, and the
+ * audit chain must verify. 20 cycles (5 in short mode).
  */
 import { randomInt } from 'node:crypto';
 import {
+  type Body,
+  decryptBody,
+  encryptBody,
+  keyPath,
   newCredential,
   type Sealed,
   sealedOf,
@@ -15,7 +20,7 @@ import {
 } from '@xkslab/conformance/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import { makeTempDir, removeDir, startXkslab, type XkslabServer } from '../support/binary.ts';
-import { adminClient, auditVerify, randomBuf, SHORT, sleep } from './support.ts';
+import { adminClient, auditEntries, auditVerify, randomBuf, SHORT, sleep } from './support.ts';
 
 const CYCLES = SHORT ? 5 : 20;
 const MODULE = 'crash';
@@ -24,10 +29,41 @@ const REGION = 'eu-central-1';
 const USAGE = ['ENCRYPT', 'DECRYPT'];
 
 type AckedCiphertext = { keyId: string; sealed: Sealed; plaintext: Buffer; aad: Buffer };
+/** What the server answered: XKS calls by kmsRequestId, key creations, rotations per key. */
+type Answered = { requestIds: string[]; created: string[]; rotations: Map<string, number> };
+
+const requestIdOf = (body: Body) => (body.requestMetadata as { kmsRequestId: string }).kmsRequestId;
+
+/** The answered calls that have no entry in the audit log of `dataDir`. */
+async function missingFromAudit(dataDir: string, answered: Answered): Promise<string[]> {
+  const entries = await auditEntries(dataDir);
+  const requestIds = new Set(entries.map((e) => e.kmsRequestId));
+  const created = new Set<unknown>();
+  const rotations = new Map<unknown, number>();
+  for (const e of entries) {
+    const op = String(e.operation);
+    if (op === 'admin:POST /modules/{module}/keys') created.add(e.keyId);
+    if (op === 'admin:POST /modules/{module}/keys/{keyId}/rotate') {
+      rotations.set(e.keyId, (rotations.get(e.keyId) ?? 0) + 1);
+    }
+  }
+  const missing = answered.requestIds.filter((id) => !requestIds.has(id)).map((id) => `xks ${id}`);
+  for (const id of answered.created) if (!created.has(id)) missing.push(`create ${id}`);
+  for (const [id, n] of answered.rotations) {
+    const logged = rotations.get(id) ?? 0;
+    if (logged < n) missing.push(`${n - logged} of ${n} rotations of ${id}`);
+  }
+  return missing;
+}
 
 describe('crash safety (SIGKILL at random moments)', () => {
   let dataDir: string | undefined;
-  afterAll(async () => removeDir(dataDir));
+  /** The server running now: stopped after a failed assertion too. */
+  let running: XkslabServer | undefined;
+  afterAll(async () => {
+    await running?.stop({ removeDataDir: false });
+    await removeDir(dataDir);
+  });
 
   it(`keeps every acknowledged write across ${CYCLES} kill -9 cycles`, async () => {
     dataDir = await makeTempDir('crash');
@@ -47,6 +83,7 @@ describe('crash safety (SIGKILL at random moments)', () => {
     const ackedKeys = new Set<string>(['seed-key']);
     const ackedVersion = new Map<string, number>();
     const ackedCiphertexts: AckedCiphertext[] = [];
+    const answered: Answered = { requestIds: [], created: [], rotations: new Map() };
     const failures: string[] = [];
     let created = 0;
     let rotations = 0;
@@ -60,12 +97,15 @@ describe('crash safety (SIGKILL at random moments)', () => {
         ...(cycle === 0 ? { seed } : {}),
         extraArgs: ['--module-timeout-ms', '5000'],
       });
+      running = server;
       const target: XksTarget = { port: server.port, prefix: PREFIX, region: REGION, credential };
       const xks = xksClient(target);
       const admin = await adminClient(dataDir, server.port);
 
       // ---- verify what was acknowledged before the last kill ---------------------------------
       if (cycle > 0) {
+        const missing = await missingFromAudit(dataDir, answered);
+        expect(missing, `answered before the kill of cycle ${cycle - 1}, not audited`).toEqual([]);
         const audit = await auditVerify(dataDir);
         if (audit.ran) {
           expect(audit.ok, `audit verify after cycle ${cycle}: ${audit.output}`).toBe(true);
@@ -129,6 +169,7 @@ describe('crash safety (SIGKILL at random moments)', () => {
           const id = `c${cycle}-${n++}`;
           const res = await admin('POST', `/modules/${MODULE}/keys`, { id, usage: USAGE });
           if (res.status === 201) {
+            answered.created.push(id);
             ackedKeys.add(id);
             created++;
           } else if (!killed) failures.push(`create ${id}: ${res.status} ${res.text}`);
@@ -143,6 +184,7 @@ describe('crash safety (SIGKILL at random moments)', () => {
           const res = await admin('POST', `/modules/${MODULE}/keys/${keyId}/rotate`);
           if (res.status === 200) {
             ackedVersion.set(keyId, (res.json as { currentVersion: number }).currentVersion);
+            answered.rotations.set(keyId, (answered.rotations.get(keyId) ?? 0) + 1);
             rotations++;
           } else if (!killed) failures.push(`rotate ${keyId}: ${res.status} ${res.text}`);
         }),
@@ -152,13 +194,17 @@ describe('crash safety (SIGKILL at random moments)', () => {
             const keyId = keys[randomInt(keys.length)] as string;
             const plaintext = randomBuf(1 + randomInt(300));
             const aad = randomBuf(randomInt(64));
-            const res = await xks.encrypt(keyId, plaintext, aad);
+            const body = encryptBody({ plaintext, aad });
+            const res = await xks.post(keyPath(target, keyId, 'encrypt'), body);
             if (res.status === 200) {
+              answered.requestIds.push(requestIdOf(body));
               const sealed = sealedOf(res);
               ackedCiphertexts.push({ keyId, sealed, plaintext, aad });
               encrypts++;
-              const back = await xks.decrypt(keyId, sealed, aad);
-              if (back.status !== 200 && !killed) {
+              const backBody = decryptBody(sealed, aad);
+              const back = await xks.post(keyPath(target, keyId, 'decrypt'), backBody);
+              if (back.status === 200) answered.requestIds.push(requestIdOf(backBody));
+              else if (!killed) {
                 failures.push(`decrypt right after encrypt: ${back.status} ${back.text}`);
               }
             } else if (!killed) failures.push(`encrypt ${keyId}: ${res.status} ${res.text}`);
@@ -173,14 +219,16 @@ describe('crash safety (SIGKILL at random moments)', () => {
     }
     // A last start: the final cycle's writes must be there too.
     const final = await startXkslab({ dataDir });
+    running = final;
     const xks = xksClient({ port: final.port, prefix: PREFIX, region: REGION, credential });
     for (const keyId of ackedKeys) expect((await xks.metadata(keyId)).status).toBe(200);
     await final.stop({ removeDataDir: false });
+    expect(await missingFromAudit(dataDir, answered), 'answered, not audited').toEqual([]);
     const audit = await auditVerify(dataDir);
     if (audit.ran) expect(audit.ok, audit.output).toBe(true);
 
     console.log(
-      `crash: ${CYCLES} cycles, ${created} keys created, ${rotations} rotations, ${encrypts} encrypts acknowledged, ${verifiedDecrypts} decrypts verified after restarts, audit verified ${auditVerified + (audit.ran ? 1 : 0)} times`,
+      `crash: ${CYCLES} cycles, ${created} keys created, ${rotations} rotations, ${encrypts} encrypts acknowledged, ${verifiedDecrypts} decrypts verified after restarts, ${answered.requestIds.length} answered XKS calls found in the audit log, audit verified ${auditVerified + (audit.ran ? 1 : 0)} times`,
     );
     expect(failures).toEqual([]);
     expect(encrypts).toBeGreaterThan(0);

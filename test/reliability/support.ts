@@ -134,5 +134,15 @@ export async function auditVerify(dataDir: string) {
   return { ran: true, ok: res.code === 0, output: `${res.stdout}${res.stderr}` };
 }
 
+/** The entries of `<dataDir>/audit.log` (one JSON object a line; an unreadable line is skipped). */
+export async function auditEntries(dataDir: string): Promise<Array<Record<string, unknown>>> {
+  const text = await readFile(join(dataDir, 'audit.log'), 'utf8').catch(() => '');
+  return text
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => parse(line))
+    .filter((e): e is Record<string, unknown> => typeof e === 'object' && e !== null);
+}
+
 export const randomBuf = (n: number) => randomBytes(n);
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

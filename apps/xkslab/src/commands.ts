@@ -44,6 +44,8 @@ export type Host = {
   };
   /** Resolves on the first SIGINT or SIGTERM after the call. */
   stopSignal: () => Promise<string>;
+  /** From the call on, every file and directory the process creates is its user's only. */
+  privateFiles: () => void;
   listen: typeof listen;
   closeServer: typeof closeServer;
   openStore: (dir: string) => Promise<LevelRecordStore>;
@@ -104,6 +106,7 @@ export function commandTable(host: Host): Record<CommandName, RunCommand> {
         ...servers,
         stopped: host.stopSignal(),
         masterKeyFromEnv: env.masterKey,
+        privateFiles: host.privateFiles,
         pkcs11Pin: host.pkcs11Pin,
       }),
     kms: (rest) =>

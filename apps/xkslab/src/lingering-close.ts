@@ -8,7 +8,8 @@ import { Socket } from 'node:net';
  * past that, draining is a client making us spend CPU for nothing. 30 s overall and 5 s without a
  * byte are nginx's `lingering_time` and `lingering_timeout` defaults (Apache also stops at 30 s).
  * Past any bound the connection is closed: the answer has been written by then, but a client
- * still sending may then see a reset.
+ * still sending may then see a reset. The listener's request timeout (connection-limits.ts,
+ * counted from the request's first byte) is one more such bound, and usually the first.
  */
 export const LINGER_MAX_BYTES = 128 * 1024 * 1024;
 export const LINGER_MAX_MS = 30_000;

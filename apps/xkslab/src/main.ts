@@ -55,6 +55,8 @@ function host(): Host {
       waitForEnter,
     },
     stopSignal,
+    // umask 077: LevelDB creates its tables and logs with the process umask while it runs.
+    privateFiles: () => void process.umask(0o077),
     listen,
     closeServer,
     openStore: (dir: string) => LevelRecordStore.open(dir),

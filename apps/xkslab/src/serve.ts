@@ -12,9 +12,11 @@ import { AUDIT_LOG_FILE, AuditLog } from './audit/audit-log.ts';
 import { KMS_CONFIG_FILE, serveBanner } from './banner.ts';
 import { ADMIN_JSON_FILE, ADMIN_TOKEN_FILE } from './cli/admin-client.ts';
 import type { CommandIo } from './cli/command-io.ts';
+import { connectionLimitsOf } from './cli/connection-flags.ts';
 import { startKmsBeside } from './cli/kms-command.ts';
 import { DEFAULT_KMS_HOST } from './cli/kms-options.ts';
 import { ADMIN_DEFAULT_HOST, parseServeArgs, SERVE_HELP } from './cli/serve-options.ts';
+import type { ConnectionLimits } from './connection-limits.ts';
 import { type FirstStart, kmsProxyConfiguration } from './defaults.ts';
 import type { KeyStoreRegistry } from './keystores/registry.ts';
 import type { Logger } from './logger.ts';
@@ -34,6 +36,7 @@ export type ServeListen = (
   port: number,
   tls?: ListenTls,
   errors?: ListenerErrors,
+  limits?: ConnectionLimits,
 ) => Promise<Bound>;
 
 export type ServeDeps = {
@@ -44,6 +47,11 @@ export type ServeDeps = {
   stopped: Promise<string>;
   /** XKSLAB_MASTER_KEY, when set. */
   masterKeyFromEnv: string | undefined;
+  /**
+   * Makes every file the process creates from now on private to its user (umask 077): the
+   * database files LevelDB makes while it runs, the audit log, dev TLS files, admin.json.
+   */
+  privateFiles: () => void;
   clock: () => Date;
   random: (n: number) => Uint8Array;
   /** The PIN of a `pkcs11` module (main.ts reads the environment); absent: such modules fail. */
@@ -338,12 +346,20 @@ function sayTo(io: CommandIo): (text: string) => void {
   return (text) => io.stderr(text.endsWith('\n') ? text : `${text}\n`);
 }
 
-export async function serve(args: readonly string[], deps: ServeDeps): Promise<number> {
+export async function serve(args: readonly string[], given: ServeDeps): Promise<number> {
   const options = parseServeArgs(args);
   if (options.help) {
-    deps.io.stdout(SERVE_HELP);
+    given.io.stdout(SERVE_HELP);
     return 0;
   }
+  // Every listener (XKS, admin, KMS emulator) under the same timeouts and cap.
+  const limits = connectionLimitsOf(options);
+  const deps: ServeDeps = {
+    ...given,
+    listen: (fetch, host, port, tls, errors) =>
+      given.listen(fetch, host, port, tls, errors, limits),
+  };
+  deps.privateFiles();
   const p = await planServe(options, deps.io);
   let handler: FetchHandler = starting;
   const bound = await deps.listen(

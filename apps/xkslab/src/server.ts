@@ -11,6 +11,12 @@ import {
 } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { type createAdaptorServer, getRequestListener, RequestError } from '@hono/node-server';
+import {
+  applyConnectionLimits,
+  type ConnectionLimits,
+  DEFAULT_CONNECTION_LIMITS,
+  timeoutOptions,
+} from './connection-limits.ts';
 import { lingeringResponse } from './lingering-close.ts';
 import { requireClientName, type TlsRefusal, watchHandshakes } from './tls/client-name-check.ts';
 import { UserFacingError } from './user-facing-error.ts';
@@ -43,7 +49,7 @@ export type AnyServer = Server | HttpsServer;
  * How long an idle keep-alive connection stays open: 65 s, not Node's 5 s. A client that reuses a
  * connection just as the server closes it gets "socket hang up"; the reference proxy (hyper) keeps
  * idle connections open, and load balancers in front of proxies idle out at 60 s, so the server
- * should be the last to close. Headers must be allowed a little longer than that (Node's rule).
+ * should be the last to close. Slow or idle clients are bounded by connection-limits.ts.
  */
 export const KEEP_ALIVE_TIMEOUT_MS = 65_000;
 
@@ -128,6 +134,7 @@ export function listen(
   port: number,
   tls: ListenTls | undefined,
   errors?: ListenerErrors,
+  limits?: ConnectionLimits,
 ): Promise<{ server: AnyServer; address: AddressInfo }>;
 export function listen(
   fetch: FetchHandler,
@@ -135,6 +142,7 @@ export function listen(
   port: number,
   tls?: ListenTls,
   errors: ListenerErrors = 'xks',
+  limits: ConnectionLimits = DEFAULT_CONNECTION_LIMITS,
 ): Promise<{ server: AnyServer; address: AddressInfo }> {
   let server: AnyServer;
   // An answer sent before the request body has arrived (a body over a cap) is followed by a
@@ -149,17 +157,21 @@ export function listen(
     }),
   );
   const ServerResponse = lingeringResponse();
+  const timeouts = timeoutOptions(limits);
   if (tls) {
-    const https = createHttpsServer({ ...tls.serverOptions, ServerResponse }, requestListener);
+    const https = createHttpsServer(
+      { ...tls.serverOptions, ...timeouts, ServerResponse },
+      requestListener,
+    );
     const onRefused = tls.onRefused ?? (() => {});
     if (tls.clientName) requireClientName(https, tls.clientName, onRefused);
     watchHandshakes(https, onRefused);
     server = https;
   } else {
-    server = createHttpServer({ ServerResponse }, requestListener);
+    server = createHttpServer({ ...timeouts, ServerResponse }, requestListener);
   }
   server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
-  server.headersTimeout = KEEP_ALIVE_TIMEOUT_MS + 1000;
+  applyConnectionLimits(server, limits, tls !== undefined);
   return new Promise((resolve, reject) => {
     server.once('error', (e: NodeJS.ErrnoException) => {
       const reason =

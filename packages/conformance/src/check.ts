@@ -19,7 +19,11 @@ export type CheckDefinition = {
   /** Section of ../shared/docs/xks-api.md. */
   specRef: string;
   severity: Severity;
+  /** Why the rule matters: what breaks (for KMS, or for security) when a proxy gets it wrong. */
+  why: string;
   needs?: readonly CheckNeed[];
+  /** Its requests are not KMS traffic (a 2 MiB body): latency.every-answer does not judge them. */
+  untimed?: boolean;
   /** Throws CheckFailure (fail) or CheckSkipped (skip); returning means pass. */
   run(ctx: CheckContext): Promise<void>;
 };

@@ -5,6 +5,7 @@ import { expectOk, type Reply } from './expect.ts';
 import { type Endpoint, headerText, send, type WireRequest } from './http-client.ts';
 import { summarizeRequest, summarizeResponse } from './redact.ts';
 import { bodyBytes, signXksRequest } from './sign.ts';
+import type { StallMonitor } from './stall-monitor.ts';
 import type {
   ConformanceOptions,
   LoadResult,
@@ -21,6 +22,12 @@ export type Exchange = {
   status: number;
   contentType: string | undefined;
   text: string;
+  /** From the connection being ready to the last byte of the answer (WireResponse.answerMs). */
+  durationMs: number;
+  /** How long the runner itself was stalled meanwhile (StallMonitor): not the proxy's time. */
+  runnerStallMs: number;
+  /** False for requests KMS never sends (2 MiB bodies...): latency.every-answer leaves them out. */
+  timed: boolean;
 };
 
 /** The run-wide state every check shares. */
@@ -34,6 +41,8 @@ export type RunState = {
   onProgress: ((event: ProgressEvent) => void) | undefined;
   /** Aborts the request in flight when the run is interrupted. */
   signal?: AbortSignal | undefined;
+  /** The runner's own stalls, discounted from answer times (latency.every-answer). */
+  stalls: StallMonitor;
   /** The load run, started by the first load.* check that needs it. */
   load: Promise<LoadResult> | undefined;
 };
@@ -67,6 +76,8 @@ export type EncryptResult = { sealed: Sealed; response: EncryptResponse; reply: 
 export class CheckContext {
   readonly run: RunState;
   readonly checkId: string;
+  /** Whether this check's answers are held to KMS's deadline (CheckDefinition.untimed). */
+  timed = true;
   message: string | undefined;
   /** Requests sent by this check. */
   requests = 0;
@@ -173,6 +184,11 @@ export class CheckContext {
         contentType: headerText(res.headers, 'content-type'),
         text,
         durationMs: performance.now() - started,
+        answerMs: res.answerMs,
+        runnerStallMs: this.run.stalls.stalledMs(
+          performance.now() - res.answerMs,
+          performance.now(),
+        ),
       };
       this.lastReceived = summarizeResponse(res.status, res.headers, text);
       if (post) {
@@ -183,6 +199,9 @@ export class CheckContext {
           status: reply.status,
           contentType: reply.contentType,
           text,
+          durationMs: res.answerMs,
+          runnerStallMs: reply.runnerStallMs ?? 0,
+          timed: this.timed,
         });
       }
       return reply;

@@ -31,6 +31,10 @@ export type Reply = {
   contentType: string | undefined;
   text: string;
   durationMs: number;
+  /** The proxy's time for the call, connection set-up excluded (WireResponse.answerMs). */
+  answerMs?: number;
+  /** How long the runner itself was stalled while it waited (StallMonitor). */
+  runnerStallMs?: number;
 };
 
 export function fail(message: string): never {

@@ -44,6 +44,12 @@ export type WireResponse = {
   headers: IncomingHttpHeaders;
   body: Buffer;
   tls?: TlsInfo;
+  /**
+   * Milliseconds from the moment the connection was ready (TCP connected, TLS handshake done) to
+   * the last byte of the answer: the proxy's time for the call, without the set-up KMS saves by
+   * reusing connections.
+   */
+  answerMs: number;
 };
 
 /** The request never got a complete response: refused, reset, timed out, TLS failure... */
@@ -96,6 +102,7 @@ export function send(
   return new Promise((resolve, reject) => {
     let settled = false;
     let responded = false;
+    let ready = performance.now();
     const fail = (e: unknown) => {
       if (settled) return;
       settled = true;
@@ -127,6 +134,7 @@ export function send(
           headers: res.headers,
           body: Buffer.concat(chunks),
           ...(tls ? { tls } : {}),
+          answerMs: performance.now() - ready,
         });
       });
     };
@@ -142,6 +150,13 @@ export function send(
           onResponse,
         )
       : httpRequest(common, onResponse);
+    r.on('socket', (socket) => {
+      const mark = () => {
+        ready = performance.now();
+      };
+      if (!socket.connecting) mark();
+      else socket.once(isHttps ? 'secureConnect' : 'connect', mark);
+    });
     r.setTimeout(options.timeoutMs, () => {
       r.destroy(
         Object.assign(new Error(`no complete response within ${options.timeoutMs} ms`), {

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunState } from './context.ts';
 import { parseEndpoint } from './endpoint.ts';
 import { runLoad } from './load.ts';
+import { StallMonitor } from './stall-monitor.ts';
 
 /** A stand-in proxy that answers every POST after `delayMs`, encrypts with a fixed shape. */
 let server: Server;
@@ -52,6 +53,7 @@ function state(): RunState {
     clock: () => new Date(),
     timeoutMs: 5000,
     signingCache: new SigningKeyCache(),
+    stalls: new StallMonitor(),
     onProgress: undefined,
     load: undefined,
   };

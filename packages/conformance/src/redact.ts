@@ -43,3 +43,29 @@ export function summarizeResponse(
   }
   return { status, headers: kept, body: truncate(text) };
 }
+
+/** Headers whose value is a credential or a session: never shown as they are. */
+const SECRET_HEADERS = new Set(['authorization', 'x-amz-security-token', 'cookie', 'set-cookie']);
+
+/**
+ * A header value fit for a shared report. An Authorization the runner already redacted is kept
+ * (it names the credential scope); any other credential header is replaced. Used again when a
+ * report is rendered, so a report file edited or produced elsewhere cannot carry one through.
+ */
+export function redactHeaderValue(name: string, value: string): string {
+  const lower = name.toLowerCase();
+  if (!SECRET_HEADERS.has(lower)) return value;
+  if (lower === 'authorization' && /, Signature=<redacted>$/.test(value)) return value;
+  return lower === 'authorization'
+    ? redactAuthorization(value)
+    : `<redacted, ${value.length} characters>`;
+}
+
+/** `text` with every occurrence of each secret (at least 8 characters long) replaced. */
+export function redactSecrets(text: string, secrets: readonly string[]): string {
+  let out = text;
+  for (const secret of secrets) {
+    if (secret.length >= 8) out = out.split(secret).join('<redacted secret>');
+  }
+  return out;
+}

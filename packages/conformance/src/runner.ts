@@ -6,6 +6,7 @@ import { parseEndpoint } from './endpoint.ts';
 import { CheckFailure, CheckNotApplicable, CheckSkipped } from './expect.ts';
 import { NetworkError } from './http-client.ts';
 import { DEFAULT_TIMEOUT_MS, preflight } from './preflight.ts';
+import { StallMonitor } from './stall-monitor.ts';
 import type {
   CheckResult,
   ConformanceOptions,
@@ -77,6 +78,7 @@ async function runOne(check: CheckDefinition, run: RunState): Promise<CheckResul
   const unmet = unmetNeed(check, run);
   if (unmet) return { ...base, status: unmet.status, message: unmet.message, durationMs: 0 };
   const ctx = new CheckContext(run, check.id);
+  ctx.timed = check.untimed !== true;
   let status: CheckResult['status'] = 'pass';
   let message = '';
   try {
@@ -157,6 +159,7 @@ export async function runConformance(
     signingCache: new SigningKeyCache(),
     onProgress: hooks.onProgress,
     signal: hooks.signal,
+    stalls: new StallMonitor(),
     load: undefined,
   };
   const aborted = () => {
@@ -172,6 +175,33 @@ export async function runConformance(
   const started = performance.now();
   const selected = selectChecks(options.only);
   const results: CheckResult[] = [];
+  run.stalls.start();
+  try {
+    await runAll(selected, run, results, hooks);
+  } finally {
+    run.stalls.stop();
+  }
+  const load = run.load ? await run.load : undefined;
+  aborted();
+  return {
+    tool: TOOL_NAME,
+    target: { url: options.url, region: options.region, keyId: options.keyId },
+    startedAt: startedAt.toISOString(),
+    checks: results,
+    summary: summarize(results, performance.now() - started),
+    ...(load ? { load } : {}),
+  };
+}
+
+async function runAll(
+  selected: readonly CheckDefinition[],
+  run: RunState,
+  results: CheckResult[],
+  hooks: RunHooks,
+): Promise<void> {
+  const aborted = () => {
+    if (hooks.signal?.aborted) throw new ConformanceAbortedError();
+  };
   for (const [index, check] of selected.entries()) {
     aborted();
     hooks.onProgress?.({
@@ -185,14 +215,4 @@ export async function runConformance(
     results.push(result);
     hooks.onProgress?.({ type: 'check-done', index, total: selected.length, result });
   }
-  const load = run.load ? await run.load : undefined;
-  aborted();
-  return {
-    tool: TOOL_NAME,
-    target: { url: options.url, region: options.region, keyId: options.keyId },
-    startedAt: startedAt.toISOString(),
-    checks: results,
-    summary: summarize(results, performance.now() - started),
-    ...(load ? { load } : {}),
-  };
 }

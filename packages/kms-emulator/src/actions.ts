@@ -1,6 +1,7 @@
 /** Every KMS action the emulator serves, by the name in `X-Amz-Target: TrentService.<Action>`. */
 import type { Action } from './action.ts';
 import { createAlias, deleteAlias, listAliases } from './actions/aliases.ts';
+import { withKeyMeta } from './actions/create-key-meta.ts';
 import {
   decrypt,
   encrypt,
@@ -17,6 +18,24 @@ import {
   updateCustomKeyStore,
 } from './actions/custom-key-stores.ts';
 import {
+  generateDataKeyPair,
+  generateDataKeyPairWithoutPlaintext,
+} from './actions/data-key-pair.ts';
+import {
+  createGrant,
+  listGrants,
+  listRetirableGrants,
+  retireGrant,
+  revokeGrant,
+} from './actions/grants.ts';
+import {
+  deleteImportedKeyMaterial,
+  getParametersForImport,
+  importKeyMaterial,
+} from './actions/import-key-material.ts';
+import { updateKeyDescription } from './actions/key-description.ts';
+import { getKeyPolicy, listKeyPolicies, putKeyPolicy } from './actions/key-policies.ts';
+import {
   cancelKeyDeletion,
   createKey,
   describeKey,
@@ -25,6 +44,18 @@ import {
   listKeys,
   scheduleKeyDeletion,
 } from './actions/keys.ts';
+import { generateMac, verifyMac } from './actions/mac.ts';
+import { generateRandom } from './actions/random.ts';
+import {
+  disableKeyRotation,
+  enableKeyRotation,
+  getKeyRotationStatus,
+  listKeyRotations,
+  rotateKeyOnDemand,
+} from './actions/rotation.ts';
+import { getPublicKey, sign, verify } from './actions/signing.ts';
+import { listResourceTags, tagResource, untagResource } from './actions/tags.ts';
+import { updateAlias } from './actions/update-alias.ts';
 
 export const ACTIONS: Readonly<Record<string, Action>> = {
   CreateCustomKeyStore: createCustomKeyStore,
@@ -33,7 +64,7 @@ export const ACTIONS: Readonly<Record<string, Action>> = {
   ConnectCustomKeyStore: connectCustomKeyStore,
   DisconnectCustomKeyStore: disconnectCustomKeyStore,
   DeleteCustomKeyStore: deleteCustomKeyStore,
-  CreateKey: createKey,
+  CreateKey: withKeyMeta(createKey),
   DescribeKey: describeKey,
   ListKeys: listKeys,
   EnableKey: enableKey,
@@ -48,6 +79,35 @@ export const ACTIONS: Readonly<Record<string, Action>> = {
   ReEncrypt: reEncrypt,
   GenerateDataKey: generateDataKeyAction,
   GenerateDataKeyWithoutPlaintext: generateDataKeyWithoutPlaintext,
+  GenerateDataKeyPair: generateDataKeyPair,
+  GenerateDataKeyPairWithoutPlaintext: generateDataKeyPairWithoutPlaintext,
+  Sign: sign,
+  Verify: verify,
+  GetPublicKey: getPublicKey,
+  GenerateMac: generateMac,
+  VerifyMac: verifyMac,
+  GenerateRandom: generateRandom,
+  GetParametersForImport: getParametersForImport,
+  ImportKeyMaterial: importKeyMaterial,
+  DeleteImportedKeyMaterial: deleteImportedKeyMaterial,
+  UpdateAlias: updateAlias,
+  UpdateKeyDescription: updateKeyDescription,
+  TagResource: tagResource,
+  UntagResource: untagResource,
+  ListResourceTags: listResourceTags,
+  GetKeyPolicy: getKeyPolicy,
+  PutKeyPolicy: putKeyPolicy,
+  ListKeyPolicies: listKeyPolicies,
+  CreateGrant: createGrant,
+  ListGrants: listGrants,
+  ListRetirableGrants: listRetirableGrants,
+  RetireGrant: retireGrant,
+  RevokeGrant: revokeGrant,
+  EnableKeyRotation: enableKeyRotation,
+  DisableKeyRotation: disableKeyRotation,
+  GetKeyRotationStatus: getKeyRotationStatus,
+  RotateKeyOnDemand: rotateKeyOnDemand,
+  ListKeyRotations: listKeyRotations,
 } as Record<string, Action>;
 
 export const ACTION_NAMES: readonly string[] = Object.keys(ACTIONS);

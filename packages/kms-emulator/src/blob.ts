@@ -13,7 +13,9 @@
  *   63+n    m     ciphertextMetadata
  *   63+n+m  rest  proxy ciphertext (as long as the inner ciphertext, at least 1 byte)
  *
- * Nothing in it is secret on its own; its integrity comes from the two GCM tags.
+ * Nothing in it is secret on its own; its integrity comes from the two GCM tags, and from the
+ * HMAC-SHA256 that actions/xks-envelope.ts appends to this encoding (32 bytes) and checks before
+ * asking the proxy, so an altered blob fails the same way whichever byte changed.
  */
 import { CIPHERTEXT_METADATA_MAX_BYTES, GCM_IV_LENGTHS } from '@xkslab/protocol';
 import { GCM_TAG_BYTES, INNER_IV_BYTES } from './constants.ts';

@@ -6,6 +6,9 @@
 import type { GetHealthStatusResponse } from '@xkslab/protocol';
 import { KmsError } from './errors.ts';
 import { type Account, keyArn, parseKeyReference } from './ids.ts';
+import type { KeyMetaStore } from './key-meta.ts';
+import { specMetadataOf } from './key-specs.ts';
+import { effectiveState, stateError, wipeExpiredMaterial } from './key-state.ts';
 import type { KmsMetrics } from './metrics.ts';
 import type { Alias, CustomKeyStore, KeyState, KmsKey, Principal } from './model.ts';
 import type { KeyStoreQuota } from './quota.ts';
@@ -33,6 +36,8 @@ export type Core = {
   readonly keyStores: Map<string, CustomKeyStore>;
   readonly keys: Map<string, KmsKey>;
   readonly aliases: Map<string, Alias>;
+  /** Tags, key policies, rotation and grants of the keys. */
+  readonly meta: KeyMetaStore;
   uuid(): string;
   /** Persists the state (when a storage is configured); resolves once it is written. */
   save(): Promise<void>;
@@ -95,20 +100,15 @@ export function findKey(core: Core, keyIdParam: string): KmsKey {
   return key;
 }
 
-/** The key state DescribeKey shows: keys of a store that is not connected are Unavailable. */
+/** The key state DescribeKey shows (see key-state.ts). */
 export function keyStateOf(core: Core, key: KmsKey): KeyState {
-  if (key.state === 'PendingDeletion') return key.state;
-  const store = core.keyStores.get(key.customKeyStoreId);
-  return store?.connectionState === 'CONNECTED' ? key.state : 'Unavailable';
+  return effectiveState(core, key);
 }
 
-/** Refuses keys that cannot be used for cryptography right now; returns their key store. */
+/** Refuses XKS keys that cannot be used for cryptography right now; returns their key store. */
 export function requireUsable(core: Core, key: KmsKey): CustomKeyStore {
-  if (key.state === 'Disabled') throw new KmsError('DisabledException', `${key.arn} is disabled.`);
-  if (key.state === 'PendingDeletion') {
-    throw new KmsError('KMSInvalidStateException', `${key.arn} is pending deletion.`);
-  }
-  const store = core.keyStores.get(key.customKeyStoreId);
+  if (key.state !== 'Enabled') throw stateError(key, key.state);
+  const store = core.keyStores.get(key.customKeyStoreId ?? '');
   if (store?.connectionState !== 'CONNECTED') {
     throw new KmsError(
       'KMSInvalidStateException',
@@ -137,20 +137,14 @@ export function keyMetadataOf(core: Core, key: KmsKey): Record<string, unknown> 
     CreationDate: epochSeconds(key.createdAt),
     Enabled: state === 'Enabled',
     Description: key.description,
-    KeyUsage: 'ENCRYPT_DECRYPT',
     KeyState: state,
     ...(key.deletionDate === undefined ? {} : { DeletionDate: epochSeconds(key.deletionDate) }),
     ...(key.pendingWindowInDays === undefined
       ? {}
       : { PendingDeletionWindowInDays: key.pendingWindowInDays }),
-    Origin: 'EXTERNAL_KEY_STORE',
-    CustomKeyStoreId: key.customKeyStoreId,
     KeyManager: 'CUSTOMER',
-    CustomerMasterKeySpec: 'SYMMETRIC_DEFAULT',
-    KeySpec: 'SYMMETRIC_DEFAULT',
-    EncryptionAlgorithms: ['SYMMETRIC_DEFAULT'],
     MultiRegion: false,
-    XksKeyConfiguration: { Id: key.xksKeyId },
+    ...specMetadataOf(key),
   };
 }
 
@@ -170,10 +164,13 @@ export function recordHealth(
   return { allUnavailable: counts.Active === 0 && counts.Degraded === 0 };
 }
 
-/** Removes keys whose deletion date has passed, with their aliases (KMS deletes them then). */
+/**
+ * Removes keys whose deletion date has passed, with their aliases (KMS deletes them then), and
+ * imported material that has expired.
+ */
 export function sweepDeletedKeys(core: Core): boolean {
   const now = nowMs(core);
-  let removed = false;
+  let removed = wipeExpiredMaterial(core.keys.values(), now);
   for (const key of core.keys.values()) {
     if (
       key.state === 'PendingDeletion' &&

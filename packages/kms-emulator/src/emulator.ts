@@ -4,6 +4,7 @@
  * optional persistence. Time, randomness, timers and the network are injected.
  */
 import type { HttpRequestParts, SigningKeyCache } from '@xkslab/sigv4';
+import { checkGrantTokens } from './actions/grants.ts';
 import { ACTIONS } from './actions.ts';
 import { authenticate } from './auth.ts';
 import {
@@ -30,12 +31,15 @@ import {
 } from './emulator-deps.ts';
 import { KmsError } from './errors.ts';
 import { type Account, uuidFrom } from './ids.ts';
+import { KeyMetaStore } from './key-meta.ts';
 import { KeyStoreConnections } from './key-store-connections.ts';
 import { KmsMetrics, type MetricsSnapshot } from './metrics.ts';
 import type { Alias, CustomKeyStore, KmsCredential, KmsKey, Principal } from './model.ts';
+import { isModelOperation } from './model-operations.ts';
 import { type EmulatorState, StateCodec, type StateStorage } from './persistence.ts';
 import { KeyStoreQuota } from './quota.ts';
 import { type Cancel, realScheduler, type Scheduler } from './scheduler.ts';
+import { checkStateAccount } from './state-account.ts';
 import { validationMessage } from './validation-message.ts';
 import { XksClient } from './xks/xks-client.ts';
 
@@ -101,6 +105,7 @@ export class KmsEmulator {
       keyStores: new Map<string, CustomKeyStore>(),
       keys: new Map<string, KmsKey>(),
       aliases: new Map<string, Alias>(),
+      meta: new KeyMetaStore(this.account),
       uuid: () => uuidFrom(random),
       save: () => this.#save(),
       beginConnect: (store, requestId) => this.#connections.beginConnect(store, requestId),
@@ -143,6 +148,12 @@ export class KmsEmulator {
   /** Runs one action for an authenticated caller; throws KmsError. */
   async call(action: string, body: unknown, call: CallContext): Promise<object> {
     const handler = ACTIONS[action];
+    if (!handler && isModelOperation(action)) {
+      throw new KmsError(
+        'UnsupportedOperationException',
+        `The KMS emulator does not support ${action} (see docs/kms-emulator.md).`,
+      );
+    }
     if (!handler) {
       throw new KmsError(
         'UnknownOperationException',
@@ -151,7 +162,10 @@ export class KmsEmulator {
     }
     if (sweepDeletedKeys(this.#core)) await this.#save();
     const parsed = handler.schema.safeParse(body);
-    if (!parsed.success) throw new KmsError('ValidationException', validationMessage(parsed.error));
+    if (!parsed.success) {
+      throw new KmsError('ValidationException', validationMessage(parsed.error, body));
+    }
+    checkGrantTokens(this.#core, body);
     return handler.handle(this.#core, parsed.data, call);
   }
 
@@ -228,6 +242,8 @@ export class KmsEmulator {
       keyStores: [...this.#core.keyStores.values()],
       keys: [...this.#core.keys.values()],
       aliases: [...this.#core.aliases.values()],
+      account: this.account,
+      ...this.#core.meta.retain((id) => this.#core.keys.has(id)),
     };
   }
 
@@ -237,9 +253,12 @@ export class KmsEmulator {
     const bytes = await persistence.storage.load();
     if (!bytes) return;
     const state = persistence.codec.decode(bytes);
+    checkStateAccount(state, this.account);
     for (const ks of state.keyStores) this.#core.keyStores.set(ks.id, ks);
     for (const k of state.keys) this.#core.keys.set(k.id, k);
     for (const a of state.aliases) this.#core.aliases.set(a.name, a);
+    for (const m of state.meta ?? []) this.#core.meta.set(m);
+    for (const g of state.grants ?? []) this.#core.meta.grants.set(g.grantId, g);
     // A connection or disconnection in progress when the state was written starts over.
     for (const store of this.#core.keyStores.values()) {
       if (store.connectionState === 'DISCONNECTING') store.connectionState = 'DISCONNECTED';

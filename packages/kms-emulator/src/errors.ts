@@ -23,6 +23,11 @@ export const KMS_ERRORS = {
   InvalidCiphertextException: 400,
   IncorrectKeyException: 400,
   InvalidKeyUsageException: 400,
+  KMSInvalidSignatureException: 400,
+  KMSInvalidMacException: 400,
+  InvalidImportTokenException: 400,
+  ExpiredImportTokenException: 400,
+  IncorrectKeyMaterialException: 400,
   LimitExceededException: 400,
   UnsupportedOperationException: 400,
   InvalidMarkerException: 400,
@@ -44,6 +49,11 @@ export const KMS_ERRORS = {
   XksProxyUriEndpointInUseException: 400,
   XksProxyUriInUseException: 400,
   XksProxyUriUnreachableException: 400,
+  // Tags, key policies and grants.
+  TagException: 400,
+  MalformedPolicyDocumentException: 400,
+  InvalidGrantTokenException: 400,
+  InvalidGrantIdException: 400,
 } as const satisfies Record<string, number>;
 
 export type KmsErrorName = keyof typeof KMS_ERRORS;

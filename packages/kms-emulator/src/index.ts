@@ -37,10 +37,39 @@ export type {
   KmsCredential,
   Principal,
 } from './model.ts';
+export {
+  AlgorithmSpec,
+  CustomerMasterKeySpec,
+  CustomKeyStoreType,
+  DataKeyPairSpec,
+  DataKeySpec,
+  EncryptionAlgorithmSpec,
+  ExpirationModelType,
+  GrantOperation,
+  IncludeKeyMaterial,
+  KeySpec,
+  KeyUsageType,
+  MacAlgorithmSpec,
+  MessageType,
+  OriginType,
+  RotationType,
+  SigningAlgorithmSpec,
+  WrappingKeySpec,
+  XksProxyConnectivityType,
+} from './model-enums.ts';
+export type { KmsModelOperation } from './model-operations.ts';
+export {
+  isModelOperation,
+  KMS_MODEL_OPERATIONS,
+  operationStatus,
+  operationStatusTable,
+} from './model-operations.ts';
 export type { StateStorage } from './persistence.ts';
 export { StateFileError } from './persistence.ts';
 export type { Cancel, Scheduler } from './scheduler.ts';
 export { realScheduler } from './scheduler.ts';
+export type { SeedOutcome, SeedTarget } from './seed.ts';
+export { applySeed, parseSeed, SeedDocument, SeedError, seedTargetOf } from './seed.ts';
 export type {
   NodeTransportOptions,
   TransportFailure,

@@ -40,9 +40,28 @@ export type CustomKeyStore = {
   proxy: XksProxySettings;
 };
 
-/** The stored key state; `Unavailable` is derived from the key store's connection state. */
+/**
+ * The stored key state; `Unavailable` is derived from the key store's connection state and
+ * `PendingImport` from an EXTERNAL key without (unexpired) key material (see key-state.ts).
+ */
 export type StoredKeyState = 'Enabled' | 'Disabled' | 'PendingDeletion';
-export type KeyState = StoredKeyState | 'Unavailable';
+export type KeyState = StoredKeyState | 'PendingImport' | 'Unavailable';
+
+export type KeySpec =
+  | 'SYMMETRIC_DEFAULT'
+  | 'HMAC_224'
+  | 'HMAC_256'
+  | 'HMAC_384'
+  | 'HMAC_512'
+  | 'RSA_2048'
+  | 'RSA_3072'
+  | 'RSA_4096'
+  | 'ECC_NIST_P256'
+  | 'ECC_NIST_P384'
+  | 'ECC_NIST_P521'
+  | 'ECC_SECG_P256K1';
+export type KeyUsage = 'ENCRYPT_DECRYPT' | 'SIGN_VERIFY' | 'GENERATE_VERIFY_MAC';
+export type KeyOrigin = 'AWS_KMS' | 'EXTERNAL' | 'EXTERNAL_KEY_STORE';
 
 export type KmsKey = {
   /** A UUID. */
@@ -53,10 +72,22 @@ export type KmsKey = {
   state: StoredKeyState;
   deletionDate?: number | undefined;
   pendingWindowInDays?: number | undefined;
-  customKeyStoreId: string;
-  xksKeyId: string;
-  /** The KMS-held key material of the inner layer (32 bytes); sealed at rest. */
+  keySpec: KeySpec;
+  keyUsage: KeyUsage;
+  origin: KeyOrigin;
+  /** Set for EXTERNAL_KEY_STORE keys only. */
+  customKeyStoreId?: string | undefined;
+  xksKeyId?: string | undefined;
+  /**
+   * The KMS-held key material, wrapped at rest: 32 AES bytes (SYMMETRIC_DEFAULT, and the inner
+   * layer of an XKS key), the HMAC key, or a PKCS#8 DER private key. Empty while an EXTERNAL key
+   * waits for its material.
+   */
   material: Uint8Array;
+  /** EXTERNAL keys: when the imported material expires (epoch ms); undefined if it does not. */
+  validTo?: number | undefined;
+  /** EXTERNAL keys: SHA-256 of the first material imported; re-imports must match it. */
+  importedDigest?: string | undefined;
 };
 
 export type Alias = {

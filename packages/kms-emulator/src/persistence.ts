@@ -1,6 +1,6 @@
 /**
  * Optional persistence of the emulator state as one JSON document. Nothing secret is in the clear:
- * each key's material is wrapped with AES key wrap with padding (RFC 5649) and each proxy secret
+ * each key's material (AES, HMAC or PKCS#8 private key) is wrapped with AES key wrap with padding (RFC 5649) and each proxy secret
  * sealed with AES-256-GCM, both under keys derived from the emulator master key with HKDF-SHA256
  * (RFC 5869). Reading checks every record with zod and fails on anything unexpected.
  */
@@ -8,7 +8,18 @@ import { aeskwp, gcm } from '@noble/ciphers/aes.js';
 import { hkdf } from '@noble/hashes/hkdf.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { z } from 'zod';
-import type { Alias, CustomKeyStore, KmsKey } from './model.ts';
+import type { Account } from './ids.ts';
+import type { Grant, KeyMeta } from './key-meta.ts';
+import { KEY_SPEC_NAMES, KEY_USAGE_NAMES } from './key-specs.ts';
+import type { Alias, CustomKeyStore, KeySpec, KeyUsage, KmsKey } from './model.ts';
+import {
+  decodeMeta,
+  encodeGrants,
+  encodeMeta,
+  StoredAccount,
+  StoredGrant,
+  StoredKeyMeta,
+} from './persisted-meta.ts';
 
 const WRAP_INFO = new TextEncoder().encode('xkslab kms-emulator key wrap v1');
 const SEAL_INFO = new TextEncoder().encode('xkslab kms-emulator secret seal v1');
@@ -26,6 +37,10 @@ export type EmulatorState = {
   keyStores: CustomKeyStore[];
   keys: KmsKey[];
   aliases: Alias[];
+  /** The account and Region the state belongs to (absent in files written before it was kept). */
+  account?: Account | undefined;
+  meta?: KeyMeta[] | undefined;
+  grants?: Grant[] | undefined;
 };
 
 export class StateFileError extends Error {
@@ -66,9 +81,16 @@ const StoredKey = z.strictObject({
   state: z.enum(['Enabled', 'Disabled', 'PendingDeletion']),
   deletionDate: z.number().optional(),
   pendingWindowInDays: z.number().optional(),
-  customKeyStoreId: z.string(),
-  xksKeyId: z.string(),
-  wrappedMaterial: z.string(),
+  // Files written before keys outside external key stores existed hold XKS keys only.
+  keySpec: z.enum(KEY_SPEC_NAMES as [KeySpec, ...KeySpec[]]).default('SYMMETRIC_DEFAULT'),
+  keyUsage: z.enum(KEY_USAGE_NAMES as [KeyUsage, ...KeyUsage[]]).default('ENCRYPT_DECRYPT'),
+  origin: z.enum(['AWS_KMS', 'EXTERNAL', 'EXTERNAL_KEY_STORE']).default('EXTERNAL_KEY_STORE'),
+  customKeyStoreId: z.string().optional(),
+  xksKeyId: z.string().optional(),
+  /** Absent while an EXTERNAL key waits for its material. */
+  wrappedMaterial: z.string().optional(),
+  validTo: z.number().optional(),
+  importedDigest: z.string().optional(),
 });
 
 const StoredAlias = z.strictObject({
@@ -83,6 +105,9 @@ const StateDocument = z.strictObject({
   keyStores: z.array(StoredKeyStore),
   keys: z.array(StoredKey),
   aliases: z.array(StoredAlias),
+  account: StoredAccount.optional(),
+  keyMeta: z.array(StoredKeyMeta).optional(),
+  grants: z.array(StoredGrant).optional(),
 });
 
 const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64');
@@ -128,11 +153,21 @@ export class StateCodec {
         ...(k.pendingWindowInDays === undefined
           ? {}
           : { pendingWindowInDays: k.pendingWindowInDays }),
-        customKeyStoreId: k.customKeyStoreId,
-        xksKeyId: k.xksKeyId,
-        wrappedMaterial: b64(aeskwp(this.#wrapKey).encrypt(k.material)),
+        keySpec: k.keySpec,
+        keyUsage: k.keyUsage,
+        origin: k.origin,
+        ...(k.customKeyStoreId === undefined ? {} : { customKeyStoreId: k.customKeyStoreId }),
+        ...(k.xksKeyId === undefined ? {} : { xksKeyId: k.xksKeyId }),
+        ...(k.material.length === 0
+          ? {}
+          : { wrappedMaterial: b64(aeskwp(this.#wrapKey).encrypt(k.material)) }),
+        ...(k.validTo === undefined ? {} : { validTo: k.validTo }),
+        ...(k.importedDigest === undefined ? {} : { importedDigest: k.importedDigest }),
       })),
       aliases: state.aliases.map((a) => ({ ...a })),
+      ...(state.account ? { account: { ...state.account } } : {}),
+      keyMeta: encodeMeta(state.meta ?? []),
+      grants: encodeGrants(state.grants ?? []),
     };
     return encoder.encode(`${JSON.stringify(doc, null, 2)}\n`);
   }
@@ -175,11 +210,22 @@ export class StateCodec {
           state: k.state,
           deletionDate: k.deletionDate,
           pendingWindowInDays: k.pendingWindowInDays,
+          keySpec: k.keySpec,
+          keyUsage: k.keyUsage,
+          origin: k.origin,
           customKeyStoreId: k.customKeyStoreId,
           xksKeyId: k.xksKeyId,
-          material: aeskwp(this.#wrapKey).decrypt(unb64(k.wrappedMaterial)),
+          material:
+            k.wrappedMaterial === undefined
+              ? new Uint8Array(0)
+              : aeskwp(this.#wrapKey).decrypt(unb64(k.wrappedMaterial)),
+          validTo: k.validTo,
+          importedDigest: k.importedDigest,
         })),
         aliases: doc.aliases,
+        account: doc.account,
+        meta: decodeMeta(doc.keyMeta ?? []),
+        grants: doc.grants ?? [],
       };
     } catch (e) {
       throw new StateFileError(

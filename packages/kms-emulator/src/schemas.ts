@@ -12,11 +12,21 @@ import {
   PENDING_WINDOW_DAYS_MAX,
   PENDING_WINDOW_DAYS_MIN,
 } from './constants.ts';
+import {
+  CustomerMasterKeySpec,
+  CustomKeyStoreType,
+  DataKeySpec,
+  EncryptionAlgorithmSpec,
+  KeySpec,
+  KeyUsageType,
+  OriginType,
+  XksProxyConnectivityType,
+} from './model-enums.ts';
 
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
 /** A blob member: Base64 text of `min`..`max` bytes, decoded. */
-function blob(min: number, max: number) {
+export function blob(min: number, max: number) {
   return z
     .string()
     .refine((s) => s.length <= Math.ceil(max / 3) * 4 + 4 && BASE64.test(s), {
@@ -31,30 +41,28 @@ function blob(min: number, max: number) {
     });
 }
 
-const KeyIdString = z
+export const KeyIdString = z
   .string()
   .min(1, 'Member must have length greater than or equal to 1')
   .max(2048, 'Member must have length less than or equal to 2048');
 
-const EncryptionContextMap = z.record(z.string(), z.string()).optional();
-const EncryptionAlgorithm = z
-  .enum(['SYMMETRIC_DEFAULT', 'RSAES_OAEP_SHA_1', 'RSAES_OAEP_SHA_256', 'SM2PKE'])
-  .optional();
-const GrantTokens = z.array(z.string()).max(10).optional();
+export const EncryptionContextMap = z.record(z.string(), z.string()).optional();
+const EncryptionAlgorithm = z.enum(EncryptionAlgorithmSpec).optional();
+export const GrantTokens = z.array(z.string()).max(10).optional();
 
 const Limit = z.number().int().min(1).max(1000).optional();
 const Marker = z.string().min(1).max(1024).optional();
 
 export const CreateCustomKeyStoreRequest = z.object({
   CustomKeyStoreName: z.string().min(1).max(256),
-  CustomKeyStoreType: z.string().optional(),
+  CustomKeyStoreType: z.enum(CustomKeyStoreType).optional(),
   XksProxyUriEndpoint: z.string().min(10).max(128).optional(),
   XksProxyUriPath: z.string().optional(),
   XksProxyVpcEndpointServiceName: z.string().optional(),
   XksProxyAuthenticationCredential: z
     .object({ AccessKeyId: z.string(), RawSecretAccessKey: z.string() })
     .optional(),
-  XksProxyConnectivity: z.string().optional(),
+  XksProxyConnectivity: z.enum(XksProxyConnectivityType).optional(),
   CloudHsmClusterId: z.string().optional(),
 });
 export type CreateCustomKeyStoreRequest = z.infer<typeof CreateCustomKeyStoreRequest>;
@@ -79,7 +87,7 @@ export const UpdateCustomKeyStoreRequest = z.object({
   XksProxyAuthenticationCredential: z
     .object({ AccessKeyId: z.string(), RawSecretAccessKey: z.string() })
     .optional(),
-  XksProxyConnectivity: z.string().optional(),
+  XksProxyConnectivity: z.enum(XksProxyConnectivityType).optional(),
   KeyStorePassword: z.string().optional(),
   CloudHsmClusterId: z.string().optional(),
 });
@@ -87,10 +95,10 @@ export type UpdateCustomKeyStoreRequest = z.infer<typeof UpdateCustomKeyStoreReq
 
 export const CreateKeyRequest = z.object({
   Description: z.string().max(8192).optional(),
-  KeyUsage: z.string().optional(),
-  KeySpec: z.string().optional(),
-  CustomerMasterKeySpec: z.string().optional(),
-  Origin: z.string().optional(),
+  KeyUsage: z.enum(KeyUsageType).optional(),
+  KeySpec: z.enum(KeySpec).optional(),
+  CustomerMasterKeySpec: z.enum(CustomerMasterKeySpec).optional(),
+  Origin: z.enum(OriginType).optional(),
   CustomKeyStoreId: z.string().min(1).max(64).optional(),
   XksKeyId: z.string().optional(),
   MultiRegion: z.boolean().optional(),
@@ -169,7 +177,7 @@ export const GenerateDataKeyRequest = z.object({
     .min(1, 'Member must have value greater than or equal to 1')
     .max(DATA_KEY_BYTES_MAX, `Member must have value less than or equal to ${DATA_KEY_BYTES_MAX}`)
     .optional(),
-  KeySpec: z.enum(['AES_256', 'AES_128']).optional(),
+  KeySpec: z.enum(DataKeySpec).optional(),
   GrantTokens,
   Recipient: z.unknown().optional(),
   DryRun: z.boolean().optional(),

@@ -231,7 +231,7 @@ describe('cross-check with @smithy/signature-v4', () => {
     };
     expect(verifyRequest(asReceived(signed, ''), options)).toMatchObject({
       ok: false,
-      reason: 'SIGNATURE_MISMATCH',
+      reason: 'PAYLOAD_HASH_MISMATCH',
     });
   });
 });

@@ -1,5 +1,11 @@
+import { hmac } from '@noble/hashes/hmac.js';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
 import { describe, expect, it, vi } from 'vitest';
+import { canonicalRequest } from './canonical-request.ts';
 import { signRequest } from './sign-request.ts';
+import { deriveSigningKey } from './signing-key.ts';
+import { stringToSign } from './string-to-sign.ts';
 import {
   type MutableRequest,
   withSignature,
@@ -204,7 +210,7 @@ describe('verifyRequest rejects', () => {
     const req = signed(xksEncryptRequest(), { signedHeaders: ['content-type'] });
     expect(reasonOf(withoutHeader(req, 'content-type'))).toBe('SIGNED_HEADER_MISSING');
     expect(reasonOf(withoutHeader(req, 'host'))).toBe('SIGNED_HEADER_MISSING');
-    const extra = withAuth(req, authOf(req).replace('content-type;', 'content-type;x-extra;'));
+    const extra = withAuth(req, authOf(req).replace('x-amz-date,', 'x-amz-date;x-extra,'));
     expect(reasonOf(extra)).toBe('SIGNED_HEADER_MISSING');
     const proto = withAuth(req, authOf(req).replace('content-type;', '__proto__;content-type;'));
     expect(reasonOf(proto)).toBe('SIGNED_HEADER_MISSING');
@@ -341,5 +347,66 @@ describe('verifyRequest order and safety', () => {
       expect(result.detail).not.toContain(OTHER_SECRET);
       expect(result.detail.length).toBeLessThan(200);
     }
+  });
+});
+
+/** Signs `req` over `names` exactly as listed (order, repeats), as a sloppy signer would. */
+function signedOver(req: MutableRequest, names: string[], payloadHash?: string): MutableRequest {
+  const amzDate = '20240301T102030Z';
+  const withDate = { ...req, headers: { ...req.headers, 'x-amz-date': amzDate } };
+  const scope = `20240301/${XKS_REGION}/${XKS_SERVICE}/aws4_request`;
+  const hash = payloadHash ?? bytesToHex(sha256(req.body));
+  const creq = canonicalRequest(withDate, names, hash);
+  const key = deriveSigningKey(
+    XKS_CREDENTIALS.secretAccessKey,
+    '20240301',
+    XKS_REGION,
+    XKS_SERVICE,
+  );
+  const signature = bytesToHex(hmac(sha256, key, utf8ToBytes(stringToSign(amzDate, scope, creq))));
+  const authorization = `AWS4-HMAC-SHA256 Credential=${XKS_CREDENTIALS.accessKeyId}/${scope}, SignedHeaders=${names.join(';')}, Signature=${signature}`;
+  return { ...withDate, headers: { ...withDate.headers, authorization } };
+}
+
+describe('verifyRequest holds SignedHeaders and the payload hash to the SigV4 rules', () => {
+  it('accepts the sorted list, signed consistently (control)', () => {
+    expect(reasonOf(signedOver(xksEncryptRequest(), ['host', 'x-amz-date']))).toBe('OK');
+  });
+
+  it.each([
+    ['out of order', ['x-amz-date', 'host']],
+    ['with a repeated name', ['host', 'host', 'x-amz-date']],
+    ['with an empty name', ['', 'host', 'x-amz-date']],
+  ])('rejects a SignedHeaders list %s even when signed consistently', (_what, names) => {
+    expect(reasonOf(signedOver(xksEncryptRequest(), names))).not.toBe('OK');
+  });
+
+  it('rejects an x-amz-content-sha256 that is not the hash of the body', () => {
+    const req = xksEncryptRequest();
+    const other = bytesToHex(sha256(utf8ToBytes('{}')));
+    const lying = { ...req, headers: { ...req.headers, 'x-amz-content-sha256': other } };
+    expect(reasonOf(signedOver(lying, ['host', 'x-amz-content-sha256', 'x-amz-date']))).toBe(
+      'PAYLOAD_HASH_MISMATCH',
+    );
+    // Signed over the claimed hash (a verifier trusting the header would accept it).
+    expect(
+      reasonOf(signedOver(lying, ['host', 'x-amz-content-sha256', 'x-amz-date'], other)),
+    ).not.toBe('OK');
+    const honest = bytesToHex(sha256(req.body));
+    const ok = { ...req, headers: { ...req.headers, 'x-amz-content-sha256': honest } };
+    expect(reasonOf(signedOver(ok, ['host', 'x-amz-content-sha256', 'x-amz-date']))).toBe('OK');
+  });
+
+  it('rejects UNSIGNED-PAYLOAD: every XKS body is signed', () => {
+    const req = xksEncryptRequest();
+    const unsigned = {
+      ...req,
+      headers: { ...req.headers, 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' },
+    };
+    expect(
+      reasonOf(
+        signedOver(unsigned, ['host', 'x-amz-content-sha256', 'x-amz-date'], 'UNSIGNED-PAYLOAD'),
+      ),
+    ).toBe('PAYLOAD_HASH_MISMATCH');
   });
 });

@@ -1,6 +1,6 @@
 import { bytesToHex, hexToBytes, utf8ToBytes } from '@noble/hashes/utils.js';
 import { parseAmzDate } from './amz-date.ts';
-import { parseAuthorization } from './authorization.ts';
+import { type ParsedAuthorization, parseAuthorization } from './authorization.ts';
 import { buildCanonicalRequest } from './canonical-request.ts';
 import { constantTimeEqual } from './constant-time.ts';
 import { DEFAULT_MAX_SKEW_MS } from './constants.ts';
@@ -24,6 +24,8 @@ export type VerifyFailure =
   | 'HOST_NOT_SIGNED'
   | 'DATE_NOT_SIGNED'
   | 'SIGNED_HEADER_MISSING'
+  | 'SIGNED_HEADERS_NOT_SORTED'
+  | 'PAYLOAD_HASH_MISMATCH'
   | 'SIGNATURE_MISMATCH';
 
 export type VerifyOptions = {
@@ -64,11 +66,19 @@ function single(value: string | readonly string[] | undefined): string | undefin
   return value.length === 1 ? (value[0] ?? null) : null;
 }
 
+function isStrictlyAscending(names: readonly string[]): boolean {
+  for (let i = 1; i < names.length; i++) {
+    if ((names[i - 1] as string) >= (names[i] as string)) return false;
+  }
+  return true;
+}
+
 /**
  * Verifies a SigV4-signed request (Authorization header form). Checks, in order: Authorization
  * present and well-formed, X-Amz-Date present and strict, scope date = X-Amz-Date's date, region,
- * service, host and x-amz-date signed, every signed header present, clock skew, access key known,
- * then the signature (recomputed over the raw path and the exact body bytes, compared in constant
+ * service, host and x-amz-date signed, SignedHeaders sorted without repeats, every signed header
+ * present, clock skew, access key known, x-amz-content-sha256 (if sent) = the body's hash, then
+ * the signature (recomputed over the raw path and the exact body bytes, compared in constant
  * time). The request's Date header is not used as a fallback: KMS and curl send X-Amz-Date.
  */
 export function verifyRequest(req: HttpRequestParts, options: VerifyOptions): VerifyResult {
@@ -109,6 +119,11 @@ export function verifyRequest(req: HttpRequestParts, options: VerifyOptions): Ve
   if (!auth.signedHeaders.includes('x-amz-date')) {
     return fail('DATE_NOT_SIGNED', 'SignedHeaders does not include x-amz-date');
   }
+  // SigV4: SignedHeaders is sorted and lists each name once; a verifier that re-sorts or
+  // de-duplicates it accepts an Authorization header that is not the one signed.
+  if (!isStrictlyAscending(auth.signedHeaders)) {
+    return fail('SIGNED_HEADERS_NOT_SORTED', 'SignedHeaders is not sorted or repeats a name');
+  }
   for (const name of auth.signedHeaders) {
     if (headerValue(req.headers, name) === undefined) {
       return fail('SIGNED_HEADER_MISSING', `signed header ${quote(name)} is not in the request`);
@@ -124,23 +139,55 @@ export function verifyRequest(req: HttpRequestParts, options: VerifyOptions): Ve
     );
   }
   const secret = options.resolveSecret(auth.accessKeyId);
-  if (secret === undefined) return fail('UNKNOWN_ACCESS_KEY', 'unknown access key id');
-
-  const scope = credentialScope(auth.date, auth.region, auth.service);
+  // An unknown access key id costs the same work as a known one with a wrong signature (the same
+  // hashes and HMACs, over a secret no request can match), so the time of the refusal does not
+  // tell which ids exist.
   const hash = options.hash ?? NOBLE_SHA256;
-  const creq = buildCanonicalRequest(req, auth.signedHeaders, bytesToHex(hash.sha256(req.body)));
-  const sts = utf8ToBytes(stringToSign(amzDate, scope, creq, hash));
-  let expected: Uint8Array;
-  if (options.cache === undefined) {
-    const key = deriveSigningKey(secret, auth.date, auth.region, auth.service);
-    expected = hash.hmacSha256(key, sts);
-    key.fill(0);
-  } else {
-    const key = options.cache.signingKey(secret, auth.date, auth.region, auth.service);
-    expected = hash.hmacSha256(key, sts);
-  }
+  const payloadHash = bytesToHex(hash.sha256(req.body));
+  const expected = expectedSignature(req, auth, amzDate, payloadHash, {
+    ...options,
+    hash,
+    secret: secret ?? UNKNOWN_ID_SECRET,
+  });
   const matches = constantTimeEqual(expected, hexToBytes(auth.signature));
   expected.fill(0);
+  if (secret === undefined) return fail('UNKNOWN_ACCESS_KEY', 'unknown access key id');
+  // The payload hash is always computed from the body; a claimed one must agree with it (XKS
+  // bodies are always signed: UNSIGNED-PAYLOAD would let anyone swap the body).
+  const claimed = single(headerValue(req.headers, 'x-amz-content-sha256'));
+  if (claimed !== undefined && claimed !== payloadHash) {
+    return fail('PAYLOAD_HASH_MISMATCH', 'x-amz-content-sha256 is not the SHA-256 of the body');
+  }
   if (!matches) return fail('SIGNATURE_MISMATCH', 'signature does not match');
   return { ok: true, accessKeyId: auth.accessKeyId };
+}
+
+/**
+ * Stands in for the secret of an unknown access key id: as long as a real one (40 characters),
+ * and never accepted, whatever signature comes with it.
+ */
+const UNKNOWN_ID_SECRET = 'x'.repeat(40);
+
+/** HMAC of the string to sign under the signing key of `secret` (derived, or from the cache). */
+function expectedSignature(
+  req: HttpRequestParts,
+  auth: ParsedAuthorization,
+  amzDate: string,
+  payloadHash: string,
+  options: VerifyOptions & { hash: Sha256Functions; secret: string },
+): Uint8Array {
+  const { hash, secret } = options;
+  const scope = credentialScope(auth.date, auth.region, auth.service);
+  const creq = buildCanonicalRequest(req, auth.signedHeaders, payloadHash);
+  const sts = utf8ToBytes(stringToSign(amzDate, scope, creq, hash));
+  if (options.cache !== undefined) {
+    return hash.hmacSha256(
+      options.cache.signingKey(secret, auth.date, auth.region, auth.service),
+      sts,
+    );
+  }
+  const key = deriveSigningKey(secret, auth.date, auth.region, auth.service);
+  const expected = hash.hmacSha256(key, sts);
+  key.fill(0);
+  return expected;
 }

@@ -16,7 +16,17 @@ async function setup() {
   const rootKey = deriveBackupRootKey(new Uint8Array(32));
   const app = createAdminApp({
     ...deps,
-    audit: { append: (e) => entries.push(e) },
+    audit: {
+      // An entry counts once its write completes, a while after the call, as in the audit file:
+      // the assertions right after an answer hold only if the answer waited for the write.
+      append: (e) =>
+        new Promise<void>((resolve) =>
+          setTimeout(() => {
+            entries.push(e);
+            resolve();
+          }, 2),
+        ),
+    },
     backup: backupMaker({ store, rootKey, clock, random: deps.random }),
   });
   const call = async (method: string, path: string, body?: unknown, token = TOKEN) => {

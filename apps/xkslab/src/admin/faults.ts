@@ -11,7 +11,7 @@ import {
   ScenarioList,
   ScenarioParams,
 } from '@xkslab/protocol';
-import { DEFECTS } from '../faults/defects.ts';
+import { DEFECTS } from '../faults/defect-table.ts';
 import { FaultError, type FaultPlan } from '../faults/fault-plan.ts';
 import { enableScenario, SCENARIOS } from '../faults/scenarios.ts';
 import { ADMIN_BASE, type AdminDeps } from '../services/deps.ts';

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { appendFile, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -30,9 +31,10 @@ function captureLogger() {
 }
 
 describe('AuditLog', () => {
-  it('creates the file 0600, appends in call order and writes within a turn', async () => {
+  it('creates the file 0600, appends in call order', async () => {
     const log = await AuditLog.open(file, { clock });
-    for (let i = 0; i < 50; i++) log.append({ operation: 'Encrypt', result: 'ok', keyId: `k${i}` });
+    for (let i = 0; i < 50; i++)
+      void log.append({ operation: 'Encrypt', result: 'ok', keyId: `k${i}` });
     await log.flush();
     const text = await readFile(file, 'utf8');
     expect(verifyChain(text)).toMatchObject({ ok: true, entries: 50 });
@@ -41,21 +43,30 @@ describe('AuditLog', () => {
     await log.close();
   });
 
+  it('has the entry in the file when append returns (what an answer waits for)', async () => {
+    const log = await AuditLog.open(file, { clock });
+    for (let i = 0; i < 5; i++) {
+      await log.append({ operation: 'Encrypt', result: 'ok', kmsRequestId: `r${i}` });
+      expect(readFileSync(file, 'utf8')).toContain(`"kmsRequestId":"r${i}"`);
+    }
+    await log.close();
+  });
+
   it('continues the chain after a restart', async () => {
     const first = await AuditLog.open(file, { clock });
-    first.append({ operation: 'Encrypt', result: 'ok' });
-    first.append({ operation: 'Decrypt', result: 'InvalidCiphertextException' });
+    await first.append({ operation: 'Encrypt', result: 'ok' });
+    await first.append({ operation: 'Decrypt', result: 'InvalidCiphertextException' });
     await first.close();
     const second = await AuditLog.open(file, { clock });
     expect(second.head.seq).toBe(2);
-    second.append({ operation: 'GetHealthStatus', result: 'ok' });
+    await second.append({ operation: 'GetHealthStatus', result: 'ok' });
     await second.close();
     expect(verifyChain(await readFile(file, 'utf8'))).toMatchObject({ ok: true, entries: 3 });
   });
 
   it('finds the head behind a last line longer than one read chunk', async () => {
     const first = await AuditLog.open(file, { clock });
-    first.append({ operation: 'admin:Note', result: 'ok', detail: 'x'.repeat(200_000) });
+    await first.append({ operation: 'admin:Note', result: 'ok', detail: 'x'.repeat(200_000) });
     await first.close();
     const second = await AuditLog.open(file, { clock });
     expect(second.head.seq).toBe(1);
@@ -64,7 +75,7 @@ describe('AuditLog', () => {
 
   it('removes a torn last line at start and records that it did', async () => {
     const first = await AuditLog.open(file, { clock });
-    first.append({ operation: 'Encrypt', result: 'ok' });
+    await first.append({ operation: 'Encrypt', result: 'ok' });
     await first.close();
     await appendFile(file, '{"seq":2,"time":"2025-');
     const { lines, logger } = captureLogger();
@@ -93,8 +104,8 @@ describe('AuditLog', () => {
   it('never throws on an entry it cannot hash, and keeps the chain intact', async () => {
     const { lines, logger } = captureLogger();
     const log = await AuditLog.open(file, { clock, logger });
-    log.append({ operation: 'Encrypt', result: 'ok', durationMs: Number.NaN });
-    log.append({ operation: 'Encrypt', result: 'ok' });
+    await log.append({ operation: 'Encrypt', result: 'ok', durationMs: Number.NaN });
+    await log.append({ operation: 'Encrypt', result: 'ok' });
     await log.close();
     expect(lines.some((l) => l.msg.includes('refused'))).toBe(true);
     expect(verifyChain(await readFile(file, 'utf8'))).toMatchObject({ ok: true, entries: 1 });

@@ -175,7 +175,7 @@ export async function backupFromServer(
 /** Appends one entry to a data directory's audit log (only when no server writes to it). */
 async function auditLocal(dataDir: string, entry: { operation: string; detail: string }) {
   const log = await AuditLog.open(join(dataDir, AUDIT_LOG_FILE));
-  log.append({ ...entry, principal: 'local-cli', result: 'ok' });
+  await log.append({ ...entry, principal: 'local-cli', result: 'ok' });
   await log.close();
 }
 

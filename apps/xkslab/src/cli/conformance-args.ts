@@ -85,6 +85,11 @@ const ConformanceFlags = z.strictObject({
   }),
   json: Text('write the full report as JSON (summary.verdict, summary.exitStatus)', 'FILE', OUTPUT),
   junit: Text('write JUnit XML (one testcase per check; verdict as a property)', 'FILE', OUTPUT),
+  html: Text(
+    'write a self-contained HTML report (one file, readable offline;\nfailures with what was sent and received, secrets redacted)',
+    'FILE',
+    OUTPUT,
+  ),
   only: Text('comma-separated check ids or prefixes (e.g. sigv4.,encrypt.cdiv)', 'IDS', OUTPUT),
   timeoutMs: z.coerce.number().int().min(100).max(600_000).optional().meta({
     description: 'per-request timeout (default 10000)',
@@ -100,11 +105,13 @@ export const CONFORMANCE_COMMAND = defineCommand({
   usage: [
     'conformance --local [--keystore NAME] [--data-dir DIR] [options]',
     'conformance --url URL --access-key-id ID --region R --key-id K [options]',
+    'conformance compare A.json B.json [--json] [--fail-on differs|regressed]',
   ],
   description: `Run a strict conformance suite against any XKS proxy (xkslab's or another vendor's): happy paths
 checked against the spec's schemas, every error a black box can provoke (status and errorName),
-tampering, CDIV, key usage, SigV4 negatives, method and path, robustness, TLS and, with
---load-rps, a fixed-rate load run judged against KMS's 250 ms deadline. Each check names its
+tampering, CDIV, key usage, a SigV4 negative matrix, nonce and size hygiene, method and path,
+robustness, keep-alive, pipelining and slow connections, TLS, every answer against KMS's 250 ms
+deadline and, with --load-rps, a fixed-rate load run judged on its percentiles. Each check names its
 section of the spec digest and its severity (MUST/SHOULD).`,
   options: ConformanceFlags,
   env: {
@@ -118,13 +125,15 @@ field the proxy never sends). N/A checks are listed but never decide the verdict
 Exit status:
   0  CONFORMS          every applicable MUST check ran and passed
   1  DOES NOT CONFORM  a MUST check failed
-  2                    usage error (bad flags; --keystore names no key store; a --json or
-                       --junit file that cannot be written)
+  2                    usage error (bad flags; --keystore names no key store; a --json,
+                       --junit or --html file that cannot be written)
   3  INCOMPLETE        no MUST check failed, but one was skipped (named in the report)
   4                    nothing was tested: nothing listens at the URL, its TLS certificate is
                        not trusted (--ca), a client certificate is required (--cert), or the
                        local server's data directory or admin API cannot be used
-  130                  interrupted (Ctrl-C); --local has removed what it made`,
+  130                  interrupted (Ctrl-C); --local has removed what it made
+
+\`xkslab conformance compare --help\` compares two JSON reports (its own exit statuses).`,
   check: (args) => {
     if ((args.cert === undefined) !== (args.key === undefined)) {
       return '--cert and --key go together';

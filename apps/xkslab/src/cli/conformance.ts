@@ -5,6 +5,7 @@ import {
   ConformanceOptionsError,
   checkReachable,
   EXIT_STATUS,
+  formatHtmlReport,
   formatJunitReport,
   formatTextReport,
   type ProgressEvent,
@@ -21,6 +22,7 @@ import {
   parseConformanceArgs,
   tlsOf,
 } from './conformance-args.ts';
+import { compareCommand } from './conformance-compare.ts';
 import {
   cleanupLocalTarget,
   type LocalMade,
@@ -99,6 +101,7 @@ export async function conformanceCommand(
   io: ConformanceIo,
   deps: ConformanceDeps,
 ): Promise<number> {
+  if (argv[0] === 'compare') return compareCommand(argv.slice(1), io);
   const cmd = parseConformanceArgs(argv, env);
   if (cmd.help) {
     io.stdout(commandHelp(CONFORMANCE_COMMAND));
@@ -141,6 +144,14 @@ export async function conformanceCommand(
       await writeReport('json', cmd.args.json, `${JSON.stringify(report, null, 2)}\n`);
     }
     if (cmd.args.junit) await writeReport('junit', cmd.args.junit, formatJunitReport(report));
+    if (cmd.args.html) {
+      // The secrets never reach a report, but a proxy could echo one back: blank them out.
+      const secrets = [options.secretAccessKey, options.secondCredential?.secretAccessKey];
+      const html = formatHtmlReport(report, {
+        secrets: secrets.filter((s): s is string => s !== undefined),
+      });
+      await writeReport('html', cmd.args.html, html);
+    }
     return report.summary.exitStatus;
   } catch (e) {
     if (e instanceof ConformanceOptionsError) throw new UsageError(e.message);

@@ -128,7 +128,8 @@ async function startDemo(
     },
   );
   cleanups.push(() => emulator.stop());
-  const kms = await deps.listen(app.fetch, options.host, options.kmsPort, undefined, 'kms');
+  // Loopback unless --kms-host: --host exposes the proxy, not the emulator and its default credential.
+  const kms = await deps.listen(app.fetch, options.kmsHost, options.kmsPort, undefined, 'kms');
   cleanups.push(() => deps.closeServer(kms.server));
   const kmsCredential = emulator.credentials()[0];
   if (!kmsCredential) throw new Error('the KMS emulator has no credential');

@@ -1,5 +1,7 @@
+import { DEFAULT_SECRET_ACCESS_KEY } from '@xkslab/kms-emulator';
 import { z } from 'zod';
 import { commandHelp, defineCommand, HELP_OPTION, parseCommand } from './command.ts';
+import { DEFAULT_KMS_HOST, defaultCredentialExposure } from './kms-options.ts';
 
 export const DEFAULT_DEMO_CONNECT_DELAY_MS = 1500;
 const DEFAULT_HOST = '127.0.0.1';
@@ -21,7 +23,15 @@ export const DemoOptions = z.strictObject({
     .min(1)
     .default(DEFAULT_HOST)
     .meta({
-      description: `address both listeners bind (default: ${DEFAULT_HOST}); another address\nlets other machines reach the demo's proxy and KMS emulator`,
+      description: `address the XKS proxy binds (default: ${DEFAULT_HOST}); another address\nlets other machines reach the demo's proxy`,
+      value: 'HOST',
+    }),
+  kmsHost: z
+    .string()
+    .min(1)
+    .default(DEFAULT_KMS_HOST)
+    .meta({
+      description: `address the KMS emulator binds (default: ${DEFAULT_KMS_HOST}, loopback whatever\n--host is): it has the published default credential, so loopback only`,
       value: 'HOST',
     }),
   port: Port.default(0).meta({
@@ -49,9 +59,10 @@ disconnect the key manager and see that nothing can decrypt, reconnect, and read
 that links KMS request ids to proxy calls.`,
   options: DemoOptions,
   check: (options) =>
-    options.port !== 0 && options.port === options.kmsPort
+    (options.port !== 0 && options.port === options.kmsPort && options.host === options.kmsHost
       ? '--port and --kms-port must differ (the proxy and the KMS emulator each need one)'
-      : undefined,
+      : undefined) ??
+    defaultCredentialExposure(options.kmsHost, DEFAULT_SECRET_ACCESS_KEY, '--kms-host'),
 });
 
 /** The help of `xkslab demo`, generated from its declaration. */

@@ -7,12 +7,15 @@ import { readFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { StateFileError } from '@xkslab/kms-emulator';
+import type { ConnectionLimits } from '../connection-limits.ts';
 import { createKmsRuntime, DEFAULT_KMS_SETTINGS, kmsBannerText } from '../kms/kms-runtime.ts';
 import { fileStateStorage, loadKmsMasterKey } from '../kms/state-file.ts';
 import { jsonLogger, type Logger } from '../logger.ts';
 import type { AnyServer, FetchHandler, ListenerErrors, ListenTls } from '../server.ts';
 import { CommandError, type CommandIo, errorCode } from './command-io.ts';
+import { connectionLimitsOf } from './connection-flags.ts';
 import { KMS_HELP, parseKmsArgs } from './kms-options.ts';
+import { applyKmsSeed, readKmsSeed } from './kms-seed.ts';
 
 /** The file, inside a data directory, where `serve --kms-port` keeps the emulator state. */
 export const KMS_STATE_FILE = 'kms-emulator-state.json';
@@ -23,6 +26,7 @@ export type KmsListen = (
   port: number,
   tls: ListenTls | undefined,
   errors: ListenerErrors,
+  limits?: ConnectionLimits,
 ) => Promise<{ server: AnyServer; address: AddressInfo }>;
 
 export type KmsCommandDeps = {
@@ -70,6 +74,7 @@ export async function kmsCommand(args: readonly string[], deps: KmsCommandDeps):
   const clientCert = await readPem(options.clientCert, 'client certificate');
   const clientKey = await readPem(options.clientKey, 'client key');
   const logger = jsonLogger((line) => deps.io.stdout(line));
+  const seed = options.seed === undefined ? undefined : await readKmsSeed(options.seed);
   let persistence: Parameters<typeof createKmsRuntime>[1]['persistence'];
   if (options.state !== undefined) {
     const file = resolve(options.state);
@@ -99,12 +104,14 @@ export async function kmsCommand(args: readonly string[], deps: KmsCommandDeps):
       { logger, clock: deps.clock, random: deps.random, ca, clientCert, clientKey, persistence },
     ),
   );
+  if (seed) await applyKmsSeed(emulator, seed, logger);
   const { server, address } = await deps.listen(
     app.fetch,
     options.host,
     options.port,
     undefined,
     'kms',
+    connectionLimitsOf(options),
   );
   const url = urlOf(address);
   deps.io.stderr(kmsBannerText(url, emulator));

@@ -122,6 +122,7 @@ describe('xkslab demo options', () => {
       host: '127.0.0.1',
       port: 0,
       kmsPort: 0,
+      kmsHost: '127.0.0.1',
       help: false,
     });
     expect(parseDemoArgs(['--step', '--connect-delay-ms', '10'])).toMatchObject({
@@ -137,5 +138,13 @@ describe('xkslab demo options', () => {
     ).toMatchObject({ host: '0.0.0.0', port: 8000, kmsPort: 8001 });
     expect(() => parseDemoArgs(['--port', '70000'])).toThrow(/--port/);
     expect(() => parseDemoArgs(['--port', '8000', '--kms-port', '8000'])).toThrow(/must differ/);
+  });
+
+  it('keeps the KMS emulator (default credential) on loopback whatever --host is', () => {
+    expect(parseDemoArgs(['--host', '0.0.0.0'])).toMatchObject({ kmsHost: '127.0.0.1' });
+    expect(parseDemoArgs(['--kms-host', '127.0.0.3'])).toMatchObject({ kmsHost: '127.0.0.3' });
+    expect(() => parseDemoArgs(['--kms-host', '0.0.0.0'])).toThrow(
+      /--kms-host 0\.0\.0\.0 is not a loopback address/,
+    );
   });
 });

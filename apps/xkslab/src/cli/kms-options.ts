@@ -12,6 +12,7 @@ import {
 import { AwsRegion } from '@xkslab/protocol';
 import { z } from 'zod';
 import { commandHelp, defineCommand, HELP_OPTION, parseCommand } from './command.ts';
+import { CONNECTION_FLAGS } from './connection-flags.ts';
 
 export const DEFAULT_KMS_HOST = '127.0.0.1';
 export const DEFAULT_KMS_PORT = 7781;
@@ -120,9 +121,15 @@ export const KmsOptions = z.strictObject({
     description: '... with this PEM private key (serve --dev-tls makes a pair: DIR/tls)',
     value: 'FILE',
   }),
+  ...CONNECTION_FLAGS,
   state: File.optional().meta({
     description:
       'keep the state in FILE (key material wrapped under the master key:\nXKSLAB_KMS_MASTER_KEY, else FILE.key, created on first use)',
+    value: 'FILE',
+  }),
+  seed: File.optional().meta({
+    description:
+      'create the key stores, keys, aliases, tags and policies of this JSON file\nat start, when the state is empty (docs/kms-emulator.md)',
     value: 'FILE',
   }),
   help: HELP_OPTION,

@@ -4,6 +4,7 @@ import { LOG_LEVELS } from '../logger.ts';
 import { DEV_CLIENT_NAME } from '../tls/dev-tls.ts';
 import { DEFAULT_LIMITS } from '../xks/limits.ts';
 import { commandHelp, defineCommand, HELP_OPTION, parseCommand } from './command.ts';
+import { CONNECTION_FLAGS } from './connection-flags.ts';
 import { DEFAULT_KMS_HOST, defaultCredentialExposure } from './kms-options.ts';
 
 export const DEFAULT_HOST = '127.0.0.1';
@@ -52,6 +53,7 @@ export const ServeOptions = z.strictObject({
     description: 'answer DependencyTimeoutException after N ms',
     value: 'N',
   }),
+  ...CONNECTION_FLAGS,
   kmsPort: Port.optional().meta({
     description:
       "also run the AWS KMS emulator on PORT (0 picks a free one), state in\nDIR/kms-emulator-state.json; see 'xkslab kms --help'",

@@ -3,10 +3,11 @@ import type { VerifyResult } from '@xkslab/sigv4';
 import { VcmError } from '@xkslab/vcm';
 import { describe, expect, it } from 'vitest';
 import { XksError } from '../xks/errors.ts';
+import { DEFECTS } from './defect-table.ts';
 import {
   authWithDefect,
-  DEFECTS,
   errorWithDefect,
+  jsonHeaders,
   refuseByDefect,
   resultWithFaults,
   servesRefusal,
@@ -45,7 +46,8 @@ function refused(f: () => void): string | undefined {
 describe('defect profiles', () => {
   it('describe every defect with the check that catches it', () => {
     expect(Object.keys(DEFECTS).sort()).toEqual([...DEFECT_NAMES].sort());
-    for (const d of Object.values(DEFECTS)) expect(d.caughtBy).toMatch(/^[a-z0-9]+\.[a-z0-9-]+$/);
+    for (const d of Object.values(DEFECTS))
+      expect(d.caughtBy).toMatch(/^[a-z0-9]+(\.[a-z0-9-]+)+$/);
   });
 
   it('change successful answers', () => {
@@ -184,6 +186,24 @@ describe('defect profiles', () => {
     expect(servesRefusal('usage-unenforced', disabled)).toBe(false);
     expect(servesRefusal('disabled-served', disabled)).toBe(true);
     expect(servesRefusal(undefined, usage)).toBe(false);
+  });
+});
+
+describe('answer defects of the hygiene and transport checks', () => {
+  it('short-plaintext-padded pads ciphertexts under 16 bytes only', () => {
+    const short = resultWithFaults({ ...none, defect: 'short-plaintext-padded' }, ENCRYPTED);
+    expect(Buffer.from(short.ciphertext as string, 'base64')).toHaveLength(16);
+    const long = { ...ENCRYPTED, ciphertext: Buffer.alloc(40).toString('base64') };
+    const same = resultWithFaults({ ...none, defect: 'short-plaintext-padded' }, long);
+    expect(same.ciphertext).toBe(long.ciphertext);
+  });
+
+  it('keep-alive-refused closes the connection with every answer', () => {
+    expect(jsonHeaders('keep-alive-refused')).toEqual({
+      'content-type': 'application/json',
+      connection: 'close',
+    });
+    expect(jsonHeaders(undefined)).toEqual({ 'content-type': 'application/json' });
   });
 });
 

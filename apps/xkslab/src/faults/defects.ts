@@ -5,154 +5,6 @@ import { isVcmError } from '@xkslab/vcm';
 import { XksError } from '../xks/errors.ts';
 import type { RequestFaults } from './fault-plan.ts';
 
-/**
- * The defect profiles: each breaks one rule of the spec on purpose, so that a conformance runner
- * can be mutation-tested (does it notice?). `caughtBy` is the check of `xkslab conformance` that
- * fails when the defect is on.
- */
-export const DEFECTS: Record<DefectName, { summary: string; specRef: string; caughtBy: string }> = {
-  'urlsafe-base64': {
-    summary: 'binary response fields in URL-safe Base64 without padding',
-    specRef: '§1.4',
-    caughtBy: 'encrypt.ok',
-  },
-  'pretty-json': {
-    summary: 'every JSON answer pretty-printed over several lines',
-    specRef: '§4',
-    caughtBy: 'format.compact-json',
-  },
-  'wrong-status': {
-    summary: 'every error carries the right errorName but HTTP status 400',
-    specRef: '§1.7',
-    caughtBy: 'format.error-status',
-  },
-  'sigv4-unchecked': {
-    summary: 'SigV4 signatures are not checked at all',
-    specRef: '§2.1',
-    caughtBy: 'sigv4.wrong-secret',
-  },
-  'skew-unchecked': {
-    summary: 'x-amz-date may be any distance from the proxy clock',
-    specRef: '§2.1',
-    caughtBy: 'sigv4.clock-skew-rejected',
-  },
-  'aad-ignored': {
-    summary: 'the AAD is not fed to AES-GCM',
-    specRef: '§1.5',
-    caughtBy: 'decrypt.wrong-aad',
-  },
-  'metadata-unbound': {
-    summary: 'ciphertextMetadata is not bound into the GCM AAD (nor read on decrypt)',
-    specRef: '§1.8',
-    caughtBy: 'decrypt.tampered-metadata',
-  },
-  'cdiv-unverified': {
-    summary: 'the CDIV is returned without the verifying decrypt',
-    specRef: '§1.8',
-    caughtBy: 'encrypt.cdiv-encrypt-only',
-  },
-  'cdiv-wrong': {
-    summary: 'the CDIV leaves out the AAD and ciphertextMetadata',
-    specRef: '§1.8',
-    caughtBy: 'encrypt.cdiv',
-  },
-  'usage-unenforced': {
-    summary: 'key usage is not enforced (emulated: 200 with output the module did not make)',
-    specRef: '§1.7',
-    caughtBy: 'usage.encrypt-only',
-  },
-  'disabled-served': {
-    summary: 'a DISABLED key reports ENABLED and is served (emulated output)',
-    specRef: '§1.3',
-    caughtBy: 'state.disabled-key',
-  },
-  'get-200': {
-    summary: 'GET on an API URI answers 200',
-    specRef: '§1.1',
-    caughtBy: 'http.get-405',
-  },
-  'unknown-operation-rejected': {
-    summary: 'kmsOperation values outside the spec list are ValidationException',
-    specRef: '§1.1',
-    caughtBy: 'robust.unknown-kms-operation',
-  },
-  'unknown-fields-rejected': {
-    summary: 'unknown request fields are ValidationException (strict schemas)',
-    specRef: '§1.1',
-    caughtBy: 'robust.unknown-fields',
-  },
-  'missing-content-type': {
-    summary: 'answers carry no Content-Type',
-    specRef: '§1.1',
-    caughtBy: 'format.content-type',
-  },
-  'iv-8-bytes': {
-    summary: 'encrypt returns an 8-byte IV',
-    specRef: '§1.4',
-    caughtBy: 'encrypt.ok',
-  },
-  'tag-15-bytes': {
-    summary: 'encrypt returns a 15-byte tag',
-    specRef: '§1.4',
-    caughtBy: 'encrypt.ok',
-  },
-  'tag-appended': {
-    summary: 'the tag is left appended to the ciphertext (ciphertext 16 bytes too long)',
-    specRef: '§1.4',
-    caughtBy: 'encrypt.ok',
-  },
-  'metadata-oversized': {
-    summary: 'encrypt returns 24 bytes of ciphertextMetadata',
-    specRef: '§1.4',
-    caughtBy: 'encrypt.ok',
-  },
-  'error-without-json': {
-    summary: 'errors answered as text/plain with the bare error name',
-    specRef: '§1.7',
-    caughtBy: 'format.error-body',
-  },
-  'error-message-unsafe': {
-    summary: 'errorMessage of 600 characters with non-ASCII text',
-    specRef: '§1.7',
-    caughtBy: 'format.error-body',
-  },
-  'key-spec-wrong': {
-    summary: 'GetKeyMetadata reports keySpec RSA_0 (the reference proxy bug on newer Rust)',
-    specRef: '§1.3',
-    caughtBy: 'metadata.ok',
-  },
-  'fleet-empty': {
-    summary: 'GetHealthStatus returns an empty ekmFleetDetails',
-    specRef: '§1.6',
-    caughtBy: 'health.ok',
-  },
-  'wrong-prefix-accepted': {
-    summary: 'an unknown URI path prefix is served by the key store of the credential',
-    specRef: '§1.7',
-    caughtBy: 'http.wrong-prefix',
-  },
-  'request-id-validated': {
-    summary: 'a kmsRequestId that is not a UUID is ValidationException',
-    specRef: '§1.1',
-    caughtBy: 'robust.opaque-request-id',
-  },
-  'second-credential-ignored': {
-    summary: "only a key store's first credential works (no rotation)",
-    specRef: '§2.2',
-    caughtBy: 'sigv4.second-credential',
-  },
-  'curl-signing-rejected': {
-    summary: 'requests that also sign content-type (as curl does) are refused',
-    specRef: '§2.1',
-    caughtBy: 'sigv4.curl-signed-headers',
-  },
-  'max-size-rejected': {
-    summary: 'plaintext over 4096 bytes is UnsupportedOperationException (spec minimum 4300)',
-    specRef: '§1.4',
-    caughtBy: 'roundtrip.max-sizes',
-  },
-};
-
 /** kmsOperation values the spec lists (§1.2), what 'unknown-operation-rejected' allows. */
 const KNOWN_KMS_OPERATIONS = new Set([
   'CreateKey',
@@ -338,6 +190,13 @@ export function resultWithFaults(f: RequestFaults, result: object): Record<strin
     case 'fleet-empty':
       if ('ekmFleetDetails' in out) out.ekmFleetDetails = [];
       break;
+    case 'short-plaintext-padded':
+      if (typeof out.ciphertext === 'string' && 'authenticationTag' in out) {
+        const ct = Buffer.from(out.ciphertext, 'base64');
+        if (ct.length < 16)
+          out.ciphertext = Buffer.concat([ct, Buffer.alloc(16 - ct.length)]).toString('base64');
+      }
+      break;
     default:
       break;
   }
@@ -351,7 +210,9 @@ export function jsonText(defect: DefectName | undefined, body: unknown): string 
 
 /** Response headers for a JSON answer (none under 'missing-content-type'). */
 export function jsonHeaders(defect: DefectName | undefined): Record<string, string> {
-  return defect === 'missing-content-type' ? {} : { 'content-type': 'application/json' };
+  if (defect === 'missing-content-type') return {};
+  const json = { 'content-type': 'application/json' };
+  return defect === 'keep-alive-refused' ? { ...json, connection: 'close' } : json;
 }
 
 /** An error answer as the defect changes it: status, body text and headers. */

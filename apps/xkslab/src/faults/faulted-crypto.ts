@@ -12,7 +12,10 @@ const CRYPTO_DEFECTS: ReadonlySet<DefectName> = new Set<DefectName>([
   'cdiv-unverified',
   'usage-unenforced',
   'disabled-served',
+  'metadata-trailing-ignored',
 ]);
+/** What 'metadata-trailing-ignored' reads of ciphertextMetadata: the 5 bytes this proxy writes. */
+const READ_METADATA_BYTES = 5;
 
 const random = (n: number) => new Uint8Array(randomBytes(n));
 
@@ -24,7 +27,11 @@ function defectGcmAad(defect: DefectName): XksCrypto['gcmAad'] {
   return (aad, metadata) =>
     buildGcmAad(
       defect === 'aad-ignored' ? undefined : aad,
-      defect === 'metadata-unbound' ? undefined : metadata,
+      defect === 'metadata-unbound'
+        ? undefined
+        : defect === 'metadata-trailing-ignored'
+          ? metadata?.subarray(0, READ_METADATA_BYTES)
+          : metadata,
     );
 }
 
@@ -35,7 +42,8 @@ function defectGcmAad(defect: DefectName): XksCrypto['gcmAad'] {
  *   own rules), and decrypting that output again gives back the plaintext;
  * - 'cdiv-unverified': encrypt's verifying decrypt is skipped (its own output "round-trips");
  * - 'metadata-unbound': decrypt does not read the key version from ciphertextMetadata, it takes
- *   the key's current version.
+ *   the key's current version; 'metadata-trailing-ignored' does so when the metadata is longer
+ *   than what it reads (and binds only those bytes).
  */
 function defectModule(
   deps: XksDeps,
@@ -69,10 +77,12 @@ function defectModule(
       const skipVerify = defect === 'cdiv-unverified' && operation === 'Encrypt';
       if (mine && (mine.emulated || skipVerify)) return mine.plaintext;
       try {
-        const keyVersion =
-          defect === 'metadata-unbound'
-            ? ((await vcm.getKey(module, keyId))?.currentVersion ?? 0)
-            : input.keyVersion;
+        const readsCurrent =
+          defect === 'metadata-unbound' ||
+          (defect === 'metadata-trailing-ignored' && input.keyVersion === 0);
+        const keyVersion = readsCurrent
+          ? ((await vcm.getKey(module, keyId))?.currentVersion ?? 0)
+          : input.keyVersion;
         return await vcm.decrypt(module, keyId, { ...input, keyVersion });
       } catch (e) {
         if (!servesRefusal(defect, e)) throw e;

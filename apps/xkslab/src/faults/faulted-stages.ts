@@ -1,3 +1,4 @@
+import { XKS_SIGV4_SERVICE } from '@xkslab/protocol';
 import { parseAuthorization } from '@xkslab/sigv4';
 import type { ActiveKeyStore } from '../keystores/registry.ts';
 import { XksError } from '../xks/errors.ts';
@@ -8,6 +9,7 @@ import { contextOf, noSuchPath, parseXksPath, specCrypto } from '../xks/pipeline
 import { callRoute, withDeadline } from '../xks/pipeline/run.ts';
 import { acceptSigv4, verifySigv4 } from '../xks/pipeline/sigv4.ts';
 import type { XksDeps } from '../xks/route.ts';
+import { AnswerDefects } from './answer-defects.ts';
 import { delay, dropConnection } from './connection.ts';
 import {
   authWithDefect,
@@ -19,6 +21,7 @@ import {
 } from './defects.ts';
 import type { FaultPlan, RequestFaults } from './fault-plan.ts';
 import { faultedCrypto } from './faulted-crypto.ts';
+import { LAX_SIGV4_DEFECTS, laxVerify } from './lax-sigv4.ts';
 
 /**
  * Under 'wrong-prefix-accepted', the key store serving an unknown prefix: the one whose credential
@@ -41,12 +44,39 @@ function keyStoreForAnyPrefix(
 
 type Decided = WeakMap<XksContext, RequestFaults>;
 
+/** The SigV4 stage of a request with faults: a lax verifier under the sigv4-* defects. */
+function faultedSigv4(ctx: XksContext, f: RequestFaults, now: Date): void {
+  ctx.now = f.clockOffsetMs ? new Date(now.getTime() + f.clockOffsetMs) : now;
+  if (f.defect !== undefined && LAX_SIGV4_DEFECTS.has(f.defect)) {
+    const { raw, keyStore } = ctx;
+    acceptSigv4(
+      ctx,
+      laxVerify({
+        defect: f.defect,
+        method: raw.method,
+        path: raw.target,
+        headers: raw.headers,
+        body: ctx.body,
+        region: keyStore.region,
+        service: XKS_SIGV4_SERVICE,
+        now: ctx.now,
+        accessKeyIds: keyStore.accessKeyIds,
+        secretFor: keyStore.secretFor,
+      }),
+    );
+    return;
+  }
+  const verify = (maxSkewMs?: number) => verifySigv4(ctx, maxSkewMs);
+  acceptSigv4(ctx, authWithDefect(f.defect, verify, ctx.raw.headers, ctx.keyStore.accessKeyIds[0]));
+}
+
 /** resolve, method and sigv4 under the rules: where a request's faults are decided. */
 function entryStages(
   plan: FaultPlan,
   deps: XksDeps,
   spec: XksStages,
   decided: Decided,
+  answers: AnswerDefects,
 ): Pick<XksStages, 'resolve' | 'method' | 'sigv4'> {
   const crypto = specCrypto(deps);
   return {
@@ -64,7 +94,7 @@ function entryStages(
     },
     method(ctx) {
       const f = decided.get(ctx);
-      if (f?.drop) return dropConnection(ctx.http);
+      if (f?.drop || answers.pipelined(f?.defect, ctx.http)) return dropConnection(ctx.http);
       if (f?.defect === 'get-200' && ctx.raw.method !== 'POST') {
         return ctx.http.body('{}', 200, jsonHeaders(undefined));
       }
@@ -73,13 +103,7 @@ function entryStages(
     sigv4(ctx) {
       const f = decided.get(ctx);
       if (!f) return spec.sigv4(ctx);
-      const now = deps.clock();
-      ctx.now = f.clockOffsetMs ? new Date(now.getTime() + f.clockOffsetMs) : now;
-      const verify = (maxSkewMs?: number) => verifySigv4(ctx, maxSkewMs);
-      acceptSigv4(
-        ctx,
-        authWithDefect(f.defect, verify, ctx.raw.headers, ctx.keyStore.accessKeyIds[0]),
-      );
+      faultedSigv4(ctx, f, deps.clock());
     },
   };
 }
@@ -90,6 +114,7 @@ function exitStages(
   deps: XksDeps,
   spec: XksStages,
   decided: Decided,
+  answers: AnswerDefects,
 ): Pick<XksStages, 'run' | 'answer' | 'refuse'> {
   return {
     run(ctx) {
@@ -104,12 +129,18 @@ function exitStages(
       const f = decided.get(ctx);
       if (!f) return spec.answer(ctx, result);
       if (f.responseDelayMs) await delay(f.responseDelayMs);
-      const body = jsonText(f.defect, resultWithFaults(f, result));
+      await answers.hold(f.defect, ctx.http);
+      const served =
+        f.defect === 'encrypt-cached' && ctx.route.operation === 'Encrypt'
+          ? answers.cachedEncrypt(ctx.keyStore.name, ctx.keyId, ctx.request, result)
+          : result;
+      const body = jsonText(f.defect, resultWithFaults(f, served));
       return ctx.http.body(body, 200, jsonHeaders(f.defect));
     },
     async refuse(http, ctx, error, wire) {
       const f = ctx && decided.get(ctx);
       if (f?.responseDelayMs) await delay(f.responseDelayMs);
+      await answers.hold(f?.defect ?? plan.defect, http);
       const out = errorWithDefect(f?.defect ?? plan.defect, error.errorName, wire);
       return http.body(out.body, out.status as 400, out.headers);
     },
@@ -124,8 +155,9 @@ function exitStages(
 export function faultedStages(plan: FaultPlan, deps: XksDeps): XksStages {
   const spec = specStages(deps);
   const decided: Decided = new WeakMap();
+  const answers = new AnswerDefects();
   return {
-    ...entryStages(plan, deps, spec, decided),
+    ...entryStages(plan, deps, spec, decided, answers),
     body: spec.body,
     quota(ctx) {
       spec.quota(ctx);
@@ -141,6 +173,6 @@ export function faultedStages(plan: FaultPlan, deps: XksDeps): XksStages {
       const error = decided.get(ctx)?.error;
       if (error) throw new XksError(error, 'Injected by a fault rule');
     },
-    ...exitStages(plan, deps, spec, decided),
+    ...exitStages(plan, deps, spec, decided, answers),
   };
 }

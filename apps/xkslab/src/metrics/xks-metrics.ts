@@ -96,6 +96,7 @@ export class XksMetrics {
   readonly #now: () => number;
   readonly #duration: Histogram<'operation'>;
   readonly #errors: Counter<'operation' | 'errorName' | 'retryable'>;
+  readonly #clientAborts: Counter<'operation'>;
   readonly #durationByOp = new Map<string, Histogram.Internal<'operation'>>();
   readonly #recent: RecentPoint[];
 
@@ -112,6 +113,12 @@ export class XksMetrics {
       name: 'xkslab_xks_errors_total',
       help: 'XKS error answers by operation and errorName; retryable as KMS classifies the error',
       labelNames: ['operation', 'errorName', 'retryable'],
+      registers: [this.registry],
+    });
+    this.#clientAborts = new Counter({
+      name: 'xkslab_xks_client_aborts_total',
+      help: 'XKS requests whose client closed the connection before the body ended (no answer, no error)',
+      labelNames: ['operation'],
       registers: [this.registry],
     });
     if (options.processMetrics) collectDefaultMetrics({ register: this.registry });
@@ -147,6 +154,11 @@ export class XksMetrics {
     if (errorName !== undefined) point.errors++;
     const i = latencyBucket(durationMs);
     point.latency[i] = (point.latency[i] as number) + 1;
+  }
+
+  /** Counts a call its client abandoned mid-body: neither an answer nor an error. */
+  clientAbort(operation: string): void {
+    this.#clientAborts.labels(operation).inc();
   }
 
   /** The last 10 minutes in 5-second points, oldest first, and a summary of the last minute. */

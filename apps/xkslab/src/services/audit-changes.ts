@@ -41,7 +41,8 @@ async function createdNames(c: Context): Promise<Record<string, string>> {
  * answered 2xx) in the audit log: principal `admin`, the route as operation, the module, key, key
  * store and credential it touched (from the path, or from a 201 answer's id/name/accessKeyId),
  * and the request path as detail. Never bodies, tokens, secrets or key material. Mount it after
- * the token check, so only authenticated requests are recorded.
+ * the token check, so only authenticated requests are recorded. The entry is written to the audit
+ * file before the answer is sent.
  */
 export function auditChanges(audit: AuditSink | undefined): MiddlewareHandler {
   return async (c, next) => {
@@ -64,6 +65,7 @@ export function auditChanges(audit: AuditSink | undefined): MiddlewareHandler {
       detail: `${c.req.method} ${c.req.path}`,
     };
     if (entry.module === undefined && routePath.endsWith('/modules')) entry.module = created.name;
-    audit.append(entry);
+    // Before the answer leaves: a change that was answered is in the audit file.
+    await audit.append(entry);
   };
 }

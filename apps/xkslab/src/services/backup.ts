@@ -25,7 +25,7 @@ export async function takeBackup(
   }
   const started = performance.now();
   const made = await deps.backup();
-  deps.audit?.append({
+  await deps.audit?.append({
     operation: 'admin:Backup',
     result: 'ok',
     principal: 'admin',

@@ -22,6 +22,7 @@ export const META = {
 type SignOptions = {
   method?: string;
   secret?: string;
+  accessKeyId?: string;
   signedAt?: Date;
   contentType?: string;
 };
@@ -70,7 +71,10 @@ export function signedRequest(path: string, body: unknown, o: SignOptions = {}):
   };
   const signed = signRequest(
     { method, path, headers, body: method === 'GET' ? new Uint8Array(0) : bytes },
-    { accessKeyId: CRED.accessKeyId, secretAccessKey: o.secret ?? CRED.secretAccessKey },
+    {
+      accessKeyId: o.accessKeyId ?? CRED.accessKeyId,
+      secretAccessKey: o.secret ?? CRED.secretAccessKey,
+    },
     { region: 'eu-west-1', service: 'kms-xks-proxy', now: o.signedAt ?? NOW },
   );
   return new Request(`http://localhost${path}`, {

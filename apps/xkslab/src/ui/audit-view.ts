@@ -1,12 +1,23 @@
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import type { AuditEntry } from '../audit/audit-entry.ts';
-import { readEntries } from '../audit/audit-query.ts';
-import { type ChainResult, verifyChain } from '../audit/verify-chain.ts';
+import { readLogLines } from '../audit/log-lines.ts';
+import { type ChainResult, ChainVerifier, parseEntryLine } from '../audit/verify-chain.ts';
 import type { AuditReader } from './ui-deps.ts';
 
-/** The audit log as the dashboard shows it: its entries and whether its chain verifies. */
+/**
+ * The dashboard keeps the newest 5,000 entries of the log (its search and pages cover those;
+ * `xkslab audit query` searches the whole file), each text field clipped to 2,048 characters:
+ * the memory a page costs is bounded whatever the size of the log or of one of its lines.
+ */
+export const AUDIT_VIEW_ENTRIES = 5000;
+export const AUDIT_VIEW_FIELD_CHARS = 2048;
+
+/** The audit log as the dashboard shows it: its newest entries and whether its chain verifies. */
 export type AuditSnapshot = {
+  /** The newest AUDIT_VIEW_ENTRIES entries, oldest first. */
   entries: AuditEntry[];
+  /** Entries in the whole file. */
+  total: number;
   chain: ChainResult;
   bytes: number;
   /** The text ended in the middle of a line (a write in progress): not counted as a break. */
@@ -59,9 +70,44 @@ export function searchEntries(entries: readonly AuditEntry[], s: AuditSearch): A
   });
 }
 
+/** An entry with every text field over AUDIT_VIEW_FIELD_CHARS cut there (marked with '…'). */
+function clipped(entry: AuditEntry): AuditEntry {
+  let copy: Record<string, unknown> | undefined;
+  for (const [k, v] of Object.entries(entry)) {
+    if (typeof v === 'string' && v.length > AUDIT_VIEW_FIELD_CHARS) {
+      copy ??= { ...entry };
+      copy[k] = `${v.slice(0, AUDIT_VIEW_FIELD_CHARS)}…`;
+    }
+  }
+  return (copy as AuditEntry | undefined) ?? entry;
+}
+
+/** Reads the log as a stream: verifies the whole chain, keeps the newest entries. */
+async function readSnapshot(file: string): Promise<AuditSnapshot> {
+  const verifier = new ChainVerifier();
+  let kept: AuditEntry[] = [];
+  let total = 0;
+  const end = await readLogLines(file, (line) => {
+    verifier.add(line);
+    const parsed = parseEntryLine(line);
+    if (!('entry' in parsed)) return;
+    total++;
+    kept.push(clipped(parsed.entry));
+    if (kept.length >= 2 * AUDIT_VIEW_ENTRIES) kept = kept.slice(-AUDIT_VIEW_ENTRIES);
+  });
+  return {
+    entries: kept.slice(-AUDIT_VIEW_ENTRIES),
+    total,
+    // A last line without its newline is an append in progress, not a break.
+    chain: verifier.result(),
+    bytes: end.completeBytes + (end.partial === undefined ? 0 : Buffer.byteLength(end.partial)),
+    partial: end.partial !== undefined,
+  };
+}
+
 /**
- * Reads and verifies the audit log, again only when the file changed (by size and mtime). The
- * whole file is read: fine for a lab's log; `xkslab audit` streams for bigger ones.
+ * Reads and verifies the audit log, again only when the file changed (by size and mtime), as a
+ * stream (log-lines.ts) keeping the newest entries only.
  */
 export class AuditView {
   readonly #reader: AuditReader;
@@ -78,15 +124,7 @@ export class AuditView {
     if (cached && cached.size === info.size && cached.mtimeMs === info.mtimeMs) {
       return cached.snapshot;
     }
-    const text = await readFile(this.#reader.file, 'utf8');
-    // A last line without its newline is an append in progress: verify up to the last newline.
-    const complete = text.slice(0, text.lastIndexOf('\n') + 1);
-    const snapshot: AuditSnapshot = {
-      entries: readEntries(complete),
-      chain: verifyChain(complete),
-      bytes: Buffer.byteLength(text),
-      partial: complete.length !== text.length,
-    };
+    const snapshot = await readSnapshot(this.#reader.file);
     this.#cache = { size: info.size, mtimeMs: info.mtimeMs, snapshot };
     return snapshot;
   }

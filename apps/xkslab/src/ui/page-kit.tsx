@@ -125,7 +125,7 @@ export async function runAction(
   try {
     const message = await work();
     session.flash = { kind: 'ok', text: message };
-    deps.audit?.append({
+    await deps.audit?.append({
       operation: adminOperation(options.mirrors[0], `/admin/v1${options.mirrors[1]}`),
       result: 'ok',
       principal: 'admin',
@@ -153,15 +153,19 @@ export function logInternal(deps: UiDeps, c: UiContext, e: unknown): void {
   }
 }
 
-/** Records a dashboard change that renders its own answer (a secret shown once). */
+/**
+ * Records a dashboard change that renders its own answer (a secret shown once); resolves once
+ * the entry is in the audit file (await it before answering).
+ */
 export function auditChange(
   deps: UiDeps,
   c: UiContext,
   mirrors: readonly [string, string],
   fields: AuditFields,
   started: number,
-): void {
-  deps.audit?.append({
+): Promise<void> {
+  if (!deps.audit) return Promise.resolve();
+  return deps.audit.append({
     operation: adminOperation(mirrors[0], `/admin/v1${mirrors[1]}`),
     result: 'ok',
     principal: 'admin',

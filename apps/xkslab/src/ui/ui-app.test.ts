@@ -30,7 +30,17 @@ async function setup(options: { backup?: BackupMaker; pkcs11Pin?: Pkcs11PinSourc
   const { app, state } = createUiApp({
     ...deps,
     faults: new FaultPlan({ clock, random: Math.random }),
-    audit: { append: (e) => void audit.push(e) },
+    audit: {
+      // An entry counts once its write completes, a while after the call, as in the audit file:
+      // the assertions right after an answer hold only if the answer waited for the write.
+      append: (e) =>
+        new Promise<void>((resolve) =>
+          setTimeout(() => {
+            audit.push(e);
+            resolve();
+          }, 2),
+        ),
+    },
     metrics,
     xksUrl: 'http://127.0.0.1:9',
     runConformance: async () => report,

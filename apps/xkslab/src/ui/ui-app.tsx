@@ -10,6 +10,10 @@ import { AuditView } from './audit-view.ts';
 import { ConformanceRuns } from './conformance-runs.ts';
 import { Document, FlashMessage } from './layout.tsx';
 import { registerAuditPages } from './pages/audit.tsx';
+import {
+  CONFORMANCE_COMPARE,
+  MAX_COMPARE_UPLOAD_BYTES,
+} from './pages/conformance/conformance-paths.ts';
 import { registerConformancePages } from './pages/conformance.tsx';
 import { registerFaultPages } from './pages/faults.tsx';
 import { registerKeyPages } from './pages/keys.tsx';
@@ -124,12 +128,17 @@ export function createUiApp(deps: UiDeps): { app: Hono<UiEnv>; state: UiState } 
   registerMetricsRoute(app, deps, state);
   app.use(`${UI_BASE}/*`, SECURITY_HEADERS);
   registerStaticFiles(app);
-  app.use(
-    `${UI_BASE}/*`,
-    bodyLimit({
-      maxSize: MAX_FORM_BYTES,
-      onError: (c) => c.text('form too large', 413),
-    }),
+  // Forms are small; only the upload of two JSON reports to compare gets more room.
+  const formLimit = bodyLimit({
+    maxSize: MAX_FORM_BYTES,
+    onError: (c) => c.text('form too large', 413),
+  });
+  const uploadLimit = bodyLimit({
+    maxSize: MAX_COMPARE_UPLOAD_BYTES,
+    onError: (c) => c.text('reports too large', 413),
+  });
+  app.use(`${UI_BASE}/*`, (c, next) =>
+    (c.req.path === CONFORMANCE_COMPARE ? uploadLimit : formLimit)(c, next),
   );
   // Cross-origin form posts never get further (Origin or Sec-Fetch-Site must say same origin).
   app.use(`${UI_BASE}/*`, csrf());
@@ -206,7 +215,7 @@ function registerLoginRoutes(app: Hono<UiEnv>, deps: UiDeps, state: UiState): vo
     const next = safeNext(field('next'));
     const refuse = async (message: string, status: 401 | 403) => {
       deps.logger.warn('dashboard login refused', { reason: message });
-      deps.audit?.append({ operation: 'ui:Login', result: 'UNAUTHORIZED', detail: message });
+      await deps.audit?.append({ operation: 'ui:Login', result: 'UNAUTHORIZED', detail: message });
       const fresh = randomToken(deps.random);
       setCookie(c, LOGIN_COOKIE, fresh, {
         httpOnly: true,
@@ -236,7 +245,7 @@ function registerLoginRoutes(app: Hono<UiEnv>, deps: UiDeps, state: UiState): vo
       secure: secure(c.req.url),
       path: '/',
     });
-    deps.audit?.append({ operation: 'ui:Login', result: 'ok', principal: 'admin' });
+    await deps.audit?.append({ operation: 'ui:Login', result: 'ok', principal: 'admin' });
     deps.logger.info('dashboard login', {});
     return c.redirect(next, 303);
   });
@@ -271,10 +280,10 @@ function registerSessionGate(app: Hono<UiEnv>, deps: UiDeps, state: UiState): vo
     c.set('session', session);
     return next();
   });
-  app.post(`${UI_BASE}/logout`, (c) => {
+  app.post(`${UI_BASE}/logout`, async (c) => {
     state.sessions.delete(c.get('session').id);
     deleteCookie(c, SESSION_COOKIE, { path: '/' });
-    deps.audit?.append({ operation: 'ui:Logout', result: 'ok', principal: 'admin' });
+    await deps.audit?.append({ operation: 'ui:Logout', result: 'ok', principal: 'admin' });
     return c.redirect(`${UI_BASE}/login`, 303);
   });
 }

@@ -13,6 +13,18 @@ export type RawRequest = {
 
 export type BodyResult = { ok: true; body: Uint8Array } | { ok: false };
 
+/**
+ * The client closed its connection (or reset it) before its request body ended: no call to
+ * answer, and nothing the proxy did wrong.
+ */
+export class ClientAbortError extends Error {
+  readonly code = 'CLIENT_ABORTED';
+  constructor(options?: { cause?: unknown }) {
+    super('the client closed the connection before the body ended', options);
+    this.name = 'ClientAbortError';
+  }
+}
+
 /** The raw request line and headers: from Node's IncomingMessage when served over a socket. */
 export function rawRequestOf(c: Context): RawRequest {
   const incoming = (c.env as Partial<HttpBindings> | undefined)?.incoming;
@@ -74,9 +86,9 @@ function readStreamCapped(incoming: Readable, maxBytes: number): Promise<BodyRes
       }
     };
     const onEnd = () => settle(() => resolve({ ok: true, body: joined(chunks) }));
-    const onError = (e: Error) => settle(() => reject(e));
-    const onClose = () =>
-      settle(() => reject(new Error('the client closed the connection before the body ended')));
+    // Node's request stream fails only when the connection does ('aborted', ECONNRESET).
+    const onError = (e: Error) => settle(() => reject(new ClientAbortError({ cause: e })));
+    const onClose = () => settle(() => reject(new ClientAbortError()));
     incoming.on('data', onData).on('end', onEnd).on('error', onError).on('close', onClose);
     if (incoming.readableEnded) onEnd();
   });

@@ -33,6 +33,8 @@ export type XksDeps = {
 /** What the handler feeds the metrics with, once per call (metrics/xks-metrics.ts). */
 export type XksMetricsSink = {
   observe(operation: string, durationMs: number, errorName: string | undefined): void;
+  /** A call whose client closed the connection before its body ended (never answered). */
+  clientAbort(operation: string): void;
 };
 
 export type XksCall<Req> = {

@@ -3,7 +3,7 @@ import { describeError } from '../logger.ts';
 import { toXksError, xksErrorBody } from './errors.ts';
 import type { CallLog, XksContext, XksStages } from './pipeline/context.ts';
 import { runStages, specStages } from './pipeline/pipeline.ts';
-import { rawRequestOf } from './raw-request.ts';
+import { ClientAbortError, rawRequestOf } from './raw-request.ts';
 import type { XksDeps } from './route.ts';
 
 /**
@@ -12,18 +12,31 @@ import type { XksDeps } from './route.ts';
  */
 export type AlternateStages = { when: { readonly active: boolean }; stages: XksStages };
 
-/** Writes the call's log line, metrics observation and audit entry. */
+/** The status logged for a call its client abandoned (nginx's "client closed request"); never sent. */
+const CLIENT_CLOSED_REQUEST = 499;
+
+/**
+ * Writes the call's log line and metrics observation, and resolves once its audit entry is
+ * written: the handler awaits it, so no answer leaves before its entry is in the log.
+ */
 function record(
   deps: XksDeps,
   log: CallLog,
   status: number,
   errorName: string | undefined,
   started: number,
-) {
+): Promise<void> {
   const durationMs = Math.round((performance.now() - started) * 100) / 100;
   deps.logger.info('xks', { ...log, status, errorName, durationMs });
+  if (log.clientAborted) {
+    // Not a call that failed: counted apart from answers and errors, and not audited (nothing
+    // was authenticated, performed or answered).
+    deps.metrics?.clientAbort(log.operation ?? 'UnknownPath');
+    return Promise.resolve();
+  }
   deps.metrics?.observe(log.operation ?? 'UnknownPath', durationMs, errorName);
-  deps.audit?.append({
+  if (!deps.audit) return Promise.resolve();
+  return deps.audit.append({
     operation: log.operation ?? 'UnknownPath',
     result: errorName ?? 'ok',
     principal: log.awsPrincipalArn,
@@ -39,7 +52,8 @@ function record(
 /**
  * Serves every XKS request through the stages of pipeline/ (resolve, method, body, sigv4, quota,
  * validate, authorize, run, answer). Errors map to the wire in one place (errors.ts); each call
- * writes one log line, one metrics observation and one audit entry.
+ * writes one log line, one metrics observation and one audit entry, written to the audit file
+ * before the answer is returned to the HTTP server.
  */
 export function xksHandler(deps: XksDeps, alternate?: AlternateStages) {
   const spec = specStages(deps);
@@ -63,6 +77,11 @@ export function xksHandler(deps: XksDeps, alternate?: AlternateStages) {
       }
       return res;
     } catch (e) {
+      if (e instanceof ClientAbortError) {
+        log.clientAborted = true;
+        status = CLIENT_CLOSED_REQUEST;
+        return new Response(null, { status: 400 });
+      }
       const error = toXksError(e);
       const wire = xksErrorBody(error);
       errorName = error.errorName;
@@ -76,7 +95,7 @@ export function xksHandler(deps: XksDeps, alternate?: AlternateStages) {
       status = res.status;
       return res;
     } finally {
-      record(deps, log, status, errorName, started);
+      await record(deps, log, status, errorName, started);
     }
   };
 }

@@ -75,6 +75,7 @@ export const errorChecks = [
     title: 'An unknown external key id is 404 KeyNotFoundException on every key operation',
     specRef: '§1.7',
     severity: 'MUST',
+    why: 'KMS maps KeyNotFoundException to XksKeyNotFoundException at CreateKey; another error tells the customer something false.',
     async run(ctx) {
       const missing = `xkslab-conformance-missing-${randomBytes(4).toString('hex')}`;
       await allOperations(ctx, missing, 'KeyNotFoundException');
@@ -85,6 +86,7 @@ export const errorChecks = [
     title: 'Missing fields, wrong enum values and bad Base64 are 400 ValidationException',
     specRef: '§1.7',
     severity: 'MUST',
+    why: 'Malformed input must be ValidationException, not a 500 (retryable) or a 200 with garbage.',
     async run(ctx) {
       for (const [what, op, body] of VALIDATION_CASES) {
         expectError(
@@ -100,6 +102,7 @@ export const errorChecks = [
     title: 'A disabled key reports DISABLED and its crypto calls are InvalidStateException',
     specRef: '§1.3',
     severity: 'MUST',
+    why: 'A key disabled in the key manager must stop serving; KMS reports it as not enabled in the external key manager.',
     needs: ['disabledKeyId'],
     async run(ctx) {
       const key = ctx.options.disabledKeyId as string;

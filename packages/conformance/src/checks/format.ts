@@ -49,6 +49,7 @@ export const formatChecks = [
     title: 'Every answer, errors included, is Content-Type: application/json',
     specRef: '§1.1',
     severity: 'MUST',
+    why: 'KMS expects JSON answers; an answer without application/json is a malformed response.',
     async run(ctx) {
       judgeAll(
         ctx,
@@ -66,6 +67,7 @@ export const formatChecks = [
     title: 'Every JSON answer is compact, one-line JSON',
     specRef: '§4',
     severity: 'MUST',
+    why: 'Clients written in shell read the answer from its last line; multi-line JSON breaks them.',
     async run(ctx) {
       judgeAll(
         ctx,
@@ -80,6 +82,7 @@ export const formatChecks = [
     title: 'Every error is a JSON object with a known errorName and a safe errorMessage',
     specRef: '§1.7',
     severity: 'MUST',
+    why: 'KMS treats an error without a JSON body and a known errorName as a malformed response, and logs errorMessage for the customer.',
     async run(ctx) {
       judgeAll(
         ctx,
@@ -94,6 +97,7 @@ export const formatChecks = [
     title: 'Every errorName comes with the HTTP status the spec gives it',
     specRef: '§1.7',
     severity: 'MUST',
+    why: 'KMS decides on retries from the status; an errorName with the wrong status is misread.',
     async run(ctx) {
       judgeAll(
         ctx,

@@ -9,6 +9,7 @@ export const healthChecks = [
     title: 'GetHealthStatus answers 200 with every field the spec requires',
     specRef: '§1.6',
     severity: 'MUST',
+    why: 'KMS calls GetHealthStatus when a key store is created, updated or connected; a missing or malformed field fails those calls.',
     async run(ctx) {
       const reply = await ctx.post(ctx.healthPath(), healthBody());
       const health = expectOk(reply, GetHealthStatusResponse, 'health');
@@ -22,6 +23,7 @@ export const healthChecks = [
     title: 'Every key manager in ekmFleetDetails is ACTIVE',
     specRef: '§1.6',
     severity: 'SHOULD',
+    why: "A key manager reported DEGRADED or UNAVAILABLE shows in the customer's CloudWatch metrics; all UNAVAILABLE makes ConnectCustomKeyStore fail.",
     async run(ctx) {
       const reply = await ctx.post(ctx.healthPath(), healthBody());
       const { ekmFleetDetails } = expectOk(reply, GetHealthStatusResponse, 'health');
@@ -40,6 +42,7 @@ export const healthChecks = [
     title: 'GetHealthStatus without requestMetadata is 400 ValidationException',
     specRef: '§1.7',
     severity: 'MUST',
+    why: "AWS's test client sends a health call without requestMetadata and expects ValidationException; anything else is a malformed answer to it.",
     async run(ctx) {
       expectError(
         await ctx.post(ctx.healthPath(), {}),

@@ -9,6 +9,7 @@ export const httpChecks = [
     title: 'GET on each of the four API URIs is 405 Method Not Allowed',
     specRef: '§1.1',
     severity: 'MUST',
+    why: 'The spec requires 405 for GET on the API URIs; a 200 means the proxy routes loosely.',
     async run(ctx) {
       const key = ctx.options.keyId;
       for (const path of [
@@ -27,6 +28,7 @@ export const httpChecks = [
     title: 'A signed POST to an unknown path is 404 InvalidUriPathException',
     specRef: '§1.7',
     severity: 'MUST',
+    why: 'Unknown paths must be InvalidUriPathException, which KMS reports as a configuration error.',
     async run(ctx) {
       const base = ctx.run.endpoint.basePath;
       const key = ctx.options.keyId;
@@ -49,6 +51,7 @@ export const httpChecks = [
     title: 'A signed POST under another URI path prefix is 404 InvalidUriPathException',
     specRef: '§1.7',
     severity: 'MUST',
+    why: "The URI path prefix separates key stores; one store's credential must not reach another's prefix.",
     async run(ctx) {
       const path = `/xkslab-conformance-no-such-prefix${XKS_API_SUFFIX}/health`;
       expectError(await ctx.post(path, healthBody()), 'InvalidUriPathException', `POST ${path}`);

@@ -24,6 +24,7 @@ export const loadChecks = [
     title: 'Every request of the fixed-rate run succeeds',
     specRef: '§5',
     severity: 'MUST',
+    why: 'At the rate KMS may send, every call must still succeed.',
     needs: ['load'],
     async run(ctx) {
       const r = await loadOf(ctx);
@@ -42,6 +43,7 @@ export const loadChecks = [
     title: 'The proxy sustains the requested rate (>= 95% answered 200 per second)',
     specRef: '§5',
     severity: 'SHOULD',
+    why: 'KMS expects up to 1800 requests a second per key store.',
     needs: ['load'],
     async run(ctx) {
       const r = await loadOf(ctx);
@@ -58,6 +60,7 @@ export const loadChecks = [
     title: `p99 latency under KMS's ${KMS_DEADLINE_MS} ms deadline`,
     specRef: '§5',
     severity: 'MUST',
+    why: 'KMS gives each call 250 ms; a p99 above it means failed customer calls.',
     needs: ['load'],
     async run(ctx) {
       const r = await loadOf(ctx);
@@ -74,6 +77,7 @@ export const loadChecks = [
     title: `p95 latency under the ${KMS_ALARM_MS} ms alarm level`,
     specRef: '§5',
     severity: 'SHOULD',
+    why: 'AWS suggests alarming at 200 ms; a p95 above it leaves no margin.',
     needs: ['load'],
     async run(ctx) {
       const r = await loadOf(ctx);

@@ -9,6 +9,7 @@ export const metadataChecks = [
     title: 'GetKeyMetadata: AES_256, ENCRYPT and DECRYPT, ENABLED (what CreateKey needs)',
     specRef: '§1.3',
     severity: 'MUST',
+    why: 'CreateKey fails with XksKeyInvalidConfigurationException unless the key is AES_256, ENCRYPT and DECRYPT, ENABLED.',
     async run(ctx) {
       const reply = await ctx.post(ctx.keyPath(ctx.options.keyId, 'metadata'), metadataBody());
       const md = expectOk(reply, GetKeyMetadataResponse, 'metadata');
@@ -29,6 +30,7 @@ export const metadataChecks = [
     title: 'GetKeyMetadata accepts DescribeKey with kmsKeyArn and kmsViaService (test client)',
     specRef: '§1.2',
     severity: 'MUST',
+    why: "AWS's test client still sends DescribeKey with kmsKeyArn and kmsViaService; a proxy that refuses it fails the vendor's own acceptance run.",
     async run(ctx) {
       const body = metadataBody({
         kmsOperation: 'DescribeKey',

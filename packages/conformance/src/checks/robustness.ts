@@ -54,6 +54,7 @@ export const robustnessChecks = [
     title: 'Unknown kmsOperation values are accepted (KMS adds operations)',
     specRef: '§1.1',
     severity: 'MUST',
+    why: 'KMS adds operations over time; refusing an unknown kmsOperation breaks working key stores on the day KMS adds one.',
     run: (ctx) =>
       allAccept(
         ctx,
@@ -66,6 +67,7 @@ export const robustnessChecks = [
     title: 'Unknown fields in the body and in requestMetadata are ignored',
     specRef: '§1.1',
     severity: 'MUST',
+    why: 'KMS adds request fields over time; strict parsing breaks the proxy when it does.',
     async run(ctx) {
       await allAccept(
         ctx,
@@ -90,6 +92,7 @@ export const robustnessChecks = [
     title: 'kmsRequestId is opaque: a value that is not a UUID is accepted',
     specRef: '§1.1',
     severity: 'MUST',
+    why: "kmsRequestId is opaque; validating it as a UUID may break on KMS's next format.",
     run: (ctx) =>
       allAccept(
         ctx,
@@ -102,6 +105,7 @@ export const robustnessChecks = [
     title: 'ARNs of 2048 characters in requestMetadata are accepted',
     specRef: '§1.1',
     severity: 'MUST',
+    why: 'ARNs in requestMetadata can be 2048 characters long.',
     run: (ctx) =>
       allAccept(
         ctx,
@@ -114,6 +118,7 @@ export const robustnessChecks = [
     title: 'A pretty-printed, multi-line request body is accepted',
     specRef: '§4',
     severity: 'MUST',
+    why: 'Clients may send multi-line JSON; the signature covers those exact bytes.',
     async run(ctx) {
       const text = JSON.stringify(encryptBody({ plaintext: rand(16) }), null, 2);
       expectOk(
@@ -128,6 +133,7 @@ export const robustnessChecks = [
     title: 'A body that is not JSON is 400 ValidationException',
     specRef: '§1.7',
     severity: 'MUST',
+    why: 'Garbage must get a clean ValidationException, never a crash or a 500.',
     async run(ctx) {
       for (const text of ['{"requestMetadata":', 'not json at all', '[]', 'null']) {
         expectError(
@@ -148,6 +154,7 @@ export const robustnessChecks = [
     title: 'Fields of the wrong JSON type are 400 ValidationException',
     specRef: '§1.7',
     severity: 'MUST',
+    why: 'Fields of the wrong type are invalid input, not an internal error.',
     async run(ctx) {
       const good = encryptBody({ plaintext: rand(16) });
       for (const [what, change] of [
@@ -172,6 +179,7 @@ export const robustnessChecks = [
     title: 'An empty body is 400 ValidationException',
     specRef: '§1.7',
     severity: 'MUST',
+    why: 'An empty body is invalid input, not an internal error.',
     async run(ctx) {
       expectError(
         await ctx.post(ctx.keyPath(ctx.options.keyId, 'encrypt'), ''),
@@ -185,6 +193,8 @@ export const robustnessChecks = [
     title: 'A 2 MiB request gets a clean answer: 200, or an XKS 4xx/501 error',
     specRef: '§1.7',
     severity: 'MUST',
+    why: 'A huge body must get a clean error, not exhaust the proxy or reset the connection.',
+    untimed: true,
     async run(ctx) {
       const reply = await ctx.post(
         ctx.keyPath(ctx.options.keyId, 'encrypt'),
@@ -215,6 +225,7 @@ export const stillAnsweringCheck = defineCheck({
   title: 'After all the malformed requests, the proxy still answers health and encrypt',
   specRef: '§1.6',
   severity: 'MUST',
+  why: 'Malformed traffic must not leave the proxy broken for the KMS calls that follow.',
   async run(ctx) {
     expectOk(await ctx.post(ctx.healthPath(), healthBody()), GetHealthStatusResponse, 'health');
     await ctx.encryptOk(ctx.options.keyId, { plaintext: rand(16) });

@@ -88,6 +88,7 @@ export const sigv4Checks = [
     title: 'Requests signed over host;x-amz-date (as KMS signs) are accepted',
     specRef: '§2.1',
     severity: 'MUST',
+    why: 'KMS signs host;x-amz-date; a proxy that refuses that cannot be used by KMS at all.',
     run: (ctx) => expectAccepted(ctx, { style: 'kms' }, 'signed host;x-amz-date'),
   }),
   defineCheck({
@@ -95,6 +96,7 @@ export const sigv4Checks = [
     title: 'Requests signed over content-type;host;x-amz-date (as curl signs) are accepted',
     specRef: '§2.1',
     severity: 'MUST',
+    why: "Operators and AWS's test client sign content-type too; a verifier must honour whatever SignedHeaders lists.",
     run: (ctx) => expectAccepted(ctx, { style: 'curl' }, 'signed content-type;host;x-amz-date'),
   }),
   defineCheck({
@@ -102,6 +104,7 @@ export const sigv4Checks = [
     title: 'A request without Authorization is 401 AuthenticationFailedException',
     specRef: '§2.1',
     severity: 'MUST',
+    why: 'An unsigned request must never reach a key.',
     run: (ctx) => expectAuthFailure(ctx, { unsigned: true }, 'no Authorization'),
   }),
   defineCheck({
@@ -109,6 +112,7 @@ export const sigv4Checks = [
     title: 'A malformed Authorization header is 401 AuthenticationFailedException',
     specRef: '§2.1',
     severity: 'MUST',
+    why: 'A header the verifier cannot parse must be refused, not half-read.',
     async run(ctx) {
       for (const [what, change] of MALFORMED) {
         await expectAuthFailure(
@@ -126,6 +130,7 @@ export const sigv4Checks = [
     title: 'A signature made with the wrong secret is 401 AuthenticationFailedException',
     specRef: '§2.1',
     severity: 'MUST',
+    why: "The signature is the proxy's authentication of KMS; a wrong secret must fail.",
     async run(ctx) {
       const credential: Credentials = {
         accessKeyId: ctx.options.accessKeyId,
@@ -139,6 +144,7 @@ export const sigv4Checks = [
     title: 'An unknown access key id is 401 AuthenticationFailedException',
     specRef: '§2.1',
     severity: 'MUST',
+    why: "Only the key store's credentials may sign.",
     async run(ctx) {
       const credential = {
         accessKeyId: randomAccessKeyId(),
@@ -152,6 +158,7 @@ export const sigv4Checks = [
     title: 'A credential scope with another region is 401 AuthenticationFailedException',
     specRef: '§2.1',
     severity: 'MUST',
+    why: 'A signature for another region belongs to another key store.',
     run: (ctx) =>
       expectAuthFailure(ctx, { region: otherRegion(ctx.options.region) }, 'another region'),
   }),
@@ -160,6 +167,7 @@ export const sigv4Checks = [
     title: 'A credential scope with service "kms" is 401 AuthenticationFailedException',
     specRef: '§2.1',
     severity: 'MUST',
+    why: 'A signature for the kms service must not be accepted by the proxy.',
     run: (ctx) => expectAuthFailure(ctx, { service: 'kms' }, 'service kms'),
   }),
   defineCheck({
@@ -167,6 +175,7 @@ export const sigv4Checks = [
     title: 'x-amz-date 6 minutes in the past or future is 401 AuthenticationFailedException',
     specRef: '§2.1',
     severity: 'SHOULD',
+    why: 'A 5-minute window limits how long a captured request can be replayed.',
     async run(ctx) {
       const now = ctx.run.clock().getTime();
       await expectAuthFailure(ctx, { now: new Date(now - 6 * MINUTE) }, 'signed 6 minutes ago');
@@ -178,6 +187,7 @@ export const sigv4Checks = [
     title: 'x-amz-date 4 minutes in the past or future is accepted',
     specRef: '§2.1',
     severity: 'MUST',
+    why: 'Clocks drift; refusing a request a few minutes off breaks KMS calls for no gain.',
     async run(ctx) {
       const now = ctx.run.clock().getTime();
       await expectAccepted(ctx, { now: new Date(now - 4 * MINUTE) }, 'signed 4 minutes ago');
@@ -189,6 +199,7 @@ export const sigv4Checks = [
     title: 'A body changed after signing is 401 AuthenticationFailedException',
     specRef: '§2.1',
     severity: 'MUST',
+    why: 'The payload hash binds the body to the signature; a changed body must fail.',
     async run(ctx) {
       const signBody = new TextEncoder().encode(JSON.stringify(metadataBody()));
       await expectAuthFailure(ctx, { signBody }, 'body changed after signing');
@@ -199,6 +210,7 @@ export const sigv4Checks = [
     title: 'A path changed after signing is 401 AuthenticationFailedException',
     specRef: '§2.1',
     severity: 'MUST',
+    why: 'The path names the key and operation; a changed path must fail.',
     async run(ctx) {
       expectError(
         await ctx.post(ctx.keyPath(ctx.options.keyId, 'metadata'), metadataBody(), {
@@ -214,6 +226,7 @@ export const sigv4Checks = [
     title: 'A request missing one of its SignedHeaders is 401 AuthenticationFailedException',
     specRef: '§2.1',
     severity: 'MUST',
+    why: 'Every header listed as signed must be present and checked.',
     async run(ctx) {
       await expectAuthFailure(
         ctx,
@@ -232,6 +245,7 @@ export const sigv4Checks = [
     title: 'A second live credential of the key store works beside the first (rotation)',
     specRef: '§2.2',
     severity: 'SHOULD',
+    why: 'Rotating the XKS credential without downtime needs two live credentials at once.',
     needs: ['secondCredential'],
     async run(ctx) {
       const credential = ctx.options.secondCredential as Credentials;

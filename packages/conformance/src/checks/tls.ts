@@ -25,6 +25,7 @@ export const tlsChecks = [
     title: 'TLS 1.2 or later with a cipher suite KMS offers',
     specRef: '§1.1',
     severity: 'MUST',
+    why: 'KMS connects only with TLS 1.2+ and the suites it offers; anything else is unreachable for KMS.',
     needs: ['https'],
     async run(ctx) {
       const { endpoint } = ctx.run;
@@ -59,6 +60,7 @@ export const tlsChecks = [
     title: 'Without a client certificate the TLS connection is refused (mTLS)',
     specRef: '§2.3',
     severity: 'SHOULD',
+    why: 'mTLS keeps anyone but KMS (or its VPC endpoint) from talking to the proxy at all.',
     needs: ['https', 'clientCertificate'],
     async run(ctx) {
       const endpoint = { ...ctx.run.endpoint, tls: { ca: ctx.run.endpoint.tls.ca } };

@@ -32,6 +32,7 @@ export const usageChecks = [
     title: 'An encrypt-only key encrypts, and its decrypt is InvalidKeyUsageException',
     specRef: '§1.7',
     severity: 'MUST',
+    why: 'Key usage limits are a security control; a proxy that ignores them lets an encrypt-only key decrypt.',
     needs: ['encryptOnlyKeyId'],
     async run(ctx) {
       const key = ctx.options.encryptOnlyKeyId as string;
@@ -49,6 +50,7 @@ export const usageChecks = [
     title: 'A decrypt-only key refuses encrypt (InvalidKeyUsageException) but decrypts',
     specRef: '§1.7',
     severity: 'MUST',
+    why: 'A decrypt-only key (e.g. during retirement) must refuse new encryptions yet decrypt old data.',
     needs: ['decryptOnlyKeyId'],
     async run(ctx) {
       const key = ctx.options.decryptOnlyKeyId as string;
@@ -71,6 +73,7 @@ export const usageChecks = [
     title: 'A key without ENCRYPT and DECRYPT refuses both with InvalidKeyUsageException',
     specRef: '§1.7',
     severity: 'MUST',
+    why: 'A key without ENCRYPT and DECRYPT must not be usable for either.',
     needs: ['noUsageKeyId'],
     async run(ctx) {
       const key = ctx.options.noUsageKeyId as string;

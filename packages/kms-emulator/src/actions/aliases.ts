@@ -6,11 +6,11 @@ import { KmsError } from '../errors.ts';
 import { aliasArn, parseKeyReference } from '../ids.ts';
 import { CreateAliasRequest, DeleteAliasRequest, ListAliasesRequest } from '../schemas.ts';
 
-function checkAliasName(name: string): void {
+export function checkAliasName(name: string): void {
   if (!ALIAS_NAME_PATTERN.test(name)) {
     throw new KmsError(
       'ValidationException',
-      "1 validation error detected: Value at 'aliasName' failed to satisfy constraint: Member must satisfy regular expression pattern: ^alias/[a-zA-Z0-9/_-]+$",
+      `1 validation error detected: Value '${name}' at 'aliasName' failed to satisfy constraint: Member must satisfy regular expression pattern: ^alias/[a-zA-Z0-9/_-]+$`,
     );
   }
   if (name.startsWith('alias/aws/')) {

@@ -291,7 +291,8 @@ export const updateCustomKeyStore = defineAction({
       proxy.accessKeyId !== store.proxy.accessKeyId ||
       proxy.secretAccessKey !== store.proxy.secretAccessKey;
     if (proxyChanges) assertUriFree(core, proxy.uriEndpoint, proxy.uriPath, store.id);
-    if (proxyChanges && store.connectionState === 'CONNECTED') {
+    // KMS tests new proxy settings with GetHealthStatus whatever the connection state.
+    if (proxyChanges) {
       await testProxy(core, store.id, proxy, 'UpdateCustomKeyStore', call);
     }
     if (input.NewCustomKeyStoreName !== undefined) store.name = input.NewCustomKeyStoreName;

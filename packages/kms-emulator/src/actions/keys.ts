@@ -1,6 +1,6 @@
 /**
- * KMS keys in external key stores: CreateKey (Origin EXTERNAL_KEY_STORE, checked with the proxy's
- * GetKeyMetadata as KMS does, §1.3), DescribeKey, ListKeys, EnableKey, DisableKey,
+ * KMS keys: CreateKey (Origin EXTERNAL_KEY_STORE, checked with the proxy's GetKeyMetadata as KMS
+ * does, §1.3; other origins in local-keys.ts), DescribeKey, ListKeys, EnableKey, DisableKey,
  * ScheduleKeyDeletion, CancelKeyDeletion. KMS key state and external key status are independent:
  * none of these changes the external key (§1.3).
  */
@@ -9,9 +9,11 @@ import type { GetKeyMetadataResponse } from '@xkslab/protocol';
 import { defineAction } from '../action.ts';
 import { INNER_KEY_BYTES, PENDING_WINDOW_DAYS_DEFAULT, XKS_KEY_ID_PATTERN } from '../constants.ts';
 import {
+  type Core,
   epochSeconds,
   findKey,
   keyMetadataOf,
+  keyStateOf,
   nowMs,
   page,
   requireKeyStore,
@@ -19,6 +21,7 @@ import {
 } from '../core.ts';
 import { KmsError } from '../errors.ts';
 import { keyArn } from '../ids.ts';
+import { stateError } from '../key-state.ts';
 import type { KmsKey } from '../model.ts';
 import {
   CreateKeyRequest,
@@ -27,6 +30,7 @@ import {
   ScheduleKeyDeletionRequest,
 } from '../schemas.ts';
 import { createKeyError } from '../xks/error-mapping.ts';
+import { createLocalKey } from './local-keys.ts';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -45,13 +49,6 @@ function requireExternalKeyRequest(input: CreateKeyRequest): {
   keyStoreId: string;
   xksKeyId: string;
 } {
-  const origin = input.Origin ?? 'AWS_KMS';
-  if (origin !== 'EXTERNAL_KEY_STORE') {
-    throw new KmsError(
-      'UnsupportedOperationException',
-      `The KMS emulator creates keys in external key stores only (Origin EXTERNAL_KEY_STORE), not Origin ${origin}.`,
-    );
-  }
   const spec = input.KeySpec ?? input.CustomerMasterKeySpec ?? 'SYMMETRIC_DEFAULT';
   if (spec !== 'SYMMETRIC_DEFAULT') {
     throw new KmsError(
@@ -115,6 +112,7 @@ function checkExternalKeyMetadata(xksKeyId: string, meta: GetKeyMetadataResponse
 export const createKey = defineAction({
   schema: CreateKeyRequest,
   async handle(core, input, call) {
+    if ((input.Origin ?? 'AWS_KMS') !== 'EXTERNAL_KEY_STORE') return createLocalKey(core, input);
     const { keyStoreId, xksKeyId } = requireExternalKeyRequest(input);
     const store = requireKeyStore(core, keyStoreId);
     if (store.connectionState !== 'CONNECTED') {
@@ -155,6 +153,9 @@ export const createKey = defineAction({
       createdAt: nowMs(core),
       description: input.Description ?? '',
       state: 'Enabled',
+      keySpec: 'SYMMETRIC_DEFAULT',
+      keyUsage: 'ENCRYPT_DECRYPT',
+      origin: 'EXTERNAL_KEY_STORE',
       customKeyStoreId: store.id,
       xksKeyId,
       material: core.random(INNER_KEY_BYTES),
@@ -185,17 +186,17 @@ export const listKeys = defineAction({
   },
 });
 
-function notPendingDeletion(key: KmsKey): void {
-  if (key.state === 'PendingDeletion') {
-    throw new KmsError('KMSInvalidStateException', `${key.arn} is pending deletion.`);
-  }
+/** EnableKey and DisableKey refuse keys pending deletion or import. */
+function changeable(core: Core, key: KmsKey): void {
+  const state = keyStateOf(core, key);
+  if (state === 'PendingDeletion' || state === 'PendingImport') throw stateError(key, state);
 }
 
 export const enableKey = defineAction({
   schema: KeyIdRequest,
   async handle(core, input) {
     const key = findKey(core, input.KeyId);
-    notPendingDeletion(key);
+    changeable(core, key);
     key.state = 'Enabled';
     await core.save();
     return {};
@@ -206,7 +207,7 @@ export const disableKey = defineAction({
   schema: KeyIdRequest,
   async handle(core, input) {
     const key = findKey(core, input.KeyId);
-    notPendingDeletion(key);
+    changeable(core, key);
     key.state = 'Disabled';
     await core.save();
     return {};
@@ -217,7 +218,7 @@ export const scheduleKeyDeletion = defineAction({
   schema: ScheduleKeyDeletionRequest,
   async handle(core, input) {
     const key = findKey(core, input.KeyId);
-    notPendingDeletion(key);
+    if (key.state === 'PendingDeletion') throw stateError(key, key.state);
     const days = input.PendingWindowInDays ?? PENDING_WINDOW_DAYS_DEFAULT;
     key.state = 'PendingDeletion';
     key.pendingWindowInDays = days;

@@ -9,6 +9,7 @@ import type { Cancel, Scheduler } from '../scheduler.ts';
 import type { XksCallRecord } from '../xks/xks-client.ts';
 import { type FakeKey, FakeXksProxy } from './fake-proxy.ts';
 
+export { b64, errorName, rejection, unb64 } from './calls.ts';
 export type { FakeKey, FakeProxyOptions, RecordedCall, ScriptedFault } from './fake-proxy.ts';
 export { FakeXksProxy } from './fake-proxy.ts';
 

@@ -118,6 +118,9 @@ export function registerAuditPages(app: Hono<UiEnv>, deps: UiDeps, state: UiStat
           </form>
           <p class="muted" data-testid="audit-count">
             {`${found.length} matching entr${found.length === 1 ? 'y' : 'ies'}, newest first. Page ${page} of ${pages}.`}
+            {snapshot.total > snapshot.entries.length
+              ? ` Searched: the newest ${snapshot.entries.length} of ${snapshot.total} entries ('xkslab audit query' searches them all).`
+              : ''}
           </p>
           {shown.length === 0 ? <Empty>Nothing matches.</Empty> : <AuditRows entries={shown} />}
           <p class="pager">

@@ -18,6 +18,8 @@ export type CallLog = {
   /** The policy and rule that denied a call (secondary authorization). */
   policyScope?: string;
   policyRule?: string;
+  /** The client closed the connection before its body ended. */
+  clientAborted?: true;
 };
 
 /** A request before its key store and operation are known: what `resolve` starts from. */

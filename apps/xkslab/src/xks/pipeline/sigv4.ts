@@ -15,6 +15,8 @@ const AUTH_MESSAGES: Record<string, string> = {
   HOST_NOT_SIGNED: 'The host header must be signed',
   DATE_NOT_SIGNED: 'The x-amz-date header must be signed',
   SIGNED_HEADER_MISSING: 'A signed header is missing from the request',
+  SIGNED_HEADERS_NOT_SORTED: 'SignedHeaders must be sorted and list each header once',
+  PAYLOAD_HASH_MISMATCH: 'x-amz-content-sha256 does not match the body',
 };
 const SIGNATURE_MISMATCH_MESSAGE = 'Signature does not match any credential of this key store';
 

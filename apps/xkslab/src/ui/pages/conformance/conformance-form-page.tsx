@@ -8,6 +8,7 @@ import type { ConformanceRun } from '../../conformance-runs.ts';
 import { CsrfField, Empty, LongValue, Table, when } from '../../layout.tsx';
 import { renderPage, seg } from '../../page-kit.tsx';
 import { UI_BASE, type UiDeps, type UiEnv, type UiState } from '../../ui-deps.ts';
+import { CompareForms } from './conformance-compare-page.tsx';
 import { CONFORMANCE_BASE as BASE, MAX_KEYS_SCANNED } from './conformance-paths.ts';
 
 const ROLES: ReadonlyArray<{ field: ConformanceKeyRole; label: string; required?: true }> = [
@@ -252,6 +253,7 @@ export function registerConformanceFormPage(app: Hono<UiEnv>, deps: UiDeps, stat
           ) : null}
         </section>
         <RecentRuns runs={runs} />
+        <CompareForms runs={runs} csrf={csrf} />
       </div>,
     );
   });

@@ -78,7 +78,7 @@ export function registerConformanceRunActions(
       const { options, keyStore } = optionsFromForm(deps, form);
       const run = state.runs.start(options, keyStore);
       deps.logger.info('conformance run started', { id: run.id, url: options.url });
-      auditChange(
+      await auditChange(
         deps,
         c,
         ['POST', '/conformance'],

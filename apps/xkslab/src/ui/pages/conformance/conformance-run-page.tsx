@@ -1,3 +1,4 @@
+import { formatHtmlReport } from '@xkslab/conformance';
 import type { Hono } from 'hono';
 import { Empty } from '../../layout.tsx';
 import { renderFragment, renderPage } from '../../page-kit.tsx';
@@ -30,6 +31,18 @@ export function registerConformanceRunPage(app: Hono<UiEnv>, deps: UiDeps, state
         </p>
       </div>,
     );
+  });
+
+  // The self-contained HTML report, as a file to keep or send (it is not shown under the
+  // dashboard's CSP: its style is inline, and it is meant to be read offline).
+  app.get(`${BASE}/runs/:id/report.html`, async (c) => {
+    const run = state.runs.get(c.req.param('id'));
+    if (!run?.report) return c.text('no such run, or it has no report yet', 404);
+    return c.body(formatHtmlReport(run.report), 200, {
+      'content-type': 'text/html; charset=utf-8',
+      'content-disposition': `attachment; filename="conformance-${run.id}.html"`,
+      'cache-control': 'no-store',
+    });
   });
 
   app.get(`${UI_BASE}/live/conformance/:id`, async (c) => {

@@ -50,7 +50,20 @@ function RunReport(props: { id: string; report: ConformanceReport }) {
         {`${report.summary.passed} passed, ${report.summary.failed} failed, ${report.summary.skipped} skipped in ${(report.summary.durationMs / 1000).toFixed(1)} s`}
       </p>
       <p>
-        <a class="button plain" href={jsonDataUrl(report)} download={`conformance-${id}.json`}>
+        <a
+          class="button plain"
+          href={`${UI_BASE}/conformance/runs/${seg(id)}/report.html`}
+          download={`conformance-${id}.html`}
+          data-testid="download-html"
+        >
+          Download the HTML report
+        </a>{' '}
+        <a
+          class="button plain"
+          href={jsonDataUrl(report)}
+          download={`conformance-${id}.json`}
+          data-testid="download-json"
+        >
           Download the JSON report
         </a>
       </p>

@@ -1,6 +1,6 @@
 import { DEFECT_NAMES, type FaultRule } from '@xkslab/protocol';
 import type { Hono } from 'hono';
-import { DEFECTS } from '../../../faults/defects.ts';
+import { DEFECTS } from '../../../faults/defect-table.ts';
 import { SCENARIOS } from '../../../faults/scenarios.ts';
 import type { KeyStoreDescription } from '../../../keystores/registry.ts';
 import { ActionButton, Badge, CsrfField, Empty, Table } from '../../layout.tsx';

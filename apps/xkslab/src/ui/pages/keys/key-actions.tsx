@@ -42,7 +42,7 @@ async function downloadExport(
     c.get('session').flash = { kind: 'error', text: errorText(e) };
     return c.redirect(here, 303);
   }
-  auditChange(deps, c, ['POST', '/modules/{module}/keys/{keyId}/export'], audit, started);
+  await auditChange(deps, c, ['POST', '/modules/{module}/keys/{keyId}/export'], audit, started);
   return c.body(body, 200, {
     'content-type': 'application/json; charset=utf-8',
     'content-disposition': `attachment; filename="${exportFileName(module, keyId)}"`,

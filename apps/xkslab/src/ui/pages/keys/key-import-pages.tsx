@@ -62,7 +62,7 @@ export function registerKeyImportPages(app: Hono<UiEnv>, deps: UiDeps): void {
       c.get('session').flash = { kind: 'error', text: errorText(e) };
       return c.redirect(`${BASE}?module=${seg(module)}`, 303);
     }
-    auditChange(deps, c, ['POST', '/modules/{module}/import-params'], { module }, started);
+    await auditChange(deps, c, ['POST', '/modules/{module}/import-params'], { module }, started);
     return renderPage(
       c,
       deps,

@@ -27,7 +27,7 @@ export function registerKeyStoreCredentialActions(app: Hono<UiEnv>, deps: UiDeps
       c.get('session').flash = { kind: 'error', text: errorText(e) };
       return c.redirect(`${BASE}/${seg(name)}`, 303);
     }
-    auditChange(
+    await auditChange(
       deps,
       c,
       ['POST', '/keystores/{keyStore}/credentials'],

@@ -161,7 +161,7 @@ export function registerKeyStoreListPage(app: Hono<UiEnv>, deps: UiDeps): void {
           : { maxRequestsPerSecond: optionalNumber(form.maxRequestsPerSecond) }),
       });
       const { credential } = await createKeyStore(deps, body);
-      auditChange(
+      await auditChange(
         deps,
         c,
         ['POST', '/keystores'],
