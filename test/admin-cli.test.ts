@@ -50,9 +50,9 @@ describe('xkslab modules', () => {
     const r = await cli('modules', 'list');
     expect(r.code).toBe(0);
     const lines = r.stdout.trimEnd().split('\n');
-    expect(lines[0]).toMatch(/^NAME\s+STATE\s+NODES\s+KEYS\s+KEY STORES\s+CREATED$/);
+    expect(lines[0]).toMatch(/^NAME\s+KIND\s+STATE\s+NODES\s+KEYS\s+KEY STORES\s+CREATED$/);
     const hsmA = lines.find((l) => l.startsWith('hsm-a '));
-    expect(hsmA).toMatch(/^hsm-a\s+active\s+2\s+8\s+a,quota-limited\s+/);
+    expect(hsmA).toMatch(/^hsm-a\s+virtual\s+active\s+2\s+8\s+a,quota-limited\s+/);
     // Columns line up: every row starts its STATE column where the header does.
     const stateAt = lines[0]?.indexOf('STATE');
     for (const line of lines.slice(1)) expect(line.slice(stateAt).match(/^\S/)).not.toBeNull();
@@ -65,6 +65,7 @@ describe('xkslab modules', () => {
     expect(created).toMatchObject({ name: 'cli-mod', nodes: 3, state: 'active' });
     const described = await cli('modules', 'describe', 'cli-mod');
     expect(described.stdout).toMatch(/^state:\s+active$/m);
+    expect(described.stdout).toMatch(/^kind:\s+virtual$/m);
     expect(described.stdout).toMatch(/^cli-mod-node-3\s+ACTIVE/m);
     const off = await cli('modules', 'set-state', 'cli-mod', 'disconnected');
     expect(off.stdout).toMatch(/^state:\s+disconnected$/m);

@@ -59,7 +59,8 @@ async function buildBundle() {
     ...COMMON,
     format: 'esm',
     outfile: join(DIST, 'main.js'),
-    external: ['classic-level'],
+    // pkcs11js is a native addon too, loaded only when a pkcs11 module is used (optional in npm).
+    external: ['classic-level', 'pkcs11js'],
     sourcemap: 'linked',
     sourcesContent: false,
     // Bundled CommonJS dependencies call require() for Node built-ins; an ES module has none.
@@ -154,6 +155,8 @@ async function buildExecutable(outfile) {
       format: 'cjs',
       outfile: mainCjs,
       plugins: [embeddedAddonPlugin(sha256)],
+      // Not embedded: a pkcs11 module in the single executable fails with a message naming it.
+      external: ['pkcs11js'],
       // A SEA's main script is CommonJS; import.meta.url only serves files beside a plain bundle,
       // which the executable reads from its assets instead.
       define: { 'import.meta.url': '__xkslabImportMetaUrl' },

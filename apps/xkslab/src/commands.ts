@@ -3,7 +3,7 @@
  * process (environment values, signals, the terminal, sockets, the database opener) arrives in one
  * `Host` that main.ts builds, so this table reads nothing itself.
  */
-import type { LevelRecordStore } from '@xkslab/vcm';
+import type { LevelRecordStore, Pkcs11PinSource } from '@xkslab/vcm';
 import { type CommandGroup, runCommandGroup } from './cli/admin-command.ts';
 import { auditCommand } from './cli/audit-command.ts';
 import { backupCommand, backupFromServer, restoreCommand } from './cli/backup-command.ts';
@@ -53,6 +53,8 @@ export type Host = {
   removeDir: (dir: string) => Promise<void>;
   clock: () => Date;
   random: (n: number) => Uint8Array;
+  /** Reads a `pkcs11` module's PIN from the environment variable or file its config names. */
+  pkcs11Pin: Pkcs11PinSource;
 };
 
 export type RunCommand = (rest: readonly string[]) => Promise<number>;
@@ -105,6 +107,7 @@ export function commandTable(host: Host): Record<CommandName, RunCommand> {
         stopped: host.stopSignal(),
         masterKeyFromEnv: env.masterKey,
         privateFiles: host.privateFiles,
+        pkcs11Pin: host.pkcs11Pin,
       }),
     kms: (rest) =>
       kmsCommand(rest, {

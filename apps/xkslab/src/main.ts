@@ -13,6 +13,7 @@ import { UsageError } from './cli/flags.ts';
 import type { CommandName } from './cli/help.ts';
 import { didYouMean } from './cli/suggest.ts';
 import { commandTable, type Host } from './commands.ts';
+import { pkcs11PinSource } from './pkcs11-pin.ts';
 import { pooledRandom } from './random-pool.ts';
 import { closeServer, listen } from './server.ts';
 import { ask, waitForEnter } from './terminal.ts';
@@ -64,6 +65,7 @@ function host(): Host {
     clock: () => new Date(),
     /** The CSPRNG of the process, pooled: one randomBytes call per 4 KiB, not per IV. */
     random: pooledRandom((n: number) => new Uint8Array(randomBytes(n))),
+    pkcs11Pin: pkcs11PinSource((name) => process.env[name]),
   };
 }
 

@@ -1,5 +1,5 @@
 import type { SeedFile, SeedKeyStore } from '@xkslab/protocol';
-import { isVcmError, type Vcm } from '@xkslab/vcm';
+import { checkPkcs11Config, isVcmError, type Vcm } from '@xkslab/vcm';
 import type { KeyStoreRegistry } from './keystores/registry.ts';
 import { UserFacingError } from './user-facing-error.ts';
 
@@ -64,8 +64,13 @@ export async function applySeed(
     if (await vcm.getModule(m.name)) {
       report.unchanged.push(`module ${m.name}`);
     } else {
-      await vcm.createModule({ name: m.name, nodes: m.nodes });
-      report.created.push(`module ${m.name} (${m.nodes} node${m.nodes === 1 ? '' : 's'})`);
+      if (m.pkcs11 === undefined) {
+        await vcm.createModule({ name: m.name, nodes: m.nodes });
+        report.created.push(`module ${m.name} (${m.nodes} node${m.nodes === 1 ? '' : 's'})`);
+      } else {
+        await vcm.createModule({ name: m.name, pkcs11: checkPkcs11Config(m.pkcs11) });
+        report.created.push(`module ${m.name} (pkcs11: ${m.pkcs11.library})`);
+      }
     }
     for (const k of m.keys) {
       try {

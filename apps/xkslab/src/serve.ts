@@ -7,7 +7,7 @@
 import { access, constants, mkdir, writeFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { LevelRecordStore, type Vcm } from '@xkslab/vcm';
+import { LevelRecordStore, type Pkcs11PinSource, type Vcm } from '@xkslab/vcm';
 import { AUDIT_LOG_FILE, AuditLog } from './audit/audit-log.ts';
 import { KMS_CONFIG_FILE, serveBanner } from './banner.ts';
 import { ADMIN_JSON_FILE, ADMIN_TOKEN_FILE } from './cli/admin-client.ts';
@@ -54,6 +54,8 @@ export type ServeDeps = {
   privateFiles: () => void;
   clock: () => Date;
   random: (n: number) => Uint8Array;
+  /** The PIN of a `pkcs11` module (main.ts reads the environment); absent: such modules fail. */
+  pkcs11Pin?: Pkcs11PinSource;
 };
 
 /** A start-up failure outside the user's arguments: exit 1 with one clear line. */
@@ -148,6 +150,7 @@ async function openData(p: ServePlan, running: Running, deps: ServeDeps) {
     masterKey: master.key,
     engine: p.options.engine,
     random: deps.random,
+    ...(deps.pkcs11Pin === undefined ? {} : { pkcs11Pin: deps.pkcs11Pin }),
   });
   running.vcm = core.vcm;
   return { audit, masterKey: master.key, store, core };

@@ -7,7 +7,13 @@
 import { runConformance } from '@xkslab/conformance';
 import type { SeedFile } from '@xkslab/protocol';
 import { SigningKeyCache } from '@xkslab/sigv4';
-import { type CipherEngineName, cipherEngine, type RecordStore, Vcm } from '@xkslab/vcm';
+import {
+  type CipherEngineName,
+  cipherEngine,
+  type Pkcs11PinSource,
+  type RecordStore,
+  Vcm,
+} from '@xkslab/vcm';
 import { createAdminApp } from './admin/admin-app.ts';
 import { type AppDeps, createAdminListenerApp, createApp } from './app.ts';
 import type { AuditLog } from './audit/audit-log.ts';
@@ -38,12 +44,14 @@ export async function openCore(deps: {
   masterKey: Uint8Array;
   engine: CipherEngineName;
   random: Random;
+  pkcs11Pin?: Pkcs11PinSource;
 }): Promise<Core> {
   const vcm = await Vcm.open({
     store: deps.store,
     engine: cipherEngine(deps.engine),
     masterKey: deps.masterKey,
     random: deps.random,
+    ...(deps.pkcs11Pin === undefined ? {} : { pkcs11Pin: deps.pkcs11Pin }),
   });
   try {
     return { vcm, registry: await KeyStoreRegistry.load(deps.store, vcm) };

@@ -1,7 +1,14 @@
 import { z } from 'zod';
 import { ACCESS_KEY_ID_PATTERN } from './constants.ts';
 import { EkmHealthStatus } from './schemas.ts';
-import { AwsRegion, ExternalKeyId, KeyUsageValue, ResourceName, UriPathPrefix } from './seed.ts';
+import {
+  AwsRegion,
+  ExternalKeyId,
+  KeyUsageValue,
+  Pkcs11ModuleConfig,
+  ResourceName,
+  UriPathPrefix,
+} from './seed.ts';
 
 /*
  * The admin API (`/admin/v1`) wire formats. Request bodies are strict: an unknown or misspelt
@@ -39,7 +46,12 @@ export const CredentialParams = z.object({
 // ---- modules ------------------------------------------------------------------------------------
 
 export const CreateModuleRequest = z
-  .strictObject({ name: ResourceName, nodes: z.int().min(1).max(10).default(1) })
+  .strictObject({
+    name: ResourceName,
+    nodes: z.int().min(1).max(10).default(1),
+    /** A `pkcs11` module on a PKCS#11 token instead of a virtual one (one node: the token). */
+    pkcs11: Pkcs11ModuleConfig.optional(),
+  })
   .meta({ id: 'CreateModuleRequest' });
 export type CreateModuleRequest = z.infer<typeof CreateModuleRequest>;
 
@@ -52,6 +64,10 @@ export const NodeHealthView = z.object({
   id: z.string(),
   status: EkmHealthStatus,
   detail: z.string().optional(),
+  /** A `pkcs11` module's token: model, firmware and hardware versions. */
+  model: z.string().optional(),
+  /** A `pkcs11` module's token: manufacturer and serial number. */
+  vendor: z.string().optional(),
 });
 
 export const ModuleView = z
@@ -60,7 +76,12 @@ export const ModuleView = z
     nodes: z.int(),
     state: ModuleStateValue,
     createdAt: z.string(),
-    keyCount: z.int(),
+    /** `virtual`, or `pkcs11`: the keys live in the PKCS#11 token `pkcs11` names. */
+    kind: z.enum(['virtual', 'pkcs11']),
+    /** Where a `pkcs11` module's token is and where the server reads its PIN (never the PIN). */
+    pkcs11: Pkcs11ModuleConfig.optional(),
+    /** null: a `pkcs11` module whose token cannot be reached now (its health says why). */
+    keyCount: z.int().nullable(),
     /** Key stores served from this module. */
     keyStores: z.array(z.string()),
     /** Present on describe: a deep health check of every node. */

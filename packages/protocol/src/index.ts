@@ -126,6 +126,7 @@ export {
   ExternalKeyId,
   KeyStatusValue,
   KeyUsageValue,
+  Pkcs11ModuleConfig,
   ResourceName,
   SeedFile,
   SeedKey,

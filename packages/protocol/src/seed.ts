@@ -59,11 +59,48 @@ export const SeedKey = z.strictObject({
 });
 export type SeedKey = z.infer<typeof SeedKey>;
 
-export const SeedModule = z.strictObject({
-  name: ResourceName,
-  nodes: z.int().min(1).max(10).default(1),
-  keys: z.array(SeedKey).default([]),
-});
+const AbsolutePath = z
+  .string()
+  .min(2)
+  .max(4096)
+  .regex(/^\/[^\0]*$/, 'use an absolute path');
+
+/**
+ * A `pkcs11` module: its keys live in a PKCS#11 token. The token is named by slot id or token
+ * label; the PIN is read by the server from an environment variable or a file only its owner can
+ * read (mode 0600), never given here.
+ */
+export const Pkcs11ModuleConfig = z
+  .strictObject({
+    library: AbsolutePath,
+    slot: z.int().min(0).optional(),
+    tokenLabel: z.string().min(1).max(32).optional(),
+    pinEnv: z
+      .string()
+      .regex(/^[A-Za-z_][A-Za-z0-9_]{0,127}$/, 'use an environment variable name')
+      .optional(),
+    pinFile: AbsolutePath.optional(),
+  })
+  .refine((c) => (c.slot === undefined) !== (c.tokenLabel === undefined), {
+    message: 'name the token with exactly one of slot and tokenLabel',
+  })
+  .refine((c) => (c.pinEnv === undefined) !== (c.pinFile === undefined), {
+    message: 'give exactly one of pinEnv and pinFile',
+  })
+  .meta({ id: 'Pkcs11ModuleConfig' });
+export type Pkcs11ModuleConfig = z.infer<typeof Pkcs11ModuleConfig>;
+
+export const SeedModule = z
+  .strictObject({
+    name: ResourceName,
+    nodes: z.int().min(1).max(10).default(1),
+    /** Keys of a `pkcs11` module are generated in its token (no `material`, not exportable). */
+    keys: z.array(SeedKey).default([]),
+    pkcs11: Pkcs11ModuleConfig.optional(),
+  })
+  .refine((m) => m.pkcs11 === undefined || m.nodes === 1, {
+    message: 'a pkcs11 module has one node: its token',
+  });
 export type SeedModule = z.infer<typeof SeedModule>;
 
 export const SeedKeyStore = z.strictObject({

@@ -60,3 +60,8 @@ export const STORE_PREFIX = 'vcm/';
 export const MASTER_CHECK_STORE_KEY = 'vcm/meta/master-check';
 export const MODULE_RECORD_PREFIX = 'vcm/module/';
 export const KEY_RECORD_PREFIX = 'vcm/key/';
+/**
+ * The xkslab-side state of a key that lives in a PKCS#11 token (status, kill switch, when xkslab
+ * generated it): the token holds the key, this record only what PKCS#11 has no attribute for.
+ */
+export const TOKEN_KEY_RECORD_PREFIX = 'vcm/token-key/';

@@ -19,6 +19,7 @@ export type CheckedDeps = {
   random: (n: number) => Uint8Array;
   clock: () => Date;
   keyCacheEntries: number;
+  pkcs11Pin?: VcmDeps['pkcs11Pin'];
 };
 
 export function checkDeps(deps: VcmDeps): CheckedDeps {
@@ -39,7 +40,8 @@ export function checkDeps(deps: VcmDeps): CheckedDeps {
   if (!Number.isSafeInteger(keyCacheEntries) || keyCacheEntries < 1) {
     throw new VcmError('INVALID_INPUT', 'deps.keyCacheEntries must be a positive integer');
   }
-  return { store, engine, masterKey, random, clock, keyCacheEntries };
+  const pin = deps.pkcs11Pin === undefined ? {} : { pkcs11Pin: deps.pkcs11Pin };
+  return { store, engine, masterKey, random, clock, keyCacheEntries, ...pin };
 }
 
 /** n bytes from a random source, checked: a source returning anything else is a wiring bug. */

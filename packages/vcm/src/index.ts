@@ -15,6 +15,8 @@ export { unwrapKey, wrapKey } from './crypto/key-wrap.ts';
 export { nobleEngine } from './crypto/noble-engine.ts';
 export { nodeEngine } from './engines/node-engine.ts';
 export { cipherEngine } from './engines/select-engine.ts';
+export type { Pkcs11Config, Pkcs11PinSource } from './pkcs11/pkcs11-config.ts';
+export { checkPkcs11Config } from './pkcs11/pkcs11-config.ts';
 export { LevelRecordStore } from './storage/level-record-store.ts';
 export { MemoryRecordStore } from './storage/memory-record-store.ts';
 export type { BatchOp, ListOptions, RecordStore } from './storage/record-store.ts';
@@ -34,6 +36,7 @@ export type {
   KeyVersionInfo,
   ListKeysOptions,
   ModuleInfo,
+  ModuleKind,
   ModuleState,
   NodeHealth,
   NodeHealthStatus,

@@ -6,6 +6,7 @@ import type {
   MODULE_STATES,
 } from './constants.ts';
 import type { CipherEngine } from './crypto/cipher-engine.ts';
+import type { Pkcs11Config, Pkcs11PinSource } from './pkcs11/pkcs11-config.ts';
 import type { RecordStore } from './storage/record-store.ts';
 
 export type KeyUsage = (typeof KEY_USAGES)[number];
@@ -37,7 +38,18 @@ export type KeyInfo = {
   versions: KeyVersionInfo[];
 };
 
-export type ModuleInfo = { name: string; nodes: number; state: ModuleState; createdAt: string };
+/** `virtual`: keys wrapped in the record store; `pkcs11`: keys inside a PKCS#11 token. */
+export type ModuleKind = 'virtual' | 'pkcs11';
+
+export type ModuleInfo = {
+  name: string;
+  nodes: number;
+  state: ModuleState;
+  createdAt: string;
+  kind: ModuleKind;
+  /** Where a `pkcs11` module's token is, and where its PIN is read from (never the PIN). */
+  pkcs11?: Pkcs11Config;
+};
 
 export type NodeHealthStatus = 'ACTIVE' | 'DEGRADED' | 'UNAVAILABLE';
 
@@ -46,6 +58,10 @@ export type NodeHealth = {
   id: string;
   status: NodeHealthStatus;
   detail?: string;
+  /** A `pkcs11` node: the token's model, firmware and hardware versions (C_GetTokenInfo). */
+  model?: string;
+  /** A `pkcs11` node: the token's manufacturer and serial number. */
+  vendor?: string;
 };
 
 export type EncryptOutput = {
@@ -71,7 +87,11 @@ export type DecryptInput = {
   keyVersion: number;
 };
 
-export type CreateModuleInput = { name: string; nodes?: number };
+/**
+ * A virtual module (`nodes`), or a `pkcs11` one: its keys live in the token `pkcs11` names, and
+ * its one node is that token.
+ */
+export type CreateModuleInput = { name: string; nodes?: number; pkcs11?: Pkcs11Config };
 
 export type CreateKeyInput = {
   id: string;
@@ -105,4 +125,10 @@ export type VcmDeps = {
    * KEY_CACHE_ENTRIES_DEFAULT; bounds memory however many keys the store holds.
    */
   keyCacheEntries?: number;
+  /**
+   * Reads the PIN of a `pkcs11` module from where its config says (an environment variable, a
+   * file): the embedder decides, this package reads no environment. Without it, `pkcs11` modules
+   * cannot log in.
+   */
+  pkcs11Pin?: Pkcs11PinSource;
 };

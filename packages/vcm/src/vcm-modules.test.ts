@@ -11,6 +11,7 @@ describe('Vcm modules', () => {
       nodes: 1,
       state: 'active',
       createdAt: TEST_NOW.toISOString(),
+      kind: 'virtual',
     });
     await vcm.createModule({ name: 'alpha.1_-', nodes: 10 });
     expect(await vcm.getModule('alpha.1_-')).toEqual({
@@ -18,6 +19,7 @@ describe('Vcm modules', () => {
       nodes: 10,
       state: 'active',
       createdAt: TEST_NOW.toISOString(),
+      kind: 'virtual',
     });
     expect(await vcm.getModule('nope')).toBeUndefined();
     expect((await vcm.listModules()).map((m) => m.name)).toEqual(['alpha.1_-', 'zeta']);

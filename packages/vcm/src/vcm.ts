@@ -5,7 +5,10 @@ import { CryptoOperations } from './operations/crypto-operations.ts';
 import { HealthChecks } from './operations/health-checks.ts';
 import { KeyLifecycle } from './operations/key-lifecycle.ts';
 import { ModuleLifecycle } from './operations/module-lifecycle.ts';
+import { ModuleRouter } from './operations/module-router.ts';
 import { SealedSecrets } from './operations/sealed-secrets.ts';
+import { TokenKeys } from './operations/token-keys.ts';
+import { TokenRegistry } from './pkcs11/token-registry.ts';
 import { checkMasterKey } from './records/record-barrier.ts';
 import type {
   CreateKeyInput,
@@ -29,9 +32,8 @@ import type {
  */
 type Parts = {
   modules: ModuleLifecycle;
-  keys: KeyLifecycle;
-  crypto: CryptoOperations;
-  health: HealthChecks;
+  /** Calls on a module's keys: to the virtual parts, or to the token of a `pkcs11` module. */
+  routed: ModuleRouter;
   secrets: SealedSecrets;
 };
 
@@ -49,6 +51,7 @@ export class Vcm {
   readonly engine: CipherEngine;
   readonly #ctx: VcmContext;
   readonly #parts: Parts;
+  readonly #tokens: TokenRegistry;
   /** The one shutdown, shared by every close() call. */
   #closed: Promise<void> | undefined;
 
@@ -56,14 +59,17 @@ export class Vcm {
     this.engine = deps.engine;
     const ctx = new VcmContext(deps, masterKey);
     const crypto = new CryptoOperations(ctx);
+    const modules = new ModuleLifecycle(ctx);
     this.#ctx = ctx;
-    this.#parts = {
-      modules: new ModuleLifecycle(ctx),
+    this.#tokens = new TokenRegistry(deps.pkcs11Pin);
+    const routed = new ModuleRouter(ctx, {
+      modules,
       keys: new KeyLifecycle(ctx),
       crypto,
       health: new HealthChecks(ctx, crypto),
-      secrets: new SealedSecrets(ctx, masterKey),
-    };
+      tokens: new TokenKeys(ctx, this.#tokens),
+    });
+    this.#parts = { modules, routed, secrets: new SealedSecrets(ctx, masterKey) };
   }
 
   /**
@@ -114,7 +120,7 @@ export class Vcm {
    * health-check key wrapped under the KEK, written in one atomic batch. MODULE_EXISTS if present.
    */
   createModule(input: CreateModuleInput): Promise<ModuleInfo> {
-    return this.#whenOpen((p) => p.modules.create(input));
+    return this.#whenOpen((p) => p.routed.createModule(input));
   }
 
   getModule(name: string): Promise<ModuleInfo | undefined> {
@@ -137,7 +143,7 @@ export class Vcm {
 
   /** How many keys a module holds. MODULE_NOT_FOUND. */
   countKeys(module: string): Promise<number> {
-    return this.#whenOpen((p) => p.modules.countKeys(module));
+    return this.#whenOpen((p) => p.routed.countKeys(module));
   }
 
   /**
@@ -145,7 +151,7 @@ export class Vcm {
    * material is wiped. MODULE_IN_USE when it holds keys and `force` is not set; MODULE_NOT_FOUND.
    */
   deleteModule(name: string, options: { force?: boolean } = {}): Promise<{ keys: number }> {
-    return this.#whenOpen((p) => p.modules.delete(name, options));
+    return this.#whenOpen((p) => p.routed.deleteModule(name, options));
   }
 
   // ---- keys ----------------------------------------------------------------------------------
@@ -155,7 +161,7 @@ export class Vcm {
    * resolves. KEY_EXISTS, MODULE_NOT_FOUND, INVALID_INPUT.
    */
   createKey(module: string, input: CreateKeyInput): Promise<KeyInfo> {
-    return this.#whenOpen((p) => p.keys.create(module, input));
+    return this.#whenOpen((p) => p.routed.createKey(module, input));
   }
 
   /**
@@ -165,12 +171,12 @@ export class Vcm {
    * when any id exists or repeats; MODULE_NOT_FOUND, INVALID_INPUT as createKey.
    */
   createKeys(module: string, inputs: readonly CreateKeyInput[]): Promise<KeyInfo[]> {
-    return this.#whenOpen((p) => p.keys.createMany(module, inputs));
+    return this.#whenOpen((p) => p.routed.createKeys(module, inputs));
   }
 
   /** The key, or undefined when it (or its module) does not exist. */
   getKey(module: string, id: string): Promise<KeyInfo | undefined> {
-    return this.#whenOpen((p) => p.keys.get(module, id));
+    return this.#whenOpen((p) => p.routed.getKey(module, id));
   }
 
   /**
@@ -178,17 +184,17 @@ export class Vcm {
    * is read from the store as a page, never the whole module. MODULE_NOT_FOUND.
    */
   listKeys(module: string, options: ListKeysOptions = {}): Promise<KeyInfo[]> {
-    return this.#whenOpen((p) => p.keys.list(module, options));
+    return this.#whenOpen((p) => p.routed.listKeys(module, options));
   }
 
   /** ENABLED or DISABLED; a key pending deletion cannot be enabled (INVALID_KEY_STATE). */
   setKeyStatus(module: string, id: string, status: KeyStatus): Promise<KeyInfo> {
-    return this.#whenOpen((p) => p.keys.setStatus(module, id, status));
+    return this.#whenOpen((p) => p.routed.setKeyStatus(module, id, status));
   }
 
   /** The kill switch: a blocked key refuses every operation (KEY_BLOCKED) until unblocked. */
   setKeyBlocked(module: string, id: string, blocked: boolean): Promise<KeyInfo> {
-    return this.#whenOpen((p) => p.keys.setBlocked(module, id, blocked));
+    return this.#whenOpen((p) => p.routed.setKeyBlocked(module, id, blocked));
   }
 
   /**
@@ -201,12 +207,12 @@ export class Vcm {
     id: string,
     pendingWindowDays: number = PENDING_WINDOW_DAYS_DEFAULT,
   ): Promise<KeyInfo> {
-    return this.#whenOpen((p) => p.keys.scheduleDeletion(module, id, pendingWindowDays));
+    return this.#whenOpen((p) => p.routed.scheduleKeyDeletion(module, id, pendingWindowDays));
   }
 
   /** Cancels a scheduled deletion; the key stays DISABLED (as in AWS KMS). INVALID_KEY_STATE. */
   cancelKeyDeletion(module: string, id: string): Promise<KeyInfo> {
-    return this.#whenOpen((p) => p.keys.cancelDeletion(module, id));
+    return this.#whenOpen((p) => p.routed.cancelKeyDeletion(module, id));
   }
 
   /**
@@ -216,7 +222,7 @@ export class Vcm {
    * with force already does for all of its keys).
    */
   destroyKey(module: string, id: string, options: { force?: boolean } = {}): Promise<void> {
-    return this.#whenOpen((p) => p.keys.destroy(module, id, options));
+    return this.#whenOpen((p) => p.routed.destroyKey(module, id, options));
   }
 
   /**
@@ -225,7 +231,7 @@ export class Vcm {
    * deletion; the module must be reachable.
    */
   exportKeyMaterial(module: string, id: string): Promise<ExportedKeyVersion[]> {
-    return this.#whenOpen((p) => p.keys.exportMaterial(module, id));
+    return this.#whenOpen((p) => p.routed.exportKeyMaterial(module, id));
   }
 
   /**
@@ -234,12 +240,12 @@ export class Vcm {
    * blocked (KEY_BLOCKED). A key pending deletion has status DISABLED.
    */
   keyMetadata(module: string, id: string): Promise<KeyInfo> {
-    return this.#whenOpen((p) => p.keys.metadata(module, id));
+    return this.#whenOpen((p) => p.routed.keyMetadata(module, id));
   }
 
   /** Appends a version of fresh random material; encrypt uses it from now on, decrypt all. */
   rotateKey(module: string, id: string): Promise<KeyInfo> {
-    return this.#whenOpen((p) => p.keys.rotate(module, id));
+    return this.#whenOpen((p) => p.routed.rotateKey(module, id));
   }
 
   // ---- cryptographic operations -------------------------------------------------------------
@@ -251,7 +257,7 @@ export class Vcm {
    * function of the key version, called once, after the checks.
    */
   encrypt(module: string, keyId: string, input: EncryptInput): Promise<EncryptOutput> {
-    return this.#whenOpen((p) => p.crypto.encrypt(module, keyId, input));
+    return this.#whenOpen((p) => p.routed.encrypt(module, keyId, input));
   }
 
   /**
@@ -260,7 +266,7 @@ export class Vcm {
    * any of those or a failed tag check is INVALID_CIPHERTEXT.
    */
   decrypt(module: string, keyId: string, input: DecryptInput): Promise<Uint8Array> {
-    return this.#whenOpen((p) => p.crypto.decrypt(module, keyId, input));
+    return this.#whenOpen((p) => p.routed.decrypt(module, keyId, input));
   }
 
   /**
@@ -271,7 +277,7 @@ export class Vcm {
    * the cached one, or 1). MODULE_NOT_FOUND if the module does not exist.
    */
   healthCheck(module: string): Promise<NodeHealth[]> {
-    return this.#whenOpen((p) => p.health.check(module));
+    return this.#whenOpen((p) => p.routed.healthCheck(module));
   }
 
   // ---- secrets --------------------------------------------------------------------------------
@@ -308,6 +314,7 @@ export class Vcm {
 
   async #shutdown(): Promise<void> {
     await this.#ctx.drain();
+    await this.#tokens.closeAll();
     this.#ctx.keys.wipe();
     this.#parts.secrets.wipe();
     await this.#ctx.records.close();

@@ -9,6 +9,7 @@ import {
   ModuleView,
   SetModuleStateRequest,
 } from '@xkslab/protocol';
+import { checkPkcs11Config } from '@xkslab/vcm';
 import { ADMIN_BASE, type AdminDeps } from '../services/deps.ts';
 import { notFound } from '../services/errors.ts';
 import { deleteModule } from '../services/operations.ts';
@@ -52,6 +53,11 @@ function registerModuleCollectionRoutes(app: AdminApp, deps: AdminDeps): void {
       method: 'post',
       path: `${ADMIN_BASE}/modules`,
       summary: 'Create a module',
+      description:
+        'A virtual module (`nodes`), or with `pkcs11` a module whose keys live in a PKCS#11 ' +
+        'token: the server loads the library, finds the token and logs in with the PIN it reads ' +
+        'from its own environment variable `pinEnv` or the owner-only file `pinFile` (the PIN ' +
+        'is never sent or stored); the module is created only if that succeeds.',
       tags,
       security: SECURITY,
       request: { body: jsonBody(CreateModuleRequest) },
@@ -59,7 +65,12 @@ function registerModuleCollectionRoutes(app: AdminApp, deps: AdminDeps): void {
     }),
     async (c) => {
       const body = c.req.valid('json');
-      const info = await deps.vcm.createModule({ name: body.name, nodes: body.nodes });
+      const info = await deps.vcm.createModule({
+        name: body.name,
+        ...(body.pkcs11 === undefined
+          ? { nodes: body.nodes }
+          : { pkcs11: checkPkcs11Config(body.pkcs11) }),
+      });
       return c.json(await moduleView(deps, info), 201);
     },
   );

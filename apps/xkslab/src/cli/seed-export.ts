@@ -113,7 +113,12 @@ export async function exportSeed(
       if (key.material === undefined) without.push(ref);
       keys.push(key);
     }
-    modules.push({ name: m.name, nodes: m.nodes, keys });
+    modules.push({
+      name: m.name,
+      nodes: m.nodes,
+      keys,
+      ...(m.pkcs11 === undefined ? {} : { pkcs11: m.pkcs11 }),
+    });
   }
   if (without.length > 0) {
     notes.push(

@@ -47,6 +47,8 @@ const VCM_STATUS: Record<VcmErrorCode, number> = {
   STORE_LOCKED: 503,
   WRONG_MASTER_KEY: 500,
   CORRUPT_RECORD: 500,
+  HSM_ERROR: 502,
+  NOT_SUPPORTED: 400,
 };
 
 const KEY_STORE_STATUS: Record<KeyStoreErrorCode, number> = {
@@ -62,8 +64,10 @@ export function toAdminError(e: unknown): AdminError {
   if (e instanceof AdminError) return e;
   if (isVcmError(e)) {
     const status = VCM_STATUS[e.code];
-    // Internal failures keep their detail for the log, never for the client.
-    return status >= 500
+    // Internal failures keep their detail for the log, never for the client. A PKCS#11 failure
+    // is the admin's to fix (library, token, PIN source): its message names the CKR_* code and
+    // the config, never a PIN, and is shown.
+    return status >= 500 && e.code !== 'HSM_ERROR'
       ? new AdminError(status, e.code, 'the key store failed; see the server log', { cause: e })
       : new AdminError(status, e.code, e.message, { cause: e });
   }

@@ -6,7 +6,7 @@ import type {
   ProxyConfiguration,
 } from '@xkslab/protocol';
 import { XKS_API_SUFFIX } from '@xkslab/protocol';
-import type { KeyInfo, ModuleInfo, NodeHealth } from '@xkslab/vcm';
+import { isVcmError, type KeyInfo, type ModuleInfo, type NodeHealth, type Vcm } from '@xkslab/vcm';
 import type { KeyStoreDescription } from '../keystores/registry.ts';
 import type { AdminDeps } from './deps.ts';
 
@@ -30,6 +30,19 @@ export function keyView(deps: AdminDeps, key: KeyInfo): KeyView {
   };
 }
 
+/**
+ * How many keys a module holds; null for a `pkcs11` module whose token cannot be reached, so a
+ * listing still shows every module while an HSM is down.
+ */
+export async function keyCountOf(vcm: Vcm, info: ModuleInfo): Promise<number | null> {
+  try {
+    return await vcm.countKeys(info.name);
+  } catch (e) {
+    if (info.kind === 'pkcs11' && isVcmError(e, 'HSM_ERROR')) return null;
+    throw e;
+  }
+}
+
 export async function moduleView(
   deps: AdminDeps,
   info: ModuleInfo,
@@ -40,7 +53,9 @@ export async function moduleView(
     nodes: info.nodes,
     state: info.state,
     createdAt: info.createdAt,
-    keyCount: await deps.vcm.countKeys(info.name),
+    kind: info.kind,
+    ...(info.pkcs11 === undefined ? {} : { pkcs11: info.pkcs11 }),
+    keyCount: await keyCountOf(deps.vcm, info),
     keyStores: deps.registry
       .list()
       .filter((ks) => ks.module === info.name)
@@ -53,6 +68,8 @@ export async function moduleView(
             id: n.id,
             status: n.status,
             ...(n.detail === undefined ? {} : { detail: n.detail }),
+            ...(n.model === undefined ? {} : { model: n.model }),
+            ...(n.vendor === undefined ? {} : { vendor: n.vendor }),
           })),
         }),
   };

@@ -4,7 +4,7 @@
  * a known bearer token, a silent logger. One place, so a new dependency is added once.
  */
 import { randomBytes } from 'node:crypto';
-import { MemoryRecordStore } from '@xkslab/vcm';
+import { MemoryRecordStore, type Pkcs11PinSource } from '@xkslab/vcm';
 import { createTestVcm, TEST_NOW } from '@xkslab/vcm/testing';
 import { ImportParamsStore } from '../keys/import-params.ts';
 import { KeyStoreRegistry } from '../keystores/registry.ts';
@@ -20,6 +20,8 @@ export type TestAdminDepsOptions = {
   token?: string;
   /** Default: the fixed TEST_NOW. */
   clock?: () => Date;
+  /** For `pkcs11` modules: their PIN source. */
+  pkcs11Pin?: Pkcs11PinSource;
 };
 
 export type TestAdminDeps = AdminDeps & {
@@ -36,7 +38,8 @@ export async function createTestAdminDeps(
 ): Promise<TestAdminDeps> {
   const store = new MemoryRecordStore();
   const clock = options.clock ?? (() => TEST_NOW);
-  const vcm = await createTestVcm({ store, clock });
+  const pin = options.pkcs11Pin === undefined ? {} : { pkcs11Pin: options.pkcs11Pin };
+  const vcm = await createTestVcm({ store, clock, ...pin });
   return {
     store,
     vcm,

@@ -1,7 +1,8 @@
 import { constants, generateKeyPairSync, privateDecrypt } from 'node:crypto';
 import { type ConformanceReport, summarize } from '@xkslab/conformance';
 import type { ExportKeyResponse } from '@xkslab/protocol';
-import { TEST_NOW } from '@xkslab/vcm/testing';
+import type { Pkcs11PinSource } from '@xkslab/vcm';
+import { createSoftHsmToken, softHsmMissing, TEST_NOW } from '@xkslab/vcm/testing';
 import { describe, expect, it } from 'vitest';
 import type { AuditEntryInput } from '../audit/audit-entry.ts';
 import type { BackupMaker } from '../backup/snapshot.ts';
@@ -13,8 +14,9 @@ import { createUiApp } from './ui-app.tsx';
 const TOKEN = 'test-admin-token_0123456789';
 const ORIGIN = 'http://localhost';
 
-async function setup(options: { backup?: BackupMaker } = {}) {
-  const deps = await createTestAdminDeps({ token: TOKEN });
+async function setup(options: { backup?: BackupMaker; pkcs11Pin?: Pkcs11PinSource } = {}) {
+  const pin = options.pkcs11Pin === undefined ? {} : { pkcs11Pin: options.pkcs11Pin };
+  const deps = await createTestAdminDeps({ token: TOKEN, ...pin });
   const { vcm, registry, clock } = deps;
   const audit: AuditEntryInput[] = [];
   const metrics = new XksMetrics({ now: () => TEST_NOW.getTime() });
@@ -374,5 +376,29 @@ describe('dashboard: export, backup, bulk keys', () => {
     const tooMany = await (await get('/ui/modules/m1')).text();
     expect(/class="flash error"[^>]*>([^<]*)/.exec(tooMany)?.[1]).toContain('count');
     expect(await vcm.countKeys('m1')).toBe(25);
+  });
+});
+
+describe.skipIf(softHsmMissing() !== undefined)('dashboard: module kinds', () => {
+  it('shows a virtual and a pkcs11 module with their kind and the token', async () => {
+    const hsm = await createSoftHsmToken({ label: 'ui' });
+    process.env.SOFTHSM2_CONF = hsm.conf;
+    try {
+      const { vcm, loggedIn } = await setup({ pkcs11Pin: async () => hsm.pin });
+      await vcm.createModule({ name: 'soft' });
+      const pkcs11 = { library: hsm.library, tokenLabel: 'ui', pinEnv: 'UNUSED_HERE' };
+      await vcm.createModule({ name: 'token', pkcs11 });
+      await vcm.createKey('token', { id: 'k', usage: ['ENCRYPT', 'DECRYPT'] });
+      const { get } = await loggedIn();
+      const list = await (await get('/ui/modules')).text();
+      expect(list).toMatch(/data-testid="module-kind-soft"[^>]*>\s*virtual\s*</);
+      expect(list).toMatch(/data-testid="module-kind-token"[^>]*>\s*pkcs11\s*</);
+      const detail = await (await get('/ui/modules/token')).text();
+      expect(detail).toContain(`A pkcs11 module: keys inside the token ui of ${hsm.library}.`);
+      expect(detail).toMatch(/SoftHSM project \(serial number: \w+\)/);
+      await vcm.close();
+    } finally {
+      await hsm.remove();
+    }
   });
 });

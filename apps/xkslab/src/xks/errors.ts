@@ -32,6 +32,10 @@ const VCM_TO_XKS: Record<VcmErrorCode, XksErrorName> = {
   STORE_LOCKED: 'InternalException',
   WRONG_MASTER_KEY: 'InternalException',
   CORRUPT_RECORD: 'InternalException',
+  // A PKCS#11 failure the token gave no better answer for: AWS's reference proxy answers 500.
+  HSM_ERROR: 'InternalException',
+  // Never from an XKS call (rotation, export, deletion of pkcs11 keys are admin calls).
+  NOT_SUPPORTED: 'InternalException',
 };
 
 const PUBLIC_MESSAGES: Partial<Record<XksErrorName, string>> = {

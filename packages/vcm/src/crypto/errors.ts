@@ -22,7 +22,9 @@ export type VcmErrorCode =
   | 'STORE_UNAVAILABLE'
   | 'STORE_LOCKED'
   | 'WRONG_MASTER_KEY'
-  | 'CORRUPT_RECORD';
+  | 'CORRUPT_RECORD'
+  | 'HSM_ERROR'
+  | 'NOT_SUPPORTED';
 
 const CODES: ReadonlySet<string> = new Set<VcmErrorCode>([
   'MODULE_NOT_FOUND',
@@ -43,6 +45,8 @@ const CODES: ReadonlySet<string> = new Set<VcmErrorCode>([
   'STORE_LOCKED',
   'WRONG_MASTER_KEY',
   'CORRUPT_RECORD',
+  'HSM_ERROR',
+  'NOT_SUPPORTED',
 ]);
 
 /** An error of the module. Messages are short and never contain key material or data. */

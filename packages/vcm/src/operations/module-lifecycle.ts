@@ -41,6 +41,7 @@ export class ModuleLifecycle {
           kek: keys.wrapKek(kek),
           healthKey: toBase64(wrapKey(kek, healthKey)),
           state: 'active',
+          ...(input.pkcs11 === undefined ? {} : { pkcs11: input.pkcs11 }),
         };
         await records.batch([{ type: 'module', record }]);
         return moduleInfo(record);

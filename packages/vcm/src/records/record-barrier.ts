@@ -14,8 +14,19 @@ import type { ListKeysOptions } from '../types.ts';
 import { type KeyRecord, keyRecordBody, parseKeyRecord } from './key-record.ts';
 import { decodeMasterCheck, encodeMasterCheck } from './master-check.ts';
 import { type ModuleRecord, moduleRecordBody, parseModuleRecord } from './module-record.ts';
-import { keyRecordKey, keyRecordPrefix, moduleRecordKey } from './record-keys.ts';
+import {
+  keyRecordKey,
+  keyRecordPrefix,
+  moduleRecordKey,
+  tokenKeyRecordKey,
+  tokenKeyRecordPrefix,
+} from './record-keys.ts';
 import { decodeSignedRecord, encodeSignedRecord } from './signed-record.ts';
+import {
+  parseTokenKeyRecord,
+  type TokenKeyRecord,
+  tokenKeyRecordBody,
+} from './token-key-record.ts';
 
 /** Keys listed per store call when counting: a module of a million keys is never held at once. */
 const COUNT_PAGE = 1000;
@@ -25,7 +36,9 @@ export type RecordWrite =
   | { type: 'module'; record: ModuleRecord }
   | { type: 'key'; module: string; record: KeyRecord }
   | { type: 'delete-module'; name: string }
-  | { type: 'delete-key'; module: string; id: string };
+  | { type: 'delete-key'; module: string; id: string }
+  | { type: 'token-key'; module: string; record: TokenKeyRecord }
+  | { type: 'delete-token-key'; module: string; id: string };
 
 /**
  * The first open of a store without `vcm/` records writes a master-key check value (a random value
@@ -99,6 +112,26 @@ export class RecordBarrier {
     const bytes = await this.#store.get(storeKey);
     this.#guard.assertKeys();
     return bytes === undefined ? undefined : this.#key(storeKey, bytes, id);
+  }
+
+  /** The xkslab-side state of a PKCS#11 module's key, or undefined. CORRUPT_RECORD. */
+  async tokenKey(module: string, id: string): Promise<TokenKeyRecord | undefined> {
+    const storeKey = tokenKeyRecordKey(module, id);
+    const bytes = await this.#store.get(storeKey);
+    this.#guard.assertKeys();
+    if (bytes === undefined) return undefined;
+    const record = parseTokenKeyRecord(storeKey, decodeSignedRecord(this.#macKey, storeKey, bytes));
+    if (record.id !== id) {
+      throw new VcmError('CORRUPT_RECORD', `stored record ${storeKey} names another key`);
+    }
+    return record;
+  }
+
+  /** The ids of a PKCS#11 module's key state records (not read or checked), for deleting them. */
+  async tokenKeyIds(module: string): Promise<string[]> {
+    const prefix = tokenKeyRecordPrefix(module);
+    const rows = await this.#store.list({ prefix });
+    return rows.map(({ key }) => key.slice(prefix.length));
   }
 
   /** Every module, by name in byte order. */
@@ -188,6 +221,12 @@ export class RecordBarrier {
         return { type: 'del', key: moduleRecordKey(change.name) };
       case 'delete-key':
         return { type: 'del', key: keyRecordKey(change.module, change.id) };
+      case 'token-key': {
+        const key = tokenKeyRecordKey(change.module, change.record.id);
+        return { type: 'put', key, value: this.#sign(key, tokenKeyRecordBody(change.record)) };
+      }
+      case 'delete-token-key':
+        return { type: 'del', key: tokenKeyRecordKey(change.module, change.id) };
     }
   }
 

@@ -56,6 +56,11 @@ export class RecordFields {
     return value;
   }
 
+  /** The field as decoded, for a nested value with its own checks. */
+  raw(field: string): unknown {
+    return this.#body[field];
+  }
+
   fail(field: string): never {
     throw this.#corrupt(field);
   }

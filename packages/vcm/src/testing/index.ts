@@ -31,6 +31,8 @@ export type TestVcmOptions = {
   masterKey?: Uint8Array;
   random?: (n: number) => Uint8Array;
   clock?: () => Date;
+  /** For `pkcs11` modules: reads their PIN (the tests' own source, e.g. a fixed map). */
+  pkcs11Pin?: VcmDeps['pkcs11Pin'];
 };
 
 /**
@@ -45,6 +47,14 @@ export async function createTestVcm(options: TestVcmOptions = {}): Promise<Vcm> 
     masterKey: options.masterKey ?? TEST_MASTER_KEY,
     clock: options.clock ?? (() => TEST_NOW),
     ...(options.random === undefined ? {} : { random: options.random }),
+    ...(options.pkcs11Pin === undefined ? {} : { pkcs11Pin: options.pkcs11Pin }),
   };
   return Vcm.open(deps);
 }
+export type { SoftHsmToken } from './softhsm.ts';
+export {
+  createSoftHsmToken,
+  SOFTHSM_LIBRARY,
+  SOFTHSM_UTIL,
+  softHsmMissing,
+} from './softhsm.ts';

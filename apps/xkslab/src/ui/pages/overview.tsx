@@ -1,5 +1,6 @@
 import type { Hono } from 'hono';
 import { BACKUP_MEDIA_TYPE, backupFileName, takeBackup } from '../../services/backup.ts';
+import { keyCountOf } from '../../services/views.ts';
 import { moduleHealth } from '../health.ts';
 import {
   ActionButton,
@@ -61,7 +62,7 @@ export function registerOverviewPages(app: Hono<UiEnv>, deps: UiDeps): void {
       deps,
       modules.map((m) => m.name),
     );
-    const keyCounts = await Promise.all(modules.map((m) => deps.vcm.countKeys(m.name)));
+    const keyCounts = await Promise.all(modules.map((m) => keyCountOf(deps.vcm, m)));
     const keyStores = deps.registry.describeAll();
     const rules = deps.faults?.list() ?? [];
     return renderPage(
@@ -90,7 +91,7 @@ export function registerOverviewPages(app: Hono<UiEnv>, deps: UiDeps): void {
                   <td>
                     <Badge tone={stateTone(m.state)}>{m.state}</Badge>
                   </td>
-                  <td class="num">{keyCounts[i]}</td>
+                  <td class="num">{keyCounts[i] ?? '-'}</td>
                   <td>
                     {(health.get(m.name) ?? []).map((n) => (
                       <span

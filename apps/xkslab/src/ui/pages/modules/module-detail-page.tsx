@@ -59,7 +59,12 @@ function ModuleStateCard(props: { info: ModuleInfo; here: string; csrf: string }
             />
           ))}
       </div>
-      <p class="muted">Created {when(info.createdAt)}.</p>
+      <p class="muted" data-testid="module-kind">
+        {info.pkcs11 === undefined
+          ? 'A virtual module: keys wrapped in the database.'
+          : `A pkcs11 module: keys inside the token ${info.pkcs11.tokenLabel ?? `in slot ${info.pkcs11.slot}`} of ${info.pkcs11.library}.`}{' '}
+        Created {when(info.createdAt)}.
+      </p>
     </section>
   );
 }
@@ -79,7 +84,11 @@ function NodesCard(props: { health: readonly ShownNodeHealth[] }) {
             <td>
               <Badge tone={healthTone(n.status)}>{n.status}</Badge>
             </td>
-            <td class="muted">{n.faultRule ? `fault rule ${n.faultRule}` : (n.detail ?? '')}</td>
+            <td class="muted">
+              {n.faultRule
+                ? `fault rule ${n.faultRule}`
+                : (n.detail ?? [n.vendor, n.model].filter(Boolean).join(', '))}
+            </td>
           </tr>
         ))}
       </Table>

@@ -2,6 +2,7 @@ import { CreateModuleRequest } from '@xkslab/protocol';
 import type { ModuleInfo } from '@xkslab/vcm';
 import type { Hono } from 'hono';
 import type { ActiveKeyStore } from '../../../keystores/registry.ts';
+import { keyCountOf } from '../../../services/views.ts';
 import {
   Badge,
   Empty,
@@ -20,7 +21,7 @@ import { MODULES_BASE as BASE } from './module-paths.ts';
 /** Every module with its state, nodes, key count and the key stores it serves. */
 function ModuleTable(props: {
   modules: readonly ModuleInfo[];
-  counts: readonly number[];
+  counts: readonly (number | null)[];
   stores: readonly ActiveKeyStore[];
 }) {
   const { modules, counts, stores } = props;
@@ -30,17 +31,20 @@ function ModuleTable(props: {
       {modules.length === 0 ? (
         <Empty>No module yet: deploy one below.</Empty>
       ) : (
-        <Table head={['Module', 'State', 'Nodes', 'Keys', 'Key stores', 'Created']}>
+        <Table head={['Module', 'Kind', 'State', 'Nodes', 'Keys', 'Key stores', 'Created']}>
           {modules.map((m, i) => (
             <tr data-testid={`module-row-${m.name}`}>
               <td>
                 <LongValue value={m.name} href={`${BASE}/${seg(m.name)}`} max={ROW_NAME_CHARS} />
               </td>
+              <td data-testid={`module-kind-${m.name}`} title={m.pkcs11?.library}>
+                {m.kind}
+              </td>
               <td>
                 <Badge tone={stateTone(m.state)}>{m.state}</Badge>
               </td>
               <td class="num">{m.nodes}</td>
-              <td class="num">{counts[i]}</td>
+              <td class="num">{counts[i] ?? '-'}</td>
               <td>
                 <KeyStoreLinks
                   names={stores.filter((ks) => ks.module === m.name).map((ks) => ks.name)}
@@ -60,7 +64,7 @@ export function registerModuleListPage(app: Hono<UiEnv>, deps: UiDeps): void {
   app.get(BASE, async (c) => {
     const csrf = c.get('session').csrf;
     const modules = await deps.vcm.listModules();
-    const counts = await Promise.all(modules.map((m) => deps.vcm.countKeys(m.name)));
+    const counts = await Promise.all(modules.map((m) => keyCountOf(deps.vcm, m)));
     const stores = deps.registry.list();
     return renderPage(
       c,
