@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { encryptBody, keyPath, newCredential, type XksTarget } from '@xkslab/conformance/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 // @ts-expect-error: bench/ is JavaScript checked by its own tsconfig, without declaration files
-import { cpuMs } from '../../bench/lib/servers.mjs';
+import { cpuMs } from '../../bench/lib/proc.mjs';
 import { REPO_ROOT, startXkslab, type XkslabServer } from '../support/binary.ts';
 import { collectOutput } from '../support/process-output.ts';
 import { SHORT, signedHeaders } from './support.ts';
