@@ -54,6 +54,7 @@ import {
   KMS_SECRET_ACCESS_KEY,
   type KmsServer,
   kmsClient,
+  rejects,
   startKms,
 } from './support/kms.ts';
 
@@ -77,16 +78,6 @@ afterAll(async () => {
 
 const bytes = (s: string) => new TextEncoder().encode(s);
 const text = (b: Uint8Array | undefined) => Buffer.from(b ?? []).toString();
-
-async function rejects<T>(p: Promise<unknown>, type: new (...args: never[]) => T): Promise<T> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e, String(e)).toBeInstanceOf(type);
-    return e as T;
-  }
-  throw new Error(`expected ${type.name}`);
-}
 
 async function createKey(input: ConstructorParameters<typeof CreateKeyCommand>[0] = {}) {
   const { KeyMetadata } = await kms.send(new CreateKeyCommand(input));

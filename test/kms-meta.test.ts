@@ -50,6 +50,7 @@ import {
   KMS_SECRET_ACCESS_KEY,
   type KmsServer,
   kmsClient,
+  rejects,
   startKms,
 } from './support/kms.ts';
 
@@ -67,16 +68,6 @@ let kms: KMSClient;
 let dir: string;
 let stateFile: string;
 let seedFile: string;
-
-async function rejects<T>(p: Promise<unknown>, type: new (...args: never[]) => T): Promise<T> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e, String(e)).toBeInstanceOf(type);
-    return e as T;
-  }
-  throw new Error(`expected ${type.name}`);
-}
 
 function kmsSeed(proxyUrl: string) {
   return {

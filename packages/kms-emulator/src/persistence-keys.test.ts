@@ -1,21 +1,17 @@
 import { constants, createPublicKey, publicEncrypt } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { StateCodec, type StateStorage } from './persistence.ts';
-import { b64, createTestEmulator, sequenceRandom, TEST_NOW, unb64 } from './testing/index.ts';
+import { StateCodec } from './persistence.ts';
+import {
+  b64,
+  createTestEmulator,
+  memoryStorage,
+  sequenceRandom,
+  TEST_MASTER_KEY,
+  TEST_NOW,
+  unb64,
+} from './testing/index.ts';
 
-const MASTER = new Uint8Array(32).fill(9);
-
-function memoryStorage(): StateStorage & { bytes?: Uint8Array } {
-  const storage: StateStorage & { bytes?: Uint8Array } = {
-    async load() {
-      return storage.bytes;
-    },
-    async save(bytes) {
-      storage.bytes = bytes;
-    },
-  };
-  return storage;
-}
+const MASTER = TEST_MASTER_KEY;
 
 describe('persistence of keys the emulator holds', () => {
   it('keeps symmetric, HMAC, asymmetric and pending-import keys, with their material wrapped', async () => {

@@ -1,20 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { StateCodec, StateFileError, type StateStorage } from './persistence.ts';
-import { createTestEmulator, sequenceRandom } from './testing/index.ts';
+import { StateCodec, StateFileError } from './persistence.ts';
+import {
+  createTestEmulator,
+  memoryStorage,
+  sequenceRandom,
+  TEST_MASTER_KEY,
+} from './testing/index.ts';
 
-function memoryStorage(): StateStorage & { bytes?: Uint8Array } {
-  const storage: StateStorage & { bytes?: Uint8Array } = {
-    async load() {
-      return storage.bytes;
-    },
-    async save(bytes) {
-      storage.bytes = bytes;
-    },
-  };
-  return storage;
-}
-
-const MASTER = new Uint8Array(32).fill(9);
+const MASTER = TEST_MASTER_KEY;
 
 describe('persistence', () => {
   it('keeps key stores, keys and aliases across restarts, with no secret in the clear', async () => {

@@ -1,20 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { StateFileError, type StateStorage } from './persistence.ts';
-import { createTestEmulator } from './testing/index.ts';
+import { StateFileError } from './persistence.ts';
+import { createTestEmulator, memoryStorage, TEST_MASTER_KEY } from './testing/index.ts';
 
-function memoryStorage(): StateStorage & { bytes?: Uint8Array } {
-  const storage: StateStorage & { bytes?: Uint8Array } = {
-    async load() {
-      return storage.bytes;
-    },
-    async save(bytes) {
-      storage.bytes = bytes;
-    },
-  };
-  return storage;
-}
-
-const MASTER = new Uint8Array(32).fill(9);
+const MASTER = TEST_MASTER_KEY;
 
 describe('the state file and its account', () => {
   it('keeps tags, policies, grants and its Region and account across restarts', async () => {

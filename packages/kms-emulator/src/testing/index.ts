@@ -12,6 +12,7 @@ import { type FakeKey, FakeXksProxy } from './fake-proxy.ts';
 export { b64, errorName, rejection, unb64 } from './calls.ts';
 export type { FakeKey, FakeProxyOptions, RecordedCall, ScriptedFault } from './fake-proxy.ts';
 export { FakeXksProxy } from './fake-proxy.ts';
+export { memoryStorage, TEST_MASTER_KEY } from './memory-state.ts';
 
 /** Timers that only run when the test says so. */
 export class ManualScheduler implements Scheduler {
