@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { b64, ready, rejection } from './testing/action-helpers.ts';
+import { ready } from './testing/action-helpers.ts';
+import { b64, rejection } from './testing/calls.ts';
 import { createTestEmulator } from './testing/index.ts';
 
 describe('the KMS JSON 1.1 front door', () => {

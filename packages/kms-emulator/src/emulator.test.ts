@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decodeBlob } from './blob.ts';
-import { b64, rejection } from './testing/action-helpers.ts';
+import { b64, rejection } from './testing/calls.ts';
 import {
   createTestEmulator,
   customKeyStoreInput,

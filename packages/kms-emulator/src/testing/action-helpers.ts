@@ -1,8 +1,6 @@
 /** Helpers shared by the actions-*.test.ts files. */
 import { createTestEmulator, type TestEmulator } from './index.ts';
 
-export { b64, rejection } from './calls.ts';
-
 export async function ready(): Promise<TestEmulator & { ks: string; keyId: string }> {
   const t = await createTestEmulator();
   const ks = await t.connectedKeyStore();
