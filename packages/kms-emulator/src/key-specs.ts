@@ -6,6 +6,7 @@ import { generateKeyPair, type KeyObject } from 'node:crypto';
 import { promisify } from 'node:util';
 import { KmsError } from './errors.ts';
 import type { KeySpec, KeyUsage, KmsKey } from './model.ts';
+import { enumViolationMessage } from './validation-message.ts';
 
 const generateKeyPairAsync = promisify(generateKeyPair);
 
@@ -62,10 +63,7 @@ export function usagesOf(spec: KeySpec): readonly KeyUsage[] {
 }
 
 function enumError(value: string, field: string, allowed: readonly string[]): KmsError {
-  return new KmsError(
-    'ValidationException',
-    `1 validation error detected: Value '${value}' at '${field}' failed to satisfy constraint: Member must satisfy enum value set: [${allowed.join(', ')}]`,
-  );
+  return new KmsError('ValidationException', enumViolationMessage(value, field, allowed));
 }
 
 /** Key specs of the KMS API the emulator does not make (China Regions, post-quantum, EdDSA). */

@@ -54,6 +54,15 @@ function valueText(value: unknown, field: string): string {
   return 'Value';
 }
 
+function enumConstraint(allowed: readonly string[]): string {
+  return `Member must satisfy enum value set: [${allowed.join(', ')}]`;
+}
+
+/** The message of a ValidationException for one value outside an enum, checked outside a schema. */
+export function enumViolationMessage(value: string, field: string, allowed: readonly string[]) {
+  return `1 validation error detected: Value '${value}' at '${field}' failed to satisfy constraint: ${enumConstraint(allowed)}`;
+}
+
 /** A pattern as the model writes it: the regular expression's source, without slashes. */
 function patternText(pattern: unknown): string {
   if (pattern instanceof RegExp) return pattern.source;
@@ -74,7 +83,7 @@ function constraintOf(issue: z.core.$ZodIssue, value: unknown): string {
     case 'too_big':
       return `Member must have ${measure(issue.origin)} less than or equal to ${String(issue.maximum)}`;
     case 'invalid_value':
-      return `Member must satisfy enum value set: [${issue.values.map(String).join(', ')}]`;
+      return enumConstraint(issue.values.map(String));
     case 'invalid_format':
       return issue.format === 'regex' && 'pattern' in issue
         ? `Member must satisfy regular expression pattern: ${patternText(issue.pattern)}`

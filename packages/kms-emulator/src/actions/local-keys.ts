@@ -9,15 +9,13 @@ import { keyArn } from '../ids.ts';
 import { generateMaterial, specAndUsage } from '../key-specs.ts';
 import type { KmsKey } from '../model.ts';
 import type { CreateKeyRequest } from '../schemas.ts';
+import { enumViolationMessage } from '../validation-message.ts';
 
 const ORIGINS = ['AWS_KMS', 'EXTERNAL', 'AWS_CLOUDHSM', 'EXTERNAL_KEY_STORE'];
 
 export function requireOrigin(origin: string): void {
   if (!ORIGINS.includes(origin)) {
-    throw new KmsError(
-      'ValidationException',
-      `1 validation error detected: Value '${origin}' at 'origin' failed to satisfy constraint: Member must satisfy enum value set: [${ORIGINS.join(', ')}]`,
-    );
+    throw new KmsError('ValidationException', enumViolationMessage(origin, 'origin', ORIGINS));
   }
 }
 
