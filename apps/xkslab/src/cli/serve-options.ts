@@ -41,9 +41,11 @@ export const ServeOptions = z.strictObject({
     value: 'FILE',
   }),
   engine: z
-    .enum(['noble', 'node'])
-    .default('noble')
-    .meta({ description: 'AES-GCM implementation' }),
+    .enum(['node', 'noble'])
+    .default('node')
+    .meta({
+      description: 'AES-GCM implementation: node (OpenSSL, AES-NI) or noble (pure JS reference)',
+    }),
   maxPlaintextBytes: PositiveInt.default(DEFAULT_LIMITS.maxPlaintextBytes).meta({
     description: `largest plaintext/ciphertext accepted (default: ${DEFAULT_LIMITS.maxPlaintextBytes}, min 4300)`,
     value: 'N',
