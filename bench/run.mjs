@@ -6,9 +6,10 @@
 // Flags (after `pnpm bench --`) or BENCH_* variables: --quick, --only http,rate,scale,
 // --duration S, --rounds N, --connections N, --rate R, --rate-duration S, --scale-max N,
 // --scale-rounds N, --engine node|noble. Writes bench/results/xks-http.json, xks-rate.json, xks-scale.json.
-import { closedLoopBench, fixedRateBench } from './http.mjs';
+import { closedLoopBench } from './http.mjs';
 import { benchOptions, machineInfo, machineLine, writeResult } from './lib/common.mjs';
 import { assertBuilt } from './lib/servers.mjs';
+import { fixedRateBench } from './rate.mjs';
 import { scaleBench } from './scale.mjs';
 
 if (process.argv.includes('--help')) {
