@@ -4,6 +4,8 @@
  * shows all of it, each KMS call with the XKS calls the proxy recorded for it. Without
  * --kms-port the page says how to start the emulator.
  */
+
+import { join } from 'node:path';
 import {
   ConnectCustomKeyStoreCommand,
   CreateAliasCommand,
@@ -15,7 +17,8 @@ import {
 import { newCredential } from '@xkslab/conformance/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminFor, adminOk } from './support/admin-api.ts';
-import type { XkslabServer } from './support/binary.ts';
+import { REPO_ROOT, type XkslabServer } from './support/binary.ts';
+import { launchChromium, PHONE, sidewaysOverflow } from './support/browser.ts';
 import type { Credential } from './support/credentials.ts';
 import { useTempServers } from './support/fixture.ts';
 import {
@@ -169,6 +172,30 @@ describe('the KMS page with serve --kms-port', () => {
     const createKey = row(page.text, `kms-call-${ids.createKeyRequest}`);
     expect(createKey).toContain('CreateKey');
     expect(xksCall(createKey)).toContain('GetKeyMetadata');
+  });
+
+  it('fits a 390 px phone in Chromium, with no inline script or style', async () => {
+    const browser = await launchChromium();
+    try {
+      const page = await browser.context.newPage();
+      await page.goto(`${server.url}/ui/login?next=%2Fui%2Fkms`);
+      await page.getByTestId('token').fill((await adminFor(server.dataDir)).token);
+      await page.getByTestId('login').click();
+      await page.waitForURL(`${server.url}/ui/kms`);
+      expect(await page.getByTestId(`kms-call-${ids.encryptRequest}`).count()).toBe(1);
+      expect(await page.locator('script:not([src])').count()).toBe(0);
+      expect(await page.locator('[style]').count()).toBe(0);
+      // The top of the page (the calls below run long: the SDK polled DescribeCustomKeyStores).
+      if (process.env.XKSLAB_UI_SCREENSHOTS) {
+        await page.screenshot({
+          path: join(REPO_ROOT, 'docs', 'screenshots', 'kms.png'),
+        });
+      }
+      await page.setViewportSize(PHONE);
+      expect(await sidewaysOverflow(page)).toEqual([]);
+    } finally {
+      await browser.close();
+    }
   });
 
   it('never shows a secret', async () => {

@@ -18,7 +18,7 @@ function StartHint(props: { command: string | undefined }) {
       ) : (
         <>
           <p>Stop this server and start it again with the emulator beside it:</p>
-          <pre>
+          <pre class="wrap">
             <code data-testid="kms-start-command">{props.command}</code>
           </pre>
           <p class="muted">
