@@ -19,7 +19,7 @@ import { MODULES_COMMAND } from './cli/modules-command.ts';
 import { POLICIES_COMMAND } from './cli/policies-command.ts';
 import { resetCommand } from './cli/reset-command.ts';
 import { seedCommand } from './cli/seed-export.ts';
-import { serve } from './serve.ts';
+import { serve } from './cli/serve-command.ts';
 import type { closeServer, listen } from './server.ts';
 import { PRODUCT, VERSION } from './version.ts';
 
