@@ -1,7 +1,7 @@
 /**
  * The object graph of xkslab, built from options and injected I/O: the module layer (Vcm and key
  * store registry), the admin services (policies, imports, faults, admin token, backups), metrics
- * and the Hono applications. No environment, no listening, no signals: `serve.ts` and
+ * and the Hono applications. No environment, no listening, no signals: `cli/serve-command.ts` and
  * `cli/demo-command.ts` call these with what `main.ts` hands them, and tests can too.
  */
 import { runConformance } from '@xkslab/conformance';

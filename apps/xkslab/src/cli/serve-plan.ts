@@ -6,16 +6,16 @@
 import { stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { SeedFile } from '@xkslab/protocol';
-import type { CommandIo } from './cli/command-io.ts';
-import { UsageError } from './cli/flags.ts';
-import { loadSeedFile } from './cli/seed-file.ts';
-import type { ServeOptions } from './cli/serve-options.ts';
-import { jsonLogger, type Logger, warningsOnly } from './logger.ts';
-import { checkSeedModules } from './seed.ts';
-import type { ListenTls } from './server.ts';
-import { type DevTlsPlan, planDevTls } from './tls/dev-tls.ts';
-import { buildTlsSetup, loadTlsSetup } from './tls/tls-config.ts';
-import { checkLimits, type XksLimits } from './xks/limits.ts';
+import { jsonLogger, type Logger, warningsOnly } from '../logger.ts';
+import { checkSeedModules } from '../seed.ts';
+import type { ListenTls } from '../server.ts';
+import { type DevTlsPlan, planDevTls } from '../tls/dev-tls.ts';
+import { buildTlsSetup, loadTlsSetup } from '../tls/tls-config.ts';
+import { checkLimits, type XksLimits } from '../xks/limits.ts';
+import type { CommandIo } from './command-io.ts';
+import { UsageError } from './flags.ts';
+import { loadSeedFile } from './seed-file.ts';
+import type { ServeOptions } from './serve-options.ts';
 
 /** What serve works out from its options before it touches the data directory. */
 export type ServePlan = {
