@@ -178,6 +178,7 @@ export function sweepDeletedKeys(core: Core): boolean {
       key.deletionDate <= now
     ) {
       key.material.fill(0);
+      for (const earlier of key.earlierMaterials ?? []) earlier.fill(0);
       core.keys.delete(key.id);
       for (const alias of core.aliases.values()) {
         if (alias.targetKeyId === key.id) core.aliases.delete(alias.name);

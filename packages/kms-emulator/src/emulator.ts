@@ -32,6 +32,7 @@ import {
 import { KmsError } from './errors.ts';
 import { type Account, uuidFrom } from './ids.ts';
 import { KeyMetaStore } from './key-meta.ts';
+import { rotateDueKeys } from './key-rotation.ts';
 import { KeyStoreConnections } from './key-store-connections.ts';
 import { KmsMetrics, type MetricsSnapshot } from './metrics.ts';
 import type { Alias, CustomKeyStore, KmsCredential, KmsKey, Principal } from './model.ts';
@@ -160,7 +161,8 @@ export class KmsEmulator {
         `The KMS emulator does not implement TrentService.${action}.`,
       );
     }
-    if (sweepDeletedKeys(this.#core)) await this.#save();
+    const swept = sweepDeletedKeys(this.#core);
+    if (rotateDueKeys(this.#core) || swept) await this.#save();
     const parsed = handler.schema.safeParse(body);
     if (!parsed.success) {
       throw new KmsError('ValidationException', validationMessage(parsed.error, body));

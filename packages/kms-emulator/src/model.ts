@@ -84,6 +84,13 @@ export type KmsKey = {
    * waits for its material.
    */
   material: Uint8Array;
+  /**
+   * Rotated symmetric keys: the material of earlier rotations, oldest first, kept so their
+   * ciphertexts still decrypt. Material index i is `earlierMaterials[i]`; the current `material`
+   * has index `earlierMaterials.length` (0 for a key never rotated, and for state written before
+   * rotation made new material). Each blob names the index it was sealed under.
+   */
+  earlierMaterials?: Uint8Array[] | undefined;
   /** EXTERNAL keys: when the imported material expires (epoch ms); undefined if it does not. */
   validTo?: number | undefined;
   /** EXTERNAL keys: SHA-256 of the first material imported; re-imports must match it. */

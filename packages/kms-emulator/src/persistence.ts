@@ -89,6 +89,8 @@ const StoredKey = z.strictObject({
   xksKeyId: z.string().optional(),
   /** Absent while an EXTERNAL key waits for its material. */
   wrappedMaterial: z.string().optional(),
+  /** Rotated keys: the material of earlier rotations, oldest first (absent in older files). */
+  wrappedEarlierMaterials: z.array(z.string()).optional(),
   validTo: z.number().optional(),
   importedDigest: z.string().optional(),
 });
@@ -158,9 +160,10 @@ export class StateCodec {
         origin: k.origin,
         ...(k.customKeyStoreId === undefined ? {} : { customKeyStoreId: k.customKeyStoreId }),
         ...(k.xksKeyId === undefined ? {} : { xksKeyId: k.xksKeyId }),
-        ...(k.material.length === 0
-          ? {}
-          : { wrappedMaterial: b64(aeskwp(this.#wrapKey).encrypt(k.material)) }),
+        ...(k.material.length === 0 ? {} : { wrappedMaterial: this.#wrap(k.material) }),
+        ...(k.earlierMaterials?.length
+          ? { wrappedEarlierMaterials: k.earlierMaterials.map((m) => this.#wrap(m)) }
+          : {}),
         ...(k.validTo === undefined ? {} : { validTo: k.validTo }),
         ...(k.importedDigest === undefined ? {} : { importedDigest: k.importedDigest }),
       })),
@@ -216,9 +219,8 @@ export class StateCodec {
           customKeyStoreId: k.customKeyStoreId,
           xksKeyId: k.xksKeyId,
           material:
-            k.wrappedMaterial === undefined
-              ? new Uint8Array(0)
-              : aeskwp(this.#wrapKey).decrypt(unb64(k.wrappedMaterial)),
+            k.wrappedMaterial === undefined ? new Uint8Array(0) : this.#unwrap(k.wrappedMaterial),
+          earlierMaterials: k.wrappedEarlierMaterials?.map((m) => this.#unwrap(m)),
           validTo: k.validTo,
           importedDigest: k.importedDigest,
         })),
@@ -233,6 +235,15 @@ export class StateCodec {
         { cause: e },
       );
     }
+  }
+
+  /** RFC 5649 key wrap under the master key's wrapping key. */
+  #wrap(material: Uint8Array): string {
+    return b64(aeskwp(this.#wrapKey).encrypt(material));
+  }
+
+  #unwrap(text: string): Uint8Array {
+    return aeskwp(this.#wrapKey).decrypt(unb64(text));
   }
 
   #seal(plaintext: Uint8Array, context: string): string {
