@@ -97,6 +97,19 @@ export type KmsKey = {
   importedDigest?: string | undefined;
 };
 
+/** A GetParametersForImport answer waiting for its ImportKeyMaterial (pending-imports.ts). */
+export type PendingImport = {
+  /** SHA-256 (hex) of the import token: the token itself is not kept. */
+  tokenDigest: string;
+  keyId: string;
+  /** The wrapping algorithm asked for. */
+  algorithm: string;
+  /** The wrapping private key, PKCS#8 DER; dropped once the parameters expire. */
+  wrappingKey?: Uint8Array | undefined;
+  /** When the parameters expire (epoch ms). */
+  validTo: number;
+};
+
 export type Alias = {
   name: string;
   targetKeyId: string;

@@ -1,6 +1,7 @@
 /**
  * Optional persistence of the emulator state as one JSON document. Nothing secret is in the clear:
- * each key's material (AES, HMAC or PKCS#8 private key) is wrapped with AES key wrap with padding (RFC 5649) and each proxy secret
+ * each key's material (AES, HMAC or PKCS#8 private key) and each pending import's wrapping
+ * private key is wrapped with AES key wrap with padding (RFC 5649) and each proxy secret
  * sealed with AES-256-GCM, both under keys derived from the emulator master key with HKDF-SHA256
  * (RFC 5869). Reading checks every record with zod and fails on anything unexpected.
  */
@@ -11,7 +12,7 @@ import { z } from 'zod';
 import type { Account } from './ids.ts';
 import type { Grant, KeyMeta } from './key-meta.ts';
 import { KEY_SPEC_NAMES, KEY_USAGE_NAMES } from './key-specs.ts';
-import type { Alias, CustomKeyStore, KeySpec, KeyUsage, KmsKey } from './model.ts';
+import type { Alias, CustomKeyStore, KeySpec, KeyUsage, KmsKey, PendingImport } from './model.ts';
 import {
   decodeMeta,
   encodeGrants,
@@ -37,6 +38,8 @@ export type EmulatorState = {
   keyStores: CustomKeyStore[];
   keys: KmsKey[];
   aliases: Alias[];
+  /** Import parameters not yet expired for a day (absent in files written before they were kept). */
+  imports?: PendingImport[] | undefined;
   /** The account and Region the state belongs to (absent in files written before it was kept). */
   account?: Account | undefined;
   meta?: KeyMeta[] | undefined;
@@ -102,11 +105,21 @@ const StoredAlias = z.strictObject({
   updatedAt: z.number(),
 });
 
+const StoredImport = z.strictObject({
+  tokenDigest: z.string(),
+  keyId: z.string(),
+  algorithm: z.string(),
+  /** The wrapping private key (PKCS#8 DER), wrapped; absent once the parameters expired. */
+  wrappedWrappingKey: z.string().optional(),
+  validTo: z.number(),
+});
+
 const StateDocument = z.strictObject({
   format: z.literal('xkslab-kms-emulator-state/1'),
   keyStores: z.array(StoredKeyStore),
   keys: z.array(StoredKey),
   aliases: z.array(StoredAlias),
+  imports: z.array(StoredImport).optional(),
   account: StoredAccount.optional(),
   keyMeta: z.array(StoredKeyMeta).optional(),
   grants: z.array(StoredGrant).optional(),
@@ -168,6 +181,13 @@ export class StateCodec {
         ...(k.importedDigest === undefined ? {} : { importedDigest: k.importedDigest }),
       })),
       aliases: state.aliases.map((a) => ({ ...a })),
+      imports: (state.imports ?? []).map((i) => ({
+        tokenDigest: i.tokenDigest,
+        keyId: i.keyId,
+        algorithm: i.algorithm,
+        ...(i.wrappingKey ? { wrappedWrappingKey: this.#wrap(i.wrappingKey) } : {}),
+        validTo: i.validTo,
+      })),
       ...(state.account ? { account: { ...state.account } } : {}),
       keyMeta: encodeMeta(state.meta ?? []),
       grants: encodeGrants(state.grants ?? []),
@@ -225,6 +245,14 @@ export class StateCodec {
           importedDigest: k.importedDigest,
         })),
         aliases: doc.aliases,
+        imports: (doc.imports ?? []).map((i) => ({
+          tokenDigest: i.tokenDigest,
+          keyId: i.keyId,
+          algorithm: i.algorithm,
+          wrappingKey:
+            i.wrappedWrappingKey === undefined ? undefined : this.#unwrap(i.wrappedWrappingKey),
+          validTo: i.validTo,
+        })),
         account: doc.account,
         meta: decodeMeta(doc.keyMeta ?? []),
         grants: doc.grants ?? [],
