@@ -14,7 +14,7 @@ import { ADMIN_JSON_FILE, ADMIN_TOKEN_FILE } from './cli/admin-client.ts';
 import type { CommandIo } from './cli/command-io.ts';
 import { connectionLimitsOf } from './cli/connection-flags.ts';
 import { startKmsBeside } from './cli/kms-command.ts';
-import { DEFAULT_KMS_HOST } from './cli/kms-options.ts';
+import { DEFAULT_KMS_HOST, DEFAULT_KMS_PORT } from './cli/kms-options.ts';
 import { ADMIN_DEFAULT_HOST, parseServeArgs, SERVE_HELP } from './cli/serve-options.ts';
 import type { ConnectionLimits } from './connection-limits.ts';
 import { type FirstStart, kmsProxyConfiguration } from './defaults.ts';
@@ -23,6 +23,7 @@ import type { Logger } from './logger.ts';
 import { loadMasterKey } from './master-key.ts';
 import { planServe, type ServePlan } from './serve-plan.ts';
 import type { AnyServer, FetchHandler, ListenerErrors, ListenTls } from './server.ts';
+import type { KmsBeside } from './ui/ui-deps.ts';
 import { UserFacingError } from './user-facing-error.ts';
 import { faultPlan, openCore, seedOrDefault, wireApps, wireServices } from './wiring.ts';
 
@@ -76,8 +77,13 @@ type Running = {
   flushTimer?: NodeJS.Timeout;
   /** Writes the credential last-use times not yet written. */
   flush?: () => Promise<void>;
-  kms?: { close(): Promise<void> };
+  kms?: KmsBeside & { close(): Promise<void> };
 };
+
+/** One shell word: as it is when it needs no quoting, else in single quotes. */
+function shellWord(word: string): string {
+  return /^[A-Za-z0-9_./:@%+=,-]+$/.test(word) ? word : `'${word.replaceAll("'", "'\\''")}'`;
+}
 
 /** Creates the data directory (0700) if needed and checks that it is writable. */
 async function prepareDataDir(dir: string): Promise<void> {
@@ -219,6 +225,11 @@ async function start(
     moduleTimeoutMs: options.moduleTimeoutMs,
     xksUrl,
     separateAdmin: adminPort !== undefined,
+    // The emulator starts once the proxy serves (startKmsAndAnnounce); the page asks for it then.
+    kms: {
+      beside: () => running.kms,
+      startCommand: `xkslab serve --data-dir ${shellWord(p.dataDir)} --kms-port ${DEFAULT_KMS_PORT}`,
+    },
   });
   let adminUrl = xksUrl;
   let adminBoundUrl: string | undefined;

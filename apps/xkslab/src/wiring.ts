@@ -31,6 +31,7 @@ import { applySeed, SeedError, type SeedReport } from './seed.ts';
 import { ensureAdminToken } from './services/auth.ts';
 import type { AdminDeps } from './services/deps.ts';
 import { createUiApp } from './ui/ui-app.tsx';
+import type { KmsSource } from './ui/ui-deps.ts';
 import type { XksLimits } from './xks/limits.ts';
 
 type Random = (n: number) => Uint8Array;
@@ -143,6 +144,8 @@ export function wireApps(input: {
   /** Where the dashboard's conformance runs send XKS requests. */
   xksUrl: string;
   separateAdmin: boolean;
+  /** The KMS emulator beside the proxy, for the dashboard's KMS page. */
+  kms?: KmsSource;
 }) {
   const { services } = input;
   const admin = createAdminApp(services);
@@ -153,6 +156,7 @@ export function wireApps(input: {
     auditLog: input.audit,
     xksUrl: input.xksUrl,
     runConformance,
+    kms: input.kms,
   });
   const app = xksApp({
     vcm: services.vcm,

@@ -46,8 +46,10 @@ import type {
 import { isModelOperation } from './model-operations.ts';
 import { type EmulatorState, StateCodec, type StateStorage } from './persistence.ts';
 import { KeyStoreQuota } from './quota.ts';
+import { type KmsCallRecord, RecentCalls } from './recent-calls.ts';
 import { type Cancel, realScheduler, type Scheduler } from './scheduler.ts';
 import { checkStateAccount } from './state-account.ts';
+import { type KmsStateView, stateViewOf } from './state-view.ts';
 import { validationMessage } from './validation-message.ts';
 import { XksClient } from './xks/xks-client.ts';
 
@@ -55,6 +57,7 @@ export class KmsEmulator {
   readonly account: Account;
   readonly settings: EmulatorSettings;
   readonly metrics = new KmsMetrics();
+  readonly #recent = new RecentCalls();
   readonly #core: Core;
   readonly #credentials: ReadonlyMap<string, KmsCredential>;
   readonly #scheduler: Scheduler;
@@ -177,6 +180,21 @@ export class KmsEmulator {
     }
     checkGrantTokens(this.#core, body);
     return handler.handle(this.#core, parsed.data, call);
+  }
+
+  /** Key stores, keys and aliases as they are now: copies, no key material, no proxy secret. */
+  view(): KmsStateView {
+    return stateViewOf(this.#core);
+  }
+
+  /** Notes one answered KMS call (kms-handler.ts), stamped with the emulator's clock. */
+  recordCall(call: Omit<KmsCallRecord, 'time'>): void {
+    this.#recent.add({ ...call, time: this.#core.clock().toISOString() });
+  }
+
+  /** The newest answered KMS calls (at most RECENT_KMS_CALLS), newest first. */
+  recentCalls(): KmsCallRecord[] {
+    return this.#recent.list();
   }
 
   /** Starts the periodic GetHealthStatus calls (kmsOperation KmsHealthCheck) to connected stores. */
