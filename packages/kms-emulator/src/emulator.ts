@@ -32,9 +32,17 @@ import {
 import { KmsError } from './errors.ts';
 import { type Account, uuidFrom } from './ids.ts';
 import { KeyMetaStore } from './key-meta.ts';
+import { rotateDueKeys } from './key-rotation.ts';
 import { KeyStoreConnections } from './key-store-connections.ts';
 import { KmsMetrics, type MetricsSnapshot } from './metrics.ts';
-import type { Alias, CustomKeyStore, KmsCredential, KmsKey, Principal } from './model.ts';
+import type {
+  Alias,
+  CustomKeyStore,
+  KmsCredential,
+  KmsKey,
+  PendingImport,
+  Principal,
+} from './model.ts';
 import { isModelOperation } from './model-operations.ts';
 import { type EmulatorState, StateCodec, type StateStorage } from './persistence.ts';
 import { KeyStoreQuota } from './quota.ts';
@@ -108,6 +116,7 @@ export class KmsEmulator {
       keyStores: new Map<string, CustomKeyStore>(),
       keys: new Map<string, KmsKey>(),
       aliases: new Map<string, Alias>(),
+      imports: new Map<string, PendingImport>(),
       meta: new KeyMetaStore(this.account),
       uuid: () => uuidFrom(random),
       save: () => this.#save(),
@@ -163,7 +172,8 @@ export class KmsEmulator {
         `The KMS emulator does not implement TrentService.${action}.`,
       );
     }
-    if (sweepDeletedKeys(this.#core)) await this.#save();
+    const swept = sweepDeletedKeys(this.#core);
+    if (rotateDueKeys(this.#core) || swept) await this.#save();
     const parsed = handler.schema.safeParse(body);
     if (!parsed.success) {
       throw new KmsError('ValidationException', validationMessage(parsed.error, body));
@@ -260,6 +270,7 @@ export class KmsEmulator {
       keyStores: [...this.#core.keyStores.values()],
       keys: [...this.#core.keys.values()],
       aliases: [...this.#core.aliases.values()],
+      imports: [...this.#core.imports.values()],
       account: this.account,
       ...this.#core.meta.retain((id) => this.#core.keys.has(id)),
     };
@@ -275,6 +286,7 @@ export class KmsEmulator {
     for (const ks of state.keyStores) this.#core.keyStores.set(ks.id, ks);
     for (const k of state.keys) this.#core.keys.set(k.id, k);
     for (const a of state.aliases) this.#core.aliases.set(a.name, a);
+    for (const i of state.imports ?? []) this.#core.imports.set(i.tokenDigest, i);
     for (const m of state.meta ?? []) this.#core.meta.set(m);
     for (const g of state.grants ?? []) this.#core.meta.grants.set(g.grantId, g);
     // A connection or disconnection in progress when the state was written starts over.

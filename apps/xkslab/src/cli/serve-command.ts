@@ -305,6 +305,7 @@ async function startKmsAndAnnounce(
       port: options.kmsPort,
       dataDir,
       masterKey: started.masterKey,
+      seed: p.kmsSeed,
       logger,
       requestLogger: p.requestLogger,
       listen: deps.listen,

@@ -5,6 +5,7 @@
  */
 import { stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import type { SeedDocument } from '@xkslab/kms-emulator';
 import type { SeedFile } from '@xkslab/protocol';
 import { jsonLogger, type Logger, warningsOnly } from '../logger.ts';
 import { checkSeedModules } from '../seed.ts';
@@ -14,6 +15,7 @@ import { buildTlsSetup, loadTlsSetup } from '../tls/tls-config.ts';
 import { checkLimits, type XksLimits } from '../xks/limits.ts';
 import type { CommandIo } from './command-io.ts';
 import { UsageError } from './flags.ts';
+import { readKmsSeed } from './kms-seed.ts';
 import { loadSeedFile } from './seed-file.ts';
 import type { ServeOptions } from './serve-options.ts';
 
@@ -22,6 +24,8 @@ export type ServePlan = {
   options: ServeOptions;
   limits: XksLimits;
   seed: SeedFile | undefined;
+  /** --kms-seed: what the emulator beside the proxy starts from when its state is empty. */
+  kmsSeed: SeedDocument | undefined;
   dataDir: string;
   isNew: boolean;
   logger: Logger;
@@ -94,6 +98,7 @@ export async function planServe(options: ServeOptions, io: CommandIo): Promise<S
   const badLimits = checkLimits(limits);
   if (badLimits) throw new UsageError(badLimits);
   const seed = options.seed ? await loadSeedFile(options.seed) : undefined;
+  const kmsSeed = options.kmsSeed ? await readKmsSeed(options.kmsSeed) : undefined;
   const dataDir = resolve(options.dataDir);
   const isNew = !(await exists(join(dataDir, 'db')));
   if (seed && isNew) checkSeedModules(seed, new Set());
@@ -110,5 +115,17 @@ export async function planServe(options: ServeOptions, io: CommandIo): Promise<S
     newDataDir: isNew,
   });
   const { tls, devTls, warnings } = await prepareTls(options, dataDir, logger);
-  return { options, limits, seed, dataDir, isNew, logger, requestLogger, tls, devTls, warnings };
+  return {
+    options,
+    limits,
+    seed,
+    kmsSeed,
+    dataDir,
+    isNew,
+    logger,
+    requestLogger,
+    tls,
+    devTls,
+    warnings,
+  };
 }
