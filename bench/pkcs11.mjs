@@ -9,8 +9,7 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { newCredential } from '@xkslab/conformance/testing';
-import { createSoftHsmToken, softHsmMissing } from '@xkslab/vcm/testing';
-import pkcs11js from 'pkcs11js';
+import { createSoftHsmToken, openRawPkcs11AesGcm, softHsmMissing } from '@xkslab/vcm/testing';
 import {
   benchOptions,
   fmtInt,
@@ -113,7 +112,7 @@ try {
     }
   }
   for (const s of servers.splice(0)) await s.stop();
-  const raw = rawPkcs11(hsm, opts.duration);
+  const raw = await rawPkcs11(hsm, opts.duration);
   const http = cases.map((c) => {
     const rs = runs.get(c.name) ?? [];
     return {
@@ -176,51 +175,26 @@ try {
 }
 
 /**
- * Raw pkcs11js in this process: one logged-in session, an AES-256 key, C_EncryptInit +
- * C_Encrypt (CKM_AES_GCM) in a loop for `seconds`.
- * @param {{ conf: string, library: string, label: string, pin: string }} token
+ * Raw pkcs11js in this process (one logged-in session, an AES-256 key): C_EncryptInit +
+ * C_Encrypt (CKM_AES_GCM, a fresh 12-byte IV each) in a loop for `seconds`.
+ * @param {import('@xkslab/vcm/testing').SoftHsmToken} token
  * @param {number} seconds
  */
-function rawPkcs11(token, seconds) {
-  process.env.SOFTHSM2_CONF = token.conf;
-  const p11 = new pkcs11js.PKCS11();
-  p11.load(token.library);
-  p11.C_Initialize({ flags: pkcs11js.CKF_OS_LOCKING_OK });
+async function rawPkcs11(token, seconds) {
+  const raw = await openRawPkcs11AesGcm(token, randomBytes(32));
   try {
-    const slot = p11
-      .C_GetSlotList(true)
-      .find((s) => p11.C_GetTokenInfo(s).label.trim() === token.label);
-    if (slot === undefined) throw new Error('bench token not found');
-    const session = p11.C_OpenSession(slot, pkcs11js.CKF_RW_SESSION | pkcs11js.CKF_SERIAL_SESSION);
-    p11.C_Login(session, pkcs11js.CKU_USER, token.pin);
-    const key = p11.C_GenerateKey(session, { mechanism: pkcs11js.CKM_AES_KEY_GEN }, [
-      { type: pkcs11js.CKA_CLASS, value: pkcs11js.CKO_SECRET_KEY },
-      { type: pkcs11js.CKA_KEY_TYPE, value: pkcs11js.CKK_AES },
-      { type: pkcs11js.CKA_VALUE_LEN, value: 32 },
-      { type: pkcs11js.CKA_ENCRYPT, value: true },
-      { type: pkcs11js.CKA_TOKEN, value: false },
-    ]);
     const plaintext = randomBytes(PLAINTEXT_BYTES);
     const aad = randomBytes(AAD_BYTES);
-    const out = Buffer.alloc(PLAINTEXT_BYTES + 16);
     let ops = 0;
     const start = performance.now();
     const end = start + seconds * 1000;
     while (performance.now() < end) {
-      const params = {
-        type: pkcs11js.CK_PARAMS_AES_GCM,
-        iv: randomBytes(12),
-        ivBits: 96,
-        aad,
-        tagBits: 128,
-      };
-      p11.C_EncryptInit(session, { mechanism: pkcs11js.CKM_AES_GCM, parameter: params }, key);
-      p11.C_Encrypt(session, plaintext, out);
+      raw.encrypt(randomBytes(12), plaintext, aad);
       ops++;
     }
     const elapsed = performance.now() - start;
     return { ops, opsPerSec: round((ops * 1000) / elapsed, 0), usPerOp: (elapsed * 1000) / ops };
   } finally {
-    p11.C_Finalize();
+    raw.close();
   }
 }

@@ -25,7 +25,6 @@ import {
   GenerateDataKeyWithoutPlaintextCommand,
   IncorrectKeyException,
   InvalidCiphertextException,
-  KMS,
   type KMSClient,
   KMSInvalidStateException,
   ListAliasesCommand,
@@ -43,11 +42,10 @@ import { type Admin, adminFor, adminOk } from './support/admin-api.ts';
 import { startXkslab, type XkslabServer } from './support/binary.ts';
 import type { Credential } from './support/credentials.ts';
 import {
+  esdkClients,
   externalKeyStoreInput,
-  KMS_ACCESS_KEY_ID,
   KMS_ACCOUNT,
   KMS_REGION,
-  KMS_SECRET_ACCESS_KEY,
   type KmsServer,
   kmsClient,
   kmsLabSeed,
@@ -55,10 +53,6 @@ import {
   startKms,
   waitConnected,
 } from './support/kms.ts';
-
-type ClientProvider = NonNullable<
-  NonNullable<ConstructorParameters<typeof KmsKeyringNode>[0]>['clientProvider']
->;
 
 const PREFIX = '/kms-e2e';
 
@@ -278,19 +272,7 @@ describe('external key store with @aws-sdk/client-kms', () => {
   it('the AWS Encryption SDK encrypts and decrypts a message through a KMS keyring', async () => {
     const esdkKey = await createXksKey('esdk');
     const arn = esdkKey.KeyMetadata?.Arn ?? '';
-    const clients: KMS[] = [];
-    // The keyring's client type predates exactOptionalPropertyTypes; the SDK's KMS class is what
-    // the Encryption SDK documents for it.
-    const clientProvider = (() => {
-      const client = new KMS({
-        endpoint: emulator.url,
-        region: KMS_REGION,
-        credentials: { accessKeyId: KMS_ACCESS_KEY_ID, secretAccessKey: KMS_SECRET_ACCESS_KEY },
-        maxAttempts: 1,
-      });
-      clients.push(client);
-      return client;
-    }) as unknown as ClientProvider;
+    const { clientProvider, regions, close } = esdkClients(emulator.url);
     const keyring = new KmsKeyringNode({ generatorKeyId: arn, clientProvider });
     const { encrypt, decrypt } = buildClient(CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT);
     const message = 'a message for the AWS Encryption SDK, protected by an external key store';
@@ -300,7 +282,8 @@ describe('external key store with @aws-sdk/client-kms', () => {
     expect(plaintext.toString()).toBe(message);
     expect(messageHeader.encryptionContext).toMatchObject({ stage: 'e2e' });
     expect(messageHeader.encryptedDataKeys[0]?.providerInfo).toBe(arn);
-    for (const c of clients) c.destroy();
+    expect(new Set(regions)).toEqual(new Set([KMS_REGION]));
+    close();
   });
 });
 

@@ -272,6 +272,7 @@ describe('the dashboard in Chromium, its other pages', () => {
         ['key-not-found', `/ui/keys/${MODULE}/${LONG_KEY.slice(0, -1)}z`],
         ['keystores', '/ui/keystores'],
         ['keystore-detail', `/ui/keystores/${LONG_STORE}`],
+        ['kms', '/ui/kms'],
         ['audit-search', `/ui/audit?q=${LONG_REQUEST_ID}`],
         ['faults', '/ui/faults'],
         ['conformance', `/ui/conformance?keyStore=${LONG_STORE}`],

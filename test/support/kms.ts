@@ -3,7 +3,8 @@
  * AWS SDK (@aws-sdk/client-kms) at it, and create connected external key stores on a proxy.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { DescribeCustomKeyStoresCommand, KMSClient } from '@aws-sdk/client-kms';
+import type { KmsKeyringNode } from '@aws-crypto/client-node';
+import { DescribeCustomKeyStoresCommand, KMS, KMSClient } from '@aws-sdk/client-kms';
 import { expect } from 'vitest';
 import {
   assertBuilt,
@@ -103,6 +104,39 @@ export function kmsClient(url: string, options: { maxAttempts?: number } = {}): 
     credentials: { accessKeyId: KMS_ACCESS_KEY_ID, secretAccessKey: KMS_SECRET_ACCESS_KEY },
     maxAttempts: options.maxAttempts ?? 1,
   });
+}
+
+type EsdkClientProvider = NonNullable<
+  NonNullable<ConstructorParameters<typeof KmsKeyringNode>[0]>['clientProvider']
+>;
+
+/**
+ * A KmsKeyringNode `clientProvider` whose clients talk to the emulator at `url`, one per Region the
+ * keyring asks for (it passes the Region of each key ARN); `regions` records them, `close()` ends them.
+ */
+export function esdkClients(url: string) {
+  const clients = new Map<string, KMS>();
+  const regions: string[] = [];
+  // The keyring's client type predates exactOptionalPropertyTypes; the SDK's KMS class is what
+  // the Encryption SDK documents for it.
+  const clientProvider = ((region: string) => {
+    regions.push(region);
+    let client = clients.get(region);
+    if (client === undefined) {
+      client = new KMS({
+        endpoint: url,
+        region,
+        credentials: { accessKeyId: KMS_ACCESS_KEY_ID, secretAccessKey: KMS_SECRET_ACCESS_KEY },
+        maxAttempts: 1,
+      });
+      clients.set(region, client);
+    }
+    return client;
+  }) as unknown as EsdkClientProvider;
+  const close = () => {
+    for (const c of clients.values()) c.destroy();
+  };
+  return { clientProvider, regions, close };
 }
 
 export type ProxyTarget = { endpoint: string; uriPath: string; credential: Credential };

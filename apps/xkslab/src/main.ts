@@ -1,18 +1,18 @@
 #!/usr/bin/env node
 /**
  * The entry point: the only place that reads the environment, installs signal handlers and hands
- * out `listen` and the database opener (all in one `Host`). It dispatches one command
- * (commands.ts) and maps a failure to an exit code (user-facing-error.ts).
+ * out `listen` and the database opener (all in one `Host`, cli/host.ts). It dispatches one command
+ * of cli/commands.ts and maps a failure to an exit code (user-facing-error.ts).
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LevelRecordStore, pooledRandom } from '@xkslab/vcm';
+import { COMMANDS, type CommandName } from './cli/commands.ts';
 import { UsageError } from './cli/flags.ts';
-import type { CommandName } from './cli/help.ts';
+import type { Host } from './cli/host.ts';
 import { didYouMean } from './cli/suggest.ts';
-import { commandTable, type Host } from './commands.ts';
 import { pkcs11PinSource } from './pkcs11-pin.ts';
 import { closeServer, listen } from './server.ts';
 import { ask, waitForEnter } from './terminal.ts';
@@ -78,14 +78,17 @@ const COMMAND_ALIASES: Record<string, CommandName> = {
 async function main(argv: readonly string[]): Promise<number> {
   const [command = 'help', ...rest] = argv;
   const name = COMMAND_ALIASES[command] ?? command;
-  const commands = commandTable(host());
-  if (!Object.hasOwn(commands, name)) {
-    const hint = didYouMean(name, Object.keys(commands));
+  const found = COMMANDS.find((c) => c.name === name);
+  if (found === undefined) {
+    const hint = didYouMean(
+      name,
+      COMMANDS.map((c) => c.name),
+    );
     throw new UsageError(
       `unknown command '${command}'${hint || '.'} Run 'xkslab --help' for the list`,
     );
   }
-  return commands[name as CommandName](rest);
+  return found.run(host(), rest);
 }
 
 /**

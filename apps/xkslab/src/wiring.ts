@@ -1,7 +1,7 @@
 /**
  * The object graph of xkslab, built from options and injected I/O: the module layer (Vcm and key
  * store registry), the admin services (policies, imports, faults, admin token, backups), metrics
- * and the Hono applications. No environment, no listening, no signals: `serve.ts` and
+ * and the Hono applications. No environment, no listening, no signals: `cli/serve-command.ts` and
  * `cli/demo-command.ts` call these with what `main.ts` hands them, and tests can too.
  */
 import { runConformance } from '@xkslab/conformance';
@@ -31,6 +31,7 @@ import { applySeed, SeedError, type SeedReport } from './seed.ts';
 import { ensureAdminToken } from './services/auth.ts';
 import type { AdminDeps } from './services/deps.ts';
 import { createUiApp } from './ui/ui-app.tsx';
+import type { KmsSource } from './ui/ui-deps.ts';
 import type { XksLimits } from './xks/limits.ts';
 
 type Random = (n: number) => Uint8Array;
@@ -143,6 +144,8 @@ export function wireApps(input: {
   /** Where the dashboard's conformance runs send XKS requests. */
   xksUrl: string;
   separateAdmin: boolean;
+  /** The KMS emulator beside the proxy, for the dashboard's KMS page. */
+  kms?: KmsSource;
 }) {
   const { services } = input;
   const admin = createAdminApp(services);
@@ -153,6 +156,7 @@ export function wireApps(input: {
     auditLog: input.audit,
     xksUrl: input.xksUrl,
     runConformance,
+    kms: input.kms,
   });
   const app = xksApp({
     vcm: services.vcm,

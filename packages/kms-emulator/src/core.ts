@@ -10,7 +10,8 @@ import type { KeyMetaStore } from './key-meta.ts';
 import { specMetadataOf } from './key-specs.ts';
 import { effectiveState, stateError, wipeExpiredMaterial } from './key-state.ts';
 import type { KmsMetrics } from './metrics.ts';
-import type { Alias, CustomKeyStore, KeyState, KmsKey, Principal } from './model.ts';
+import type { Alias, CustomKeyStore, KeyState, KmsKey, PendingImport, Principal } from './model.ts';
+import { expireImports } from './pending-imports.ts';
 import type { KeyStoreQuota } from './quota.ts';
 import type { XksClient, XksTarget } from './xks/xks-client.ts';
 
@@ -36,6 +37,8 @@ export type Core = {
   readonly keyStores: Map<string, CustomKeyStore>;
   readonly keys: Map<string, KmsKey>;
   readonly aliases: Map<string, Alias>;
+  /** Import parameters handed out, by token digest (pending-imports.ts). */
+  readonly imports: Map<string, PendingImport>;
   /** Tags, key policies, rotation and grants of the keys. */
   readonly meta: KeyMetaStore;
   uuid(): string;
@@ -165,8 +168,8 @@ export function recordHealth(
 }
 
 /**
- * Removes keys whose deletion date has passed, with their aliases (KMS deletes them then), and
- * imported material that has expired.
+ * Removes keys whose deletion date has passed, with their aliases (KMS deletes them then),
+ * imported material that has expired, and expired import parameters.
  */
 export function sweepDeletedKeys(core: Core): boolean {
   const now = nowMs(core);
@@ -178,6 +181,7 @@ export function sweepDeletedKeys(core: Core): boolean {
       key.deletionDate <= now
     ) {
       key.material.fill(0);
+      for (const earlier of key.earlierMaterials ?? []) earlier.fill(0);
       core.keys.delete(key.id);
       for (const alias of core.aliases.values()) {
         if (alias.targetKeyId === key.id) core.aliases.delete(alias.name);
@@ -185,7 +189,7 @@ export function sweepDeletedKeys(core: Core): boolean {
       removed = true;
     }
   }
-  return removed;
+  return expireImports(core.imports, core.keys, now) || removed;
 }
 
 /** Paging over a list with the numeric Marker the emulator hands out. */

@@ -32,14 +32,24 @@ import {
 import { KmsError } from './errors.ts';
 import { type Account, uuidFrom } from './ids.ts';
 import { KeyMetaStore } from './key-meta.ts';
+import { rotateDueKeys } from './key-rotation.ts';
 import { KeyStoreConnections } from './key-store-connections.ts';
 import { KmsMetrics, type MetricsSnapshot } from './metrics.ts';
-import type { Alias, CustomKeyStore, KmsCredential, KmsKey, Principal } from './model.ts';
+import type {
+  Alias,
+  CustomKeyStore,
+  KmsCredential,
+  KmsKey,
+  PendingImport,
+  Principal,
+} from './model.ts';
 import { isModelOperation } from './model-operations.ts';
 import { type EmulatorState, StateCodec, type StateStorage } from './persistence.ts';
 import { KeyStoreQuota } from './quota.ts';
+import { type KmsCallRecord, RecentCalls } from './recent-calls.ts';
 import { type Cancel, realScheduler, type Scheduler } from './scheduler.ts';
 import { checkStateAccount } from './state-account.ts';
+import { type KmsStateView, stateViewOf } from './state-view.ts';
 import { validationMessage } from './validation-message.ts';
 import { XksClient } from './xks/xks-client.ts';
 
@@ -47,6 +57,7 @@ export class KmsEmulator {
   readonly account: Account;
   readonly settings: EmulatorSettings;
   readonly metrics = new KmsMetrics();
+  readonly #recent = new RecentCalls();
   readonly #core: Core;
   readonly #credentials: ReadonlyMap<string, KmsCredential>;
   readonly #scheduler: Scheduler;
@@ -105,6 +116,7 @@ export class KmsEmulator {
       keyStores: new Map<string, CustomKeyStore>(),
       keys: new Map<string, KmsKey>(),
       aliases: new Map<string, Alias>(),
+      imports: new Map<string, PendingImport>(),
       meta: new KeyMetaStore(this.account),
       uuid: () => uuidFrom(random),
       save: () => this.#save(),
@@ -160,13 +172,29 @@ export class KmsEmulator {
         `The KMS emulator does not implement TrentService.${action}.`,
       );
     }
-    if (sweepDeletedKeys(this.#core)) await this.#save();
+    const swept = sweepDeletedKeys(this.#core);
+    if (rotateDueKeys(this.#core) || swept) await this.#save();
     const parsed = handler.schema.safeParse(body);
     if (!parsed.success) {
       throw new KmsError('ValidationException', validationMessage(parsed.error, body));
     }
     checkGrantTokens(this.#core, body);
     return handler.handle(this.#core, parsed.data, call);
+  }
+
+  /** Key stores, keys and aliases as they are now: copies, no key material, no proxy secret. */
+  view(): KmsStateView {
+    return stateViewOf(this.#core);
+  }
+
+  /** Notes one answered KMS call (kms-handler.ts), stamped with the emulator's clock. */
+  recordCall(call: Omit<KmsCallRecord, 'time'>): void {
+    this.#recent.add({ ...call, time: this.#core.clock().toISOString() });
+  }
+
+  /** The newest answered KMS calls (at most RECENT_KMS_CALLS), newest first. */
+  recentCalls(): KmsCallRecord[] {
+    return this.#recent.list();
   }
 
   /** Starts the periodic GetHealthStatus calls (kmsOperation KmsHealthCheck) to connected stores. */
@@ -242,6 +270,7 @@ export class KmsEmulator {
       keyStores: [...this.#core.keyStores.values()],
       keys: [...this.#core.keys.values()],
       aliases: [...this.#core.aliases.values()],
+      imports: [...this.#core.imports.values()],
       account: this.account,
       ...this.#core.meta.retain((id) => this.#core.keys.has(id)),
     };
@@ -257,6 +286,7 @@ export class KmsEmulator {
     for (const ks of state.keyStores) this.#core.keyStores.set(ks.id, ks);
     for (const k of state.keys) this.#core.keys.set(k.id, k);
     for (const a of state.aliases) this.#core.aliases.set(a.name, a);
+    for (const i of state.imports ?? []) this.#core.imports.set(i.tokenDigest, i);
     for (const m of state.meta ?? []) this.#core.meta.set(m);
     for (const g of state.grants ?? []) this.#core.meta.grants.set(g.grantId, g);
     // A connection or disconnection in progress when the state was written starts over.

@@ -1,50 +1,7 @@
-import {
-  constants,
-  createPublicKey,
-  generateKeyPairSync,
-  type KeyObject,
-  publicEncrypt,
-  sign,
-} from 'node:crypto';
-import { aeskwp } from '@noble/ciphers/aes.js';
+import { generateKeyPairSync, sign } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import {
-  b64,
-  createTestEmulator,
-  errorName,
-  TEST_NOW,
-  type TestEmulator,
-  unb64,
-} from './testing/index.ts';
-
-async function externalKey(t: TestEmulator, input: Record<string, unknown> = {}): Promise<string> {
-  const out = await t.client.call('CreateKey', { Origin: 'EXTERNAL', ...input });
-  return String((out.KeyMetadata as Record<string, unknown>).KeyId);
-}
-
-async function parameters(t: TestEmulator, KeyId: string, WrappingAlgorithm: string) {
-  const out = await t.client.call('GetParametersForImport', {
-    KeyId,
-    WrappingAlgorithm,
-    WrappingKeySpec: 'RSA_2048',
-  });
-  const publicKey = createPublicKey({
-    key: Buffer.from(unb64(out.PublicKey)),
-    format: 'der',
-    type: 'spki',
-  });
-  return { token: String(out.ImportToken), publicKey, validTo: Number(out.ParametersValidTo) };
-}
-
-/** What a KMS user does with the wrapping public key (KMS Developer Guide, "Encrypt key material"). */
-function wrap(publicKey: KeyObject, algorithm: string, material: Uint8Array): string {
-  const oaepHash = algorithm.endsWith('SHA_1') ? 'sha1' : 'sha256';
-  const rsa = (data: Uint8Array) =>
-    publicEncrypt({ key: publicKey, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash }, data);
-  if (algorithm.startsWith('RSAES_OAEP')) return b64(rsa(material));
-  const aesKey = new Uint8Array(32).fill(5);
-  return b64(Buffer.concat([rsa(aesKey), aeskwp(aesKey).encrypt(material)]));
-}
+import { externalKey, parameters, wrap } from './testing/import-helpers.ts';
+import { b64, createTestEmulator, errorName, TEST_NOW, unb64 } from './testing/index.ts';
 
 describe('importing key material', () => {
   it('imports symmetric material with each wrapping algorithm, and the key then encrypts', {

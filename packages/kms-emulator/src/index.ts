@@ -66,10 +66,13 @@ export {
 } from './model-operations.ts';
 export type { StateStorage } from './persistence.ts';
 export { StateFileError } from './persistence.ts';
+export type { KmsCallRecord } from './recent-calls.ts';
+export { RECENT_KMS_CALLS } from './recent-calls.ts';
 export type { Cancel, Scheduler } from './scheduler.ts';
 export { realScheduler } from './scheduler.ts';
 export type { SeedOutcome, SeedTarget } from './seed.ts';
 export { applySeed, parseSeed, SeedDocument, SeedError, seedTargetOf } from './seed.ts';
+export type { AliasView, KeyStoreView, KeyView, KmsStateView } from './state-view.ts';
 export type {
   NodeTransportOptions,
   TransportFailure,

@@ -110,6 +110,13 @@ export class KeyMetaStore {
     return { meta: [...this.#byKey.values()], grants: [...this.grants.values()] };
   }
 
+  /** The keys whose next automatic rotation is due at `now`. */
+  rotationsDue(now: number): KeyMeta[] {
+    return [...this.#byKey.values()].filter(
+      (m) => m.rotationEnabled && m.nextRotationAt !== undefined && m.nextRotationAt <= now,
+    );
+  }
+
   grantsOf(keyId: string): Grant[] {
     return [...this.grants.values()]
       .filter((g) => g.keyId === keyId)
@@ -122,10 +129,16 @@ export class KeyMetaStore {
   }
 }
 
-/** Records the automatic rotations that fell due up to `now` (KMS rotates on schedule). */
-export function catchUpRotations(meta: KeyMeta, now: number): void {
+/**
+ * Records the automatic rotations that fell due up to `now` (KMS rotates on schedule); returns
+ * how many, so the caller makes as many new materials (key-rotation.ts).
+ */
+export function catchUpRotations(meta: KeyMeta, now: number): number {
+  let count = 0;
   while (meta.rotationEnabled && meta.nextRotationAt !== undefined && meta.nextRotationAt <= now) {
     meta.rotations.push({ at: meta.nextRotationAt, type: 'AUTOMATIC' });
     meta.nextRotationAt += meta.rotationPeriodDays * DAY_MS;
+    count += 1;
   }
+  return count;
 }

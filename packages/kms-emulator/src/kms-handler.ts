@@ -8,6 +8,7 @@ import { KMS_CONTENT_TYPE, KMS_TARGET_PREFIX } from './constants.ts';
 import type { KmsEmulator } from './emulator.ts';
 import type { KmsLogger } from './emulator-deps.ts';
 import { KmsError, kmsErrorBody, toKmsError } from './errors.ts';
+import { subjectOf } from './recent-calls.ts';
 
 export type KmsHttpResponse = {
   status: number;
@@ -49,6 +50,9 @@ export async function handleKmsRequest(
   let accessKeyId: string | undefined;
   let status = 200;
   let errorName: string | undefined;
+  let errorMessage: string | undefined;
+  let request: unknown;
+  let answer: unknown;
   try {
     const principal = emulator.authenticate(req);
     accessKeyId = principal.accessKeyId;
@@ -62,12 +66,15 @@ export async function handleKmsRequest(
     if (!contentType.startsWith(KMS_CONTENT_TYPE)) {
       throw new KmsError('SerializationException', `Content-Type must be ${KMS_CONTENT_TYPE}.`);
     }
-    const result = await emulator.call(action, parseBody(req.body), { requestId, principal });
+    request = parseBody(req.body);
+    const result = await emulator.call(action, request, { requestId, principal });
+    answer = result;
     return { status, headers, body: JSON.stringify(result) };
   } catch (e) {
     const error = toKmsError(e);
     status = error.status;
     errorName = error.errorName;
+    errorMessage = error.message;
     if (error.errorName === 'KMSInternalException') {
       logger?.error('kms internal error', {
         requestId,
@@ -82,13 +89,15 @@ export async function handleKmsRequest(
       body: kmsErrorBody(error),
     };
   } finally {
-    logger?.info('kms', {
+    const durationMs = Math.round((performance.now() - started) * 100) / 100;
+    logger?.info('kms', { requestId, action, accessKeyId, status, errorName, durationMs });
+    emulator.recordCall({
       requestId,
-      action,
-      accessKeyId,
-      status,
-      errorName,
-      durationMs: Math.round((performance.now() - started) * 100) / 100,
+      operation: action ?? target,
+      ...subjectOf(request, answer),
+      outcome: errorName ?? 'ok',
+      ...(errorMessage === undefined ? {} : { errorMessage }),
+      durationMs,
     });
   }
 }

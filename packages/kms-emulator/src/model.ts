@@ -84,10 +84,30 @@ export type KmsKey = {
    * waits for its material.
    */
   material: Uint8Array;
+  /**
+   * Rotated symmetric keys: the material of earlier rotations, oldest first, kept so their
+   * ciphertexts still decrypt. Material index i is `earlierMaterials[i]`; the current `material`
+   * has index `earlierMaterials.length` (0 for a key never rotated, and for state written before
+   * rotation made new material). Each blob names the index it was sealed under.
+   */
+  earlierMaterials?: Uint8Array[] | undefined;
   /** EXTERNAL keys: when the imported material expires (epoch ms); undefined if it does not. */
   validTo?: number | undefined;
   /** EXTERNAL keys: SHA-256 of the first material imported; re-imports must match it. */
   importedDigest?: string | undefined;
+};
+
+/** A GetParametersForImport answer waiting for its ImportKeyMaterial (pending-imports.ts). */
+export type PendingImport = {
+  /** SHA-256 (hex) of the import token: the token itself is not kept. */
+  tokenDigest: string;
+  keyId: string;
+  /** The wrapping algorithm asked for. */
+  algorithm: string;
+  /** The wrapping private key, PKCS#8 DER; dropped once the parameters expire. */
+  wrappingKey?: Uint8Array | undefined;
+  /** When the parameters expire (epoch ms). */
+  validTo: number;
 };
 
 export type Alias = {

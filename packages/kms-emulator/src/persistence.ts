@@ -1,6 +1,7 @@
 /**
  * Optional persistence of the emulator state as one JSON document. Nothing secret is in the clear:
- * each key's material (AES, HMAC or PKCS#8 private key) is wrapped with AES key wrap with padding (RFC 5649) and each proxy secret
+ * each key's material (AES, HMAC or PKCS#8 private key) and each pending import's wrapping
+ * private key is wrapped with AES key wrap with padding (RFC 5649) and each proxy secret
  * sealed with AES-256-GCM, both under keys derived from the emulator master key with HKDF-SHA256
  * (RFC 5869). Reading checks every record with zod and fails on anything unexpected.
  */
@@ -11,7 +12,7 @@ import { z } from 'zod';
 import type { Account } from './ids.ts';
 import type { Grant, KeyMeta } from './key-meta.ts';
 import { KEY_SPEC_NAMES, KEY_USAGE_NAMES } from './key-specs.ts';
-import type { Alias, CustomKeyStore, KeySpec, KeyUsage, KmsKey } from './model.ts';
+import type { Alias, CustomKeyStore, KeySpec, KeyUsage, KmsKey, PendingImport } from './model.ts';
 import {
   decodeMeta,
   encodeGrants,
@@ -37,6 +38,8 @@ export type EmulatorState = {
   keyStores: CustomKeyStore[];
   keys: KmsKey[];
   aliases: Alias[];
+  /** Import parameters not yet expired for a day (absent in files written before they were kept). */
+  imports?: PendingImport[] | undefined;
   /** The account and Region the state belongs to (absent in files written before it was kept). */
   account?: Account | undefined;
   meta?: KeyMeta[] | undefined;
@@ -89,6 +92,8 @@ const StoredKey = z.strictObject({
   xksKeyId: z.string().optional(),
   /** Absent while an EXTERNAL key waits for its material. */
   wrappedMaterial: z.string().optional(),
+  /** Rotated keys: the material of earlier rotations, oldest first (absent in older files). */
+  wrappedEarlierMaterials: z.array(z.string()).optional(),
   validTo: z.number().optional(),
   importedDigest: z.string().optional(),
 });
@@ -100,11 +105,21 @@ const StoredAlias = z.strictObject({
   updatedAt: z.number(),
 });
 
+const StoredImport = z.strictObject({
+  tokenDigest: z.string(),
+  keyId: z.string(),
+  algorithm: z.string(),
+  /** The wrapping private key (PKCS#8 DER), wrapped; absent once the parameters expired. */
+  wrappedWrappingKey: z.string().optional(),
+  validTo: z.number(),
+});
+
 const StateDocument = z.strictObject({
   format: z.literal('xkslab-kms-emulator-state/1'),
   keyStores: z.array(StoredKeyStore),
   keys: z.array(StoredKey),
   aliases: z.array(StoredAlias),
+  imports: z.array(StoredImport).optional(),
   account: StoredAccount.optional(),
   keyMeta: z.array(StoredKeyMeta).optional(),
   grants: z.array(StoredGrant).optional(),
@@ -158,13 +173,21 @@ export class StateCodec {
         origin: k.origin,
         ...(k.customKeyStoreId === undefined ? {} : { customKeyStoreId: k.customKeyStoreId }),
         ...(k.xksKeyId === undefined ? {} : { xksKeyId: k.xksKeyId }),
-        ...(k.material.length === 0
-          ? {}
-          : { wrappedMaterial: b64(aeskwp(this.#wrapKey).encrypt(k.material)) }),
+        ...(k.material.length === 0 ? {} : { wrappedMaterial: this.#wrap(k.material) }),
+        ...(k.earlierMaterials?.length
+          ? { wrappedEarlierMaterials: k.earlierMaterials.map((m) => this.#wrap(m)) }
+          : {}),
         ...(k.validTo === undefined ? {} : { validTo: k.validTo }),
         ...(k.importedDigest === undefined ? {} : { importedDigest: k.importedDigest }),
       })),
       aliases: state.aliases.map((a) => ({ ...a })),
+      imports: (state.imports ?? []).map((i) => ({
+        tokenDigest: i.tokenDigest,
+        keyId: i.keyId,
+        algorithm: i.algorithm,
+        ...(i.wrappingKey ? { wrappedWrappingKey: this.#wrap(i.wrappingKey) } : {}),
+        validTo: i.validTo,
+      })),
       ...(state.account ? { account: { ...state.account } } : {}),
       keyMeta: encodeMeta(state.meta ?? []),
       grants: encodeGrants(state.grants ?? []),
@@ -216,13 +239,20 @@ export class StateCodec {
           customKeyStoreId: k.customKeyStoreId,
           xksKeyId: k.xksKeyId,
           material:
-            k.wrappedMaterial === undefined
-              ? new Uint8Array(0)
-              : aeskwp(this.#wrapKey).decrypt(unb64(k.wrappedMaterial)),
+            k.wrappedMaterial === undefined ? new Uint8Array(0) : this.#unwrap(k.wrappedMaterial),
+          earlierMaterials: k.wrappedEarlierMaterials?.map((m) => this.#unwrap(m)),
           validTo: k.validTo,
           importedDigest: k.importedDigest,
         })),
         aliases: doc.aliases,
+        imports: (doc.imports ?? []).map((i) => ({
+          tokenDigest: i.tokenDigest,
+          keyId: i.keyId,
+          algorithm: i.algorithm,
+          wrappingKey:
+            i.wrappedWrappingKey === undefined ? undefined : this.#unwrap(i.wrappedWrappingKey),
+          validTo: i.validTo,
+        })),
         account: doc.account,
         meta: decodeMeta(doc.keyMeta ?? []),
         grants: doc.grants ?? [],
@@ -233,6 +263,15 @@ export class StateCodec {
         { cause: e },
       );
     }
+  }
+
+  /** RFC 5649 key wrap under the master key's wrapping key. */
+  #wrap(material: Uint8Array): string {
+    return b64(aeskwp(this.#wrapKey).encrypt(material));
+  }
+
+  #unwrap(text: string): Uint8Array {
+    return aeskwp(this.#wrapKey).decrypt(unb64(text));
   }
 
   #seal(plaintext: Uint8Array, context: string): string {

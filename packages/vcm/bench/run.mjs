@@ -1,18 +1,36 @@
+// @ts-check
 // Throughput of Vcm encrypt/decrypt (MemoryRecordStore, key cached) per engine and input size,
-// against raw node:crypto AES-256-GCM on the same inputs. Run after `pnpm build` (imports dist/).
-// Prints a table and writes <repo>/bench/results/vcm-crypto.json.
+// against raw node:crypto AES-256-GCM and raw pkcs11js calls on a SoftHSMv2 token (apt package
+// softhsm2; skipped with the reason when it is missing), on the same key and inputs, the cases of
+// each size measured one after another. Run after `pnpm build` (imports dist/). Prints tables and
+// writes <repo>/bench/results/vcm-crypto.json.
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import os from 'node:os';
-import { cipherEngine, MemoryRecordStore, Vcm } from '../dist/index.js';
+import { cipherEngine, MemoryRecordStore, Vcm } from '@xkslab/vcm';
+import { createSoftHsmToken, openRawPkcs11AesGcm, softHsmMissing } from '@xkslab/vcm/testing';
 
 const DURATION_MS = Number(process.env.BENCH_DURATION_MS ?? 1000);
 const WARMUP_MS = Math.min(200, DURATION_MS / 5);
 const SIZES = [32, 1024, 4300];
 const AAD_BYTES = 64;
 const RESULTS = new URL('../../../bench/results/', import.meta.url);
+const OPS = /** @type {const} */ (['encrypt', 'decrypt']);
+const BASELINE = 'node:crypto (baseline)';
+const SOFTHSM = 'SoftHSMv2 via pkcs11js (raw)';
+/** The engine the SoftHSMv2 target is judged on: the default of `xkslab serve`. */
+const TARGET_ENGINE = 'node';
+const TARGET = { size: 1024, atLeast: 3 };
 
-/** Runs `op` (sync or async) repeatedly for about `ms`; returns ops per second. */
+/** @typedef {(typeof OPS)[number]} Op */
+/** @typedef {Record<Op, () => unknown>} Ops */
+/** @typedef {{ size: number, op: Op, impl: string, opsPerSec: number, ratio: number, mibPerSec?: number }} Result */
+
+/**
+ * Runs `op` (sync or async) repeatedly for about `ms`; returns ops per second.
+ * @param {() => unknown} op
+ * @param {number} ms
+ */
 async function measure(op, ms) {
   let batch = 1;
   let ops = 0;
@@ -29,67 +47,105 @@ async function measure(op, ms) {
   return ops / (Number(now - start) / 1e9);
 }
 
+/** @param {() => unknown} op */
 async function bench(op) {
   await measure(op, WARMUP_MS);
   return measure(op, DURATION_MS);
 }
 
-const key = randomBytes(32);
-const aad = randomBytes(AAD_BYTES);
-const results = [];
+/**
+ * Measures encrypt then decrypt of one implementation at one size into `results`.
+ * @param {Result[]} results
+ * @param {number} size
+ * @param {string} impl
+ * @param {Ops} ops
+ * @param {Record<Op, number>} [baseline] ops/s of node:crypto (the ratio's denominator)
+ */
+async function benchOps(results, size, impl, ops, baseline) {
+  /** @type {Record<Op, number>} */
+  const measured = { encrypt: 0, decrypt: 0 };
+  for (const op of OPS) {
+    measured[op] = await bench(ops[op]);
+    const ratio = baseline === undefined ? 1 : measured[op] / baseline[op];
+    results.push({ size, op, impl, opsPerSec: measured[op], ratio });
+  }
+  return measured;
+}
 
-for (const size of SIZES) {
-  const plaintext = randomBytes(size);
-  const iv = randomBytes(12);
-
-  // Baseline: node:crypto directly (fixed IV, no key lookup, no IV generation).
-  const baselineEncrypt = () => {
+/**
+ * node:crypto directly (fixed IV, no key lookup, no IV generation).
+ * @param {Buffer} key @param {Buffer} iv @param {Buffer} plaintext @param {Buffer} aad
+ * @returns {{ ops: Ops, sealed: Buffer }}
+ */
+function nodeCryptoOps(key, iv, plaintext, aad) {
+  const encrypt = () => {
     const c = createCipheriv('aes-256-gcm', key, iv, { authTagLength: 16 });
     c.setAAD(aad);
     const ct = Buffer.concat([c.update(plaintext), c.final()]);
     return [ct, c.getAuthTag()];
   };
-  const [baseCt, baseTag] = baselineEncrypt();
-  const baselineDecrypt = () => {
+  const [ct, tag] = encrypt();
+  if (ct === undefined || tag === undefined) throw new Error('no ciphertext');
+  const decrypt = () => {
     const d = createDecipheriv('aes-256-gcm', key, iv, { authTagLength: 16 });
-    d.setAuthTag(baseTag);
+    d.setAuthTag(tag);
     d.setAAD(aad);
-    return Buffer.concat([d.update(baseCt), d.final()]);
+    return Buffer.concat([d.update(ct), d.final()]);
   };
-  const baseline = {
-    encrypt: await bench(baselineEncrypt),
-    decrypt: await bench(baselineDecrypt),
-  };
-  for (const op of ['encrypt', 'decrypt']) {
-    results.push({ size, op, impl: 'node:crypto (baseline)', opsPerSec: baseline[op], ratio: 1 });
-  }
+  return { ops: { encrypt, decrypt }, sealed: Buffer.concat([ct, tag]) };
+}
 
-  for (const engineName of ['noble', 'node']) {
-    const vcm = await Vcm.open({
-      store: new MemoryRecordStore(),
-      engine: cipherEngine(engineName),
-      masterKey: randomBytes(32),
-    });
-    await vcm.createModule({ name: 'bench' });
-    await vcm.createKey('bench', { id: 'k', usage: ['ENCRYPT', 'DECRYPT'], material: key });
-    const sealed = await vcm.encrypt('bench', 'k', { plaintext, aad });
-    const input = { ...sealed, aad };
-    const ops = {
-      encrypt: () => vcm.encrypt('bench', 'k', { plaintext, aad }),
-      decrypt: () => vcm.decrypt('bench', 'k', input),
-    };
-    for (const op of ['encrypt', 'decrypt']) {
-      const opsPerSec = await bench(ops[op]);
-      results.push({
-        size,
-        op,
-        impl: `Vcm + ${engineName} engine`,
-        opsPerSec,
-        ratio: opsPerSec / baseline[op],
-      });
+const key = randomBytes(32);
+const aad = randomBytes(AAD_BYTES);
+/** @type {Result[]} */
+const results = [];
+const softHsmSkipped = softHsmMissing();
+if (softHsmSkipped !== undefined) console.log(`${SOFTHSM} baseline skipped: ${softHsmSkipped}`);
+const token =
+  softHsmSkipped === undefined
+    ? await createSoftHsmToken({ label: 'vcm-bench', pin: randomBytes(8).toString('hex') })
+    : undefined;
+try {
+  // One logged-in session and the same key as every other case, open for the whole run.
+  const hsm = token === undefined ? undefined : await openRawPkcs11AesGcm(token, key);
+  try {
+    for (const size of SIZES) {
+      const plaintext = randomBytes(size);
+      const iv = randomBytes(12);
+      const base = nodeCryptoOps(key, iv, plaintext, aad);
+      const baseline = await benchOps(results, size, BASELINE, base.ops);
+      for (const engineName of /** @type {const} */ (['noble', 'node'])) {
+        const vcm = await Vcm.open({
+          store: new MemoryRecordStore(),
+          engine: cipherEngine(engineName),
+          masterKey: randomBytes(32),
+        });
+        await vcm.createModule({ name: 'bench' });
+        await vcm.createKey('bench', { id: 'k', usage: ['ENCRYPT', 'DECRYPT'], material: key });
+        const input = { ...(await vcm.encrypt('bench', 'k', { plaintext, aad })), aad };
+        const ops = {
+          encrypt: () => vcm.encrypt('bench', 'k', { plaintext, aad }),
+          decrypt: () => vcm.decrypt('bench', 'k', input),
+        };
+        await benchOps(results, size, `Vcm + ${engineName} engine`, ops, baseline);
+        await vcm.close();
+      }
+      if (hsm !== undefined) {
+        // C_EncryptInit + C_Encrypt (C_DecryptInit + C_Decrypt), CKM_AES_GCM, fixed IV as above.
+        const sealed = hsm.encrypt(iv, plaintext, aad);
+        if (!sealed.equals(base.sealed)) throw new Error('SoftHSMv2 and node:crypto disagree');
+        const ops = {
+          encrypt: () => hsm.encrypt(iv, plaintext, aad),
+          decrypt: () => hsm.decrypt(iv, sealed, aad),
+        };
+        await benchOps(results, size, SOFTHSM, ops, baseline);
+      }
     }
-    await vcm.close();
+  } finally {
+    hsm?.close();
   }
+} finally {
+  await token?.remove();
 }
 
 for (const r of results) {
@@ -105,27 +161,115 @@ const machine = {
   node: process.version,
   platform: `${os.platform()} ${os.release()}`,
   arch: os.arch(),
+  loadAvgAtEnd: os.loadavg().map((x) => Number(x.toFixed(2))),
 };
 
-const header = ['bytes', 'op', 'implementation', 'ops/s', 'MiB/s', 'vs baseline'];
-const rows = results.map((r) => [
-  String(r.size),
-  r.op,
-  r.impl,
-  r.opsPerSec.toLocaleString('en-US'),
-  r.mibPerSec.toFixed(2),
-  `${r.ratio.toFixed(2)}x`,
-]);
-const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
-const line = (cells) =>
-  cells.map((c, i) => (i >= 3 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ');
-console.log(`vcm-crypto: ${machine.model} x${machine.cpus}, node ${machine.node}`);
+/**
+ * @param {string[]} header
+ * @param {string[][]} rows
+ * @param {number} rightFrom the first right-aligned column
+ */
+function printTable(header, rows, rightFrom) {
+  const widths = header.map((h, i) =>
+    Math.max(h.length, ...rows.map((row) => row[i]?.length ?? 0)),
+  );
+  /** @param {string[]} cells */
+  const line = (cells) =>
+    cells
+      .map((c, i) => (i >= rightFrom ? c.padStart(widths[i] ?? 0) : c.padEnd(widths[i] ?? 0)))
+      .join('  ');
+  console.log(line(header));
+  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+  for (const row of rows) console.log(line(row));
+}
+
+/** @param {number} n */
+const fmtInt = (n) => Math.round(n).toLocaleString('en-US');
+/** @param {number} x */
+const fmtRatio = (x) => (Number.isFinite(x) ? `${x.toFixed(2)}x` : '-');
+
+console.log(
+  `vcm-crypto: ${machine.model} x${machine.cpus}, node ${machine.node}, load ${machine.loadAvgAtEnd.join(' ')}`,
+);
 console.log(
   `AES-256-GCM, ${AAD_BYTES}-byte AAD, ~${DURATION_MS} ms per measurement, one op at a time`,
 );
-console.log(line(header));
-console.log(widths.map((w) => '-'.repeat(w)).join('  '));
-for (const row of rows) console.log(line(row));
+printTable(
+  ['bytes', 'op', 'implementation', 'ops/s', 'MiB/s', 'vs baseline'],
+  results.map((r) => [
+    String(r.size),
+    r.op,
+    r.impl,
+    fmtInt(r.opsPerSec),
+    (r.mibPerSec ?? 0).toFixed(2),
+    fmtRatio(r.ratio),
+  ]),
+  3,
+);
+
+/**
+ * @param {number} size @param {Op} op @param {string} impl
+ * @returns {number}
+ */
+const opsOf = (size, op, impl) =>
+  results.find((r) => r.size === size && r.op === op && r.impl === impl)?.opsPerSec ?? Number.NaN;
+const vcmImpl = `Vcm + ${TARGET_ENGINE} engine`;
+/** @param {number} size @param {Op} op */
+const vsHsm = (size, op) => {
+  const vcmOpsPerSec = opsOf(size, op, vcmImpl);
+  const softHsmOpsPerSec = opsOf(size, op, SOFTHSM);
+  return { vcmOpsPerSec, softHsmOpsPerSec, ratio: round(vcmOpsPerSec / softHsmOpsPerSec, 3) };
+};
+/** @param {number} x @param {number} digits */
+function round(x, digits) {
+  return Number(x.toFixed(digits));
+}
+
+/** Vcm with the default engine against SoftHSMv2 per size, and the target at 1 KiB. */
+let softHsm;
+if (softHsmSkipped !== undefined) {
+  console.log(`\n${SOFTHSM} baseline skipped: ${softHsmSkipped}`);
+  softHsm = { skipped: softHsmSkipped };
+} else {
+  const rows = SIZES.map((size) => ({
+    size,
+    encrypt: vsHsm(size, 'encrypt'),
+    decrypt: vsHsm(size, 'decrypt'),
+  }));
+  console.log(`\n${vcmImpl} (the default) vs ${SOFTHSM}, same key, one session`);
+  printTable(
+    [
+      'bytes',
+      'Vcm enc/s',
+      'SoftHSMv2 enc/s',
+      'enc ratio',
+      'Vcm dec/s',
+      'SoftHSMv2 dec/s',
+      'dec ratio',
+    ],
+    rows.map((r) => [
+      String(r.size),
+      fmtInt(r.encrypt.vcmOpsPerSec),
+      fmtInt(r.encrypt.softHsmOpsPerSec),
+      fmtRatio(r.encrypt.ratio),
+      fmtInt(r.decrypt.vcmOpsPerSec),
+      fmtInt(r.decrypt.softHsmOpsPerSec),
+      fmtRatio(r.decrypt.ratio),
+    ]),
+    1,
+  );
+  const at = rows.find((r) => r.size === TARGET.size);
+  const met =
+    at !== undefined && at.encrypt.ratio >= TARGET.atLeast && at.decrypt.ratio >= TARGET.atLeast;
+  console.log(
+    `target module encrypt/decrypt ${TARGET.size / 1024} KiB >= ${TARGET.atLeast}x SoftHSMv2: ${fmtRatio(at?.encrypt.ratio ?? Number.NaN)} / ${fmtRatio(at?.decrypt.ratio ?? Number.NaN)} (${met ? 'met' : 'MISSED'})`,
+  );
+  softHsm = {
+    engine: TARGET_ENGINE,
+    rows,
+    target: { size: TARGET.size, atLeast: TARGET.atLeast, met },
+  };
+}
 
 await mkdir(RESULTS, { recursive: true });
 const out = new URL('vcm-crypto.json', RESULTS);
@@ -133,11 +277,12 @@ const tmp = new URL('vcm-crypto.json.tmp', RESULTS);
 const report = {
   benchmark: 'vcm-crypto',
   description:
-    'Vcm.encrypt/decrypt ops/s (MemoryRecordStore, cached key, sequential awaits) per engine vs raw node:crypto aes-256-gcm (fixed IV) on the same inputs',
+    'Vcm.encrypt/decrypt ops/s (MemoryRecordStore, cached key, sequential awaits) per engine vs raw node:crypto aes-256-gcm and raw pkcs11js CKM_AES_GCM on a SoftHSMv2 token (one session; fixed IV) on the same key and inputs',
   date: new Date().toISOString(),
   machine,
   settings: { durationMs: DURATION_MS, warmupMs: WARMUP_MS, aadBytes: AAD_BYTES, sizes: SIZES },
   results,
+  softHsm,
 };
 await writeFile(tmp, `${JSON.stringify(report, null, 2)}\n`);
 await rename(tmp, out);

@@ -8,9 +8,9 @@ import {
   HELP_OPTION,
   parseCommand,
 } from './command.ts';
+import { COMMANDS, helpFor, MAIN_HELP } from './commands.ts';
 import { FAULTS_COMMAND } from './faults-command.ts';
 import { flagName, UsageError } from './flags.ts';
-import { COMMANDS, helpFor, MAIN_HELP } from './help.ts';
 import { KEYS_COMMAND } from './keys-command.ts';
 import { CREDS_COMMAND, KEYSTORES_COMMAND } from './keystores-command.ts';
 import { MODULES_COMMAND } from './modules-command.ts';

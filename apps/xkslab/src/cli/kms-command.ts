@@ -6,7 +6,12 @@
 import { readFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
-import { StateFileError } from '@xkslab/kms-emulator';
+import {
+  type KmsCallRecord,
+  type KmsStateView,
+  type SeedDocument,
+  StateFileError,
+} from '@xkslab/kms-emulator';
 import type { ConnectionLimits } from '../connection-limits.ts';
 import { createKmsRuntime, DEFAULT_KMS_SETTINGS, kmsBannerText } from '../kms/kms-runtime.ts';
 import { fileStateStorage, loadKmsMasterKey } from '../kms/state-file.ts';
@@ -147,6 +152,8 @@ export async function startKmsBeside(options: {
   port: number;
   dataDir: string;
   masterKey: Uint8Array;
+  /** --kms-seed, applied when the state is empty (as `xkslab kms --seed`). */
+  seed?: SeedDocument | undefined;
   logger: Logger;
   /** What the emulator's request handling logs to (serve --quiet); default `logger`. */
   requestLogger?: Logger;
@@ -155,7 +162,13 @@ export async function startKmsBeside(options: {
   say: (text: string) => void;
   clock: () => Date;
   random: (n: number) => Uint8Array;
-}): Promise<{ url: string; close(): Promise<void> }> {
+}): Promise<{
+  url: string;
+  /** Read-only: the state and the newest calls, for the dashboard's KMS page. */
+  view(): KmsStateView;
+  recentCalls(): KmsCallRecord[];
+  close(): Promise<void>;
+}> {
   const runtime = await withStateErrors(
     createKmsRuntime(DEFAULT_KMS_SETTINGS, {
       logger: options.requestLogger ?? options.logger,
@@ -167,13 +180,17 @@ export async function startKmsBeside(options: {
       },
     }),
   );
+  if (options.seed) await applyKmsSeed(runtime.emulator, options.seed, options.logger);
   const { server, url } = await listenKms(runtime, options.listen, options, options.say);
   options.logger.info('kms listening', { kmsUrl: url });
+  const { emulator } = runtime;
   return {
     url,
+    view: () => emulator.view(),
+    recentCalls: () => emulator.recentCalls(),
     async close() {
       await options.closeServer(server);
-      await runtime.emulator.stop();
+      await emulator.stop();
     },
   };
 }

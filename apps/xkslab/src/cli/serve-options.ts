@@ -69,6 +69,11 @@ export const ServeOptions = z.strictObject({
       description: `... on HOST (default ${DEFAULT_KMS_HOST}, loopback whatever --host is; it has the\npublished default credential, so off loopback run 'xkslab kms' with your own)`,
       value: 'HOST',
     }),
+  kmsSeed: File.optional().meta({
+    description:
+      "... and create the key stores, keys, aliases, tags and policies of this JSON\nfile when its state is empty (the file of 'xkslab kms --seed')",
+    value: 'FILE',
+  }),
   tlsCert: File.optional().meta({
     description: 'serve HTTPS with this PEM certificate (chain: leaf first) ...',
     value: 'FILE',
@@ -167,8 +172,11 @@ export function parseServeArgs(args: readonly string[]): ServeOptions {
   return parsed.help ? { ...ServeOptions.parse({}), help: true } : parsed.options;
 }
 
-/** --kms-host: with --kms-port, and on loopback (the emulator beside serve has the default credential). */
+/** --kms-seed and --kms-host: with --kms-port; --kms-host on loopback (the emulator beside serve has the default credential). */
 function checkKmsHost(o: ServeOptions): string | undefined {
+  if (o.kmsSeed !== undefined && o.kmsPort === undefined) {
+    return '--kms-seed needs --kms-port (the KMS emulator beside the proxy)';
+  }
   if (o.kmsHost === undefined) return undefined;
   if (o.kmsPort === undefined) {
     return '--kms-host needs --kms-port (the KMS emulator beside the proxy)';

@@ -14,6 +14,7 @@ export const NAV = [
   { id: 'modules', href: `${UI_BASE}/modules`, label: 'Modules' },
   { id: 'keys', href: `${UI_BASE}/keys`, label: 'Keys' },
   { id: 'keystores', href: `${UI_BASE}/keystores`, label: 'Key stores' },
+  { id: 'kms', href: `${UI_BASE}/kms`, label: 'KMS' },
   { id: 'audit', href: `${UI_BASE}/audit`, label: 'Audit' },
   { id: 'faults', href: `${UI_BASE}/faults`, label: 'Faults' },
   { id: 'conformance', href: `${UI_BASE}/conformance`, label: 'Conformance' },

@@ -18,6 +18,7 @@ import { registerConformancePages } from './pages/conformance.tsx';
 import { registerFaultPages } from './pages/faults.tsx';
 import { registerKeyPages } from './pages/keys.tsx';
 import { registerKeyStorePages } from './pages/keystores.tsx';
+import { registerKmsPages } from './pages/kms.tsx';
 import { registerModulePages } from './pages/modules.tsx';
 import { registerOverviewPages } from './pages/overview.tsx';
 import {
@@ -148,6 +149,7 @@ export function createUiApp(deps: UiDeps): { app: Hono<UiEnv>; state: UiState } 
   registerModulePages(app, deps);
   registerKeyPages(app, deps, state);
   registerKeyStorePages(app, deps);
+  registerKmsPages(app, deps, state);
   registerAuditPages(app, deps, state);
   registerFaultPages(app, deps);
   registerConformancePages(app, deps, state);

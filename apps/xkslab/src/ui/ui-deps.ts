@@ -1,4 +1,5 @@
 import type { ConformanceOptions, ConformanceReport, RunHooks } from '@xkslab/conformance';
+import type { KmsCallRecord, KmsStateView } from '@xkslab/kms-emulator';
 import type { Context } from 'hono';
 import type { XksMetrics } from '../metrics/xks-metrics.ts';
 import type { AdminDeps } from '../services/deps.ts';
@@ -13,6 +14,22 @@ export type AuditReader = {
   flush(): Promise<void>;
 };
 
+/** The KMS emulator running beside the proxy (`serve --kms-port`), read-only. */
+export type KmsBeside = {
+  readonly url: string;
+  view(): KmsStateView;
+  /** Its newest KMS calls, newest first. */
+  recentCalls(): readonly KmsCallRecord[];
+};
+
+/** Where the KMS page finds the emulator beside the proxy. */
+export type KmsSource = {
+  /** The emulator once it listens; undefined when serve runs without --kms-port. */
+  beside(): KmsBeside | undefined;
+  /** The command that starts this server with the emulator beside it. */
+  startCommand: string;
+};
+
 /** Everything the dashboard needs: the admin API's dependencies, plus what only it shows. */
 export type UiDeps = AdminDeps & {
   metrics: XksMetrics;
@@ -22,6 +39,8 @@ export type UiDeps = AdminDeps & {
   xksUrl: string;
   /** The conformance runner (injected so tests can replace it). */
   runConformance: (options: ConformanceOptions, hooks?: RunHooks) => Promise<ConformanceReport>;
+  /** The KMS emulator beside the proxy; absent: the KMS page says this server cannot have one. */
+  kms?: KmsSource | undefined;
 };
 
 /** What the dashboard's middleware adds to every request after login. */

@@ -1,6 +1,6 @@
 /**
  * Importing key material into EXTERNAL keys: GetParametersForImport (an RSA wrapping key pair and
- * an import token, valid 24 hours, held in memory only), ImportKeyMaterial and
+ * an import token, valid 24 hours, kept in the state as pending-imports.ts says), ImportKeyMaterial and
  * DeleteImportedKeyMaterial. Wrapping (KMS Developer Guide, "Encrypt key material"):
  * RSAES_OAEP_SHA_1/256 encrypt the material with RSA-OAEP; RSA_AES_KEY_WRAP_SHA_1/256 encrypt an
  * ephemeral AES-256 key with RSA-OAEP and wrap the material under it with AES key wrap with
@@ -21,32 +21,13 @@ import { GetParametersForImportRequest, ImportKeyMaterialRequest } from '../key-
 import { generateAsymmetric, KEY_SPECS, SYMMETRIC_KEY_BYTES } from '../key-specs.ts';
 import { hasMaterial, stateError } from '../key-state.ts';
 import type { KmsKey } from '../model.ts';
+import { IMPORT_PARAMETERS_VALID_MS, tokenDigest } from '../pending-imports.ts';
 import { KeyIdRequest } from '../schemas.ts';
 import { invalidCiphertext } from './envelope-errors.ts';
 
-const PARAMETERS_VALID_MS = 24 * 60 * 60 * 1000;
 const VALID_TO_MAX_MS = 365 * 24 * 60 * 60 * 1000;
 const TOKEN_BYTES = 32;
 const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64');
-
-type ImportParameters = {
-  keyId: string;
-  algorithm: string;
-  wrappingKey: KeyObject;
-  validTo: number;
-};
-
-/** Import tokens of each emulator, by Base64 token; lost on restart, like a 24-hour credential. */
-const TOKENS = new WeakMap<Core, Map<string, ImportParameters>>();
-
-function tokensOf(core: Core): Map<string, ImportParameters> {
-  let tokens = TOKENS.get(core);
-  if (!tokens) {
-    tokens = new Map();
-    TOKENS.set(core, tokens);
-  }
-  return tokens;
-}
 
 /** An EXTERNAL key not pending deletion. */
 function importableKey(core: Core, keyIdParam: string, operation: string): KmsKey {
@@ -77,15 +58,16 @@ export const getParametersForImport = defineAction({
     }
     const pair = await generateAsymmetric(input.WrappingKeySpec);
     const token = core.random(TOKEN_BYTES);
-    const validTo = nowMs(core) + PARAMETERS_VALID_MS;
-    const tokens = tokensOf(core);
-    for (const [t, p] of tokens) if (p.validTo <= nowMs(core)) tokens.delete(t);
-    tokens.set(b64(token), {
+    const validTo = nowMs(core) + IMPORT_PARAMETERS_VALID_MS;
+    const digest = tokenDigest(token);
+    core.imports.set(digest, {
+      tokenDigest: digest,
       keyId: key.id,
       algorithm: input.WrappingAlgorithm,
-      wrappingKey: pair.privateKey,
+      wrappingKey: new Uint8Array(pair.privateKey.export({ format: 'der', type: 'pkcs8' })),
       validTo,
     });
+    await core.save();
     return {
       KeyId: key.arn,
       ImportToken: b64(token),
@@ -95,18 +77,23 @@ export const getParametersForImport = defineAction({
   },
 });
 
-function unwrap(parameters: ImportParameters, wrapped: Uint8Array): Uint8Array {
-  const oaepHash = parameters.algorithm.endsWith('SHA_1') ? 'sha1' : 'sha256';
+function unwrap(algorithm: string, wrappingKeyDer: Uint8Array, wrapped: Uint8Array): Uint8Array {
+  const wrappingKey = createPrivateKey({
+    key: Buffer.from(wrappingKeyDer),
+    format: 'der',
+    type: 'pkcs8',
+  });
+  const oaepHash = algorithm.endsWith('SHA_1') ? 'sha1' : 'sha256';
   const rsa = (bytes: Uint8Array) =>
     new Uint8Array(
       privateDecrypt(
-        { key: parameters.wrappingKey, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash },
+        { key: wrappingKey, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash },
         bytes,
       ),
     );
   try {
-    if (parameters.algorithm.startsWith('RSAES_OAEP')) return rsa(wrapped);
-    const modulusBytes = (parameters.wrappingKey.asymmetricKeyDetails?.modulusLength ?? 0) / 8;
+    if (algorithm.startsWith('RSAES_OAEP')) return rsa(wrapped);
+    const modulusBytes = (wrappingKey.asymmetricKeyDetails?.modulusLength ?? 0) / 8;
     const aesKey = rsa(wrapped.subarray(0, modulusBytes));
     try {
       return aeskwp(aesKey).decrypt(wrapped.subarray(modulusBytes));
@@ -174,18 +161,22 @@ export const importKeyMaterial = defineAction({
   schema: ImportKeyMaterialRequest,
   async handle(core, input) {
     const key = importableKey(core, input.KeyId, 'ImportKeyMaterial');
-    const parameters = tokensOf(core).get(b64(input.ImportToken));
+    const parameters = core.imports.get(tokenDigest(input.ImportToken));
     if (!parameters || parameters.keyId !== key.id) {
       throw new KmsError(
         'InvalidImportTokenException',
         `The import token is not valid for ${key.arn}.`,
       );
     }
-    if (parameters.validTo <= nowMs(core)) {
+    if (parameters.validTo <= nowMs(core) || !parameters.wrappingKey) {
       throw new KmsError('ExpiredImportTokenException', 'The import token has expired.');
     }
     const validTo = expiry(core, input.ExpirationModel, input.ValidTo);
-    const unwrapped = unwrap(parameters, input.EncryptedKeyMaterial);
+    const unwrapped = unwrap(
+      parameters.algorithm,
+      parameters.wrappingKey,
+      input.EncryptedKeyMaterial,
+    );
     let material: Uint8Array = new Uint8Array(0);
     try {
       material = checkMaterial(key, unwrapped);

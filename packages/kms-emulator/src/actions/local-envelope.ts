@@ -1,16 +1,19 @@
 /**
  * Sealing and opening under keys whose material the emulator holds (origins AWS_KMS and
- * EXTERNAL). SYMMETRIC_DEFAULT: AES-256-GCM (NIST SP 800-38D) in a blob that names its key:
+ * EXTERNAL). SYMMETRIC_DEFAULT: AES-256-GCM (NIST SP 800-38D) in a blob that names its key and
+ * the key material it was sealed under (a key has one material per rotation, model.ts):
  *
  *   offset  size  field
- *   0       1     LOCAL_BLOB_VERSION
+ *   0       1     LOCAL_BLOB_VERSION (4)
  *   1       16    KMS key id (UUID bytes)
- *   17      12    IV
- *   29      16    GCM tag
- *   45      rest  ciphertext
+ *   17      4     material index (big-endian)
+ *   21      12    IV
+ *   33      16    GCM tag
+ *   49      rest  ciphertext
  *
- * with AAD = domain || version || key id || canonical(EncryptionContext), so any altered byte or a
- * wrong context fails the tag. RSA keys: RSAES-OAEP (RFC 8017) with SHA-1 or SHA-256 and MGF1 of
+ * with AAD = domain || header (version, key id, material index) || canonical(EncryptionContext),
+ * so any altered byte or a wrong context fails the tag. Blobs of format 3, written before rotation
+ * made new material, have no material index (the header ends at 17) and name material 0. RSA keys: RSAES-OAEP (RFC 8017) with SHA-1 or SHA-256 and MGF1 of
  * the same hash, the raw RSA ciphertext being the blob, as in KMS.
  */
 import {
@@ -30,8 +33,11 @@ import { KEY_SPECS } from '../key-specs.ts';
 import type { KmsKey } from '../model.ts';
 import { invalidCiphertext } from './envelope-errors.ts';
 
-export const LOCAL_BLOB_VERSION = 3;
-const HEADER_BYTES = 1 + 16;
+export const LOCAL_BLOB_VERSION = 4;
+/** The format before rotation made new material: no material index, material 0. */
+const LEGACY_BLOB_VERSION = 3;
+const KEY_HEADER_BYTES = 1 + 16;
+const MATERIAL_INDEX_BYTES = 4;
 const DOMAIN = new TextEncoder().encode('xkslab-kms-emulator/local/1');
 
 function concat(parts: readonly Uint8Array[]): Uint8Array {
@@ -50,9 +56,15 @@ function aad(header: Uint8Array, context: EncryptionContext | undefined): Uint8A
 
 /** The key id a local or XKS blob names (both carry it at bytes 1..16), if it has one. */
 export function blobKeyId(bytes: Uint8Array): string | undefined {
-  if (bytes.length < HEADER_BYTES) return undefined;
-  const id = uuidFromBytes(bytes.subarray(1, HEADER_BYTES));
+  if (bytes.length < KEY_HEADER_BYTES) return undefined;
+  const id = uuidFromBytes(bytes.subarray(1, KEY_HEADER_BYTES));
   return isUuid(id) ? id : undefined;
+}
+
+/** The material a blob names: the current one or one an earlier rotation left. */
+function materialAt(key: KmsKey, index: number): Uint8Array | undefined {
+  const earlier = key.earlierMaterials ?? [];
+  return index === earlier.length ? key.material : earlier[index];
 }
 
 export function symmetricSeal(
@@ -61,11 +73,23 @@ export function symmetricSeal(
   context: EncryptionContext | undefined,
   random: (n: number) => Uint8Array,
 ): Uint8Array {
-  const header = concat([Uint8Array.of(LOCAL_BLOB_VERSION), uuidToBytes(key.id)]);
+  const index = new Uint8Array(MATERIAL_INDEX_BYTES);
+  new DataView(index.buffer).setUint32(0, key.earlierMaterials?.length ?? 0);
+  const header = concat([Uint8Array.of(LOCAL_BLOB_VERSION), uuidToBytes(key.id), index]);
   const iv = random(INNER_IV_BYTES);
   const sealed = gcm(key.material, iv, aad(header, context)).encrypt(plaintext);
   const cut = sealed.length - GCM_TAG_BYTES;
   return concat([header, iv, sealed.subarray(cut), sealed.subarray(0, cut)]);
+}
+
+/** The header of a format 4 or format 3 blob and the material index it names. */
+function headerOf(bytes: Uint8Array): { length: number; index: number } | undefined {
+  if (bytes[0] === LEGACY_BLOB_VERSION) return { length: KEY_HEADER_BYTES, index: 0 };
+  if (bytes[0] !== LOCAL_BLOB_VERSION || bytes.length < KEY_HEADER_BYTES + MATERIAL_INDEX_BYTES) {
+    return undefined;
+  }
+  const index = new DataView(bytes.buffer, bytes.byteOffset).getUint32(KEY_HEADER_BYTES);
+  return { length: KEY_HEADER_BYTES + MATERIAL_INDEX_BYTES, index };
 }
 
 export function symmetricOpen(
@@ -73,14 +97,18 @@ export function symmetricOpen(
   bytes: Uint8Array,
   context: EncryptionContext | undefined,
 ): Uint8Array {
-  const ivEnd = HEADER_BYTES + INNER_IV_BYTES;
+  const header = headerOf(bytes);
+  const material = header && materialAt(key, header.index);
+  if (!header || !material) throw invalidCiphertext();
+  const ivEnd = header.length + INNER_IV_BYTES;
   const tagEnd = ivEnd + GCM_TAG_BYTES;
-  if (bytes.length <= tagEnd || bytes[0] !== LOCAL_BLOB_VERSION) throw invalidCiphertext();
-  const header = bytes.subarray(0, HEADER_BYTES);
+  if (bytes.length <= tagEnd) throw invalidCiphertext();
   try {
-    return gcm(key.material, bytes.subarray(HEADER_BYTES, ivEnd), aad(header, context)).decrypt(
-      concat([bytes.subarray(tagEnd), bytes.subarray(ivEnd, tagEnd)]),
-    );
+    return gcm(
+      material,
+      bytes.subarray(header.length, ivEnd),
+      aad(bytes.subarray(0, header.length), context),
+    ).decrypt(concat([bytes.subarray(tagEnd), bytes.subarray(ivEnd, tagEnd)]));
   } catch {
     throw invalidCiphertext();
   }

@@ -2,19 +2,19 @@
  * Key rotation: EnableKeyRotation (with RotationPeriodInDays), DisableKeyRotation,
  * GetKeyRotationStatus, RotateKeyOnDemand, ListKeyRotations. Only symmetric keys with KMS-made
  * material rotate (meta-rules.ts); for the others, keys in external key stores among them, KMS
- * answers UnsupportedOperationException and reports rotation as disabled. Rotations are recorded
- * (automatic ones as they fall due); ciphertexts made before a rotation keep decrypting.
+ * answers UnsupportedOperationException and reports rotation as disabled. Each rotation gives the
+ * key new material (key-rotation.ts); ciphertexts made before a rotation keep decrypting.
  */
 import { defineAction } from '../action.ts';
 import { type Core, epochSeconds, findKey, nowMs, page } from '../core.ts';
 import { KmsError } from '../errors.ts';
 import {
-  catchUpRotations,
   DAY_MS,
   type KeyMeta,
   MAX_ON_DEMAND_ROTATIONS,
   ROTATION_PERIOD_DEFAULT_DAYS,
 } from '../key-meta.ts';
+import { catchUpKey, rotateKey } from '../key-rotation.ts';
 import {
   EnableKeyRotationRequest,
   KeyIdOnlyRequest,
@@ -24,9 +24,8 @@ import type { KmsKey } from '../model.ts';
 import { enabledKey, requireRotatable, rotatable } from './meta-rules.ts';
 
 function rotationOf(core: Core, key: KmsKey): KeyMeta {
-  const meta = core.meta.of(key.id);
-  catchUpRotations(meta, nowMs(core));
-  return meta;
+  catchUpKey(core, key);
+  return core.meta.of(key.id);
 }
 
 export const enableKeyRotation = defineAction({
@@ -91,8 +90,7 @@ export const rotateKeyOnDemand = defineAction({
         `${key.arn} has been rotated on demand ${MAX_ON_DEMAND_ROTATIONS} times, the most KMS allows.`,
       );
     }
-    const now = nowMs(core);
-    meta.rotations.push({ at: now, type: 'ON_DEMAND' });
+    rotateKey(core, key, { at: nowMs(core), type: 'ON_DEMAND' });
     // An on-demand rotation does not move the automatic schedule.
     await core.save();
     return { KeyId: key.id };

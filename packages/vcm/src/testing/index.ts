@@ -51,6 +51,7 @@ export async function createTestVcm(options: TestVcmOptions = {}): Promise<Vcm> 
   };
   return Vcm.open(deps);
 }
+export { openRawPkcs11AesGcm, type RawPkcs11AesGcm } from './raw-pkcs11.ts';
 export type { SoftHsmToken } from './softhsm.ts';
 export {
   createSoftHsmToken,

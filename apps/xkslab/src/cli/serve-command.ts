@@ -8,23 +8,24 @@ import { access, constants, mkdir, writeFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { LevelRecordStore, type Pkcs11PinSource, type Vcm } from '@xkslab/vcm';
-import { AUDIT_LOG_FILE, AuditLog } from './audit/audit-log.ts';
-import { KMS_CONFIG_FILE, serveBanner } from './banner.ts';
-import { ADMIN_JSON_FILE, ADMIN_TOKEN_FILE } from './cli/admin-client.ts';
-import type { CommandIo } from './cli/command-io.ts';
-import { connectionLimitsOf } from './cli/connection-flags.ts';
-import { startKmsBeside } from './cli/kms-command.ts';
-import { DEFAULT_KMS_HOST } from './cli/kms-options.ts';
-import { ADMIN_DEFAULT_HOST, parseServeArgs, SERVE_HELP } from './cli/serve-options.ts';
-import type { ConnectionLimits } from './connection-limits.ts';
-import { type FirstStart, kmsProxyConfiguration } from './defaults.ts';
-import type { KeyStoreRegistry } from './keystores/registry.ts';
-import type { Logger } from './logger.ts';
-import { loadMasterKey } from './master-key.ts';
+import { AUDIT_LOG_FILE, AuditLog } from '../audit/audit-log.ts';
+import { KMS_CONFIG_FILE, serveBanner } from '../banner.ts';
+import type { ConnectionLimits } from '../connection-limits.ts';
+import { type FirstStart, kmsProxyConfiguration } from '../defaults.ts';
+import type { KeyStoreRegistry } from '../keystores/registry.ts';
+import type { Logger } from '../logger.ts';
+import { loadMasterKey } from '../master-key.ts';
+import type { AnyServer, FetchHandler, ListenerErrors, ListenTls } from '../server.ts';
+import type { KmsBeside } from '../ui/ui-deps.ts';
+import { UserFacingError } from '../user-facing-error.ts';
+import { faultPlan, openCore, seedOrDefault, wireApps, wireServices } from '../wiring.ts';
+import { ADMIN_JSON_FILE, ADMIN_TOKEN_FILE } from './admin-client.ts';
+import type { CommandIo } from './command-io.ts';
+import { connectionLimitsOf } from './connection-flags.ts';
+import { startKmsBeside } from './kms-command.ts';
+import { DEFAULT_KMS_HOST, DEFAULT_KMS_PORT } from './kms-options.ts';
+import { ADMIN_DEFAULT_HOST, parseServeArgs, SERVE_HELP } from './serve-options.ts';
 import { planServe, type ServePlan } from './serve-plan.ts';
-import type { AnyServer, FetchHandler, ListenerErrors, ListenTls } from './server.ts';
-import { UserFacingError } from './user-facing-error.ts';
-import { faultPlan, openCore, seedOrDefault, wireApps, wireServices } from './wiring.ts';
 
 /** Credential last-use times are written at most this often (and at shutdown). */
 const USAGE_FLUSH_MS = 5000;
@@ -76,8 +77,13 @@ type Running = {
   flushTimer?: NodeJS.Timeout;
   /** Writes the credential last-use times not yet written. */
   flush?: () => Promise<void>;
-  kms?: { close(): Promise<void> };
+  kms?: KmsBeside & { close(): Promise<void> };
 };
+
+/** One shell word: as it is when it needs no quoting, else in single quotes. */
+function shellWord(word: string): string {
+  return /^[A-Za-z0-9_./:@%+=,-]+$/.test(word) ? word : `'${word.replaceAll("'", "'\\''")}'`;
+}
 
 /** Creates the data directory (0700) if needed and checks that it is writable. */
 async function prepareDataDir(dir: string): Promise<void> {
@@ -219,6 +225,11 @@ async function start(
     moduleTimeoutMs: options.moduleTimeoutMs,
     xksUrl,
     separateAdmin: adminPort !== undefined,
+    // The emulator starts once the proxy serves (startKmsAndAnnounce); the page asks for it then.
+    kms: {
+      beside: () => running.kms,
+      startCommand: `xkslab serve --data-dir ${shellWord(p.dataDir)} --kms-port ${DEFAULT_KMS_PORT}`,
+    },
   });
   let adminUrl = xksUrl;
   let adminBoundUrl: string | undefined;
@@ -294,6 +305,7 @@ async function startKmsAndAnnounce(
       port: options.kmsPort,
       dataDir,
       masterKey: started.masterKey,
+      seed: p.kmsSeed,
       logger,
       requestLogger: p.requestLogger,
       listen: deps.listen,

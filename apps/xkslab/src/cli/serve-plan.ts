@@ -5,11 +5,8 @@
  */
 import { stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import type { SeedDocument } from '@xkslab/kms-emulator';
 import type { SeedFile } from '@xkslab/protocol';
-import type { CommandIo } from './cli/command-io.ts';
-import { UsageError } from './cli/flags.ts';
-import { loadSeedFile } from './cli/seed-file.ts';
-import type { ServeOptions } from './cli/serve-options.ts';
 import {
   batchedInfo,
   jsonLogger,
@@ -17,18 +14,25 @@ import {
   type Logger,
   lineBatch,
   warningsOnly,
-} from './logger.ts';
-import { checkSeedModules } from './seed.ts';
-import type { ListenTls } from './server.ts';
-import { type DevTlsPlan, planDevTls } from './tls/dev-tls.ts';
-import { buildTlsSetup, loadTlsSetup } from './tls/tls-config.ts';
-import { checkLimits, type XksLimits } from './xks/limits.ts';
+} from '../logger.ts';
+import { checkSeedModules } from '../seed.ts';
+import type { ListenTls } from '../server.ts';
+import { type DevTlsPlan, planDevTls } from '../tls/dev-tls.ts';
+import { buildTlsSetup, loadTlsSetup } from '../tls/tls-config.ts';
+import { checkLimits, type XksLimits } from '../xks/limits.ts';
+import type { CommandIo } from './command-io.ts';
+import { UsageError } from './flags.ts';
+import { readKmsSeed } from './kms-seed.ts';
+import { loadSeedFile } from './seed-file.ts';
+import type { ServeOptions } from './serve-options.ts';
 
 /** What serve works out from its options before it touches the data directory. */
 export type ServePlan = {
   options: ServeOptions;
   limits: XksLimits;
   seed: SeedFile | undefined;
+  /** --kms-seed: what the emulator beside the proxy starts from when its state is empty. */
+  kmsSeed: SeedDocument | undefined;
   dataDir: string;
   isNew: boolean;
   logger: Logger;
@@ -103,6 +107,7 @@ export async function planServe(options: ServeOptions, io: CommandIo): Promise<S
   const badLimits = checkLimits(limits);
   if (badLimits) throw new UsageError(badLimits);
   const seed = options.seed ? await loadSeedFile(options.seed) : undefined;
+  const kmsSeed = options.kmsSeed ? await readKmsSeed(options.kmsSeed) : undefined;
   const dataDir = resolve(options.dataDir);
   const isNew = !(await exists(join(dataDir, 'db')));
   if (seed && isNew) checkSeedModules(seed, new Set());
@@ -127,6 +132,7 @@ export async function planServe(options: ServeOptions, io: CommandIo): Promise<S
     options,
     limits,
     seed,
+    kmsSeed,
     dataDir,
     isNew,
     logger,
