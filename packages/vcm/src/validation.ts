@@ -3,6 +3,7 @@ import {
   KEY_ORIGINS,
   KEY_STATUSES,
   KEY_USAGES,
+  MAX_DATA_BYTES,
   MODULE_NAME_PATTERN,
   MODULE_NODES_MAX,
   MODULE_NODES_MIN,
@@ -12,7 +13,14 @@ import {
 } from './constants.ts';
 import { AES_256_KEY_BYTES } from './crypto/constants.ts';
 import { VcmError } from './crypto/errors.ts';
-import type { CreateKeyInput, KeyOrigin, KeyStatus, KeyUsage, ModuleState } from './types.ts';
+import type {
+  CreateKeyInput,
+  DecryptInput,
+  KeyOrigin,
+  KeyStatus,
+  KeyUsage,
+  ModuleState,
+} from './types.ts';
 
 function invalid(message: string): VcmError {
   return new VcmError('INVALID_INPUT', message);
@@ -87,6 +95,20 @@ export function checkBytes(
 
 export function checkObject(value: unknown, what: string): asserts value is object {
   if (value === null || typeof value !== 'object') throw invalid(`${what} must be an object`);
+}
+
+/**
+ * What a caller's decrypt input must be before its key is looked up: an object whose ciphertext and
+ * aad are bytes of at most MAX_DATA_BYTES, and whose iv and tag are bytes (their lengths are the
+ * ciphertext's side, INVALID_CIPHERTEXT, checked by the caller after the key).
+ */
+export function checkDecryptInput(input: DecryptInput): void {
+  checkObject(input, 'input');
+  checkBytes(input.ciphertext, 'ciphertext', MAX_DATA_BYTES);
+  checkBytes(input.aad, 'aad', MAX_DATA_BYTES);
+  if (!(input.iv instanceof Uint8Array) || !(input.tag instanceof Uint8Array)) {
+    throw invalid('iv and tag must be Uint8Arrays');
+  }
 }
 
 export function checkPendingWindowDays(days: unknown): asserts days is number {
