@@ -3,7 +3,6 @@
  * reference), as zod schemas; values outside an enum fail with KMS's enum wording.
  */
 import { z } from 'zod';
-import { DATA_KEY_BYTES_MAX } from './constants.ts';
 import {
   AlgorithmSpec,
   ExpirationModelType,
@@ -12,7 +11,7 @@ import {
   SigningAlgorithmSpec,
   WrappingKeySpec,
 } from './model-enums.ts';
-import { blob, EncryptionContextMap, GrantTokens, KeyIdString } from './schemas.ts';
+import { blob, EncryptionContextMap, GrantTokens, KeyIdString, NumberOfBytes } from './schemas.ts';
 
 const MESSAGE_MAX = 4096;
 const SIGNATURE_MAX = 6144;
@@ -43,12 +42,7 @@ export const GenerateMacRequest = z.object({
 export const VerifyMacRequest = GenerateMacRequest.extend({ Mac: blob(1, SIGNATURE_MAX) });
 
 export const GenerateRandomRequest = z.object({
-  NumberOfBytes: z
-    .number()
-    .int()
-    .min(1, 'Member must have value greater than or equal to 1')
-    .max(DATA_KEY_BYTES_MAX, `Member must have value less than or equal to ${DATA_KEY_BYTES_MAX}`)
-    .optional(),
+  NumberOfBytes,
   CustomKeyStoreId: z.string().min(1).max(64).optional(),
   Recipient: z.unknown().optional(),
 });

@@ -167,15 +167,18 @@ export const ReEncryptRequest = z.object({
   DryRun: z.boolean().optional(),
 });
 
+/** NumberOfBytes of GenerateDataKey and GenerateRandom: 1 to 1024. */
+export const NumberOfBytes = z
+  .number()
+  .int()
+  .min(1, 'Member must have value greater than or equal to 1')
+  .max(DATA_KEY_BYTES_MAX, `Member must have value less than or equal to ${DATA_KEY_BYTES_MAX}`)
+  .optional();
+
 export const GenerateDataKeyRequest = z.object({
   KeyId: KeyIdString,
   EncryptionContext: EncryptionContextMap,
-  NumberOfBytes: z
-    .number()
-    .int()
-    .min(1, 'Member must have value greater than or equal to 1')
-    .max(DATA_KEY_BYTES_MAX, `Member must have value less than or equal to ${DATA_KEY_BYTES_MAX}`)
-    .optional(),
+  NumberOfBytes,
   KeySpec: z.enum(DataKeySpec).optional(),
   GrantTokens,
   Recipient: z.unknown().optional(),
