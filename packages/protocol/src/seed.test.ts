@@ -1,29 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import { SeedFile } from './seed.ts';
 
-const credential = (accessKeyId: string) => ({
-  accessKeyId,
-  secretAccessKey: 'a'.repeat(43),
+/** A key store of module m at `uriPathPrefix` with one credential. */
+const keyStore = (uriPathPrefix: string, accessKeyId: string) => ({
+  uriPathPrefix,
+  region: 'us-east-1',
+  module: 'm',
+  credentials: [{ accessKeyId, secretAccessKey: 'a'.repeat(43) }],
 });
 
 describe('SeedFile', () => {
   it('accepts distinct names, key ids, prefixes and access key ids', () => {
     const seed = {
       modules: [{ name: 'm', keys: [{ id: 'k1', usage: ['ENCRYPT'] }] }],
-      keyStores: [
-        {
-          uriPathPrefix: '/a',
-          region: 'us-east-1',
-          module: 'm',
-          credentials: [credential('A'.repeat(20))],
-        },
-        {
-          uriPathPrefix: '/b',
-          region: 'us-east-1',
-          module: 'm',
-          credentials: [credential('B'.repeat(20))],
-        },
-      ],
+      keyStores: [keyStore('/a', 'A'.repeat(20)), keyStore('/b', 'B'.repeat(20))],
     };
     expect(SeedFile.safeParse(seed).success).toBe(true);
   });
@@ -40,20 +30,7 @@ describe('SeedFile', () => {
         },
         { name: 'm' },
       ],
-      keyStores: [
-        {
-          uriPathPrefix: '/a',
-          region: 'us-east-1',
-          module: 'm',
-          credentials: [credential('A'.repeat(20))],
-        },
-        {
-          uriPathPrefix: '/a',
-          region: 'us-east-1',
-          module: 'm',
-          credentials: [credential('A'.repeat(20))],
-        },
-      ],
+      keyStores: [keyStore('/a', 'A'.repeat(20)), keyStore('/a', 'A'.repeat(20))],
     };
     const result = SeedFile.safeParse(seed);
     expect(result.success).toBe(false);

@@ -38,14 +38,15 @@ export function checkKeyId(id: unknown): asserts id is string {
   }
 }
 
-export function checkNodes(nodes: unknown): asserts nodes is number {
-  if (
-    !Number.isInteger(nodes) ||
-    (nodes as number) < MODULE_NODES_MIN ||
-    (nodes as number) > MODULE_NODES_MAX
-  ) {
-    throw invalid(`nodes must be an integer from ${MODULE_NODES_MIN} to ${MODULE_NODES_MAX}`);
+/** Throws INVALID_INPUT unless `value` is an integer from `min` to `max`. */
+function checkIntegerIn(value: unknown, what: string, min: number, max: number): void {
+  if (!Number.isInteger(value) || (value as number) < min || (value as number) > max) {
+    throw invalid(`${what} must be an integer from ${min} to ${max}`);
   }
+}
+
+export function checkNodes(nodes: unknown): asserts nodes is number {
+  checkIntegerIn(nodes, 'nodes', MODULE_NODES_MIN, MODULE_NODES_MAX);
 }
 
 export function checkStatus(status: unknown): asserts status is KeyStatus {
@@ -112,15 +113,7 @@ export function checkDecryptInput(input: DecryptInput): void {
 }
 
 export function checkPendingWindowDays(days: unknown): asserts days is number {
-  if (
-    !Number.isInteger(days) ||
-    (days as number) < PENDING_WINDOW_DAYS_MIN ||
-    (days as number) > PENDING_WINDOW_DAYS_MAX
-  ) {
-    throw invalid(
-      `pendingWindowDays must be an integer from ${PENDING_WINDOW_DAYS_MIN} to ${PENDING_WINDOW_DAYS_MAX}`,
-    );
-  }
+  checkIntegerIn(days, 'pendingWindowDays', PENDING_WINDOW_DAYS_MIN, PENDING_WINDOW_DAYS_MAX);
 }
 
 /** The fields of a CreateKeyInput, checked, defaults filled in, with a private copy of `material`. */
