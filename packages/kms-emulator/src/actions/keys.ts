@@ -20,6 +20,7 @@ import {
   targetOf,
 } from '../core.ts';
 import { KmsError } from '../errors.ts';
+import { DAY_MS } from '../key-meta.ts';
 import { stateError } from '../key-state.ts';
 import type { KmsKey } from '../model.ts';
 import {
@@ -30,8 +31,6 @@ import {
 } from '../schemas.ts';
 import { createKeyError } from '../xks/error-mapping.ts';
 import { createLocalKey, storeNewKey } from './local-keys.ts';
-
-const DAY_MS = 24 * 60 * 60 * 1000;
 
 function invalidConfiguration(xksKeyId: string, why: string): KmsError {
   return new KmsError(
