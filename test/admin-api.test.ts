@@ -8,10 +8,10 @@ import { healthBody, healthPath } from '@xkslab/conformance/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type Admin, adminFor, adminOk, expectAdminError } from './support/admin-api.ts';
 import { expectXksError } from './support/assertions.ts';
-import { makeTempDir, removeDir, startXkslab, type XkslabServer } from './support/binary.ts';
+import type { XkslabServer } from './support/binary.ts';
 import { useTempServers } from './support/fixture.ts';
 import { rawRequest } from './support/http-client.ts';
-import { type LabSeed, labSeed } from './support/lab-seed.ts';
+import type { LabSeed } from './support/lab-seed.ts';
 import { sendXks } from './support/xks-client.ts';
 import { healthOk } from './support/xks-ops.ts';
 
@@ -70,38 +70,28 @@ describe('the admin token', () => {
   });
 
   it('stays valid across a restart, is not printed again, and can be reset', async () => {
-    const dataDir = await makeTempDir('admin-restart');
-    try {
-      const first = await startXkslab({ dataDir });
-      const token = (await adminFor(dataDir)).token;
-      expect(first.stderr()).toContain(token);
-      await first.stop({ removeDataDir: false });
-      const second = await startXkslab({ dataDir });
-      try {
-        expect(second.stderr()).not.toContain(token);
-        const again = await adminFor(dataDir);
-        expect(again.token).toBe(token);
-        expect(adminOk(await again.call('GET', '/modules')).modules[0].name).toBe('default');
-      } finally {
-        await second.stop({ removeDataDir: false });
-      }
-      const third = await startXkslab({ dataDir, extraArgs: ['--reset-admin-token'] });
-      try {
-        const renewed = await adminFor(dataDir);
-        expect(renewed.token).not.toBe(token);
-        expect(third.stderr()).toContain(renewed.token);
-        adminOk(await renewed.call('GET', '/modules'));
-        expectAdminError(
-          await renewed.call('GET', '/modules', undefined, { authorization: `Bearer ${token}` }),
-          401,
-          'UNAUTHORIZED',
-        );
-      } finally {
-        await third.stop({ removeDataDir: false });
-      }
-    } finally {
-      await removeDir(dataDir);
-    }
+    const dataDir = await servers.tempDir('admin-restart');
+    const first = await servers.start({ dataDir });
+    const token = (await adminFor(dataDir)).token;
+    expect(first.stderr()).toContain(token);
+    await first.stop({ removeDataDir: false });
+    const second = await servers.start({ dataDir });
+    expect(second.stderr()).not.toContain(token);
+    const again = await adminFor(dataDir);
+    expect(again.token).toBe(token);
+    expect(adminOk(await again.call('GET', '/modules')).modules[0].name).toBe('default');
+    await second.stop({ removeDataDir: false });
+    const third = await servers.start({ dataDir, extraArgs: ['--reset-admin-token'] });
+    const renewed = await adminFor(dataDir);
+    expect(renewed.token).not.toBe(token);
+    expect(third.stderr()).toContain(renewed.token);
+    adminOk(await renewed.call('GET', '/modules'));
+    expectAdminError(
+      await renewed.call('GET', '/modules', undefined, { authorization: `Bearer ${token}` }),
+      401,
+      'UNAUTHORIZED',
+    );
+    await third.stop({ removeDataDir: false });
   });
 });
 
@@ -201,35 +191,32 @@ describe('bad admin input', () => {
 
 describe('an admin listener of its own', () => {
   it('serves /admin/v1 only there; the XKS listener has none', async () => {
-    const separate = labSeed();
-    const own = await startXkslab({
-      seed: separate.seed,
-      extraArgs: ['--admin-host', '127.0.0.1', '--admin-port', '0'],
+    const {
+      lab: separate,
+      server: own,
+      admin: ownAdmin,
+    } = await servers.startLab({
+      start: { extraArgs: ['--admin-host', '127.0.0.1', '--admin-port', '0'] },
     });
-    try {
-      const ownAdmin = await adminFor(own.dataDir);
-      expect(ownAdmin.port).not.toBe(own.port);
-      expect(adminOk(await ownAdmin.call('GET', '/keystores')).keyStores).toHaveLength(3);
-      const onXks = await rawRequest({
-        port: own.port,
-        method: 'GET',
-        path: '/admin/v1/modules',
-        headers: { authorization: `Bearer ${ownAdmin.token}` },
-      });
-      expect(onXks.status).toBe(404);
-      expect(JSON.parse(onXks.text).errorName).toBe('InvalidUriPathException');
-      const t = separate.targets(own.port);
-      await healthOk(t.a);
-      // The admin listener serves no XKS: without the admin token, a 401 in the admin format.
-      const onAdmin = await sendXks({ ...t.a, port: ownAdmin.port }, healthPath(t.a), healthBody());
-      expectAdminError(
-        { status: onAdmin.status, json: JSON.parse(onAdmin.text), text: onAdmin.text },
-        401,
-        'UNAUTHORIZED',
-      );
-    } finally {
-      await own.stop();
-    }
+    expect(ownAdmin.port).not.toBe(own.port);
+    expect(adminOk(await ownAdmin.call('GET', '/keystores')).keyStores).toHaveLength(3);
+    const onXks = await rawRequest({
+      port: own.port,
+      method: 'GET',
+      path: '/admin/v1/modules',
+      headers: { authorization: `Bearer ${ownAdmin.token}` },
+    });
+    expect(onXks.status).toBe(404);
+    expect(JSON.parse(onXks.text).errorName).toBe('InvalidUriPathException');
+    const t = separate.targets(own.port);
+    await healthOk(t.a);
+    // The admin listener serves no XKS: without the admin token, a 401 in the admin format.
+    const onAdmin = await sendXks({ ...t.a, port: ownAdmin.port }, healthPath(t.a), healthBody());
+    expectAdminError(
+      { status: onAdmin.status, json: JSON.parse(onAdmin.text), text: onAdmin.text },
+      401,
+      'UNAUTHORIZED',
+    );
   });
 });
 

@@ -9,7 +9,7 @@ import { healthBody, healthPath, unb64 } from '@xkslab/conformance/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Admin } from './support/admin-api.ts';
 import { expectXksError } from './support/assertions.ts';
-import { makeTempDir, removeDir, runXkslab, type XkslabServer } from './support/binary.ts';
+import { runXkslab, type XkslabServer } from './support/binary.ts';
 import { useTempServers } from './support/fixture.ts';
 import { aesGcmDecrypt, specGcmAad } from './support/gcm.ts';
 import type { LabTargets } from './support/lab-seed.ts';
@@ -289,14 +289,10 @@ describe('errors and defaults', () => {
     expect(down.stderr).toBe(
       'xkslab: cannot reach xkslab at http://127.0.0.1:9: is `xkslab serve` running?\n',
     );
-    const empty = await makeTempDir('cli-empty');
-    try {
-      const none = await runXkslab(['keys', 'list', '--data-dir', empty]);
-      expect(none.code).toBe(1);
-      expect(none.stderr).toMatch(/^xkslab: cannot find .*admin\.json .*xkslab serve/);
-    } finally {
-      await removeDir(empty);
-    }
+    const empty = await servers.tempDir('cli-empty');
+    const none = await runXkslab(['keys', 'list', '--data-dir', empty]);
+    expect(none.code).toBe(1);
+    expect(none.stderr).toMatch(/^xkslab: cannot find .*admin\.json .*xkslab serve/);
     const wrong = await cli('modules', 'list', '--token', 'wrong');
     expect(wrong.stderr).toBe(
       'xkslab: missing or wrong admin token (Authorization: Bearer) (UNAUTHORIZED)\n',

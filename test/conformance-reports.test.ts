@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminOk } from './support/admin-api.ts';
 import { runXkslab } from './support/binary.ts';
 import { type LabServer, useTempServers } from './support/fixture.ts';
-import { PREFIX_A, REGION_A } from './support/lab-seed.ts';
+import { conformanceArgsA } from './support/lab-seed.ts';
 
 const HOSTILE = '<script>alert(document.cookie)</script><img src=x onerror=alert(1)>';
 
@@ -48,15 +48,7 @@ function runSuite(files: string[], only = 'health.,metadata.,sigv4.,errors.,form
   const { lab, server } = labServer;
   return runXkslab(
     [
-      'conformance',
-      '--url',
-      `http://127.0.0.1:${server.port}${PREFIX_A}/kms/xks/v1`,
-      '--access-key-id',
-      lab.credentials.a1.accessKeyId,
-      '--region',
-      REGION_A,
-      '--key-id',
-      'foo',
+      ...conformanceArgsA(lab, server.port),
       '--second-credential',
       lab.credentials.a2.accessKeyId,
       '--only',

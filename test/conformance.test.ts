@@ -16,7 +16,7 @@ import {
 } from './support/binary.ts';
 import { labConformanceOptions, notPassed } from './support/conformance.ts';
 import { useTempServers } from './support/fixture.ts';
-import { type LabSeed, PREFIX_A, REGION_A } from './support/lab-seed.ts';
+import { conformanceArgsA, type LabSeed } from './support/lab-seed.ts';
 
 let lab: LabSeed;
 let server: XkslabServer;
@@ -102,17 +102,7 @@ describe('xkslab conformance (CLI)', () => {
     await removeDir(dir);
   });
 
-  const baseArgs = () => [
-    'conformance',
-    '--url',
-    `http://127.0.0.1:${server.port}${PREFIX_A}/kms/xks/v1`,
-    '--access-key-id',
-    lab.credentials.a1.accessKeyId,
-    '--region',
-    REGION_A,
-    '--key-id',
-    'foo',
-  ];
+  const baseArgs = () => conformanceArgsA(lab, server.port);
 
   it('prints a table, writes JSON and JUnit, exits 0 on a conforming proxy', async () => {
     const json = join(dir, 'report.json');

@@ -8,17 +8,16 @@ import { join } from 'node:path';
 import {
   ConnectCustomKeyStoreCommand,
   CreateCustomKeyStoreCommand,
-  CreateKeyCommand,
   DecryptCommand,
   DescribeCustomKeyStoresCommand,
   DisconnectCustomKeyStoreCommand,
-  EncryptCommand,
   UpdateCustomKeyStoreCommand,
 } from '@aws-sdk/client-kms';
 import { newCredential } from '@xkslab/conformance/testing';
 import { describe, expect, it } from 'vitest';
 import { makeTempDir, removeDir, runXkslab, startXkslab, waitFor } from './support/binary.ts';
 import {
+  connectAndEncrypt,
   externalKeyStoreInput,
   KMS_ACCESS_KEY_ID,
   KMS_REGION,
@@ -102,22 +101,8 @@ describe('xkslab serve --kms-port', () => {
         ),
       );
       const id = created.CustomKeyStoreId;
-      await kms.send(new ConnectCustomKeyStoreCommand({ CustomKeyStoreId: id }));
-      let state = await waitConnected(kms, id);
+      let { state, encrypted: enc } = await connectAndEncrypt(kms, id, 'key-1', 'kept');
       expect(state).toBe('CONNECTED');
-      const key = await kms.send(
-        new CreateKeyCommand({
-          Origin: 'EXTERNAL_KEY_STORE',
-          CustomKeyStoreId: id,
-          XksKeyId: 'key-1',
-        }),
-      );
-      const enc = await kms.send(
-        new EncryptCommand({
-          KeyId: key.KeyMetadata?.KeyId,
-          Plaintext: new TextEncoder().encode('kept'),
-        }),
-      );
       kms.destroy();
       await server.stop({ removeDataDir: false });
 

@@ -5,11 +5,8 @@
  */
 import { join } from 'node:path';
 import {
-  ConnectCustomKeyStoreCommand,
   CreateCustomKeyStoreCommand,
-  CreateKeyCommand,
   DecryptCommand,
-  EncryptCommand,
   XksProxyUriUnreachableException,
 } from '@aws-sdk/client-kms';
 import { newCredential } from '@xkslab/conformance/testing';
@@ -17,12 +14,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startXkslab, type XkslabServer } from './support/binary.ts';
 import type { Credential } from './support/credentials.ts';
 import {
+  connectAndEncrypt,
   externalKeyStoreInput,
   KMS_REGION,
   type KmsServer,
   kmsClient,
   startKms,
-  waitConnected,
 } from './support/kms.ts';
 
 let credential: Credential;
@@ -83,22 +80,8 @@ describe('KMS emulator -> XKS proxy over mTLS', () => {
     try {
       const created = await kms.send(new CreateCustomKeyStoreCommand(storeInput('tls')));
       const id = created.CustomKeyStoreId;
-      await kms.send(new ConnectCustomKeyStoreCommand({ CustomKeyStoreId: id }));
-      const state = await waitConnected(kms, id);
+      const { state, encrypted: enc } = await connectAndEncrypt(kms, id, 'key', 'over mTLS');
       expect(state).toBe('CONNECTED');
-      const key = await kms.send(
-        new CreateKeyCommand({
-          Origin: 'EXTERNAL_KEY_STORE',
-          CustomKeyStoreId: id,
-          XksKeyId: 'key',
-        }),
-      );
-      const enc = await kms.send(
-        new EncryptCommand({
-          KeyId: key.KeyMetadata?.KeyId,
-          Plaintext: new TextEncoder().encode('over mTLS'),
-        }),
-      );
       const dec = await kms.send(new DecryptCommand({ CiphertextBlob: enc.CiphertextBlob }));
       expect(new TextDecoder().decode(dec.Plaintext)).toBe('over mTLS');
     } finally {

@@ -4,7 +4,14 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import type { KmsKeyringNode } from '@aws-crypto/client-node';
-import { DescribeCustomKeyStoresCommand, KMS, KMSClient } from '@aws-sdk/client-kms';
+import {
+  ConnectCustomKeyStoreCommand,
+  CreateKeyCommand,
+  DescribeCustomKeyStoresCommand,
+  EncryptCommand,
+  KMS,
+  KMSClient,
+} from '@aws-sdk/client-kms';
 import { expect } from 'vitest';
 import {
   assertBuilt,
@@ -166,6 +173,34 @@ export async function waitConnected(client: KMSClient, id: string | undefined): 
     await new Promise((r) => setTimeout(r, 50));
   }
   return state;
+}
+
+/**
+ * Connects external key store `id` and waits for its state, then creates a key on `xksKeyId` in it
+ * and encrypts `text` under that key: the store's state and the Encrypt answer.
+ */
+export async function connectAndEncrypt(
+  client: KMSClient,
+  id: string | undefined,
+  xksKeyId: string,
+  text: string,
+) {
+  await client.send(new ConnectCustomKeyStoreCommand({ CustomKeyStoreId: id }));
+  const state = await waitConnected(client, id);
+  const key = await client.send(
+    new CreateKeyCommand({
+      Origin: 'EXTERNAL_KEY_STORE',
+      CustomKeyStoreId: id,
+      XksKeyId: xksKeyId,
+    }),
+  );
+  const encrypted = await client.send(
+    new EncryptCommand({
+      KeyId: key.KeyMetadata?.KeyId,
+      Plaintext: new TextEncoder().encode(text),
+    }),
+  );
+  return { state, encrypted };
 }
 
 /** Awaits `p`, expects it to reject with an instance of `type`, and returns that error. */

@@ -48,6 +48,21 @@ export const REGION_QUOTA = 'us-west-2';
 export const REGION_ROOT = 'ap-southeast-2';
 export const QUOTA_PER_SECOND = 5;
 
+/** `xkslab conformance` arguments that aim the runner at key store a of `lab` on `port`, key `foo`. */
+export function conformanceArgsA(lab: LabSeed, port: number): string[] {
+  return [
+    'conformance',
+    '--url',
+    `http://127.0.0.1:${port}${PREFIX_A}/kms/xks/v1`,
+    '--access-key-id',
+    lab.credentials.a1.accessKeyId,
+    '--region',
+    REGION_A,
+    '--key-id',
+    'foo',
+  ];
+}
+
 export function labSeed(options: { emptyPrefix?: boolean } = {}): LabSeed {
   const material = randomBytes(32);
   const disabledMaterial = randomBytes(32);

@@ -1,5 +1,6 @@
 import { chmod, link, open, readFile, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { writeNewSynced } from './durable-file.ts';
 import { UserFacingError } from './user-facing-error.ts';
 
 export const MASTER_KEY_FILE = 'master.key';
@@ -20,13 +21,7 @@ export class MasterKeyError extends UserFacingError {
 async function writeDurably(file: string, text: string): Promise<void> {
   const tmp = `${file}.${process.pid}.tmp`;
   try {
-    const fd = await open(tmp, 'wx', 0o600);
-    try {
-      await fd.writeFile(text);
-      await fd.sync();
-    } finally {
-      await fd.close();
-    }
+    await writeNewSynced(tmp, text);
     await chmod(tmp, 0o600);
     try {
       await link(tmp, file);

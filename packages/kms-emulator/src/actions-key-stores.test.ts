@@ -8,6 +8,7 @@ import {
   PROXY_ACCESS_KEY_ID,
   PROXY_SECRET,
   TEST_NOW,
+  unknownCredentialUpdate,
 } from './testing/index.ts';
 
 describe('CreateCustomKeyStore', () => {
@@ -129,13 +130,7 @@ describe('key store lifecycle', () => {
     expect(endpoint.name).toBe('CustomKeyStoreInvalidStateException');
     // A credential the proxy does not know is refused, and nothing changes.
     const refused = await rejection(
-      t.client.call('UpdateCustomKeyStore', {
-        CustomKeyStoreId: ks,
-        XksProxyAuthenticationCredential: {
-          AccessKeyId: 'ZZZZZZZZZZZZZZZZZZZZZZ',
-          RawSecretAccessKey: PROXY_SECRET,
-        },
-      }),
+      t.client.call('UpdateCustomKeyStore', unknownCredentialUpdate(ks)),
     );
     expect(refused.name).toBe('XksProxyIncorrectAuthenticationCredentialException');
     expect(t.proxy.calledWith('health').at(-1)?.body.requestMetadata).toMatchObject({

@@ -6,20 +6,14 @@ import { generateKeyPair, type KeyObject } from 'node:crypto';
 import { promisify } from 'node:util';
 import { KmsError } from './errors.ts';
 import type { KeySpec, KeyUsage, KmsKey } from './model.ts';
+import { SigningAlgorithmSpec } from './model-enums.ts';
 import { enumViolationMessage } from './validation-message.ts';
 
 const generateKeyPairAsync = promisify(generateKeyPair);
 
 export const SYMMETRIC_KEY_BYTES = 32;
 export const RSA_ENCRYPTION_ALGORITHMS = ['RSAES_OAEP_SHA_1', 'RSAES_OAEP_SHA_256'] as const;
-export const RSA_SIGNING_ALGORITHMS = [
-  'RSASSA_PSS_SHA_256',
-  'RSASSA_PSS_SHA_384',
-  'RSASSA_PSS_SHA_512',
-  'RSASSA_PKCS1_V1_5_SHA_256',
-  'RSASSA_PKCS1_V1_5_SHA_384',
-  'RSASSA_PKCS1_V1_5_SHA_512',
-] as const;
+export const RSA_SIGNING_ALGORITHMS = SigningAlgorithmSpec.filter((a) => a.startsWith('RSASSA_'));
 
 type SpecInfo =
   | { kind: 'symmetric' }

@@ -12,12 +12,13 @@
  * - XksProxyCredentialAge{CustomKeyStoreId}: gauge, days since the credential was given to KMS.
  */
 
+import { DAY_MS } from './key-meta.ts';
+
 export type XksOperationName = 'GetHealthStatus' | 'GetKeyMetadata' | 'Encrypt' | 'Decrypt';
 export type ErrorType = 'Retryable' | 'Non-retryable';
 export type KeyManagerState = 'Active' | 'Degraded' | 'Unavailable';
 
 const LATENCY_BUCKETS_MS = [5, 10, 25, 50, 100, 150, 200, 250] as const;
-const DAY_MS = 24 * 60 * 60 * 1000;
 
 type Labels = Record<string, string>;
 type Histogram = { buckets: number[]; sum: number; count: number };

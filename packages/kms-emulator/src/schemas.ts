@@ -53,9 +53,8 @@ export const GrantTokens = z.array(z.string()).max(10).optional();
 const Limit = z.number().int().min(1).max(1000).optional();
 const Marker = z.string().min(1).max(1024).optional();
 
-export const CreateCustomKeyStoreRequest = z.object({
-  CustomKeyStoreName: z.string().min(1).max(256),
-  CustomKeyStoreType: z.enum(CustomKeyStoreType).optional(),
+/** The members CreateCustomKeyStore and UpdateCustomKeyStore share for an external key store's proxy. */
+const xksProxyMembers = {
   XksProxyUriEndpoint: z.string().min(10).max(128).optional(),
   XksProxyUriPath: z.string().optional(),
   XksProxyVpcEndpointServiceName: z.string().optional(),
@@ -63,6 +62,12 @@ export const CreateCustomKeyStoreRequest = z.object({
     .object({ AccessKeyId: z.string(), RawSecretAccessKey: z.string() })
     .optional(),
   XksProxyConnectivity: z.enum(XksProxyConnectivityType).optional(),
+};
+
+export const CreateCustomKeyStoreRequest = z.object({
+  CustomKeyStoreName: z.string().min(1).max(256),
+  CustomKeyStoreType: z.enum(CustomKeyStoreType).optional(),
+  ...xksProxyMembers,
   CloudHsmClusterId: z.string().optional(),
 });
 export type CreateCustomKeyStoreRequest = z.infer<typeof CreateCustomKeyStoreRequest>;
@@ -81,13 +86,7 @@ export const DescribeCustomKeyStoresRequest = z.object({
 export const UpdateCustomKeyStoreRequest = z.object({
   CustomKeyStoreId: z.string().min(1).max(64),
   NewCustomKeyStoreName: z.string().min(1).max(256).optional(),
-  XksProxyUriEndpoint: z.string().min(10).max(128).optional(),
-  XksProxyUriPath: z.string().optional(),
-  XksProxyVpcEndpointServiceName: z.string().optional(),
-  XksProxyAuthenticationCredential: z
-    .object({ AccessKeyId: z.string(), RawSecretAccessKey: z.string() })
-    .optional(),
-  XksProxyConnectivity: z.enum(XksProxyConnectivityType).optional(),
+  ...xksProxyMembers,
   KeyStorePassword: z.string().optional(),
   CloudHsmClusterId: z.string().optional(),
 });
@@ -168,15 +167,18 @@ export const ReEncryptRequest = z.object({
   DryRun: z.boolean().optional(),
 });
 
+/** NumberOfBytes of GenerateDataKey and GenerateRandom: 1 to 1024. */
+export const NumberOfBytes = z
+  .number()
+  .int()
+  .min(1, 'Member must have value greater than or equal to 1')
+  .max(DATA_KEY_BYTES_MAX, `Member must have value less than or equal to ${DATA_KEY_BYTES_MAX}`)
+  .optional();
+
 export const GenerateDataKeyRequest = z.object({
   KeyId: KeyIdString,
   EncryptionContext: EncryptionContextMap,
-  NumberOfBytes: z
-    .number()
-    .int()
-    .min(1, 'Member must have value greater than or equal to 1')
-    .max(DATA_KEY_BYTES_MAX, `Member must have value less than or equal to ${DATA_KEY_BYTES_MAX}`)
-    .optional(),
+  NumberOfBytes,
   KeySpec: z.enum(DataKeySpec).optional(),
   GrantTokens,
   Recipient: z.unknown().optional(),

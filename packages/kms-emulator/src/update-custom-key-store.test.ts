@@ -1,16 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { KmsClientError } from './client/kms-client.ts';
-import { createTestEmulator, PROXY_ACCESS_KEY_ID, PROXY_SECRET } from './testing/index.ts';
-
-async function rejection(p: Promise<unknown>): Promise<KmsClientError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof KmsClientError) return e;
-    throw e;
-  }
-  throw new Error('expected the call to fail');
-}
+import { rejection } from './testing/calls.ts';
+import {
+  createTestEmulator,
+  PROXY_ACCESS_KEY_ID,
+  unknownCredentialUpdate,
+} from './testing/index.ts';
 
 describe('UpdateCustomKeyStore', () => {
   it('tests new proxy settings with GetHealthStatus even while the store is disconnected', async () => {
@@ -19,13 +13,7 @@ describe('UpdateCustomKeyStore', () => {
     await t.client.call('DisconnectCustomKeyStore', { CustomKeyStoreId: ks });
     const before = t.proxy.calledWith('health').length;
     const refused = await rejection(
-      t.client.call('UpdateCustomKeyStore', {
-        CustomKeyStoreId: ks,
-        XksProxyAuthenticationCredential: {
-          AccessKeyId: 'ZZZZZZZZZZZZZZZZZZZZZZ',
-          RawSecretAccessKey: PROXY_SECRET,
-        },
-      }),
+      t.client.call('UpdateCustomKeyStore', unknownCredentialUpdate(ks)),
     );
     expect(refused.name).toBe('XksProxyIncorrectAuthenticationCredentialException');
     const health = t.proxy.calledWith('health');

@@ -12,6 +12,25 @@ export const XksOperationName = z.enum(['GetHealthStatus', 'GetKeyMetadata', 'En
 export type XksOperationName = z.infer<typeof XksOperationName>;
 
 /**
+ * The defects that relax one rule of SigV4 verification, each a mistake real verifiers make
+ * (the proxy verifies with a lax verifier under these).
+ */
+export const LAX_SIGV4_DEFECT_NAMES = [
+  'sigv4-algorithm-ignored',
+  'sigv4-access-key-loose',
+  'sigv4-scope-date-free',
+  'sigv4-region-case',
+  'sigv4-service-case',
+  'sigv4-terminator-free',
+  'sigv4-host-unsigned',
+  'sigv4-headers-normalized',
+  'sigv4-signature-prefix',
+  'sigv4-body-reserialized',
+  'sigv4-payload-hash-trusted',
+  'sigv4-window-wide',
+] as const;
+
+/**
  * Named protocol defects, one at a time, to mutation-test conformance runners: each makes the
  * proxy break one rule of the spec on purpose.
  */
@@ -44,18 +63,7 @@ export const DEFECT_NAMES = [
   'second-credential-ignored',
   'curl-signing-rejected',
   'max-size-rejected',
-  'sigv4-algorithm-ignored',
-  'sigv4-access-key-loose',
-  'sigv4-scope-date-free',
-  'sigv4-region-case',
-  'sigv4-service-case',
-  'sigv4-terminator-free',
-  'sigv4-host-unsigned',
-  'sigv4-headers-normalized',
-  'sigv4-signature-prefix',
-  'sigv4-body-reserialized',
-  'sigv4-payload-hash-trusted',
-  'sigv4-window-wide',
+  ...LAX_SIGV4_DEFECT_NAMES,
   'encrypt-cached',
   'short-plaintext-padded',
   'metadata-trailing-ignored',

@@ -94,6 +94,7 @@ export {
   FaultRuleInput,
   FaultScope,
   FaultsCleared,
+  LAX_SIGV4_DEFECT_NAMES,
   LatencyDistribution,
   ScenarioList,
   ScenarioParams,

@@ -115,6 +115,18 @@ export const SeedKeyStore = z.strictObject({
 });
 export type SeedKeyStore = z.infer<typeof SeedKeyStore>;
 
+/** Reports `value` at `path` when `seen` already holds it (a duplicate), then remembers it. */
+function once(
+  seen: Set<string>,
+  value: string,
+  ctx: { addIssue(issue: { code: 'custom'; path: (string | number)[]; message: string }): void },
+  path: (string | number)[],
+  message: string,
+): void {
+  if (seen.has(value)) ctx.addIssue({ code: 'custom', path, message });
+  seen.add(value);
+}
+
 /** A seed file: modules with keys, and key stores. Strict: a typo fails at start-up. */
 export const SeedFile = z
   .strictObject({
@@ -127,42 +139,24 @@ export const SeedFile = z
   .superRefine((seed, ctx) => {
     const modules = new Set<string>();
     seed.modules.forEach((m, i) => {
-      if (modules.has(m.name)) {
-        ctx.addIssue({ code: 'custom', path: ['modules', i, 'name'], message: 'duplicate module' });
-      }
-      modules.add(m.name);
+      once(modules, m.name, ctx, ['modules', i, 'name'], 'duplicate module');
       const ids = new Set<string>();
       m.keys.forEach((k, j) => {
-        if (ids.has(k.id)) {
-          ctx.addIssue({
-            code: 'custom',
-            path: ['modules', i, 'keys', j, 'id'],
-            message: 'duplicate key id',
-          });
-        }
-        ids.add(k.id);
+        once(ids, k.id, ctx, ['modules', i, 'keys', j, 'id'], 'duplicate key id');
       });
     });
     const prefixes = new Set<string>();
     const accessKeys = new Set<string>();
     seed.keyStores.forEach((s, i) => {
-      if (prefixes.has(s.uriPathPrefix)) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['keyStores', i, 'uriPathPrefix'],
-          message: 'duplicate prefix',
-        });
-      }
-      prefixes.add(s.uriPathPrefix);
+      once(prefixes, s.uriPathPrefix, ctx, ['keyStores', i, 'uriPathPrefix'], 'duplicate prefix');
       s.credentials.forEach((c, j) => {
-        if (accessKeys.has(c.accessKeyId)) {
-          ctx.addIssue({
-            code: 'custom',
-            path: ['keyStores', i, 'credentials', j, 'accessKeyId'],
-            message: 'an access key id must belong to one key store only',
-          });
-        }
-        accessKeys.add(c.accessKeyId);
+        once(
+          accessKeys,
+          c.accessKeyId,
+          ctx,
+          ['keyStores', i, 'credentials', j, 'accessKeyId'],
+          'an access key id must belong to one key store only',
+        );
       });
     });
   });

@@ -3,6 +3,7 @@ import {
   KEY_ORIGINS,
   KEY_STATUSES,
   KEY_USAGES,
+  MAX_DATA_BYTES,
   MODULE_NAME_PATTERN,
   MODULE_NODES_MAX,
   MODULE_NODES_MIN,
@@ -12,7 +13,14 @@ import {
 } from './constants.ts';
 import { AES_256_KEY_BYTES } from './crypto/constants.ts';
 import { VcmError } from './crypto/errors.ts';
-import type { CreateKeyInput, KeyOrigin, KeyStatus, KeyUsage, ModuleState } from './types.ts';
+import type {
+  CreateKeyInput,
+  DecryptInput,
+  KeyOrigin,
+  KeyStatus,
+  KeyUsage,
+  ModuleState,
+} from './types.ts';
 
 function invalid(message: string): VcmError {
   return new VcmError('INVALID_INPUT', message);
@@ -30,14 +38,15 @@ export function checkKeyId(id: unknown): asserts id is string {
   }
 }
 
-export function checkNodes(nodes: unknown): asserts nodes is number {
-  if (
-    !Number.isInteger(nodes) ||
-    (nodes as number) < MODULE_NODES_MIN ||
-    (nodes as number) > MODULE_NODES_MAX
-  ) {
-    throw invalid(`nodes must be an integer from ${MODULE_NODES_MIN} to ${MODULE_NODES_MAX}`);
+/** Throws INVALID_INPUT unless `value` is an integer from `min` to `max`. */
+function checkIntegerIn(value: unknown, what: string, min: number, max: number): void {
+  if (!Number.isInteger(value) || (value as number) < min || (value as number) > max) {
+    throw invalid(`${what} must be an integer from ${min} to ${max}`);
   }
+}
+
+export function checkNodes(nodes: unknown): asserts nodes is number {
+  checkIntegerIn(nodes, 'nodes', MODULE_NODES_MIN, MODULE_NODES_MAX);
 }
 
 export function checkStatus(status: unknown): asserts status is KeyStatus {
@@ -89,16 +98,22 @@ export function checkObject(value: unknown, what: string): asserts value is obje
   if (value === null || typeof value !== 'object') throw invalid(`${what} must be an object`);
 }
 
-export function checkPendingWindowDays(days: unknown): asserts days is number {
-  if (
-    !Number.isInteger(days) ||
-    (days as number) < PENDING_WINDOW_DAYS_MIN ||
-    (days as number) > PENDING_WINDOW_DAYS_MAX
-  ) {
-    throw invalid(
-      `pendingWindowDays must be an integer from ${PENDING_WINDOW_DAYS_MIN} to ${PENDING_WINDOW_DAYS_MAX}`,
-    );
+/**
+ * What a caller's decrypt input must be before its key is looked up: an object whose ciphertext and
+ * aad are bytes of at most MAX_DATA_BYTES, and whose iv and tag are bytes (their lengths are the
+ * ciphertext's side, INVALID_CIPHERTEXT, checked by the caller after the key).
+ */
+export function checkDecryptInput(input: DecryptInput): void {
+  checkObject(input, 'input');
+  checkBytes(input.ciphertext, 'ciphertext', MAX_DATA_BYTES);
+  checkBytes(input.aad, 'aad', MAX_DATA_BYTES);
+  if (!(input.iv instanceof Uint8Array) || !(input.tag instanceof Uint8Array)) {
+    throw invalid('iv and tag must be Uint8Arrays');
   }
+}
+
+export function checkPendingWindowDays(days: unknown): asserts days is number {
+  checkIntegerIn(days, 'pendingWindowDays', PENDING_WINDOW_DAYS_MIN, PENDING_WINDOW_DAYS_MAX);
 }
 
 /** The fields of a CreateKeyInput, checked, defaults filled in, with a private copy of `material`. */

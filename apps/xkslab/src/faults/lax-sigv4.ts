@@ -1,5 +1,5 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
-import type { DefectName } from '@xkslab/protocol';
+import { type DefectName, LAX_SIGV4_DEFECT_NAMES } from '@xkslab/protocol';
 import {
   canonicalRequest,
   parseAmzDate,
@@ -12,20 +12,7 @@ import {
  * relaxation is a mistake real verifiers make. Without a relaxation it follows the same rules
  * as @xkslab/sigv4 (so the rest of a conformance run passes); it exists only to be caught.
  */
-export const LAX_SIGV4_DEFECTS: ReadonlySet<DefectName> = new Set<DefectName>([
-  'sigv4-algorithm-ignored',
-  'sigv4-access-key-loose',
-  'sigv4-scope-date-free',
-  'sigv4-region-case',
-  'sigv4-service-case',
-  'sigv4-terminator-free',
-  'sigv4-host-unsigned',
-  'sigv4-headers-normalized',
-  'sigv4-signature-prefix',
-  'sigv4-body-reserialized',
-  'sigv4-payload-hash-trusted',
-  'sigv4-window-wide',
-]);
+export const LAX_SIGV4_DEFECTS: ReadonlySet<DefectName> = new Set(LAX_SIGV4_DEFECT_NAMES);
 
 export type LaxInput = {
   defect: DefectName;

@@ -4,8 +4,9 @@
  * the new state, never half of one.
  */
 import { randomBytes } from 'node:crypto';
-import { chmod, open, readFile, rename, writeFile } from 'node:fs/promises';
+import { chmod, readFile, rename, writeFile } from 'node:fs/promises';
 import type { StateStorage } from '@xkslab/kms-emulator';
+import { writeNewSynced } from '../durable-file.ts';
 import { decodeMasterKey } from '../master-key.ts';
 
 export function fileStateStorage(file: string): StateStorage {
@@ -20,13 +21,7 @@ export function fileStateStorage(file: string): StateStorage {
     },
     async save(bytes) {
       const temp = `${file}.${randomBytes(4).toString('hex')}.tmp`;
-      const handle = await open(temp, 'wx', 0o600);
-      try {
-        await handle.writeFile(bytes);
-        await handle.sync();
-      } finally {
-        await handle.close();
-      }
+      await writeNewSynced(temp, bytes);
       await rename(temp, file);
     },
   };

@@ -1,9 +1,10 @@
 /** Aliases: CreateAlias, ListAliases, DeleteAlias. Alias names are accepted wherever a KeyId is. */
 import { defineAction } from '../action.ts';
 import { ALIAS_NAME_PATTERN } from '../constants.ts';
-import { epochSeconds, findKey, nowMs, page } from '../core.ts';
+import { type Core, epochSeconds, findKey, nowMs, page } from '../core.ts';
 import { KmsError } from '../errors.ts';
 import { aliasArn, parseKeyReference } from '../ids.ts';
+import type { KmsKey } from '../model.ts';
 import { CreateAliasRequest, DeleteAliasRequest, ListAliasesRequest } from '../schemas.ts';
 
 export function checkAliasName(name: string): void {
@@ -21,20 +22,26 @@ export function checkAliasName(name: string): void {
   }
 }
 
+/** The key an alias may point at: named by key ID or ARN (not by an alias), not pending deletion. */
+export function aliasTarget(core: Core, targetKeyId: string): KmsKey {
+  if (parseKeyReference(core.account, targetKeyId).kind === 'alias') {
+    throw new KmsError(
+      'ValidationException',
+      'TargetKeyId must be a key ID or key ARN, not an alias.',
+    );
+  }
+  const key = findKey(core, targetKeyId);
+  if (key.state === 'PendingDeletion') {
+    throw new KmsError('KMSInvalidStateException', `${key.arn} is pending deletion.`);
+  }
+  return key;
+}
+
 export const createAlias = defineAction({
   schema: CreateAliasRequest,
   async handle(core, input) {
     checkAliasName(input.AliasName);
-    if (parseKeyReference(core.account, input.TargetKeyId).kind === 'alias') {
-      throw new KmsError(
-        'ValidationException',
-        'TargetKeyId must be a key ID or key ARN, not an alias.',
-      );
-    }
-    const key = findKey(core, input.TargetKeyId);
-    if (key.state === 'PendingDeletion') {
-      throw new KmsError('KMSInvalidStateException', `${key.arn} is pending deletion.`);
-    }
+    const key = aliasTarget(core, input.TargetKeyId);
     if (core.aliases.has(input.AliasName)) {
       throw new KmsError(
         'AlreadyExistsException',

@@ -154,17 +154,21 @@ export async function sealDataKey(
   return { blob, plaintext, key };
 }
 
+/** A new random data key of the length the request asks for, sealed under its key. */
+function sealNewDataKey(
+  core: Core,
+  input: Parameters<typeof dataKeyLength>[0] & Parameters<typeof sealDataKey>[1],
+  call: CallContext,
+  operation: string,
+): ReturnType<typeof sealDataKey> {
+  const length = dataKeyLength(input);
+  return sealDataKey(core, input, () => core.random(length), call, operation);
+}
+
 export const generateDataKeyAction = defineAction({
   schema: GenerateDataKeyRequest,
   async handle(core, input, call) {
-    const length = dataKeyLength(input);
-    const { blob, plaintext, key } = await sealDataKey(
-      core,
-      input,
-      () => core.random(length),
-      call,
-      'GenerateDataKey',
-    );
+    const { blob, plaintext, key } = await sealNewDataKey(core, input, call, 'GenerateDataKey');
     const response = { CiphertextBlob: b64(blob), Plaintext: b64(plaintext), KeyId: key.arn };
     plaintext.fill(0);
     return response;
@@ -174,11 +178,9 @@ export const generateDataKeyAction = defineAction({
 export const generateDataKeyWithoutPlaintext = defineAction({
   schema: GenerateDataKeyRequest.omit({ Recipient: true }),
   async handle(core, input, call) {
-    const length = dataKeyLength(input);
-    const { blob, plaintext, key } = await sealDataKey(
+    const { blob, plaintext, key } = await sealNewDataKey(
       core,
       input,
-      () => core.random(length),
       call,
       'GenerateDataKeyWithoutPlaintext',
     );

@@ -2,22 +2,25 @@ import { describe, expect, it } from 'vitest';
 import { rejection } from '../testing/calls.ts';
 import { createTestEmulator, TEST_NOW } from '../testing/index.ts';
 
+const GRANTEE = 'arn:aws:iam::111122223333:role/app';
+const RETIREE = 'arn:aws:iam::111122223333:role/ops';
+
 async function ready() {
   const t = await createTestEmulator();
   const ks = await t.connectedKeyStore();
-  return { ...t, ks, keyId: await t.createKey(ks, 'ext-1') };
+  const keyId = await t.createKey(ks, 'ext-1');
+  /** CreateGrant on the test key for GRANTEE, with the other members of `request`. */
+  const grant = (request: Record<string, unknown>) =>
+    t.client.call('CreateGrant', { KeyId: keyId, GranteePrincipal: GRANTEE, ...request });
+  return { ...t, ks, keyId, grant };
 }
 
-const GRANTEE = 'arn:aws:iam::111122223333:role/app';
-const RETIREE = 'arn:aws:iam::111122223333:role/ops';
 const b64 = (text: string) => Buffer.from(text).toString('base64');
 
 describe('grants', () => {
   it('creates, lists, retires and revokes grants', async () => {
     const t = await ready();
-    const made = await t.client.call('CreateGrant', {
-      KeyId: t.keyId,
-      GranteePrincipal: GRANTEE,
+    const made = await t.grant({
       RetiringPrincipal: RETIREE,
       Operations: ['Encrypt', 'Decrypt'],
       Constraints: { EncryptionContextSubset: { app: 'x' } },
@@ -42,9 +45,7 @@ describe('grants', () => {
       ],
     });
     // The same Name and parameters again return the same grant.
-    const again = await t.client.call('CreateGrant', {
-      KeyId: t.keyId,
-      GranteePrincipal: GRANTEE,
+    const again = await t.grant({
       RetiringPrincipal: RETIREE,
       Operations: ['Encrypt', 'Decrypt'],
       Constraints: { EncryptionContextSubset: { app: 'x' } },
@@ -55,9 +56,7 @@ describe('grants', () => {
     expect((retirable.Grants as unknown[]).length).toBe(1);
     await t.client.call('RetireGrant', { GrantToken: made.GrantToken });
     expect((await t.client.call('ListGrants', { KeyId: t.keyId })).Grants).toEqual([]);
-    const second = await t.client.call('CreateGrant', {
-      KeyId: t.keyId,
-      GranteePrincipal: GRANTEE,
+    const second = await t.grant({
       Operations: ['DescribeKey'],
     });
     await t.client.call('RevokeGrant', { KeyId: t.keyId, GrantId: second.GrantId });
@@ -69,9 +68,7 @@ describe('grants', () => {
 
   it('accepts its grant tokens on operations that take GrantTokens and refuses unknown ones', async () => {
     const t = await ready();
-    const made = await t.client.call('CreateGrant', {
-      KeyId: t.keyId,
-      GranteePrincipal: GRANTEE,
+    const made = await t.grant({
       Operations: ['Encrypt'],
     });
     await t.client.call('Encrypt', {
@@ -91,9 +88,7 @@ describe('grants', () => {
   it('refuses operations outside the model enum, DryRun, and disabled keys', async () => {
     const t = await ready();
     const bad = await rejection(
-      t.client.call('CreateGrant', {
-        KeyId: t.keyId,
-        GranteePrincipal: GRANTEE,
+      t.grant({
         Operations: ['Fly'],
       }),
     );
@@ -102,25 +97,19 @@ describe('grants', () => {
       /^1 validation error detected: Value 'Fly' at 'operations\.1\.member' failed to satisfy constraint: Member must satisfy enum value set: \[Decrypt, Encrypt, .*\]$/,
     );
     const sign = await rejection(
-      t.client.call('CreateGrant', {
-        KeyId: t.keyId,
-        GranteePrincipal: GRANTEE,
+      t.grant({
         Operations: ['Sign'],
       }),
     );
     expect(sign.name).toBe('ValidationException');
     const alone = await rejection(
-      t.client.call('CreateGrant', {
-        KeyId: t.keyId,
-        GranteePrincipal: GRANTEE,
+      t.grant({
         Operations: ['CreateGrant'],
       }),
     );
     expect(alone.message).toBe('Grants must not contain only the CreateGrant operation.');
     const dry = await rejection(
-      t.client.call('CreateGrant', {
-        KeyId: t.keyId,
-        GranteePrincipal: GRANTEE,
+      t.grant({
         Operations: ['Encrypt'],
         DryRun: true,
       }),
@@ -129,9 +118,7 @@ describe('grants', () => {
     expect((await t.client.call('ListGrants', { KeyId: t.keyId })).Grants).toEqual([]);
     await t.client.call('DisableKey', { KeyId: t.keyId });
     const disabled = await rejection(
-      t.client.call('CreateGrant', {
-        KeyId: t.keyId,
-        GranteePrincipal: GRANTEE,
+      t.grant({
         Operations: ['Encrypt'],
       }),
     );
@@ -142,9 +129,7 @@ describe('grants', () => {
 
   it('drops the grants of a deleted key', async () => {
     const t = await ready();
-    const made = await t.client.call('CreateGrant', {
-      KeyId: t.keyId,
-      GranteePrincipal: GRANTEE,
+    const made = await t.grant({
       RetiringPrincipal: RETIREE,
       Operations: ['Decrypt'],
     });

@@ -20,7 +20,7 @@ import {
   targetOf,
 } from '../core.ts';
 import { KmsError } from '../errors.ts';
-import { keyArn } from '../ids.ts';
+import { DAY_MS } from '../key-meta.ts';
 import { stateError } from '../key-state.ts';
 import type { KmsKey } from '../model.ts';
 import {
@@ -30,9 +30,7 @@ import {
   ScheduleKeyDeletionRequest,
 } from '../schemas.ts';
 import { createKeyError } from '../xks/error-mapping.ts';
-import { createLocalKey } from './local-keys.ts';
-
-const DAY_MS = 24 * 60 * 60 * 1000;
+import { createLocalKey, storeNewKey } from './local-keys.ts';
 
 function invalidConfiguration(xksKeyId: string, why: string): KmsError {
   return new KmsError(
@@ -146,23 +144,19 @@ export const createKey = defineAction({
     }
     checkExternalKeyMetadata(xksKeyId, outcome.value);
     inUse();
-    const id = core.uuid();
-    const key: KmsKey = {
-      id,
-      arn: keyArn(core.account, id),
-      createdAt: nowMs(core),
-      description: input.Description ?? '',
-      state: 'Enabled',
-      keySpec: 'SYMMETRIC_DEFAULT',
-      keyUsage: 'ENCRYPT_DECRYPT',
-      origin: 'EXTERNAL_KEY_STORE',
-      customKeyStoreId: store.id,
-      xksKeyId,
-      material: core.random(INNER_KEY_BYTES),
-    };
-    core.keys.set(id, key);
-    await core.save();
-    return { KeyMetadata: keyMetadataOf(core, key) };
+    return storeNewKey(
+      core,
+      input.Description,
+      {
+        state: 'Enabled',
+        keySpec: 'SYMMETRIC_DEFAULT',
+        keyUsage: 'ENCRYPT_DECRYPT',
+        origin: 'EXTERNAL_KEY_STORE',
+        customKeyStoreId: store.id,
+        xksKeyId,
+      },
+      () => core.random(INNER_KEY_BYTES),
+    );
   },
 });
 

@@ -44,18 +44,33 @@ export async function createLocalKey(
     );
   }
   const { keySpec, keyUsage } = specAndUsage(input);
+  return storeNewKey(
+    core,
+    input.Description,
+    { state: origin === 'EXTERNAL' ? 'Disabled' : 'Enabled', keySpec, keyUsage, origin },
+    async () =>
+      origin === 'EXTERNAL' ? new Uint8Array(0) : await generateMaterial(keySpec, core.random),
+  );
+}
+
+/**
+ * Records a new key, CreateKey's last step: a new id (drawn before the material), its ARN, the
+ * creation time and description, `fields`, and the material `materialOf` makes.
+ */
+export async function storeNewKey(
+  core: Core,
+  description: string | undefined,
+  fields: Omit<KmsKey, 'id' | 'arn' | 'createdAt' | 'description' | 'material'>,
+  materialOf: () => Uint8Array | Promise<Uint8Array>,
+): Promise<{ KeyMetadata: Record<string, unknown> }> {
   const id = core.uuid();
   const key: KmsKey = {
     id,
     arn: keyArn(core.account, id),
     createdAt: nowMs(core),
-    description: input.Description ?? '',
-    state: origin === 'EXTERNAL' ? 'Disabled' : 'Enabled',
-    keySpec,
-    keyUsage,
-    origin,
-    material:
-      origin === 'EXTERNAL' ? new Uint8Array(0) : await generateMaterial(keySpec, core.random),
+    description: description ?? '',
+    ...fields,
+    material: await materialOf(),
   };
   core.keys.set(id, key);
   await core.save();

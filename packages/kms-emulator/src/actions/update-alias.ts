@@ -1,10 +1,10 @@
 /** UpdateAlias: points an existing alias at another key of the same type and key usage. */
 import { defineAction } from '../action.ts';
-import { findKey, keyMetadataOf, nowMs } from '../core.ts';
+import { keyMetadataOf, nowMs } from '../core.ts';
 import { KmsError } from '../errors.ts';
-import { aliasArn, parseKeyReference } from '../ids.ts';
+import { aliasArn } from '../ids.ts';
 import { UpdateAliasRequest } from '../meta-schemas.ts';
-import { checkAliasName } from './aliases.ts';
+import { aliasTarget, checkAliasName } from './aliases.ts';
 
 export const updateAlias = defineAction({
   schema: UpdateAliasRequest,
@@ -17,16 +17,7 @@ export const updateAlias = defineAction({
         `Alias ${aliasArn(core.account, input.AliasName)} is not found.`,
       );
     }
-    if (parseKeyReference(core.account, input.TargetKeyId).kind === 'alias') {
-      throw new KmsError(
-        'ValidationException',
-        'TargetKeyId must be a key ID or key ARN, not an alias.',
-      );
-    }
-    const target = findKey(core, input.TargetKeyId);
-    if (target.state === 'PendingDeletion') {
-      throw new KmsError('KMSInvalidStateException', `${target.arn} is pending deletion.`);
-    }
+    const target = aliasTarget(core, input.TargetKeyId);
     const current = core.keys.get(alias.targetKeyId);
     if (current) {
       const was = keyMetadataOf(core, current);

@@ -74,6 +74,17 @@ export const PROXY_URI_PATH = '/tenant/kms/xks/v1';
 export const PROXY_ACCESS_KEY_ID = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
 export const PROXY_SECRET = 'c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LXNlY3JldA==';
 
+/** An UpdateCustomKeyStore request with a proxy credential the fake proxy does not know. */
+export function unknownCredentialUpdate(customKeyStoreId: string) {
+  return {
+    CustomKeyStoreId: customKeyStoreId,
+    XksProxyAuthenticationCredential: {
+      AccessKeyId: 'ZZZZZZZZZZZZZZZZZZZZZZ',
+      RawSecretAccessKey: PROXY_SECRET,
+    },
+  };
+}
+
 /** CreateCustomKeyStore input for the fake proxy's endpoint and credential, with `overrides`. */
 export function customKeyStoreInput(overrides: Record<string, unknown> = {}) {
   return {

@@ -9,7 +9,13 @@ import type { Guard } from '../guard.ts';
 import type { KeyEntry, KeyLoader } from '../key-loader.ts';
 import type { ModuleRecord } from '../records/module-record.ts';
 import type { DecryptInput, EncryptInput, EncryptOutput, NodeHealth } from '../types.ts';
-import { checkBytes, checkKeyId, checkModuleName, checkObject } from '../validation.ts';
+import {
+  checkBytes,
+  checkDecryptInput,
+  checkKeyId,
+  checkModuleName,
+  checkObject,
+} from '../validation.ts';
 import { assertNotBlocked, assertReachable } from './key-rules.ts';
 
 const encoder = new TextEncoder();
@@ -61,13 +67,8 @@ export class CryptoOperations {
   async decrypt(module: string, keyId: string, input: DecryptInput): Promise<Uint8Array> {
     checkModuleName(module);
     checkKeyId(keyId);
-    checkObject(input, 'input');
+    checkDecryptInput(input);
     const { ciphertext, iv, tag, aad, keyVersion } = input;
-    checkBytes(ciphertext, 'ciphertext', MAX_DATA_BYTES);
-    checkBytes(aad, 'aad', MAX_DATA_BYTES);
-    if (!(iv instanceof Uint8Array) || !(tag instanceof Uint8Array)) {
-      throw new VcmError('INVALID_INPUT', 'iv and tag must be Uint8Arrays');
-    }
     const entry = await this.#usableKey(module, keyId, 'DECRYPT');
     if (!GCM_IV_LENGTHS.includes(iv.length) || tag.length !== GCM_TAG_BYTES) {
       throw invalidCiphertext();

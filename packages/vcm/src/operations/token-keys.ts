@@ -24,6 +24,7 @@ import type {
 import {
   checkBytes,
   checkCreateKeyInput,
+  checkDecryptInput,
   checkKeyId,
   checkModuleName,
   checkObject,
@@ -191,13 +192,8 @@ export class TokenKeys {
   }
 
   async decrypt(mod: ModuleRecord, id: string, input: DecryptInput): Promise<Uint8Array> {
-    checkObject(input, 'input');
+    checkDecryptInput(input);
     const { ciphertext, iv, tag, aad, keyVersion } = input;
-    checkBytes(ciphertext, 'ciphertext', MAX_DATA_BYTES);
-    checkBytes(aad, 'aad', MAX_DATA_BYTES);
-    if (!(iv instanceof Uint8Array) || !(tag instanceof Uint8Array)) {
-      throw new VcmError('INVALID_INPUT', 'iv and tag must be Uint8Arrays');
-    }
     const token = await this.#usable(mod, id, 'DECRYPT');
     if (
       !GCM_IV_LENGTHS.includes(iv.length) ||
