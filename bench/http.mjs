@@ -1,14 +1,13 @@
 // @ts-check
-// Items 2, 3 and 5 of the benchmark: XKS over HTTP (and HTTPS) on loopback against a bare
-// node:http server in the same run, and a fixed-rate encrypt run.
+// Items 2 and 5 of the benchmark: XKS over HTTP (and HTTPS) on loopback against a bare node:http
+// server in the same run (item 3, the fixed-rate run, is rate.mjs).
 
 import { execFileSync } from 'node:child_process';
-import os from 'node:os';
 import { join } from 'node:path';
 import { newCredential } from '@xkslab/conformance/testing';
 import { fmtInt, fmtMs, fmtRatio, MAIN_JS, printTable, round, sleep } from './lib/common.mjs';
 import { runLoad, summarize } from './lib/load.mjs';
-import { cpuMs, rssMiB } from './lib/proc.mjs';
+import { rssMiB } from './lib/proc.mjs';
 import {
   benchSeed,
   removeDir,
@@ -275,102 +274,6 @@ export async function closedLoopBench(opts) {
       targets,
       tlsCost,
       xkslabRssMiB: { beforeLoad: round(rssBefore, 1), afterLoad: round(rssAfter, 1) },
-    };
-  } finally {
-    for (const s of servers.reverse()) await s.stop().catch(() => undefined);
-    await removeDir(dir);
-  }
-}
-
-/**
- * Item 3: open-loop encrypt at a fixed rate, and the bare server at the same rate.
- * @param {BenchOptions} opts
- */
-export async function fixedRateBench(opts) {
-  const dir = await tempDir('rate');
-  const credential = newCredential();
-  const servers = [];
-  try {
-    const bare = await startBare();
-    servers.push(bare);
-    const xks = await startXkslab({
-      dataDir: join(dir, 'data'),
-      seed: benchSeed(credential),
-      args: ['--engine', opts.engine],
-    });
-    servers.push(xks);
-    const encryptPool = () =>
-      signedPool({ port: xks.port, credential, op: 'encrypt', count: 2000 });
-    await checkPool(xks.url, encryptPool(), 'encrypt');
-    // Warm-up at the same rate for 2 s.
-    await runLoad('open', {
-      url: xks.url,
-      rate: opts.rate,
-      durationSec: 2,
-      requests: encryptPool(),
-    });
-    const rssStart = await rssMiB(xks.pid);
-    const cpuStart = await cpuMs(xks.pid);
-    const xksRun = await runLoad('open', {
-      url: xks.url,
-      rate: opts.rate,
-      durationSec: opts.rateDuration,
-      requests: encryptPool(),
-    });
-    const rssEnd = await rssMiB(xks.pid);
-    const cpuUsedMs = (await cpuMs(xks.pid)) - cpuStart;
-    const cpu = {
-      serverCpuUsPerRequest: round((cpuUsedMs * 1000) / xksRun.requests, 1),
-      serverCoreShare: round(cpuUsedMs / (opts.rateDuration * 1000), 3),
-      bareCpuUsPerRequest: Number.NaN,
-    };
-    const bareCpuStart = await cpuMs(bare.pid);
-    const bareRun = await runLoad('open', {
-      url: `http://127.0.0.1:${bare.port}`,
-      rate: opts.rate,
-      durationSec: opts.rateDuration,
-      requests: encryptPool(),
-    });
-    const bareCpuUsedMs = (await cpuMs(bare.pid)) - bareCpuStart;
-    cpu.bareCpuUsPerRequest = round((bareCpuUsedMs * 1000) / bareRun.requests, 1);
-    const row = (/** @type {string} */ name, /** @type {typeof bareRun} */ r) => [
-      name,
-      fmtInt(r.requests),
-      fmtInt(r.achievedRate),
-      fmtMs(r.latencyMs.p50),
-      fmtMs(r.latencyMs.p99),
-      fmtMs(r.latencyMs.p999),
-      fmtMs(r.latencyMs.max),
-      r.non2xx + r.errors,
-    ];
-    printTable(
-      `Fixed rate ${opts.rate} req/s for ${opts.rateDuration} s (open loop, latency from each request's due time)`,
-      ['case', 'requests', 'req/s', 'p50 ms', 'p99 ms', 'p99.9 ms', 'max ms', 'errors'],
-      [row('bare node:http (baseline)', bareRun), row('xkslab encrypt', xksRun)],
-    );
-    const errors = xksRun.non2xx + xksRun.errors;
-    const met = errors === 0 && xksRun.latencyMs.p99 < 25;
-    console.log(
-      `target zero errors and p99 < 25 ms: ${errors} errors, p99 ${fmtMs(xksRun.latencyMs.p99)} ms (${met ? 'met' : 'MISSED'}); p99 vs bare ${fmtRatio(xksRun.latencyMs.p99 / bareRun.latencyMs.p99)}; server CPU ${cpu.serverCpuUsPerRequest} us/request (${Math.round(cpu.serverCoreShare * 100)}% of a core; bare ${cpu.bareCpuUsPerRequest} us/request), load ${os
-        .loadavg()
-        .map((x) => x.toFixed(1))
-        .join(' ')}`,
-    );
-    return {
-      settings: {
-        rate: opts.rate,
-        durationSec: opts.rateDuration,
-        engine: opts.engine,
-        generator:
-          'bench/load/open.mjs: own open-loop scheduler (1 ms ticks), keep-alive node:http agent, latency from due time',
-      },
-      xkslab: xksRun,
-      bare: bareRun,
-      p99VsBare: round(xksRun.latencyMs.p99 / bareRun.latencyMs.p99, 3),
-      cpu,
-      loadAvgAtEnd: os.loadavg().map((x) => round(x, 2)),
-      xkslabRssMiB: { start: round(rssStart, 1), end: round(rssEnd, 1) },
-      target: { errors: 0, p99Ms: 25, met },
     };
   } finally {
     for (const s of servers.reverse()) await s.stop().catch(() => undefined);

@@ -5,10 +5,11 @@
 //
 // Flags (after `pnpm bench --`) or BENCH_* variables: --quick, --only http,rate,scale,
 // --duration S, --rounds N, --connections N, --rate R, --rate-duration S, --scale-max N,
-// --scale-rounds N, --engine noble|node. Writes bench/results/xks-http.json, xks-rate.json, xks-scale.json.
-import { closedLoopBench, fixedRateBench } from './http.mjs';
+// --scale-rounds N, --engine node|noble. Writes bench/results/xks-http.json, xks-rate.json, xks-scale.json.
+import { closedLoopBench } from './http.mjs';
 import { benchOptions, machineInfo, machineLine, writeResult } from './lib/common.mjs';
 import { assertBuilt } from './lib/servers.mjs';
+import { fixedRateBench } from './rate.mjs';
 import { scaleBench } from './scale.mjs';
 
 if (process.argv.includes('--help')) {
@@ -19,7 +20,7 @@ if (process.argv.includes('--help')) {
   --duration S --rounds N --connections N   closed-loop HTTP measurements
   --rate R --rate-duration S                fixed-rate run
   --scale-max N --scale-rounds N            key store scale
-  --engine noble|node     AES-GCM engine of the server
+  --engine node|noble     AES-GCM engine of the server (default node, as serve)
   --compare PATH          another build's main.js, measured beside this one
 
 Writes bench/results/xks-http.json, xks-rate.json, xks-scale.json.`);

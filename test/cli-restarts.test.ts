@@ -53,7 +53,7 @@ describe('first start and restarts', () => {
     expect(s.stderr()).toContain(AccessKeyId);
     expect(s.stderr()).toContain('default-key');
     const listening = s.logs().find((l) => l.msg === 'listening');
-    expect(listening).toMatchObject({ level: 'info', url: s.url, engine: 'noble' });
+    expect(listening).toMatchObject({ level: 'info', url: s.url, engine: 'node' });
 
     const target: KeyStoreTarget = {
       port: s.port,

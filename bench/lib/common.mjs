@@ -126,7 +126,7 @@ export function benchOptions(argv = process.argv.slice(2), env = process.env) {
     scaleMax: num(flag('scale-max') ?? env.BENCH_SCALE_MAX, quick ? 1000 : 100_000),
     /** 10-s open-loop rounds per key store size: a p99 of 5,000 requests moves with a few stalls. */
     scaleRounds: num(flag('scale-rounds') ?? env.BENCH_SCALE_ROUNDS, quick ? 1 : 5),
-    engine: flag('engine') ?? env.BENCH_ENGINE ?? 'noble',
+    engine: flag('engine') ?? env.BENCH_ENGINE ?? 'node',
     /** Another build's main.js: its encrypt joins the HTTP cases (A/B of a change, same run). */
     compare: flag('compare') ?? env.BENCH_COMPARE,
   };

@@ -128,7 +128,11 @@ export async function wireServices(input: {
 
 /** The XKS application with xkslab's SigV4 cache and hash, around whatever `deps` add. */
 export function xksApp(deps: Omit<AppDeps, 'sigv4Cache' | 'sigv4Hash'>) {
-  return createApp({ ...deps, sigv4Cache: new SigningKeyCache(), sigv4Hash: nodeSha256 });
+  return createApp({
+    ...deps,
+    sigv4Cache: new SigningKeyCache(undefined, nodeSha256),
+    sigv4Hash: nodeSha256,
+  });
 }
 
 /**

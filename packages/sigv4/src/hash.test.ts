@@ -1,4 +1,4 @@
-import { createHash, createHmac } from 'node:crypto';
+import { createHash, createHmac, hash } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Sha256Functions } from './hash.ts';
@@ -9,6 +9,11 @@ import { verifyRequest } from './verify-request.ts';
 const nodeHash: Sha256Functions = {
   sha256: (d) => createHash('sha256').update(d).digest(),
   hmacSha256: (k, d) => createHmac('sha256', k).update(d).digest(),
+};
+/** The same with a direct hex digest (what the server passes): verifyRequest must use it alike. */
+const nodeHashHex: Sha256Functions = {
+  ...nodeHash,
+  sha256Hex: (d) => hash('sha256', d, 'hex'),
 };
 const credentials = {
   accessKeyId: 'AKIAXKSLABEXAMPLE2345',
@@ -49,7 +54,9 @@ describe('verifyRequest with an injected SHA-256', () => {
           };
           const viaNoble = verifyRequest(sent, options);
           const viaNode = verifyRequest(sent, { ...options, hash: nodeHash });
+          const viaNodeHex = verifyRequest(sent, { ...options, hash: nodeHashHex });
           expect(viaNode).toEqual(viaNoble);
+          expect(viaNodeHex).toEqual(viaNoble);
           expect(viaNode.ok).toBe(!tamper);
         },
       ),

@@ -1,5 +1,6 @@
 import { hmac } from '@noble/hashes/hmac.js';
 import { sha256 } from '@noble/hashes/sha2.js';
+import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
 
 /**
  * SHA-256 and HMAC-SHA-256 as SigV4 verification needs them (body hash, canonical request hash,
@@ -10,7 +11,18 @@ import { sha256 } from '@noble/hashes/sha2.js';
 export type Sha256Functions = {
   sha256(data: Uint8Array): Uint8Array;
   hmacSha256(key: Uint8Array, data: Uint8Array): Uint8Array;
+  /**
+   * Lower-case hex SHA-256 of bytes or of a string's UTF-8, when the implementation has a faster
+   * way than `sha256` plus encoding (node's one-shot `crypto.hash`); absent: derived from `sha256`.
+   */
+  sha256Hex?(data: Uint8Array | string): string;
 };
+
+/** Hex SHA-256 through `sha256Hex` when the implementation has it, else `sha256`. */
+export function sha256Hex(hash: Sha256Functions, data: Uint8Array | string): string {
+  if (hash.sha256Hex !== undefined) return hash.sha256Hex(data);
+  return bytesToHex(hash.sha256(typeof data === 'string' ? utf8ToBytes(data) : data));
+}
 
 export const NOBLE_SHA256: Sha256Functions = {
   sha256: (data) => sha256(data),

@@ -1,6 +1,8 @@
+import { createHash } from 'node:crypto';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { NOBLE_SHA256, type Sha256Functions } from './hash.ts';
 import { deriveSigningKey } from './signing-key.ts';
 import { SigningKeyCache } from './signing-key-cache.ts';
 
@@ -68,5 +70,22 @@ describe('SigningKeyCache', () => {
 
   it.each([0, -1, 1.5, Number.NaN, Number.POSITIVE_INFINITY])('rejects maxEntries %s', (n) => {
     expect(() => new SigningKeyCache(n)).toThrow(RangeError);
+  });
+
+  it('hashes the secret with an injected SHA-256 and derives the same keys', () => {
+    const hashed: string[] = [];
+    const counting: Sha256Functions = {
+      ...NOBLE_SHA256,
+      sha256Hex: (d) => {
+        hashed.push(typeof d === 'string' ? d : 'bytes');
+        return createHash('sha256').update(d).digest('hex');
+      },
+    };
+    const injected = new SigningKeyCache(4, counting);
+    const plain = new SigningKeyCache(4);
+    const a = injected.signingKey('s3cret', '20250101', 'us-east-1', 'kms-xks-proxy');
+    expect(a).toEqual(plain.signingKey('s3cret', '20250101', 'us-east-1', 'kms-xks-proxy'));
+    expect(injected.signingKey('s3cret', '20250101', 'us-east-1', 'kms-xks-proxy')).toBe(a);
+    expect(hashed).toEqual(['s3cret', 's3cret']);
   });
 });

@@ -1,23 +1,28 @@
-import { sha256 } from '@noble/hashes/sha2.js';
-import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
 import { DEFAULT_SIGNING_KEY_CACHE_ENTRIES } from './constants.ts';
+import { NOBLE_SHA256, type Sha256Functions, sha256Hex } from './hash.ts';
 import { deriveSigningKey } from './signing-key.ts';
 
 /**
  * Derived signing keys per (secret, date, region, service), least recently used evicted first.
- * Entries are keyed by hex(SHA-256(secret)) so the secret itself is not kept as a Map key.
+ * Entries are keyed by hex(SHA-256(secret)) so the secret itself is not kept as a Map key; that
+ * hash is taken on every lookup, with `hash` (default @noble/hashes; the server passes node's).
  * A key returned by signingKey() belongs to the cache: use it at once, do not keep or mutate it
  * (it is zeroed when evicted or cleared).
  */
 export class SigningKeyCache {
   readonly #maxEntries: number;
   readonly #entries = new Map<string, Uint8Array>();
+  readonly #hash: Sha256Functions;
 
-  constructor(maxEntries: number = DEFAULT_SIGNING_KEY_CACHE_ENTRIES) {
+  constructor(
+    maxEntries: number = DEFAULT_SIGNING_KEY_CACHE_ENTRIES,
+    hash: Sha256Functions = NOBLE_SHA256,
+  ) {
     if (!Number.isSafeInteger(maxEntries) || maxEntries < 1) {
       throw new RangeError('maxEntries must be a positive integer');
     }
     this.#maxEntries = maxEntries;
+    this.#hash = hash;
   }
 
   /** Number of keys held (never more than maxEntries). */
@@ -26,7 +31,7 @@ export class SigningKeyCache {
   }
 
   signingKey(secret: string, date: string, region: string, service: string): Uint8Array {
-    const id = `${bytesToHex(sha256(utf8ToBytes(secret)))}\n${date}\n${region}\n${service}`;
+    const id = `${sha256Hex(this.#hash, secret)}\n${date}\n${region}\n${service}`;
     const hit = this.#entries.get(id);
     if (hit !== undefined) {
       // Re-insert: Map iteration order is insertion order, so the first entry is the LRU one.

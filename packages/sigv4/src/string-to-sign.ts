@@ -1,6 +1,5 @@
-import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
 import { SIGV4_ALGORITHM, SIGV4_TERMINATOR } from './constants.ts';
-import { NOBLE_SHA256, type Sha256Functions } from './hash.ts';
+import { NOBLE_SHA256, type Sha256Functions, sha256Hex } from './hash.ts';
 
 /** Credential scope 'YYYYMMDD/region/service/aws4_request'. */
 export function credentialScope(date: string, region: string, service: string): string {
@@ -14,6 +13,6 @@ export function stringToSign(
   canonicalRequestText: string,
   hash: Sha256Functions = NOBLE_SHA256,
 ): string {
-  const hashed = bytesToHex(hash.sha256(utf8ToBytes(canonicalRequestText)));
+  const hashed = sha256Hex(hash, canonicalRequestText);
   return `${SIGV4_ALGORITHM}\n${amzDate}\n${scope}\n${hashed}`;
 }

@@ -1,10 +1,10 @@
-import { bytesToHex, hexToBytes, utf8ToBytes } from '@noble/hashes/utils.js';
+import { hexToBytes, utf8ToBytes } from '@noble/hashes/utils.js';
 import { parseAmzDate } from './amz-date.ts';
 import { type ParsedAuthorization, parseAuthorization } from './authorization.ts';
 import { buildCanonicalRequest } from './canonical-request.ts';
 import { constantTimeEqual } from './constant-time.ts';
 import { DEFAULT_MAX_SKEW_MS } from './constants.ts';
-import { NOBLE_SHA256, type Sha256Functions } from './hash.ts';
+import { NOBLE_SHA256, type Sha256Functions, sha256Hex } from './hash.ts';
 import { headerValue } from './header-value.ts';
 import { deriveSigningKey } from './signing-key.ts';
 import type { SigningKeyCache } from './signing-key-cache.ts';
@@ -143,12 +143,16 @@ export function verifyRequest(req: HttpRequestParts, options: VerifyOptions): Ve
   // hashes and HMACs, over a secret no request can match), so the time of the refusal does not
   // tell which ids exist.
   const hash = options.hash ?? NOBLE_SHA256;
-  const payloadHash = bytesToHex(hash.sha256(req.body));
-  const expected = expectedSignature(req, auth, amzDate, payloadHash, {
-    ...options,
+  const payloadHash = sha256Hex(hash, req.body);
+  const expected = expectedSignature(
+    req,
+    auth,
+    amzDate,
+    payloadHash,
+    options.cache,
     hash,
-    secret: secret ?? UNKNOWN_ID_SECRET,
-  });
+    secret ?? UNKNOWN_ID_SECRET,
+  );
   const matches = constantTimeEqual(expected, hexToBytes(auth.signature));
   expected.fill(0);
   if (secret === undefined) return fail('UNKNOWN_ACCESS_KEY', 'unknown access key id');
@@ -174,17 +178,15 @@ function expectedSignature(
   auth: ParsedAuthorization,
   amzDate: string,
   payloadHash: string,
-  options: VerifyOptions & { hash: Sha256Functions; secret: string },
+  cache: SigningKeyCache | undefined,
+  hash: Sha256Functions,
+  secret: string,
 ): Uint8Array {
-  const { hash, secret } = options;
   const scope = credentialScope(auth.date, auth.region, auth.service);
   const creq = buildCanonicalRequest(req, auth.signedHeaders, payloadHash);
   const sts = utf8ToBytes(stringToSign(amzDate, scope, creq, hash));
-  if (options.cache !== undefined) {
-    return hash.hmacSha256(
-      options.cache.signingKey(secret, auth.date, auth.region, auth.service),
-      sts,
-    );
+  if (cache !== undefined) {
+    return hash.hmacSha256(cache.signingKey(secret, auth.date, auth.region, auth.service), sts);
   }
   const key = deriveSigningKey(secret, auth.date, auth.region, auth.service);
   const expected = hash.hmacSha256(key, sts);

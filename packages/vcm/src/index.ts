@@ -13,6 +13,7 @@ export type { VcmErrorCode } from './crypto/errors.ts';
 export { isVcmError, VcmError } from './crypto/errors.ts';
 export { unwrapKey, wrapKey } from './crypto/key-wrap.ts';
 export { nobleEngine } from './crypto/noble-engine.ts';
+export { pooledRandom } from './crypto/random-pool.ts';
 export { nodeEngine } from './engines/node-engine.ts';
 export { cipherEngine } from './engines/select-engine.ts';
 export type { Pkcs11Config, Pkcs11PinSource } from './pkcs11/pkcs11-config.ts';

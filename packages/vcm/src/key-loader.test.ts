@@ -48,7 +48,7 @@ async function setup() {
   const masterKey = new Uint8Array(TEST_MASTER_KEY);
   const loader = new KeyLoader(records, guard, masterKey, 10);
   spy.calls = [];
-  return { spy, loader, material, masterKey };
+  return { spy, loader, material, masterKey, records, kek };
 }
 
 describe('KeyLoader', () => {
@@ -98,5 +98,32 @@ describe('KeyLoader', () => {
     expect(masterKey.every((b) => b === 0)).toBe(true);
     expect(loader.cachedModule('m')).toBeUndefined();
     expect(loader.cachedKey('m', 'k1')).toBeUndefined();
+  });
+
+  describe('healthKey', () => {
+    it('unwraps once per second, again at once for a changed record, and wipes at close', async () => {
+      const { loader, records, kek } = await setup();
+      const record = await records.module('m');
+      if (record === undefined) throw new Error('no module');
+      const first = loader.healthKey(record, 1_000);
+      expect(loader.healthKey(record, 1_999)).toBe(first);
+      // A second later: unwrapped afresh, the old copy wiped.
+      const second = loader.healthKey(record, 2_000);
+      expect(second).not.toBe(first);
+      expect(second.some((b) => b !== 0)).toBe(true);
+      expect(first.every((b) => b === 0)).toBe(true);
+      // A clock that went back is not trusted with the cached copy.
+      expect(loader.healthKey(record, 1_500)).not.toBe(second);
+      // A record whose wrapped health key changed is unwrapped within the second.
+      const other = randomBytes(32);
+      const changed = { ...record, healthKey: toBase64(wrapKey(kek, other)) };
+      expect(loader.healthKey(changed, 1_501)).toEqual(other);
+      // ...and one that no longer unwraps fails at once, not after the cached second.
+      const broken = { ...record, healthKey: toBase64(wrapKey(randomBytes(32), other)) };
+      expect(() => loader.healthKey(broken, 1_502)).toThrow();
+      const held = loader.healthKey(record, 1_503);
+      loader.wipe();
+      expect(held.every((b) => b === 0)).toBe(true);
+    });
   });
 });

@@ -62,6 +62,11 @@ function unwrapEntry(record: KeyRecord, kek: Uint8Array): KeyEntry {
   return entry;
 }
 
+/** How long an unwrapped health-check key is reused: a changed record is seen before that. */
+export const HEALTH_KEY_TTL_MS = 1000;
+
+type HealthKeyEntry = { key: Uint8Array; wrapped: string; kekWrapped: string; unwrappedAt: number };
+
 /**
  * The keyring (Vault's word): holds the master key, unwraps module KEKs under it and key versions
  * under their KEK, and keeps what it unwrapped. Modules stay cached; keys go through the LRU of
@@ -85,6 +90,8 @@ export class KeyLoader {
   #recent: { key: string; entry: KeyEntry } | undefined;
   /** Bumped when a write starts and ends: a load that saw it change does not fill the cache. */
   #epoch = 0;
+  /** Health-check keys unwrapped within the last HEALTH_KEY_TTL_MS, by module (see healthKey). */
+  readonly #healthKeys = new Map<string, HealthKeyEntry>();
 
   constructor(records: RecordBarrier, guard: Guard, masterKey: Uint8Array, cacheEntries: number) {
     this.#records = records;
@@ -162,16 +169,41 @@ export class KeyLoader {
   }
 
   /**
-   * The module's health-check key, unwrapped afresh from the record through its KEK (neither is
-   * cached); the caller wipes it.
+   * The module's health-check key, unwrapped from the record through its KEK at most once per
+   * HEALTH_KEY_TTL_MS: every check still reads and verifies the module record and runs its
+   * round trip, and a record whose wrapped keys changed is unwrapped afresh at once (a wrapped key
+   * that fails shows on the very next check). The loader owns the copy: callers never wipe it.
    */
-  unwrapHealthKey(record: ModuleRecord): Uint8Array {
+  healthKey(record: ModuleRecord, nowMs: number): Uint8Array {
+    const held = this.#healthKeys.get(record.name);
+    if (
+      held !== undefined &&
+      nowMs - held.unwrappedAt < HEALTH_KEY_TTL_MS &&
+      nowMs >= held.unwrappedAt &&
+      held.wrapped === record.healthKey &&
+      held.kekWrapped === record.kek
+    ) {
+      return held.key;
+    }
+    this.#dropHealthKey(record.name);
     const kek = this.#unwrapKek(record);
     try {
-      return unwrapKey(kek, fromBase64(record.healthKey, 'module health-check key'));
+      const key = unwrapKey(kek, fromBase64(record.healthKey, 'module health-check key'));
+      this.#healthKeys.set(record.name, {
+        key,
+        wrapped: record.healthKey,
+        kekWrapped: record.kek,
+        unwrappedAt: nowMs,
+      });
+      return key;
     } finally {
       kek.fill(0);
     }
+  }
+
+  #dropHealthKey(module: string): void {
+    this.#healthKeys.get(module)?.key.fill(0);
+    this.#healthKeys.delete(module);
   }
 
   /** A new module's KEK wrapped under the master key, as the module record stores it. */
@@ -230,14 +262,17 @@ export class KeyLoader {
     }
     this.#modules.get(name)?.kek.fill(0);
     this.#modules.delete(name);
+    this.#dropHealthKey(name);
   }
 
   /** At close: wipes cached key material, cached KEKs and the master key. */
   wipe(): void {
     for (const entry of this.#keys.values()) wipeEntry(entry);
     for (const entry of this.#modules.values()) entry.kek.fill(0);
+    for (const held of this.#healthKeys.values()) held.key.fill(0);
     this.#keys.clear();
     this.#modules.clear();
+    this.#healthKeys.clear();
     this.#masterKey.fill(0);
   }
 

@@ -115,7 +115,7 @@ export type VcmDeps = {
   engine: CipherEngine;
   /** 32 bytes. Copied; the caller may wipe its own buffer after open. */
   masterKey: Uint8Array;
-  /** n random bytes (a CSPRNG). Default: crypto.getRandomValues through @noble/ciphers. */
+  /** n random bytes (a CSPRNG). Default: crypto.getRandomValues through @noble/ciphers, pooled in 4 KiB blocks (pooledRandom). */
   random?: (n: number) => Uint8Array;
   /** Default: () => new Date(). */
   clock?: () => Date;

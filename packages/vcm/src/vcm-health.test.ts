@@ -66,4 +66,36 @@ describe('Vcm health check', () => {
     for (const n of health)
       expect(n).toMatchObject({ status: 'UNAVAILABLE', detail: 'record store unavailable' });
   });
+
+  it('reads the module record from the store at most once a second; changes show at once', async () => {
+    const spy = new SpyStore(new MemoryRecordStore());
+    let now = Date.parse('2026-12-05T00:00:00Z');
+    const vcm = await createTestVcm({ store: spy, clock: () => new Date(now) });
+    await vcm.createModule({ name: 'm', nodes: 2 });
+    const active = [
+      { id: 'm-node-1', status: 'ACTIVE' },
+      { id: 'm-node-2', status: 'ACTIVE' },
+    ];
+    expect(await vcm.healthCheck('m')).toEqual(active);
+    spy.failing = true;
+    now += 999;
+    // Within the second: the store is not read again, every node still runs its round trip.
+    expect(await vcm.healthCheck('m')).toEqual(active);
+    now += 1;
+    const failed = await vcm.healthCheck('m');
+    expect(failed.map((n) => n.detail)).toEqual([
+      'record store unavailable',
+      'record store unavailable',
+    ]);
+    // Right after a failure the store is read on every check, not a second later.
+    spy.failing = false;
+    expect(await vcm.healthCheck('m')).toEqual(active);
+    // A state change through the Vcm shows on the next check, inside the second.
+    await vcm.setModuleState('m', 'maintenance');
+    now += 1;
+    expect((await vcm.healthCheck('m')).map((n) => n.status)).toEqual([
+      'UNAVAILABLE',
+      'UNAVAILABLE',
+    ]);
+  });
 });

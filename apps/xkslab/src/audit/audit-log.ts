@@ -2,13 +2,7 @@ import { writeSync } from 'node:fs';
 import { type FileHandle, open } from 'node:fs/promises';
 import type { Logger } from '../logger.ts';
 import { UserFacingError } from '../user-facing-error.ts';
-import {
-  type AuditEntry,
-  type AuditEntryInput,
-  chainEntry,
-  formatEntryLine,
-  GENESIS_HASH,
-} from './audit-entry.ts';
+import { type AuditEntryInput, type ChainedLine, chainLine, GENESIS_HASH } from './audit-entry.ts';
 import { parseEntryLine } from './verify-chain.ts';
 
 export const AUDIT_LOG_FILE = 'audit.log';
@@ -139,9 +133,9 @@ export class AuditLog implements AuditSink {
       this.#logger?.error('audit log: entry after close dropped', { operation: input.operation });
       return SETTLED;
     }
-    let entry: AuditEntry;
+    let entry: ChainedLine;
     try {
-      entry = chainEntry(input, this.#head, this.#clock());
+      entry = chainLine(input, this.#head, this.#clock());
     } catch (e) {
       this.#logger?.error('audit log: entry refused', {
         operation: input.operation,
@@ -150,7 +144,7 @@ export class AuditLog implements AuditSink {
       return SETTLED;
     }
     this.#head = { seq: entry.seq, hash: entry.hash };
-    this.#write(formatEntryLine(entry));
+    this.#write(entry.line);
     return SETTLED;
   }
 

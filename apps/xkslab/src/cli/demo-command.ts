@@ -85,7 +85,7 @@ async function startDemo(
   const store = await deps.openStore(join(dir, 'db'));
   const { vcm, registry } = await openCore({
     store,
-    engine: 'noble',
+    engine: 'node',
     masterKey: deps.random(32),
     random: deps.random,
   });

@@ -40,10 +40,9 @@ export const ServeOptions = z.strictObject({
     description: 'apply a seed file of modules, keys and key stores (JSON)',
     value: 'FILE',
   }),
-  engine: z
-    .enum(['noble', 'node'])
-    .default('noble')
-    .meta({ description: 'AES-GCM implementation' }),
+  engine: z.enum(['node', 'noble']).default('node').meta({
+    description: 'AES-GCM implementation: node (OpenSSL, AES-NI) or noble (pure JS reference)',
+  }),
   maxPlaintextBytes: PositiveInt.default(DEFAULT_LIMITS.maxPlaintextBytes).meta({
     description: `largest plaintext/ciphertext accepted (default: ${DEFAULT_LIMITS.maxPlaintextBytes}, min 4300)`,
     value: 'N',

@@ -79,15 +79,14 @@ export class CryptoOperations {
   }
 
   /**
-   * One node's check: unwrap the KEK and the module's health-check key (never a customer key),
-   * encrypt and decrypt a random block. A check that throws is UNAVAILABLE with a short detail.
+   * One node's check: the module's health-check key (never a customer key; unwrapped through the
+   * KEK at most once a second, KeyLoader.healthKey), encrypt and decrypt a random block. A check that throws is UNAVAILABLE with a short detail.
    */
   checkNode(id: string, record: ModuleRecord): NodeHealth {
-    let healthKey: Uint8Array | undefined;
     let block: Uint8Array | undefined;
     let back: Uint8Array | undefined;
     try {
-      healthKey = this.#keys.unwrapHealthKey(record);
+      const healthKey = this.#keys.healthKey(record, this.#ctx.clock().getTime());
       block = this.#ctx.bytes(HEALTH_CHECK_BLOCK_BYTES);
       const iv = this.#ctx.bytes(GCM_IV_BYTES);
       const aad = encoder.encode(id);
@@ -100,7 +99,6 @@ export class CryptoOperations {
     } catch (e) {
       return { id, status: 'UNAVAILABLE', detail: healthDetail(e) };
     } finally {
-      healthKey?.fill(0);
       block?.fill(0);
       back?.fill(0);
     }

@@ -17,10 +17,15 @@ function unavailable(module: string, nodes: number, detail: string): NodeHealth[
   }));
 }
 
+/** How often a health check reads the module record from the store (see HealthChecks.#record). */
+export const STORE_READ_EVERY_MS = 1000;
+
 /** The deep health check of a module's nodes. */
 export class HealthChecks {
   readonly #ctx: VcmContext;
   readonly #crypto: CryptoOperations;
+  /** When each module's record was last read from the store by a check (clock ms). */
+  readonly #lastRead = new Map<string, number>();
 
   constructor(ctx: VcmContext, crypto: CryptoOperations) {
     this.#ctx = ctx;
@@ -28,16 +33,18 @@ export class HealthChecks {
   }
 
   /**
-   * The module record is read from the store and verified, then each node runs its crypto check.
-   * A store that cannot be read makes every node UNAVAILABLE (the node count is then the cached
-   * one, or 1); so does a module that is not active.
+   * The module record is read from the store and verified (at most once per STORE_READ_EVERY_MS
+   * per module: in between, the key loader's copy, which every write updates), then each node runs
+   * its crypto check. A store that cannot be read makes every node UNAVAILABLE (the node count is
+   * then the cached one, or 1); so does a module that is not active.
    */
   async check(module: string): Promise<NodeHealth[]> {
     checkModuleName(module);
     let record: ModuleRecord | undefined;
     try {
-      record = await this.#ctx.records.module(module);
+      record = await this.#record(module);
     } catch (e) {
+      this.#lastRead.delete(module);
       this.#ctx.guard.assertKeys();
       const nodes = this.#ctx.keys.cachedModule(module)?.record.nodes ?? 1;
       const detail = isVcmError(e, 'CORRUPT_RECORD')
@@ -54,5 +61,28 @@ export class HealthChecks {
     return Array.from({ length: found.nodes }, (_, i) =>
       this.#crypto.checkNode(nodeId(module, i), found),
     );
+  }
+
+  /**
+   * The module record: from the store when the last read of it is a second old (or never
+   * happened, or the clock went back), else the key loader's cached copy. A failing store is
+   * seen within a second; a state change made through this Vcm at once.
+   */
+  async #record(module: string): Promise<ModuleRecord | undefined> {
+    const now = this.#ctx.clock().getTime();
+    const last = this.#lastRead.get(module);
+    const cached = this.#ctx.keys.cachedModule(module);
+    if (
+      cached !== undefined &&
+      last !== undefined &&
+      now >= last &&
+      now - last < STORE_READ_EVERY_MS
+    ) {
+      return cached.record;
+    }
+    const record = await this.#ctx.records.module(module);
+    if (record === undefined) this.#lastRead.delete(module);
+    else this.#lastRead.set(module, now);
+    return record;
   }
 }

@@ -1,5 +1,5 @@
 import { XKS_SIGV4_SERVICE } from '@xkslab/protocol';
-import { type VerifyResult, verifyRequest } from '@xkslab/sigv4';
+import { type VerifyOptions, type VerifyResult, verifyRequest } from '@xkslab/sigv4';
 import { XksError } from '../errors.ts';
 import type { XksContext } from './context.ts';
 
@@ -27,17 +27,18 @@ const SIGNATURE_MISMATCH_MESSAGE = 'Signature does not match any credential of t
  */
 export function verifySigv4(ctx: XksContext, maxSkewMs?: number): VerifyResult {
   const { raw, keyStore, deps } = ctx;
+  const options: VerifyOptions = {
+    region: keyStore.region,
+    service: XKS_SIGV4_SERVICE,
+    now: ctx.now,
+    resolveSecret: keyStore.secretFor,
+    cache: deps.sigv4Cache,
+  };
+  if (deps.sigv4Hash !== undefined) options.hash = deps.sigv4Hash;
+  if (maxSkewMs !== undefined) options.maxSkewMs = maxSkewMs;
   return verifyRequest(
     { method: raw.method, path: raw.target, headers: raw.headers, body: ctx.body },
-    {
-      region: keyStore.region,
-      service: XKS_SIGV4_SERVICE,
-      now: ctx.now,
-      resolveSecret: keyStore.secretFor,
-      cache: deps.sigv4Cache,
-      ...(deps.sigv4Hash === undefined ? {} : { hash: deps.sigv4Hash }),
-      ...(maxSkewMs === undefined ? {} : { maxSkewMs }),
-    },
+    options,
   );
 }
 

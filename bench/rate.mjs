@@ -1,0 +1,183 @@
+// @ts-check
+// Item 3 of the benchmark: open-loop encrypt at KMS's rate (1,800 req/s by default) against a bare
+// node:http server at the same rate, in one run. Each case reports latency from each request's due
+// time and the server's CPU time per request (from /proc), the figure a small VM's core pays:
+// plain encrypt, encrypt with a CDIV as KMS asks for it, and (with --compare) another build's
+// encrypt, so a change's CPU cost is an A/B of the same run.
+
+import os from 'node:os';
+import { join } from 'node:path';
+import { newCredential } from '@xkslab/conformance/testing';
+import { fmtInt, fmtMs, fmtRatio, printTable, round } from './lib/common.mjs';
+import { runLoad } from './lib/load.mjs';
+import { cpuMs, rssMiB } from './lib/proc.mjs';
+import {
+  benchSeed,
+  removeDir,
+  signedPool,
+  startBare,
+  startXkslab,
+  tempDir,
+} from './lib/servers.mjs';
+
+/** The target of issue-free headroom: server CPU per encrypt at most this many times bare's. */
+const CPU_TARGET_RATIO = 2.5;
+const P99_TARGET_MS = 25;
+
+/**
+ * @typedef {ReturnType<typeof import('./lib/common.mjs').benchOptions>} BenchOptions
+ * @typedef {import('./lib/servers.mjs').Operation} Operation
+ * @typedef {{ port: number; pid: number | undefined }} Target
+ */
+
+/**
+ * One case at the fixed rate: 2 s of warm-up, then the measured run with the server's CPU time.
+ * @param {BenchOptions} opts @param {Target} server @param {string} url
+ * @param {() => import('./lib/servers.mjs').PoolRequest[]} pool
+ */
+async function atRate(opts, server, url, pool) {
+  await runLoad('open', { url, rate: opts.rate, durationSec: 2, requests: pool() });
+  const rssStart = await rssMiB(server.pid);
+  const cpuStart = await cpuMs(server.pid);
+  const run = await runLoad('open', {
+    url,
+    rate: opts.rate,
+    durationSec: opts.rateDuration,
+    requests: pool(),
+  });
+  const cpuUsedMs = (await cpuMs(server.pid)) - cpuStart;
+  return {
+    ...run,
+    cpuUsPerRequest: round((cpuUsedMs * 1000) / run.requests, 1),
+    coreShare: round(cpuUsedMs / (opts.rateDuration * 1000), 3),
+    rssMiB: { start: round(rssStart, 1), end: round(await rssMiB(server.pid), 1) },
+  };
+}
+
+/** @param {BenchOptions} opts */
+export async function fixedRateBench(opts) {
+  const dir = await tempDir('rate');
+  const credential = newCredential();
+  /** @type {{ stop(): Promise<void> }[]} */
+  const servers = [];
+  try {
+    const bare = await startBare();
+    servers.push(bare);
+    const start = (/** @type {string} */ name, /** @type {string | undefined} */ mainJs) =>
+      startXkslab({
+        dataDir: join(dir, name),
+        seed: benchSeed(credential),
+        args: ['--engine', opts.engine],
+        ...(mainJs ? { mainJs } : {}),
+      });
+    const xks = await start('data', undefined);
+    servers.push(xks);
+    const other = opts.compare ? await start('data-compare', opts.compare) : undefined;
+    if (other) servers.push(other);
+    const pool = (/** @type {{ port: number }} */ s, /** @type {Operation} */ op) => () =>
+      signedPool({ port: s.port, credential, op, count: 2000 });
+    /** @type {{ name: string; run: Awaited<ReturnType<typeof atRate>> }[]} */
+    const cases = [];
+    const bareUrl = `http://127.0.0.1:${bare.port}`;
+    cases.push({
+      name: 'bare node:http (baseline)',
+      run: await atRate(opts, bare, bareUrl, pool(xks, 'encrypt')),
+    });
+    cases.push({
+      name: 'xkslab encrypt',
+      run: await atRate(opts, xks, xks.url, pool(xks, 'encrypt')),
+    });
+    cases.push({
+      name: 'xkslab encrypt + CDIV (as KMS asks)',
+      run: await atRate(opts, xks, xks.url, pool(xks, 'encrypt-cdiv')),
+    });
+    if (other) {
+      cases.push({
+        name: 'xkslab encrypt [--compare build]',
+        run: await atRate(opts, other, other.url, pool(other, 'encrypt')),
+      });
+    }
+    const bareRun = /** @type {(typeof cases)[number]} */ (cases[0]).run;
+    const rows = cases.map(({ name, run }) => ({
+      name,
+      run,
+      cpuVsBare: round(run.cpuUsPerRequest / bareRun.cpuUsPerRequest, 2),
+      errors: run.non2xx + run.errors,
+      met:
+        run === bareRun ||
+        (run.non2xx + run.errors === 0 &&
+          run.latencyMs.p99 < P99_TARGET_MS &&
+          run.cpuUsPerRequest / bareRun.cpuUsPerRequest <= CPU_TARGET_RATIO),
+    }));
+    printTable(
+      `Fixed rate ${opts.rate} req/s for ${opts.rateDuration} s each (open loop, latency from each request's due time; CPU from /proc)`,
+      [
+        'case',
+        'requests',
+        'req/s',
+        'p50 ms',
+        'p99 ms',
+        'max ms',
+        'errors',
+        'CPU us/req',
+        'core',
+        'CPU vs bare',
+      ],
+      rows.map((r) => [
+        r.name,
+        fmtInt(r.run.requests),
+        fmtInt(r.run.achievedRate),
+        fmtMs(r.run.latencyMs.p50),
+        fmtMs(r.run.latencyMs.p99),
+        fmtMs(r.run.latencyMs.max),
+        r.errors,
+        r.run.cpuUsPerRequest,
+        `${Math.round(r.run.coreShare * 100)}%`,
+        fmtRatio(r.cpuVsBare),
+      ]),
+    );
+    for (const r of rows.slice(1)) {
+      console.log(
+        `target ${r.name}: 0 errors, p99 < ${P99_TARGET_MS} ms, CPU <= ${CPU_TARGET_RATIO}x bare: ${r.errors} errors, p99 ${fmtMs(r.run.latencyMs.p99)} ms, CPU ${fmtRatio(r.cpuVsBare)} (${r.met ? 'met' : 'MISSED'})`,
+      );
+    }
+    console.log(
+      `load at the end: ${os
+        .loadavg()
+        .map((x) => x.toFixed(1))
+        .join(' ')}`,
+    );
+    const xksRow = /** @type {(typeof rows)[number]} */ (rows[1]);
+    return {
+      settings: {
+        rate: opts.rate,
+        durationSec: opts.rateDuration,
+        engine: opts.engine,
+        compare: opts.compare,
+        generator:
+          'bench/load/open.mjs: own open-loop scheduler (1 ms ticks), keep-alive node:http agent, latency from due time',
+      },
+      cases: rows.map((r) => ({ case: r.name, cpuVsBare: r.cpuVsBare, met: r.met, ...r.run })),
+      // The fields earlier results had, for the encrypt case.
+      xkslab: xksRow.run,
+      bare: bareRun,
+      p99VsBare: round(xksRow.run.latencyMs.p99 / bareRun.latencyMs.p99, 3),
+      cpu: {
+        serverCpuUsPerRequest: xksRow.run.cpuUsPerRequest,
+        serverCoreShare: xksRow.run.coreShare,
+        bareCpuUsPerRequest: bareRun.cpuUsPerRequest,
+        ratio: xksRow.cpuVsBare,
+      },
+      loadAvgAtEnd: os.loadavg().map((x) => round(x, 2)),
+      target: {
+        errors: 0,
+        p99Ms: P99_TARGET_MS,
+        cpuVsBare: CPU_TARGET_RATIO,
+        met: rows.every((r) => r.met),
+      },
+    };
+  } finally {
+    for (const s of servers.reverse()) await s.stop().catch(() => undefined);
+    await removeDir(dir);
+  }
+}
