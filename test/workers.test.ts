@@ -17,7 +17,7 @@ import {
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type Admin, adminOk } from './support/admin-api.ts';
 import { expectXksError } from './support/assertions.ts';
-import { runXkslab, waitFor, type XkslabServer } from './support/binary.ts';
+import { runXkslab, waitFor, writeSeedFile, type XkslabServer } from './support/binary.ts';
 import { useTempServers } from './support/fixture.ts';
 import type { LabSeed, LabTargets } from './support/lab-seed.ts';
 import { sendXks } from './support/xks-client.ts';
@@ -63,6 +63,23 @@ describe('serve --workers 2', () => {
   it('documents the flag', async () => {
     const r = await runXkslab(['serve', '--help']);
     expect(r.stdout).toMatch(/--workers N/);
+  });
+
+  it('refuses fault injection, which needs one process', async () => {
+    const dir = await servers.tempDir('workers-faults');
+    const seed = await writeSeedFile(dir, {
+      ...lab.seed,
+      faults: [{ kind: 'defect', defect: 'pretty-json' }],
+    });
+    const r = await runXkslab([
+      ...['serve', '--workers', '2', '--data-dir', join(dir, 'data'), '--port', '0'],
+      ...['--seed', seed],
+    ]);
+    expect([r.code, r.stderr.trim()]).toEqual([
+      2,
+      "xkslab: fault injection needs one process: drop the seed's faults or --workers",
+    ]);
+    expect((await admin.call('GET', '/faults')).status).toBe(404);
   });
 
   it('round-trips encrypt and decrypt through the signed client', async () => {

@@ -47,12 +47,14 @@ export type WorkerInit = {
 };
 
 export type ToWorker =
+  | { t: 'batch'; messages: ToWorker[] }
   | { t: 'init'; init: WorkerInit }
   | { t: 'keystores'; id: number; stores: KeyStoreCopy[] }
   | { t: 'answer'; id: number; outcome?: CallOutcome }
   | { t: 'stop' };
 
 export type ToPrimary =
+  | { t: 'batch'; messages: ToPrimary[] }
   /** The worker listens for messages now (one sent before would be lost): send `init`. */
   | { t: 'hello' }
   | { t: 'listening'; address: { address: string; family: string; port: number } }
@@ -87,5 +89,31 @@ export class Pending<T> {
 
   get size(): number {
     return this.#waiting.size;
+  }
+}
+
+/**
+ * Sends the messages of one event-loop turn as one `batch`: under load a turn serves several
+ * requests, and each IPC message costs a serialization and a write on one side and a read and a
+ * parse on the other.
+ */
+export class Batcher<T> {
+  #queue: T[] = [];
+  readonly #sendBatch: (batch: { t: 'batch'; messages: T[] }) => void;
+
+  constructor(sendBatch: (batch: { t: 'batch'; messages: T[] }) => void) {
+    this.#sendBatch = sendBatch;
+  }
+
+  push(message: T): void {
+    this.#queue.push(message);
+    if (this.#queue.length === 1) setImmediate(() => this.flush());
+  }
+
+  flush(): void {
+    if (this.#queue.length === 0) return;
+    const messages = this.#queue;
+    this.#queue = [];
+    this.#sendBatch({ t: 'batch', messages });
   }
 }

@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { UsageError } from '../cli/flags.ts';
 import type { Logger } from '../logger.ts';
 import { ListenError, type ListenTls } from '../server.ts';
-import type { ToPrimary, ToWorker, WorkerInit } from './messages.ts';
+import { Batcher, type ToPrimary, type ToWorker, type WorkerInit } from './messages.ts';
 import { type CallOwner, serveWorkerRequest } from './primary-calls.ts';
 import { KeyStorePush } from './push.ts';
 
@@ -26,8 +26,18 @@ export type WorkerGroup = {
   stop(): Promise<void>;
 };
 
+const batches = new WeakMap<Worker, Batcher<ToWorker>>();
+
+/** Sends `message` to `worker` with the others of this event-loop turn. */
 function send(worker: Worker, message: ToWorker): void {
-  if (worker.isConnected()) worker.send(message);
+  let batch = batches.get(worker);
+  if (!batch) {
+    batch = new Batcher((b) => {
+      if (worker.isConnected()) worker.send(b);
+    });
+    batches.set(worker, batch);
+  }
+  batch.push(message);
 }
 
 /** Forks `count` workers with `init`; each one listens at once and answers 503 until `serve`. */
@@ -48,6 +58,9 @@ export function startWorkers(count: number, init: WorkerInit, logger: Logger): W
 
   const onMessage = (worker: Worker, m: ToPrimary) => {
     switch (m.t) {
+      case 'batch':
+        for (const inner of m.messages) onMessage(worker, inner);
+        return;
       case 'hello':
         send(worker, { t: 'init', init });
         if (owner) void push.to([worker], owner.registry);

@@ -2,6 +2,7 @@ import type { AuditSink } from '../audit/audit-log.ts';
 import type { Logger } from '../logger.ts';
 import type { XksMetricsSink } from '../xks/route.ts';
 import {
+  Batcher,
   type CallOutcome,
   type Observation,
   Pending,
@@ -28,6 +29,7 @@ export class PrimaryLink {
   #observations: Observation[] = [];
   #reportScheduled = false;
   readonly #logger: Logger;
+  readonly #batch = new Batcher<ToPrimary>((batch) => this.sendNow(batch));
 
   constructor(logger: Logger) {
     this.#logger = logger;
@@ -39,8 +41,9 @@ export class PrimaryLink {
     this.stopRequested = new Promise((resolve) => {
       gotStop = resolve;
     });
-    process.on('message', (m: ToWorker) => {
-      if (m.t === 'init') gotInit(m.init);
+    const receive = (m: ToWorker): void => {
+      if (m.t === 'batch') for (const inner of m.messages) receive(inner);
+      else if (m.t === 'init') gotInit(m.init);
       else if (m.t === 'answer') this.#pending.settle(m.id, m.outcome);
       else if (m.t === 'stop') gotStop();
       else if (m.t === 'keystores') {
@@ -48,8 +51,9 @@ export class PrimaryLink {
         this.#hasKeyStores = true;
         this.send({ t: 'ack', id: m.id });
       }
-    });
-    this.send({ t: 'hello' });
+    };
+    process.on('message', receive);
+    this.sendNow({ t: 'hello' });
   }
 
   /** True once the first copy of the key stores arrived: until then the worker answers 503. */
@@ -57,7 +61,13 @@ export class PrimaryLink {
     return this.#hasKeyStores;
   }
 
+  /** Sends `message` with the others of this event-loop turn. */
   send(message: ToPrimary): void {
+    this.#batch.push(message);
+  }
+
+  /** Sends `message` at once (start-up messages: the worker may exit right after). */
+  sendNow(message: ToPrimary): void {
     try {
       process.send?.(message);
     } catch (e) {

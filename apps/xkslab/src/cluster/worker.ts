@@ -95,11 +95,11 @@ export async function serveWorker(options: ServeOptions, host: WorkerHost): Prom
   try {
     bound = await host.listen(fetch, options.host, init.port, tlsOf(init, logger));
   } catch (e) {
-    link.send({ t: 'listen-failed', message: e instanceof Error ? e.message : String(e) });
+    link.sendNow({ t: 'listen-failed', message: e instanceof Error ? e.message : String(e) });
     return 1;
   }
   const { address, family, port } = bound.address;
-  link.send({ t: 'listening', address: { address, family, port } });
+  link.sendNow({ t: 'listening', address: { address, family, port } });
   await Promise.race([link.stopRequested, host.stopped]);
   await host.closeServer(bound.server);
   link.flushReports();
