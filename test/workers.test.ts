@@ -49,11 +49,11 @@ function servingWorkers(): Set<unknown> {
   );
 }
 
-/** Process ids of the workers the primary says are running now. */
+/** Process ids of the workers the primary says are listening now. */
 function liveWorkerPids(): number[] {
   const live = new Map<unknown, number>();
   for (const l of server.logs()) {
-    if (l.msg === 'worker started') live.set(l.worker, Number(l.pid));
+    if (l.msg === 'worker listening') live.set(l.worker, Number(l.pid));
     if (l.msg === 'worker exited') live.delete(l.worker);
   }
   return [...live.values()];
@@ -175,10 +175,14 @@ describe('serve --workers 2', () => {
       }, 20_000),
     ).toBe(true);
     expect(server.logs().some((l) => l.msg === 'worker exited' && l.pid === victim)).toBe(true);
+    const replacement = server
+      .logs()
+      .find((l) => l.msg === 'worker listening' && !before.includes(Number(l.pid)))?.worker;
     for (let i = 0; i < EVERY_WORKER; i++) {
       const out = await encryptOk(t.a, 'fixed', { plaintext: PLAINTEXT });
       expect(await decryptOk(t.a, 'fixed', out)).toEqual(PLAINTEXT);
     }
+    expect(await waitFor(() => servingWorkers().has(replacement))).toBe(true);
   }, 30_000);
 
   it('stops the primary and every worker on SIGTERM', async () => {
@@ -194,6 +198,11 @@ describe('serve --workers 2', () => {
       }
     });
     expect(alive).toEqual([]);
+    // Each worker finished on its own (exit code 0), none was killed for taking too long.
+    const logs = server.logs();
+    const stopping = logs.findIndex((l) => l.msg === 'stopping');
+    const exits = logs.slice(stopping).filter((l) => l.msg === 'worker exited');
+    expect(exits.map((l) => [l.code, l.signal])).toEqual(pids.map(() => [0, undefined]));
     const verify = await runXkslab(['audit', 'verify', '--data-dir', server.dataDir]);
     expect(verify.code, verify.stdout + verify.stderr).toBe(0);
     servers.removeLater(server.dataDir);

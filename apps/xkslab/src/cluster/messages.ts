@@ -50,8 +50,7 @@ export type ToWorker =
   | { t: 'batch'; messages: ToWorker[] }
   | { t: 'init'; init: WorkerInit }
   | { t: 'keystores'; id: number; stores: KeyStoreCopy[] }
-  | { t: 'answer'; id: number; outcome?: CallOutcome }
-  | { t: 'stop' };
+  | { t: 'answer'; id: number; outcome?: CallOutcome };
 
 export type ToPrimary =
   | { t: 'batch'; messages: ToPrimary[] }

@@ -69,6 +69,7 @@ export function startWorkers(count: number, init: WorkerInit, logger: Logger): W
         // init.port stays as given: node:cluster shares one listening handle per address and
         // port as asked, so a restarted worker asking for port 0 gets the same port as the rest.
         up = true;
+        logger.info('worker listening', { worker: worker.id, pid: worker.process.pid });
         listened(m.address as AddressInfo);
         return;
       case 'listen-failed':
@@ -117,7 +118,9 @@ export function startWorkers(count: number, init: WorkerInit, logger: Logger): W
       stopping = true;
       const workers = liveWorkers();
       const exited = workers.map((w) => new Promise((r) => w.once('exit', r)));
-      for (const w of workers) send(w, { t: 'stop' });
+      // A signal, not an IPC message: a worker still starting has no message listener yet, and
+      // a signal stops it in any state (main.ts's handler, or the default before it is installed).
+      for (const w of workers) w.process.kill('SIGTERM');
       const timer = setTimeout(() => {
         for (const w of liveWorkers()) w.process.kill('SIGKILL');
       }, STOP_TIMEOUT_MS);

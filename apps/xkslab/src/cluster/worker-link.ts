@@ -22,8 +22,6 @@ export class PrimaryLink {
   readonly keyStores = new WorkerKeyStores();
   /** Resolves with the settings the primary sends first. */
   readonly init: Promise<WorkerInit>;
-  /** Resolves when the primary says stop. */
-  readonly stopRequested: Promise<void>;
   #hasKeyStores = false;
   readonly #pending = new Pending<CallOutcome | undefined>();
   #observations: Observation[] = [];
@@ -34,18 +32,13 @@ export class PrimaryLink {
   constructor(logger: Logger) {
     this.#logger = logger;
     let gotInit: (init: WorkerInit) => void = () => {};
-    let gotStop: () => void = () => {};
     this.init = new Promise((resolve) => {
       gotInit = resolve;
-    });
-    this.stopRequested = new Promise((resolve) => {
-      gotStop = resolve;
     });
     const receive = (m: ToWorker): void => {
       if (m.t === 'batch') for (const inner of m.messages) receive(inner);
       else if (m.t === 'init') gotInit(m.init);
       else if (m.t === 'answer') this.#pending.settle(m.id, m.outcome);
-      else if (m.t === 'stop') gotStop();
       else if (m.t === 'keystores') {
         this.keyStores.replace(m.stores);
         this.#hasKeyStores = true;

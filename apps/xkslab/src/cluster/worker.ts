@@ -32,7 +32,7 @@ export type WorkerHost = {
     errors?: ListenerErrors,
   ) => Promise<{ server: AnyServer; address: AddressInfo }>;
   closeServer: (server: AnyServer) => Promise<void>;
-  /** SIGINT or SIGTERM sent to this worker. */
+  /** SIGINT or SIGTERM sent to this worker (by the primary's stop, or a user). */
   stopped: Promise<string>;
   clock: () => Date;
 };
@@ -69,7 +69,7 @@ export function isClusterWorker(): boolean {
   return cluster.isWorker;
 }
 
-/** Runs one worker until the primary (or a signal) stops it; then lets its requests finish. */
+/** Runs one worker until SIGTERM or SIGINT; then lets its requests finish. */
 export async function serveWorker(options: ServeOptions, host: WorkerHost): Promise<number> {
   const logger = tagged(jsonLogger(host.io.stdout, undefined, { level: options.logLevel }), {
     worker: cluster.worker?.id,
@@ -100,7 +100,8 @@ export async function serveWorker(options: ServeOptions, host: WorkerHost): Prom
   }
   const { address, family, port } = bound.address;
   link.sendNow({ t: 'listening', address: { address, family, port } });
-  await Promise.race([link.stopRequested, host.stopped]);
+  // The primary stops its workers with SIGTERM (primary.ts), as a user may.
+  await host.stopped;
   await host.closeServer(bound.server);
   link.flushReports();
   return 0;
