@@ -129,6 +129,14 @@ describe('serve --workers 2', () => {
     expect(counted).toBeGreaterThanOrEqual(ids.length);
   }, 60_000);
 
+  it('passes the conformance runner (--local: its own keys and credentials through the admin API)', async () => {
+    const r = await runXkslab(
+      ['conformance', '--local', '--data-dir', server.dataDir, '--keystore', 'a'],
+      { timeoutMs: 90_000 },
+    );
+    expect(r.code, r.stdout.slice(-2000) + r.stderr).toBe(0);
+  }, 120_000);
+
   it('refuses a key disabled through the admin API on every worker from the next call', async () => {
     adminOk(await admin.call('POST', '/modules/hsm-a/keys', { id: 'toggle' }), 201);
     await encryptOk(t.a, 'toggle', { plaintext: PLAINTEXT });
