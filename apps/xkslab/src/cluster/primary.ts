@@ -5,9 +5,9 @@
  */
 import cluster, { type Worker } from 'node:cluster';
 import type { AddressInfo } from 'node:net';
-import { UsageError } from '../cli/flags.ts';
 import type { Logger } from '../logger.ts';
 import { ListenError, type ListenTls } from '../server.ts';
+import { UserFacingError } from '../user-facing-error.ts';
 import { Batcher, type ToPrimary, type ToWorker, type WorkerInit } from './messages.ts';
 import { type CallOwner, serveWorkerRequest } from './primary-calls.ts';
 import { KeyStorePush } from './push.ts';
@@ -153,7 +153,13 @@ export async function listenWithWorkers(
   logger: Logger,
 ): Promise<{ group: WorkerGroup; address: AddressInfo }> {
   if (plan.faultRules > 0) {
-    throw new UsageError("fault injection needs one process: drop the seed's faults or --workers");
+    // A usage mistake: exit code 2, as cli/flags.ts's UsageError.
+    throw new UserFacingError(
+      "fault injection needs one process: drop the seed's faults or --workers",
+      {
+        exitCode: 2,
+      },
+    );
   }
   const { tls } = plan;
   const init: WorkerInit = {

@@ -6,9 +6,7 @@
 import cluster from 'node:cluster';
 import type { AddressInfo } from 'node:net';
 import type { Vcm } from '@xkslab/vcm';
-import type { CommandIo } from '../cli/command-io.ts';
-import type { ServeOptions } from '../cli/serve-options.ts';
-import { jsonLogger, type LogFields, type Logger, warningsOnly } from '../logger.ts';
+import { jsonLogger, type LogFields, type Logger, type LogLevel, warningsOnly } from '../logger.ts';
 import {
   type AnyServer,
   type FetchHandler,
@@ -21,9 +19,12 @@ import type { WorkerInit } from './messages.ts';
 import { PrimaryLink } from './worker-link.ts';
 import { workerStages } from './worker-stages.ts';
 
+/** The options of `serve` a worker reads itself (the rest comes from the primary). */
+export type WorkerOptions = { host: string; logLevel: LogLevel; quiet: boolean };
+
 /** What a worker takes from main.ts (a subset of serve's dependencies). */
 export type WorkerHost = {
-  io: CommandIo;
+  io: { stdout(text: string): void };
   listen: (
     fetch: FetchHandler,
     host: string,
@@ -70,7 +71,7 @@ export function isClusterWorker(): boolean {
 }
 
 /** Runs one worker until SIGTERM or SIGINT; then lets its requests finish. */
-export async function serveWorker(options: ServeOptions, host: WorkerHost): Promise<number> {
+export async function serveWorker(options: WorkerOptions, host: WorkerHost): Promise<number> {
   const logger = tagged(jsonLogger(host.io.stdout, undefined, { level: options.logLevel }), {
     worker: cluster.worker?.id,
   });
