@@ -12,7 +12,7 @@ import { benchSeed, removeDir, signedPool, startXkslab, tempDir } from './lib/se
 
 const workers = Number(process.argv[2] ?? 2);
 const rounds = Number(process.argv[3] ?? 6);
-const engine = process.argv[4] ?? 'noble';
+const engine = process.argv[4] ?? 'node';
 const credential = newCredential();
 
 /** @param {string} name @param {string[]} args */
