@@ -85,6 +85,7 @@ export function startWorkers(count: number, init: WorkerInit, logger: Logger): W
   };
 
   const fork = () => {
+    if (stopping) return; // a restart that was due when the group began to stop
     const worker = cluster.fork();
     const startedAt = Date.now();
     const pid = worker.process.pid;
