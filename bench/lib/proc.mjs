@@ -45,3 +45,21 @@ export async function memoryMiB(pid) {
     return { rss: Number.NaN, anon: Number.NaN, file: Number.NaN };
   }
 }
+
+/**
+ * CPU time (ms) of a process and its live children (the workers of `serve --workers N`), found
+ * through /proc/<pid>/task/<tid>/children.
+ * @param {number | undefined} pid
+ * @returns {Promise<number>}
+ */
+export async function treeCpuMs(pid) {
+  let total = await cpuMs(pid);
+  let children = '';
+  try {
+    children = await readFile(`/proc/${pid}/task/${pid}/children`, 'utf8');
+  } catch {
+    return total;
+  }
+  for (const child of children.split(' ').filter(Boolean)) total += await treeCpuMs(Number(child));
+  return total;
+}

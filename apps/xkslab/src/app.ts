@@ -5,6 +5,7 @@ import { ADMIN_BASE } from './services/deps.ts';
 import { METRICS_PATH } from './ui/ui-app.tsx';
 import { UI_BASE } from './ui/ui-deps.ts';
 import { PRODUCT, VERSION } from './version.ts';
+import type { XksStages } from './xks/pipeline/context.ts';
 import type { XksDeps } from './xks/route.ts';
 import { xksHandler } from './xks/xks-handler.ts';
 
@@ -17,6 +18,8 @@ export type AppDeps = XksDeps & {
   admin?: FetchApp;
   /** The dashboard (/ui) and GET /metrics (ui/ui-app.tsx), beside the admin API. */
   ui?: FetchApp;
+  /** The stages without fault rules, made from these deps; absent: the spec's (`specStages`). */
+  stages?: (deps: XksDeps) => XksStages;
 };
 
 /** Hands `/ui`, `/ui/*` and `GET /metrics` to the dashboard app. */
@@ -60,6 +63,6 @@ export function createApp(deps: AppDeps): Hono {
   // While fault rules exist, XKS requests take the fault plan's wrapped stages (faults/).
   const { faults } = deps;
   const alternate = faults ? { when: faults, stages: faultedStages(faults, deps) } : undefined;
-  app.all('*', xksHandler(deps, alternate));
+  app.all('*', xksHandler(deps, alternate, deps.stages?.(deps)));
   return app;
 }

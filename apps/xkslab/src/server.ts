@@ -59,6 +59,10 @@ const jsonError = (status: number, errorName: string, errorMessage: string) =>
     headers: { 'content-type': 'application/json' },
   });
 
+/** The answer to a request that arrives while start-up is still running. */
+export const startingAnswer = () =>
+  jsonError(503, 'DependencyTimeoutException', 'xkslab is starting');
+
 /**
  * Requests the adapter cannot turn into a Request never reach the app: a target that does not
  * start with '/' (`*`, an absolute URL), a backslash in the path, a missing or odd Host header.

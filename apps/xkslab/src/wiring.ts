@@ -33,6 +33,7 @@ import type { AdminDeps } from './services/deps.ts';
 import { createUiApp } from './ui/ui-app.tsx';
 import type { KmsSource } from './ui/ui-deps.ts';
 import type { XksLimits } from './xks/limits.ts';
+import type { XksDeps } from './xks/route.ts';
 
 type Random = (n: number) => Uint8Array;
 
@@ -100,7 +101,8 @@ export async function wireServices(input: {
   store: RecordStore;
   masterKey: Uint8Array;
   audit: AuditLog;
-  faults: FaultPlan;
+  /** Absent: no fault injection (`serve --workers N`: the workers never consult a plan). */
+  faults?: FaultPlan | undefined;
   logger: Logger;
   resetAdminToken: boolean;
   clock: () => Date;
@@ -112,7 +114,7 @@ export async function wireServices(input: {
   const services: AdminDeps = {
     ...core,
     policies,
-    faults: input.faults,
+    ...(input.faults ? { faults: input.faults } : {}),
     imports: new ImportParamsStore({ store, sealer: core.vcm, clock, random }),
     adminTokenHash: adminToken.hash,
     clock,
@@ -126,13 +128,16 @@ export async function wireServices(input: {
     : { services, newAdminToken: adminToken.newToken };
 }
 
+/** `deps` with xkslab's SigV4 cache and hash. */
+export function withSigv4<T extends object>(
+  deps: T,
+): T & Pick<XksDeps, 'sigv4Cache' | 'sigv4Hash'> {
+  return { ...deps, sigv4Cache: new SigningKeyCache(undefined, nodeSha256), sigv4Hash: nodeSha256 };
+}
+
 /** The XKS application with xkslab's SigV4 cache and hash, around whatever `deps` add. */
 export function xksApp(deps: Omit<AppDeps, 'sigv4Cache' | 'sigv4Hash'>) {
-  return createApp({
-    ...deps,
-    sigv4Cache: new SigningKeyCache(undefined, nodeSha256),
-    sigv4Hash: nodeSha256,
-  });
+  return createApp(withSigv4(deps));
 }
 
 /**
@@ -162,7 +167,7 @@ export function wireApps(input: {
     runConformance,
     kms: input.kms,
   });
-  const app = xksApp({
+  const xksDeps: XksDeps = withSigv4({
     vcm: services.vcm,
     registry: services.registry,
     limits: input.limits,
@@ -171,12 +176,16 @@ export function wireApps(input: {
     moduleTimeoutMs: input.moduleTimeoutMs,
     audit: input.audit,
     policies: services.policies,
-    ...(services.faults ? { faults: services.faults } : {}),
     metrics,
+  });
+  const app = createApp({
+    ...xksDeps,
+    ...(services.faults ? { faults: services.faults } : {}),
     ...(input.separateAdmin ? {} : { admin, ui: ui.app }),
   });
   const adminListener = input.separateAdmin
     ? createAdminListenerApp({ admin, ui: ui.app })
     : undefined;
-  return { app, adminListener };
+  // xksDeps: what a worker group's calls run with (cluster/primary-calls.ts).
+  return { app, adminListener, xksDeps };
 }

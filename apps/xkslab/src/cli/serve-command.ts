@@ -10,12 +10,21 @@ import { join } from 'node:path';
 import { LevelRecordStore, type Pkcs11PinSource, type Vcm } from '@xkslab/vcm';
 import { AUDIT_LOG_FILE, AuditLog } from '../audit/audit-log.ts';
 import { KMS_CONFIG_FILE, serveBanner } from '../banner.ts';
+import type { WorkerGroup } from '../cluster/primary.ts';
+import { listenWithWorkers } from '../cluster/primary.ts';
+import { isClusterWorker, serveWorker } from '../cluster/worker.ts';
 import type { ConnectionLimits } from '../connection-limits.ts';
 import { type FirstStart, kmsProxyConfiguration } from '../defaults.ts';
 import type { KeyStoreRegistry } from '../keystores/registry.ts';
 import type { Logger } from '../logger.ts';
 import { loadMasterKey } from '../master-key.ts';
-import type { AnyServer, FetchHandler, ListenerErrors, ListenTls } from '../server.ts';
+import {
+  type AnyServer,
+  type FetchHandler,
+  type ListenerErrors,
+  type ListenTls,
+  startingAnswer,
+} from '../server.ts';
 import type { KmsBeside } from '../ui/ui-deps.ts';
 import { UserFacingError } from '../user-facing-error.ts';
 import { faultPlan, openCore, seedOrDefault, wireApps, wireServices } from '../wiring.ts';
@@ -69,7 +78,9 @@ class StartupError extends UserFacingError {
 
 /** What is open while the server runs, closed in order by `shutdown`. */
 type Running = {
-  server: AnyServer;
+  /** The XKS listener, or with --workers N the worker processes that share it. */
+  server?: AnyServer;
+  workers?: WorkerGroup;
   adminServer?: AnyServer;
   audit?: AuditLog;
   store?: LevelRecordStore;
@@ -95,13 +106,6 @@ async function prepareDataDir(dir: string): Promise<void> {
     throw new StartupError(`data directory ${dir} is not writable (${code})`);
   }
 }
-
-/** Answers requests that arrive while start-up is still running. */
-const starting = () =>
-  new Response(
-    JSON.stringify({ errorName: 'DependencyTimeoutException', errorMessage: 'xkslab is starting' }),
-    { status: 503, headers: { 'content-type': 'application/json' } },
-  );
 
 /** A URL a local client can use for a bound address (a wildcard address means loopback). */
 function localUrl(scheme: string, address: AddressInfo): string {
@@ -209,16 +213,18 @@ async function start(
   const { audit, masterKey, store, core } = await openData(p, running, deps);
   const first = await seedData(p, core, deps);
   const { clock, random } = deps;
-  const faults = faultPlan(p.seed?.faults, clock);
+  const { workers } = running;
+  const faults = workers ? undefined : faultPlan(p.seed?.faults, clock);
   const wired = await wireServices({
     ...{ core, store, masterKey, audit, faults, clock, random },
     logger: p.requestLogger,
     resetAdminToken: options.resetAdminToken,
   });
-  const adminPort = options.adminPort ?? (tls ? 0 : undefined);
+  // Workers serve XKS only: the admin API stays with the data, in this process.
+  const adminPort = options.adminPort ?? (tls || workers ? 0 : undefined);
   // xksUrl: where `xkslab conformance --local` sends XKS requests (not adminUrl over TLS).
   const xksUrl = localUrl(tls ? 'https' : 'http', address);
-  const { app, adminListener } = wireApps({
+  const { app, adminListener, xksDeps } = wireApps({
     services: wired.services,
     audit,
     limits: p.limits,
@@ -249,6 +255,7 @@ async function start(
   }
   await writeRuntimeFiles(p.dataDir, { url: adminUrl, xksUrl }, wired.newAdminToken);
   startUsageFlush(core.registry, p.logger, running);
+  await workers?.serve({ deps: xksDeps, registry: core.registry });
   return {
     fetch: app.fetch,
     masterKey,
@@ -257,7 +264,7 @@ async function start(
     adminBoundUrl: adminBoundUrl ?? boundUrl(tls ? 'https' : 'http', address),
     first,
     newAdminToken: wired.newAdminToken,
-    activeFaultRules: faults.active ? faults.list().length : 0,
+    activeFaultRules: faults?.active ? faults.list().length : 0,
   };
 }
 
@@ -340,7 +347,8 @@ async function shutdown(r: Running, deps: ServeDeps, graceful: boolean): Promise
   clearInterval(r.flushTimer);
   if (graceful) {
     await r.kms?.close();
-    await deps.closeServer(r.server);
+    await r.workers?.stop();
+    if (r.server) await deps.closeServer(r.server);
     if (r.adminServer) await deps.closeServer(r.adminServer);
     await r.flush?.();
     await r.audit?.close();
@@ -348,7 +356,8 @@ async function shutdown(r: Running, deps: ServeDeps, graceful: boolean): Promise
     return;
   }
   await r.kms?.close().catch(() => undefined);
-  await deps.closeServer(r.server);
+  await r.workers?.stop();
+  if (r.server) await deps.closeServer(r.server);
   if (r.adminServer) await deps.closeServer(r.adminServer);
   await r.audit?.close().catch(() => undefined);
   await (r.vcm ? r.vcm.close() : r.store?.close())?.catch(() => undefined);
@@ -372,15 +381,17 @@ export async function serve(args: readonly string[], given: ServeDeps): Promise<
       given.listen(fetch, host, port, tls, errors, limits),
   };
   deps.privateFiles();
+  if (isClusterWorker()) return serveWorker(options, deps);
   const p = await planServe(options, deps.io);
-  let handler: FetchHandler = starting;
-  const bound = await deps.listen(
-    (req, env) => handler(req, env),
-    options.host,
-    options.port,
-    p.tls,
-  );
-  const running: Running = { server: bound.server };
+  let handler: FetchHandler = startingAnswer;
+  const bound =
+    options.workers > 1
+      ? await listenWithWorkers(
+          { ...options, ...p, faultRules: p.seed?.faults?.length ?? 0 },
+          p.logger,
+        )
+      : await deps.listen((req, env) => handler(req, env), options.host, options.port, p.tls);
+  const running: Running = 'group' in bound ? { workers: bound.group } : { server: bound.server };
   try {
     const started = await start(p, bound.address, running, deps);
     handler = started.fetch;

@@ -55,6 +55,11 @@ export const ServeOptions = z.strictObject({
     description: 'answer DependencyTimeoutException after N ms',
     value: 'N',
   }),
+  workers: z.coerce.number().int().min(1).max(64).default(1).meta({
+    description:
+      'serve XKS requests from N processes sharing the port (default: 1); the\nfirst keeps the database, the audit log and the admin API on a listener\nof its own (docs/performance.md, "Workers")',
+    value: 'N',
+  }),
   ...CONNECTION_FLAGS,
   kmsPort: Port.optional().meta({
     description:

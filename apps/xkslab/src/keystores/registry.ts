@@ -1,5 +1,4 @@
-import type { RecordStore } from '@xkslab/vcm';
-import { WriteQueue } from '@xkslab/vcm';
+import { type RecordStore, WriteQueue } from '@xkslab/vcm';
 import { z } from 'zod';
 import { TokenBucket } from './token-bucket.ts';
 
@@ -99,10 +98,8 @@ function sealContext(storeName: string, accessKeyId: string): string {
  * The XKS key stores (endpoints): a URI path prefix, a region, credentials and a module each.
  * Records live in the shared RecordStore; the registry keeps an in-memory index by prefix for the hot
  * path, rebuilt for a key store after each change, so a change (a revoked credential, a block)
- * takes effect on the next request. Changes run one at a time.
- *
- * Credential use is noted in memory (`noteUse`, no I/O on the hot path) and written by
- * `flushUsage`, which the composition root calls every few seconds and at shutdown.
+ * takes effect on the next request. Changes run one at a time. Credential use is noted in memory
+ * (`noteUse`, no I/O on the hot path) and written by `flushUsage` every few seconds and at shutdown.
  */
 export class KeyStoreRegistry {
   private readonly byPrefix = new Map<string, ActiveKeyStore>();
@@ -110,6 +107,7 @@ export class KeyStoreRegistry {
   /** accessKeyId -> last use (ms), newer than what is stored. */
   private readonly lastUsed = new Map<string, number>();
   private readonly writes = new WriteQueue();
+  private changed: (() => Promise<void>) | undefined;
 
   private readonly store: RecordStore;
   private readonly sealer: SecretSealer;
@@ -177,7 +175,7 @@ export class KeyStoreRegistry {
 
   /** Creates a key store; durable before it resolves. */
   create(input: KeyStoreInput): Promise<ActiveKeyStore> {
-    return this.writes.run(async () => {
+    return this.change(async () => {
       if (this.byName.has(input.name)) {
         throw new KeyStoreError('KEYSTORE_EXISTS', `key store '${input.name}' already exists`);
       }
@@ -212,7 +210,7 @@ export class KeyStoreRegistry {
 
   /** Changes region, module, quota or the blocked switch; effective on the next request. */
   update(name: string, patch: KeyStorePatch): Promise<ActiveKeyStore> {
-    return this.writes.run(async () => {
+    return this.change(async () => {
       const record = this.require(name);
       const next: StoredKeyStore = { ...record };
       if (patch.region !== undefined) next.region = patch.region;
@@ -232,7 +230,7 @@ export class KeyStoreRegistry {
 
   /** Deletes a key store: its prefix answers InvalidUriPathException from the next request. */
   delete(name: string): Promise<void> {
-    return this.writes.run(async () => {
+    return this.change(async () => {
       const record = this.require(name);
       await this.store.del(`${KEY_STORE_RECORD_PREFIX}${name}`);
       this.byName.delete(name);
@@ -246,7 +244,7 @@ export class KeyStoreRegistry {
     name: string,
     credential: { accessKeyId: string; secretAccessKey: string },
   ): Promise<ActiveKeyStore> {
-    return this.writes.run(async () => {
+    return this.change(async () => {
       const record = this.require(name);
       this.assertAccessKeyFree(credential.accessKeyId);
       const next: StoredKeyStore = {
@@ -263,7 +261,7 @@ export class KeyStoreRegistry {
 
   /** Revokes a credential: requests signed with it fail from the next one on. */
   revokeCredential(name: string, accessKeyId: string): Promise<ActiveKeyStore> {
-    return this.writes.run(async () => {
+    return this.change(async () => {
       const record = this.require(name);
       if (!record.credentials.some((c) => c.accessKeyId === accessKeyId)) {
         throw new KeyStoreError(
@@ -315,6 +313,19 @@ export class KeyStoreRegistry {
           throw e;
         }
       }
+    });
+  }
+
+  /** Awaits `listener` after every change, before the change resolves (cluster/ workers). */
+  onChange(listener: () => Promise<void>): void {
+    this.changed = listener;
+  }
+
+  private change<T>(task: () => Promise<T>): Promise<T> {
+    return this.writes.run(async () => {
+      const result = await task();
+      await this.changed?.();
+      return result;
     });
   }
 

@@ -13,7 +13,8 @@ export type XksOperation = 'GetHealthStatus' | 'GetKeyMetadata' | 'Encrypt' | 'D
 /** Everything an XKS route needs, passed in by the composition root. */
 export type XksDeps = {
   vcm: Vcm;
-  registry: KeyStoreRegistry;
+  /** The key stores as the XKS path reads them (a worker process holds a copy: cluster/). */
+  registry: XksKeyStores;
   limits: XksLimits;
   logger: Logger;
   clock: () => Date;
@@ -29,6 +30,8 @@ export type XksDeps = {
   /** In-process metrics (metrics/): one observation per call; absent: none kept. */
   metrics?: XksMetricsSink;
 };
+
+export type XksKeyStores = Pick<KeyStoreRegistry, 'byUriPathPrefix' | 'list' | 'noteUse'>;
 
 /** What the handler feeds the metrics with, once per call (metrics/xks-metrics.ts). */
 export type XksMetricsSink = {

@@ -53,10 +53,15 @@ function record(
  * Serves every XKS request through the stages of pipeline/ (resolve, method, body, sigv4, quota,
  * validate, authorize, run, answer). Errors map to the wire in one place (errors.ts); each call
  * writes one log line, one metrics observation and one audit entry, written to the audit file
- * before the answer is returned to the HTTP server.
+ * before the answer is returned to the HTTP server. `spec` is the stage set without fault rules:
+ * the spec's, or a worker process's (cluster/worker-stages.ts), which hands quota, authorize and
+ * run to the process that owns the module.
  */
-export function xksHandler(deps: XksDeps, alternate?: AlternateStages) {
-  const spec = specStages(deps);
+export function xksHandler(
+  deps: XksDeps,
+  alternate?: AlternateStages,
+  spec: XksStages = specStages(deps),
+) {
   return async (c: Context): Promise<Response> => {
     const started = performance.now();
     const stages = alternate?.when.active ? alternate.stages : spec;

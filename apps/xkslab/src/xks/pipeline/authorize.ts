@@ -1,14 +1,14 @@
 import type { KeyMetadataRequestMetadata } from '@xkslab/protocol';
 import { authorize } from '../authorize.ts';
 import { XksError } from '../errors.ts';
-import type { XksContext } from './context.ts';
+import type { XksCallContext } from './context.ts';
 import { requestMetadataOf } from './validate.ts';
 
 /**
  * Stage `authorize`: health is always allowed; every key operation is refused on a blocked key
  * store (the kill switch), then checked against the secondary-authorization policies (spec §2.4).
  */
-export function authorizeStage(ctx: XksContext): void {
+export function authorizeStage(ctx: XksCallContext): void {
   if (ctx.route.operation === 'GetHealthStatus') return;
   const { keyStore, keyId, log } = ctx;
   if (keyStore.blocked) throw new XksError('InvalidStateException', 'This key store is blocked');

@@ -52,6 +52,15 @@ export type XksContext = XksIncoming & {
   request: unknown;
 };
 
+/**
+ * What the stages after validation (quota, authorize, run) read: no HTTP request, so a process
+ * that owns the module can run them for a call another process received (cluster/).
+ */
+export type XksCallContext = Pick<
+  XksContext,
+  'deps' | 'route' | 'keyStore' | 'keyId' | 'crypto' | 'now' | 'request' | 'log'
+>;
+
 /** A stage that may answer early (405, a dropped connection); undefined: go on. */
 export type EarlyAnswer = Response | undefined;
 

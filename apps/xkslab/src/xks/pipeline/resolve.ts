@@ -1,7 +1,7 @@
 import { buildGcmAad, computeCdiv } from '@xkslab/protocol';
 import type { ActiveKeyStore } from '../../keystores/registry.ts';
 import { XksError } from '../errors.ts';
-import type { XksCrypto, XksDeps, XksRoute } from '../route.ts';
+import type { XksCrypto, XksDeps, XksOperation, XksRoute } from '../route.ts';
 import { decryptRoute } from '../routes/decrypt.ts';
 import { encryptRoute } from '../routes/encrypt.ts';
 import { healthRoute } from '../routes/health.ts';
@@ -12,6 +12,14 @@ const KEY_ROUTES: Record<string, XksRoute> = {
   metadata: metadataRoute,
   encrypt: encryptRoute,
   decrypt: decryptRoute,
+};
+
+/** Every route by its operation (a call received by another process names its operation). */
+export const ROUTES_BY_OPERATION: Readonly<Record<XksOperation, XksRoute>> = {
+  GetHealthStatus: healthRoute,
+  GetKeyMetadata: metadataRoute,
+  Encrypt: encryptRoute,
+  Decrypt: decryptRoute,
 };
 
 /** `<prefix>/kms/xks/v1/health` or `<prefix>/kms/xks/v1/keys/<externalKeyId>/<operation>`. */

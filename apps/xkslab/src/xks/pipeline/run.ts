@@ -1,5 +1,5 @@
 import { XksError } from '../errors.ts';
-import type { XksContext } from './context.ts';
+import type { XksCallContext } from './context.ts';
 
 /** Settles with `work`, or rejects with DependencyTimeoutException after `ms`. */
 export function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
@@ -17,12 +17,12 @@ export function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
 }
 
 /** The route's own work for this request, without the deadline. */
-export function callRoute(ctx: XksContext): Promise<object> {
+export function callRoute(ctx: XksCallContext): Promise<object> {
   const { route, keyStore, keyId, request, crypto } = ctx;
   return route.handle(ctx.deps, { keyStore, keyId, request, crypto });
 }
 
 /** Stage `run`: the operation, answered with DependencyTimeoutException past the module deadline. */
-export function runStage(ctx: XksContext): Promise<object> {
+export function runStage(ctx: XksCallContext): Promise<object> {
   return withDeadline(callRoute(ctx), ctx.deps.moduleTimeoutMs);
 }

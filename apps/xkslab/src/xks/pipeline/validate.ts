@@ -49,7 +49,7 @@ export function validateStage(ctx: XksContext): void {
 }
 
 /** requestMetadata of a validated request: every route's schema has one. */
-export function requestMetadataOf(ctx: XksContext): {
+export function requestMetadataOf(ctx: Pick<XksContext, 'request'>): {
   kmsRequestId: string;
   kmsOperation: string;
   awsPrincipalArn?: unknown;

@@ -212,8 +212,8 @@ export function registerConformanceFormPage(app: Hono<UiEnv>, deps: UiDeps, stat
           <h2>Run the conformance suite</h2>
           <p class="muted">
             Happy paths against the spec's schemas, every error a black box can provoke, tampering,
-            CDIV, key usage, the SigV4 matrix, crypto hygiene, transport, method and path, robustness. Run here, in this
-            process; the secret never reaches the browser.
+            CDIV, key usage, the SigV4 matrix, crypto hygiene, transport, method and path,
+            robustness. Run here, in this process; the secret never reaches the browser.
           </p>
           <TargetPicker stores={stores} ks={ks} />
           <form method="post" action={`${BASE}/runs`} class="stack">
