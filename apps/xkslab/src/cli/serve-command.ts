@@ -33,6 +33,7 @@ import type { CommandIo } from './command-io.ts';
 import { connectionLimitsOf } from './connection-flags.ts';
 import { startKmsBeside } from './kms-command.ts';
 import { DEFAULT_KMS_HOST, DEFAULT_KMS_PORT } from './kms-options.ts';
+import { boundUrl, localUrl, shellWord } from './listen-urls.ts';
 import { ADMIN_DEFAULT_HOST, parseServeArgs, SERVE_HELP } from './serve-options.ts';
 import { planServe, type ServePlan } from './serve-plan.ts';
 
@@ -91,11 +92,6 @@ type Running = {
   kms?: KmsBeside & { close(): Promise<void> };
 };
 
-/** One shell word: as it is when it needs no quoting, else in single quotes. */
-function shellWord(word: string): string {
-  return /^[A-Za-z0-9_./:@%+=,-]+$/.test(word) ? word : `'${word.replaceAll("'", "'\\''")}'`;
-}
-
 /** Creates the data directory (0700) if needed and checks that it is writable. */
 async function prepareDataDir(dir: string): Promise<void> {
   try {
@@ -105,23 +101,6 @@ async function prepareDataDir(dir: string): Promise<void> {
     const code = e instanceof Error && 'code' in e ? String(e.code) : 'error';
     throw new StartupError(`data directory ${dir} is not writable (${code})`);
   }
-}
-
-/** A URL a local client can use for a bound address (a wildcard address means loopback). */
-function localUrl(scheme: string, address: AddressInfo): string {
-  const wildcard = address.address === '0.0.0.0' || address.address === '::';
-  const host = wildcard
-    ? '127.0.0.1'
-    : address.family === 'IPv6'
-      ? `[${address.address}]`
-      : address.address;
-  return `${scheme}://${host}:${address.port}`;
-}
-
-/** The URL of a bound address as it is: a wildcard address stays a wildcard. */
-function boundUrl(scheme: string, address: AddressInfo): string {
-  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  return `${scheme}://${host}:${address.port}`;
 }
 
 /** What start-up hands to the announcement: the application and what the banner reports. */
