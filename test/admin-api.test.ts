@@ -5,68 +5,67 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { healthBody, healthPath } from '@xkslab/conformance/testing';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { type Admin, adminFor, adminOk, expectAdminError } from './support/admin-api.ts';
+import { describe, expect, it } from 'vitest';
+import { adminFor, adminOk, expectAdminError } from './support/admin-api.ts';
 import { expectXksError } from './support/assertions.ts';
-import type { XkslabServer } from './support/binary.ts';
-import { useTempServers } from './support/fixture.ts';
+import { useLab, useTempServers } from './support/fixture.ts';
 import { rawRequest } from './support/http-client.ts';
-import type { LabSeed } from './support/lab-seed.ts';
 import { sendXks } from './support/xks-client.ts';
 import { healthOk } from './support/xks-ops.ts';
 
-let lab: LabSeed;
-let server: XkslabServer;
-let admin: Admin;
-
 const servers = useTempServers();
-beforeAll(async () => {
-  ({ lab, server, admin } = await servers.startLab());
-});
+const labServer = useLab(servers);
 
 /** Everything the admin API can list, to prove a request changed nothing. */
 async function state(): Promise<string> {
   const parts = [
-    adminOk(await admin.call('GET', '/modules')),
-    adminOk(await admin.call('GET', '/keystores')),
-    adminOk(await admin.call('GET', '/modules/hsm-a/keys')),
-    adminOk(await admin.call('GET', '/modules/hsm-b/keys')),
-    adminOk(await admin.call('GET', '/keystores/a/policy')),
+    adminOk(await labServer.admin.call('GET', '/modules')),
+    adminOk(await labServer.admin.call('GET', '/keystores')),
+    adminOk(await labServer.admin.call('GET', '/modules/hsm-a/keys')),
+    adminOk(await labServer.admin.call('GET', '/modules/hsm-b/keys')),
+    adminOk(await labServer.admin.call('GET', '/keystores/a/policy')),
   ];
   return JSON.stringify(parts, (k, v) => (k === 'lastUsedAt' || k === 'health' ? undefined : v));
 }
 
 describe('the admin token', () => {
   it('is printed once, written 0600 for the CLI, and only its hash is stored', async () => {
-    expect(admin.token).toMatch(/^[A-Za-z0-9_-]{43}$/);
-    expect(server.stderr()).toContain(admin.token);
-    expect((await stat(join(server.dataDir, 'admin-token'))).mode & 0o777).toBe(0o600);
-    for (const file of await readdir(join(server.dataDir, 'db'))) {
-      const bytes = await readFile(join(server.dataDir, 'db', file));
-      expect(bytes.includes(Buffer.from(admin.token)), file).toBe(false);
+    expect(labServer.admin.token).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(labServer.server.stderr()).toContain(labServer.admin.token);
+    expect((await stat(join(labServer.server.dataDir, 'admin-token'))).mode & 0o777).toBe(0o600);
+    for (const file of await readdir(join(labServer.server.dataDir, 'db'))) {
+      const bytes = await readFile(join(labServer.server.dataDir, 'db', file));
+      expect(bytes.includes(Buffer.from(labServer.admin.token)), file).toBe(false);
     }
-    const info = JSON.parse(await readFile(join(server.dataDir, 'admin.json'), 'utf8'));
+    const info = JSON.parse(await readFile(join(labServer.server.dataDir, 'admin.json'), 'utf8'));
     // The XKS URL beside it: the same listener over plain HTTP (conformance --local reads it).
-    expect(info).toEqual({ url: server.url, xksUrl: server.url });
+    expect(info).toEqual({ url: labServer.server.url, xksUrl: labServer.server.url });
   });
 
   it('is required: 401 with our error body without it or with a wrong one', async () => {
     expectAdminError(
-      await admin.call('GET', '/modules', undefined, { authorization: '' }),
+      await labServer.admin.call('GET', '/modules', undefined, { authorization: '' }),
       401,
       'UNAUTHORIZED',
     );
     expectAdminError(
-      await admin.call('GET', '/modules', undefined, { authorization: `Bearer ${admin.token}x` }),
+      await labServer.admin.call('GET', '/modules', undefined, {
+        authorization: `Bearer ${labServer.admin.token}x`,
+      }),
       401,
       'UNAUTHORIZED',
     );
     expectAdminError(
-      await admin.call('POST', '/modules', { name: 'sneaky' }, { authorization: 'Bearer nope' }),
+      await labServer.admin.call(
+        'POST',
+        '/modules',
+        { name: 'sneaky' },
+        { authorization: 'Bearer nope' },
+      ),
       401,
       'UNAUTHORIZED',
     );
-    expectAdminError(await admin.call('GET', '/modules/sneaky'), 404, 'MODULE_NOT_FOUND');
+    expectAdminError(await labServer.admin.call('GET', '/modules/sneaky'), 404, 'MODULE_NOT_FOUND');
   });
 
   it('stays valid across a restart, is not printed again, and can be reset', async () => {
@@ -97,7 +96,9 @@ describe('the admin token', () => {
 
 describe('the OpenAPI document', () => {
   it('is served without a token and describes every resource', async () => {
-    const res = await admin.call('GET', '/openapi.json', undefined, { authorization: '' });
+    const res = await labServer.admin.call('GET', '/openapi.json', undefined, {
+      authorization: '',
+    });
     const doc = adminOk(res);
     expect(doc.openapi).toBe('3.1.0');
     const paths = Object.keys(doc.paths);
@@ -171,7 +172,7 @@ describe('bad admin input', () => {
       ['GET', '/no/such/thing', undefined, 404, 'NOT_FOUND'],
     ];
     for (const [method, path, body, status, code] of cases) {
-      const res = await admin.call(method, path, body);
+      const res = await labServer.admin.call(method, path, body);
       expect({ method, path, status: res.status, code: res.json.error?.code }).toEqual({
         method,
         path,
@@ -181,7 +182,7 @@ describe('bad admin input', () => {
       expectAdminError(res, status, code);
       expect(res.text).not.toContain('"issues"');
     }
-    const plain = await admin.call('POST', '/modules', '{"name":"y"}', {
+    const plain = await labServer.admin.call('POST', '/modules', '{"name":"y"}', {
       'content-type': 'text/plain',
     });
     expectAdminError(plain, 415, 'UNSUPPORTED_MEDIA_TYPE');
@@ -222,7 +223,7 @@ describe('an admin listener of its own', () => {
 
 describe('the XKS API is unchanged by the admin API sharing its listener', () => {
   it('still answers unknown paths with InvalidUriPathException', async () => {
-    const t = lab.targets(server.port);
+    const t = labServer.lab.targets(labServer.server.port);
     expectXksError(
       await sendXks({ ...t.a, prefix: '/admin' }, '/admin/kms/xks/v1/health', healthBody()),
       404,

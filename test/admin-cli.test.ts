@@ -7,29 +7,24 @@ import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { healthBody, healthPath, unb64 } from '@xkslab/conformance/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { Admin } from './support/admin-api.ts';
 import { expectXksError } from './support/assertions.ts';
-import { runXkslab, type XkslabServer } from './support/binary.ts';
-import { useTempServers } from './support/fixture.ts';
+import { runXkslab } from './support/binary.ts';
+import { useLab, useTempServers } from './support/fixture.ts';
 import { aesGcmDecrypt, specGcmAad } from './support/gcm.ts';
-import type { LabTargets } from './support/lab-seed.ts';
 import { sendXks } from './support/xks-client.ts';
 import { encryptOk, healthOk } from './support/xks-ops.ts';
 
-let server: XkslabServer;
-let t: LabTargets;
-let admin: Admin;
 let work: string;
 
 const servers = useTempServers();
+const labServer = useLab(servers);
 beforeAll(async () => {
-  ({ server, t, admin } = await servers.startLab());
   work = await servers.tempDir('cli-work');
 });
 
 /** Runs `xkslab <args> --data-dir <server's>`: no URL or token flags needed. */
 function cli(...args: string[]) {
-  return runXkslab([...args, '--data-dir', server.dataDir]);
+  return runXkslab([...args, '--data-dir', labServer.server.dataDir]);
 }
 
 /** Like cli(), asserting success (exit 0, nothing on stderr). */
@@ -154,7 +149,7 @@ describe('xkslab keys', () => {
       '--exportable',
     );
     expect(imported).toMatchObject({ origin: 'IMPORTED', exportable: true });
-    const out = await encryptOk(t.a, 'cli-byok', { plaintext: Buffer.from('hi') });
+    const out = await encryptOk(labServer.t.a, 'cli-byok', { plaintext: Buffer.from('hi') });
     const plain = aesGcmDecrypt({
       key: material,
       iv: unb64(out.initializationVector),
@@ -214,7 +209,7 @@ describe('xkslab keystores and creds', () => {
     const { AccessKeyId, RawSecretAccessKey } = file.XksProxyAuthenticationCredential;
     expect(r.stdout).toContain(RawSecretAccessKey);
     const target = {
-      port: server.port,
+      port: labServer.server.port,
       prefix: '/cli/store',
       region: 'eu-central-1',
       credential: { accessKeyId: AccessKeyId, secretAccessKey: RawSecretAccessKey },
@@ -298,7 +293,7 @@ describe('errors and defaults', () => {
       'xkslab: missing or wrong admin token (Authorization: Bearer) (UNAUTHORIZED)\n',
     );
     const env = await runXkslab(['modules', 'list', '--json'], {
-      env: { XKSLAB_ADMIN_URL: server.url, XKSLAB_ADMIN_TOKEN: admin.token },
+      env: { XKSLAB_ADMIN_URL: labServer.server.url, XKSLAB_ADMIN_TOKEN: labServer.admin.token },
     });
     expect(env.code).toBe(0);
   });

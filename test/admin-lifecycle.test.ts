@@ -23,28 +23,19 @@ import {
   requestMetadata,
   unb64,
 } from '@xkslab/conformance/testing';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { type Admin, adminOk, expectAdminError } from './support/admin-api.ts';
+import { describe, expect, it } from 'vitest';
+import { adminOk, expectAdminError } from './support/admin-api.ts';
 import { expectXksError } from './support/assertions.ts';
-import { waitFor, type XkslabServer } from './support/binary.ts';
-import { useTempServers } from './support/fixture.ts';
+import { waitFor } from './support/binary.ts';
+import { useLab } from './support/fixture.ts';
 import { aesGcmDecrypt, specGcmAad } from './support/gcm.ts';
-import type { LabSeed, LabTargets } from './support/lab-seed.ts';
 import { type KeyStoreTarget, sendXks } from './support/xks-client.ts';
 import { decryptOk, encryptOk, healthOk, metadataOk } from './support/xks-ops.ts';
 
 const KWP_IV = Buffer.from('A65959A6', 'hex'); // RFC 5649 §3
 const PLAINTEXT = Buffer.from('the data key KMS protects');
 
-let lab: LabSeed;
-let server: XkslabServer;
-let t: LabTargets;
-let admin: Admin;
-
-const servers = useTempServers();
-beforeAll(async () => {
-  ({ lab, server, t, admin } = await servers.startLab());
-});
+const labServer = useLab();
 
 async function encryptFails(target: KeyStoreTarget, keyId: string, status: number, name: string) {
   const res = await sendXks(
@@ -57,102 +48,109 @@ async function encryptFails(target: KeyStoreTarget, keyId: string, status: numbe
 
 describe('keys through the admin API, seen through XKS', () => {
   it('disable makes metadata DISABLED and crypto InvalidStateException; enable restores both', async () => {
-    adminOk(await admin.call('POST', '/modules/hsm-a/keys', { id: 'toggle' }), 201);
-    const out = await encryptOk(t.a, 'toggle', { plaintext: PLAINTEXT });
-    adminOk(await admin.call('POST', '/modules/hsm-a/keys/toggle/disable'));
-    expect((await metadataOk(t.a, 'toggle')).keyStatus).toBe('DISABLED');
-    await encryptFails(t.a, 'toggle', 400, 'InvalidStateException');
+    adminOk(await labServer.admin.call('POST', '/modules/hsm-a/keys', { id: 'toggle' }), 201);
+    const out = await encryptOk(labServer.t.a, 'toggle', { plaintext: PLAINTEXT });
+    adminOk(await labServer.admin.call('POST', '/modules/hsm-a/keys/toggle/disable'));
+    expect((await metadataOk(labServer.t.a, 'toggle')).keyStatus).toBe('DISABLED');
+    await encryptFails(labServer.t.a, 'toggle', 400, 'InvalidStateException');
     expectXksError(
-      await sendXks(t.a, keyPath(t.a, 'toggle', 'decrypt'), decryptBody(out)),
+      await sendXks(labServer.t.a, keyPath(labServer.t.a, 'toggle', 'decrypt'), decryptBody(out)),
       400,
       'InvalidStateException',
     );
-    adminOk(await admin.call('POST', '/modules/hsm-a/keys/toggle/enable'));
-    expect((await metadataOk(t.a, 'toggle')).keyStatus).toBe('ENABLED');
-    expect(await decryptOk(t.a, 'toggle', out)).toEqual(PLAINTEXT);
+    adminOk(await labServer.admin.call('POST', '/modules/hsm-a/keys/toggle/enable'));
+    expect((await metadataOk(labServer.t.a, 'toggle')).keyStatus).toBe('ENABLED');
+    expect(await decryptOk(labServer.t.a, 'toggle', out)).toEqual(PLAINTEXT);
   });
 
   it('rotation keeps ciphertexts of every older version readable', async () => {
-    adminOk(await admin.call('POST', '/modules/hsm-a/keys', { id: 'rotating' }), 201);
+    adminOk(await labServer.admin.call('POST', '/modules/hsm-a/keys', { id: 'rotating' }), 201);
     const outs = [
-      await encryptOk(t.a, 'rotating', { plaintext: PLAINTEXT, aad: Buffer.from('v1') }),
+      await encryptOk(labServer.t.a, 'rotating', { plaintext: PLAINTEXT, aad: Buffer.from('v1') }),
     ];
     for (let v = 2; v <= 3; v++) {
-      const key = adminOk(await admin.call('POST', '/modules/hsm-a/keys/rotating/rotate'));
+      const key = adminOk(
+        await labServer.admin.call('POST', '/modules/hsm-a/keys/rotating/rotate'),
+      );
       expect(key.currentVersion).toBe(v);
       outs.push(
-        await encryptOk(t.a, 'rotating', { plaintext: PLAINTEXT, aad: Buffer.from(`v${v}`) }),
+        await encryptOk(labServer.t.a, 'rotating', {
+          plaintext: PLAINTEXT,
+          aad: Buffer.from(`v${v}`),
+        }),
       );
     }
     expect(new Set(outs.map((o) => o.ciphertextMetadata)).size).toBe(3);
     for (const [i, out] of outs.entries()) {
-      expect(await decryptOk(t.a, 'rotating', out, Buffer.from(`v${i + 1}`))).toEqual(PLAINTEXT);
+      expect(await decryptOk(labServer.t.a, 'rotating', out, Buffer.from(`v${i + 1}`))).toEqual(
+        PLAINTEXT,
+      );
     }
   });
 
   it('blocks a key (kill switch) for metadata and crypto, and unblocks it', async () => {
-    adminOk(await admin.call('POST', '/modules/hsm-a/keys', { id: 'killable' }), 201);
-    adminOk(await admin.call('POST', '/modules/hsm-a/keys/killable/block'));
+    adminOk(await labServer.admin.call('POST', '/modules/hsm-a/keys', { id: 'killable' }), 201);
+    adminOk(await labServer.admin.call('POST', '/modules/hsm-a/keys/killable/block'));
     expectXksError(
-      await sendXks(t.a, keyPath(t.a, 'killable', 'metadata'), metadataBody()),
+      await sendXks(labServer.t.a, keyPath(labServer.t.a, 'killable', 'metadata'), metadataBody()),
       400,
       'InvalidStateException',
     );
-    await encryptFails(t.a, 'killable', 400, 'InvalidStateException');
-    adminOk(await admin.call('POST', '/modules/hsm-a/keys/killable/unblock'));
-    await encryptOk(t.a, 'killable', { plaintext: PLAINTEXT });
+    await encryptFails(labServer.t.a, 'killable', 400, 'InvalidStateException');
+    adminOk(await labServer.admin.call('POST', '/modules/hsm-a/keys/killable/unblock'));
+    await encryptOk(labServer.t.a, 'killable', { plaintext: PLAINTEXT });
   });
 
   it('schedules deletion (DISABLED, crypto refused), refuses destroy early, cancels', async () => {
-    adminOk(await admin.call('POST', '/modules/hsm-a/keys', { id: 'doomed' }), 201);
+    adminOk(await labServer.admin.call('POST', '/modules/hsm-a/keys', { id: 'doomed' }), 201);
     const pending = adminOk(
-      await admin.call('POST', '/modules/hsm-a/keys/doomed/schedule-deletion', {
+      await labServer.admin.call('POST', '/modules/hsm-a/keys/doomed/schedule-deletion', {
         pendingWindowDays: 7,
       }),
     );
     expect(pending.state).toBe('PENDING_DELETION');
     expect(Date.parse(pending.deletionDate) - Date.now()).toBeGreaterThan(6.9 * 24 * 3600 * 1000);
-    expect((await metadataOk(t.a, 'doomed')).keyStatus).toBe('DISABLED');
-    await encryptFails(t.a, 'doomed', 400, 'InvalidStateException');
+    expect((await metadataOk(labServer.t.a, 'doomed')).keyStatus).toBe('DISABLED');
+    await encryptFails(labServer.t.a, 'doomed', 400, 'InvalidStateException');
     expectAdminError(
-      await admin.call('DELETE', '/modules/hsm-a/keys/doomed'),
+      await labServer.admin.call('DELETE', '/modules/hsm-a/keys/doomed'),
       409,
       'INVALID_KEY_STATE',
     );
     expectAdminError(
-      await admin.call('POST', '/modules/hsm-a/keys/doomed/enable'),
+      await labServer.admin.call('POST', '/modules/hsm-a/keys/doomed/enable'),
       409,
       'INVALID_KEY_STATE',
     );
     const cancelled = adminOk(
-      await admin.call('POST', '/modules/hsm-a/keys/doomed/cancel-deletion'),
+      await labServer.admin.call('POST', '/modules/hsm-a/keys/doomed/cancel-deletion'),
     );
     expect(cancelled.state).toBe('DISABLED');
-    adminOk(await admin.call('POST', '/modules/hsm-a/keys/doomed/enable'));
-    await encryptOk(t.a, 'doomed', { plaintext: PLAINTEXT });
+    adminOk(await labServer.admin.call('POST', '/modules/hsm-a/keys/doomed/enable'));
+    await encryptOk(labServer.t.a, 'doomed', { plaintext: PLAINTEXT });
   });
 });
 
 describe('module states', () => {
   it('disconnected: DependencyTimeoutException and health UNAVAILABLE; reconnected: works', async () => {
-    const out = await encryptOk(t.b, 'foo', { plaintext: PLAINTEXT });
-    adminOk(await admin.call('PUT', '/modules/hsm-b/state', { state: 'disconnected' }));
-    await encryptFails(t.b, 'foo', 503, 'DependencyTimeoutException');
+    const out = await encryptOk(labServer.t.b, 'foo', { plaintext: PLAINTEXT });
+    adminOk(await labServer.admin.call('PUT', '/modules/hsm-b/state', { state: 'disconnected' }));
+    await encryptFails(labServer.t.b, 'foo', 503, 'DependencyTimeoutException');
     expectXksError(
-      await sendXks(t.b, keyPath(t.b, 'foo', 'metadata'), metadataBody()),
+      await sendXks(labServer.t.b, keyPath(labServer.t.b, 'foo', 'metadata'), metadataBody()),
       503,
       'DependencyTimeoutException',
     );
-    const health = await healthOk(t.b);
+    const health = await healthOk(labServer.t.b);
     expect(health.ekmFleetDetails).toHaveLength(3);
     for (const node of health.ekmFleetDetails as Array<{ healthStatus: string }>) {
       expect(node.healthStatus).toBe('UNAVAILABLE');
     }
-    adminOk(await admin.call('PUT', '/modules/hsm-b/state', { state: 'maintenance' }));
-    await encryptFails(t.b, 'foo', 400, 'InvalidStateException');
-    adminOk(await admin.call('PUT', '/modules/hsm-b/state', { state: 'active' }));
-    expect(await decryptOk(t.b, 'foo', out)).toEqual(PLAINTEXT);
-    const back = await healthOk(t.b);
+    adminOk(await labServer.admin.call('PUT', '/modules/hsm-b/state', { state: 'maintenance' }));
+    await encryptFails(labServer.t.b, 'foo', 400, 'InvalidStateException');
+    adminOk(await labServer.admin.call('PUT', '/modules/hsm-b/state', { state: 'active' }));
+    expect(await decryptOk(labServer.t.b, 'foo', out)).toEqual(PLAINTEXT);
+    const back = await healthOk(labServer.t.b);
     for (const node of back.ekmFleetDetails as Array<{ healthStatus: string }>) {
       expect(node.healthStatus).toBe('ACTIVE');
     }
@@ -161,21 +159,21 @@ describe('module states', () => {
 
 describe('key stores', () => {
   it('a blocked key store refuses metadata and crypto but still answers health', async () => {
-    adminOk(await admin.call('PATCH', '/keystores/b', { blocked: true }));
-    await healthOk(t.b);
+    adminOk(await labServer.admin.call('PATCH', '/keystores/b', { blocked: true }));
+    await healthOk(labServer.t.b);
     expectXksError(
-      await sendXks(t.b, keyPath(t.b, 'foo', 'metadata'), metadataBody()),
+      await sendXks(labServer.t.b, keyPath(labServer.t.b, 'foo', 'metadata'), metadataBody()),
       400,
       'InvalidStateException',
     );
-    await encryptFails(t.b, 'foo', 400, 'InvalidStateException');
-    adminOk(await admin.call('PATCH', '/keystores/b', { blocked: false }));
-    await metadataOk(t.b, 'foo');
+    await encryptFails(labServer.t.b, 'foo', 400, 'InvalidStateException');
+    adminOk(await labServer.admin.call('PATCH', '/keystores/b', { blocked: false }));
+    await metadataOk(labServer.t.b, 'foo');
   });
 
   it('a key store created over the API serves XKS at once; deleted, its path is gone', async () => {
     const created = adminOk(
-      await admin.call('POST', '/keystores', {
+      await labServer.admin.call('POST', '/keystores', {
         name: 'fresh',
         uriPathPrefix: '/fresh/store',
         region: 'ap-south-1',
@@ -184,7 +182,7 @@ describe('key stores', () => {
       201,
     );
     const target = {
-      port: server.port,
+      port: labServer.server.port,
       prefix: '/fresh/store',
       region: 'ap-south-1',
       credential: {
@@ -193,7 +191,7 @@ describe('key stores', () => {
       },
     };
     await metadataOk(target, 'foo');
-    adminOk(await admin.call('DELETE', '/keystores/fresh'));
+    adminOk(await labServer.admin.call('DELETE', '/keystores/fresh'));
     expectXksError(
       await sendXks(target, healthPath(target), healthBody()),
       404,
@@ -204,14 +202,14 @@ describe('key stores', () => {
 
 describe('credentials', () => {
   it('rotates with two live credentials, then a revoked one fails at once', async () => {
-    const added = adminOk(await admin.call('POST', '/keystores/b/credentials'), 201);
+    const added = adminOk(await labServer.admin.call('POST', '/keystores/b/credentials'), 201);
     const fresh = {
-      ...t.b,
+      ...labServer.t.b,
       credential: { accessKeyId: added.accessKeyId, secretAccessKey: added.secretAccessKey },
     };
-    await healthOk(t.b);
+    await healthOk(labServer.t.b);
     await healthOk(fresh);
-    const listed = adminOk(await admin.call('GET', '/keystores/b/credentials'));
+    const listed = adminOk(await labServer.admin.call('GET', '/keystores/b/credentials'));
     expect(listed.credentials).toHaveLength(2);
     expect(JSON.stringify(listed)).not.toContain(added.secretAccessKey);
     const used = listed.credentials.find(
@@ -220,10 +218,13 @@ describe('credentials', () => {
     expect(used.lastUsedAt).not.toBeNull();
     expect(used.ageDays).toBe(0);
     adminOk(
-      await admin.call('DELETE', `/keystores/b/credentials/${lab.credentials.b.accessKeyId}`),
+      await labServer.admin.call(
+        'DELETE',
+        `/keystores/b/credentials/${labServer.lab.credentials.b.accessKeyId}`,
+      ),
     );
     expectXksError(
-      await sendXks(t.b, healthPath(t.b), healthBody()),
+      await sendXks(labServer.t.b, healthPath(labServer.t.b), healthBody()),
       401,
       'AuthenticationFailedException',
     );
@@ -239,54 +240,56 @@ describe('secondary authorization', () => {
         { effect: 'allow', name: 'our-account', principals: [KMS_ACCOUNT] },
       ],
     };
-    const out = await encryptOk(t.a, 'bar', { plaintext: PLAINTEXT });
-    adminOk(await admin.call('PUT', '/keystores/a/policy', policy));
+    const out = await encryptOk(labServer.t.a, 'bar', { plaintext: PLAINTEXT });
+    adminOk(await labServer.admin.call('PUT', '/keystores/a/policy', policy));
     // The test kit's principal is arn:aws:iam::<KMS_ACCOUNT>:role/..., with no kmsViaService.
-    await encryptOk(t.a, 'bar', { plaintext: PLAINTEXT });
-    const denied = await sendXks(t.a, keyPath(t.a, 'bar', 'decrypt'), {
+    await encryptOk(labServer.t.a, 'bar', { plaintext: PLAINTEXT });
+    const denied = await sendXks(labServer.t.a, keyPath(labServer.t.a, 'bar', 'decrypt'), {
       ...decryptBody(out),
       requestMetadata: requestMetadata('Decrypt', { kmsViaService: 's3' }),
     });
     expectXksError(denied, 403, 'AccessDeniedException');
-    const other = await sendXks(t.a, keyPath(t.a, 'bar', 'metadata'), {
+    const other = await sendXks(labServer.t.a, keyPath(labServer.t.a, 'bar', 'metadata'), {
       requestMetadata: requestMetadata('DescribeKey', {
         awsPrincipalArn: 'arn:aws:iam::999999999999:role/intruder',
       }),
     });
     expectXksError(other, 403, 'AccessDeniedException');
-    await healthOk(t.a);
+    await healthOk(labServer.t.a);
     expect(
       await waitFor(() =>
-        server
+        labServer.server
           .logs()
           .some((l) => l.msg === 'xks' && l.policyRule === 'no-decrypt-via-s3' && l.status === 403),
       ),
     ).toBe(true);
     expect(
-      server.logs().some((l) => l.policyRule === 'default-deny' && l.policyScope === 'keystore:a'),
+      labServer.server
+        .logs()
+        .some((l) => l.policyRule === 'default-deny' && l.policyScope === 'keystore:a'),
     ).toBe(true);
     // A key policy applies on top of the key store's.
     adminOk(
-      await admin.call('PUT', '/modules/hsm-a/keys/bar/policy', {
+      await labServer.admin.call('PUT', '/modules/hsm-a/keys/bar/policy', {
         rules: [{ effect: 'deny', name: 'frozen', operations: ['Encrypt'] }, { effect: 'allow' }],
       }),
     );
-    await encryptFails(t.a, 'bar', 403, 'AccessDeniedException');
-    await metadataOk(t.a, 'bar');
+    await encryptFails(labServer.t.a, 'bar', 403, 'AccessDeniedException');
+    await metadataOk(labServer.t.a, 'bar');
     // Unknown kmsOperation values are not errors: the catch-all allow still matches.
-    const future = await sendXks(t.a, keyPath(t.a, 'bar', 'metadata'), {
+    const future = await sendXks(labServer.t.a, keyPath(labServer.t.a, 'bar', 'metadata'), {
       requestMetadata: requestMetadata('SomeFutureOperation'),
     });
     expect(future.status).toBe(200);
-    adminOk(await admin.call('DELETE', '/modules/hsm-a/keys/bar/policy'));
-    adminOk(await admin.call('DELETE', '/keystores/a/policy'));
-    expect(await decryptOk(t.a, 'bar', out)).toEqual(PLAINTEXT);
+    adminOk(await labServer.admin.call('DELETE', '/modules/hsm-a/keys/bar/policy'));
+    adminOk(await labServer.admin.call('DELETE', '/keystores/a/policy'));
+    expect(await decryptOk(labServer.t.a, 'bar', out)).toEqual(PLAINTEXT);
   });
 });
 
 describe('import and export of key material', () => {
   it('imports material wrapped with node:crypto; XKS ciphertexts decrypt with that material', async () => {
-    const params = adminOk(await admin.call('POST', '/modules/hsm-a/import-params'), 201);
+    const params = adminOk(await labServer.admin.call('POST', '/modules/hsm-a/import-params'), 201);
     const material = randomBytes(32);
     const ephemeral = randomBytes(32);
     const kwp = createCipheriv('id-aes256-wrap-pad', ephemeral, KWP_IV);
@@ -299,7 +302,7 @@ describe('import and export of key material', () => {
       kwp.final(),
     ]);
     const key = adminOk(
-      await admin.call('POST', '/modules/hsm-a/keys/import', {
+      await labServer.admin.call('POST', '/modules/hsm-a/keys/import', {
         id: 'byok',
         importToken: params.importToken,
         wrappedKeyMaterial: wrapped.toString('base64'),
@@ -308,7 +311,7 @@ describe('import and export of key material', () => {
     );
     expect(key).toMatchObject({ origin: 'IMPORTED', exportable: false });
     const aad = Buffer.from('context');
-    const out = await encryptOk(t.a, 'byok', { plaintext: PLAINTEXT, aad });
+    const out = await encryptOk(labServer.t.a, 'byok', { plaintext: PLAINTEXT, aad });
     const metadata = unb64(out.ciphertextMetadata ?? '');
     const plain = aesGcmDecrypt({
       key: material,
@@ -321,7 +324,7 @@ describe('import and export of key material', () => {
     const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
     const publicKey = rsa.publicKey.export({ type: 'spki', format: 'pem' }).toString();
     expectAdminError(
-      await admin.call('POST', '/modules/hsm-a/keys/byok/export', { publicKey }),
+      await labServer.admin.call('POST', '/modules/hsm-a/keys/byok/export', { publicKey }),
       409,
       'KEY_NOT_EXPORTABLE',
     );
@@ -329,15 +332,18 @@ describe('import and export of key material', () => {
 
   it('exports an exportable key under the caller RSA key: every version unwraps with node:crypto', async () => {
     adminOk(
-      await admin.call('POST', '/modules/hsm-a/keys', { id: 'portable', exportable: true }),
+      await labServer.admin.call('POST', '/modules/hsm-a/keys', {
+        id: 'portable',
+        exportable: true,
+      }),
       201,
     );
-    const v1 = await encryptOk(t.a, 'portable', { plaintext: PLAINTEXT });
-    adminOk(await admin.call('POST', '/modules/hsm-a/keys/portable/rotate'));
+    const v1 = await encryptOk(labServer.t.a, 'portable', { plaintext: PLAINTEXT });
+    adminOk(await labServer.admin.call('POST', '/modules/hsm-a/keys/portable/rotate'));
     const rsa = generateKeyPairSync('rsa', { modulusLength: 3072 });
     const publicKey = rsa.publicKey.export({ type: 'spki', format: 'pem' }).toString();
     const exported = adminOk(
-      await admin.call('POST', '/modules/hsm-a/keys/portable/export', { publicKey }),
+      await labServer.admin.call('POST', '/modules/hsm-a/keys/portable/export', { publicKey }),
     );
     expect(exported.wrappingAlgorithm).toBe('RSA_AES_KEY_WRAP_SHA_256');
     expect(exported.versions.map((v: { version: number }) => v.version)).toEqual([1, 2]);

@@ -4,7 +4,7 @@
  * does the usual start: a fresh data dir, the binary on the lab seed, wait for `listening`, the
  * lab's XKS targets and an admin client from the token the server wrote.
  */
-import { afterAll } from 'vitest';
+import { afterAll, beforeAll } from 'vitest';
 import { type Admin, adminFor } from './admin-api.ts';
 import {
   makeTempDir,
@@ -33,8 +33,10 @@ export type TempServers = {
   /** `startXkslab`, stopped (and its own data directory removed) after the tests. */
   start(options?: StartOptions): Promise<XkslabServer>;
   /** Starts the binary on `lab` (default: a new lab seed) in a fresh data directory. */
-  startLab(options?: { lab?: LabSeed; start?: Omit<StartOptions, 'seed'> }): Promise<LabServer>;
+  startLab(options?: LabOptions): Promise<LabServer>;
 };
+
+export type LabOptions = { lab?: LabSeed; start?: Omit<StartOptions, 'seed'> };
 
 /** Registers the clean-up (afterAll) in the calling file or describe block. */
 export function useTempServers(): TempServers {
@@ -65,4 +67,44 @@ export function useTempServers(): TempServers {
       return { lab, server, t: lab.targets(server.port), admin: await adminFor(server.dataDir) };
     },
   };
+}
+
+/**
+ * What a beforeAll starts and the tests read: `view` has one getter per name in `keys`, reading
+ * the value `set` was given, and throws (naming `what`) while nothing is set yet.
+ */
+export function startedView<T extends object>(
+  what: string,
+  keys: readonly (keyof T & string)[],
+): { view: T; set(value: T): void } {
+  let current: T | undefined;
+  const view = {} as T;
+  for (const key of keys) {
+    Object.defineProperty(view, key, {
+      enumerable: true,
+      get() {
+        if (current === undefined) throw new Error(`${what} is not started yet: read it in a test`);
+        return current[key];
+      },
+    });
+  }
+  return {
+    view,
+    set(value) {
+      current = value;
+    },
+  };
+}
+
+/**
+ * One lab server for the tests of the calling file or describe block: `servers.startLab(options)`
+ * in a beforeAll, stopped with `servers`. The returned object reads the started server, so tests
+ * use `labServer.admin`, `labServer.t`, ...
+ */
+export function useLab(servers: TempServers = useTempServers(), options?: LabOptions): LabServer {
+  const started = startedView<LabServer>('the lab server', ['lab', 'server', 't', 'admin']);
+  beforeAll(async () => {
+    started.set(await servers.startLab(options));
+  });
+  return started.view;
 }

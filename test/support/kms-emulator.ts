@@ -7,6 +7,7 @@ import { createPublicKey, type KeyObject } from 'node:crypto';
 import type { KMSClient } from '@aws-sdk/client-kms';
 import { afterAll, beforeAll } from 'vitest';
 import { makeTempDir, removeDir } from './binary.ts';
+import { startedView } from './fixture.ts';
 import { type KmsServer, kmsClient, startKms } from './kms.ts';
 
 export type KmsEmulator = {
@@ -18,33 +19,19 @@ export type KmsEmulator = {
 };
 
 export function useKmsEmulator(label: string): KmsEmulator {
-  let current: { emulator: KmsServer; kms: KMSClient; dir: string } | undefined;
+  const started = startedView<KmsEmulator>('the KMS emulator', ['emulator', 'kms', 'dir']);
   let dir: string | undefined;
   let emulator: KmsServer | undefined;
   beforeAll(async () => {
     dir = await makeTempDir(label);
     emulator = await startKms();
-    current = { emulator, kms: kmsClient(emulator.url), dir };
+    started.set({ emulator, kms: kmsClient(emulator.url), dir });
   }, 30_000);
   afterAll(async () => {
     await emulator?.stop();
     if (dir) await removeDir(dir);
   });
-  const get = () => {
-    if (current === undefined) throw new Error('the KMS emulator is not started yet');
-    return current;
-  };
-  return {
-    get emulator() {
-      return get().emulator;
-    },
-    get kms() {
-      return get().kms;
-    },
-    get dir() {
-      return get().dir;
-    },
-  };
+  return started.view;
 }
 
 export const bytes = (s: string): Uint8Array => new TextEncoder().encode(s);

@@ -136,3 +136,4 @@ export {
   UriPathPrefix,
   XksCredential,
 } from './seed.ts';
+export { TokenBucket } from './token-bucket.ts';

@@ -2,12 +2,13 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bytesToHex, hexToBytes, randomBytes } from '@noble/ciphers/utils.js';
+import { sequenceRandom } from '@xkslab/protocol/testing';
 import { describe, expect, it } from 'vitest';
 import { nobleEngine } from './crypto/noble-engine.ts';
 import { nodeEngine } from './engines/node-engine.ts';
 import { LevelRecordStore } from './storage/level-record-store.ts';
 import { MemoryRecordStore } from './storage/memory-record-store.ts';
-import { createTestVcm, sequenceRandom, TEST_MASTER_KEY } from './testing/index.ts';
+import { createTestVcm, TEST_MASTER_KEY } from './testing/index.ts';
 import { codeOf, EMPTY, SpyStore, setup, utf8 } from './vcm.test-support.ts';
 import { Vcm } from './vcm.ts';
 

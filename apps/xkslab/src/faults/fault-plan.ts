@@ -2,10 +2,10 @@ import {
   type DefectName,
   type FaultRule,
   FaultRuleInput,
+  TokenBucket,
   type XksErrorName,
   type XksOperationName,
 } from '@xkslab/protocol';
-import { TokenBucket } from '../keystores/token-bucket.ts';
 import { sampleDelay } from './distribution.ts';
 
 /** What the rules decided for one XKS request (see the hooks in xks-handler.ts and the routes). */

@@ -1,6 +1,6 @@
+import { TokenBucket } from '@xkslab/protocol';
 import { type RecordStore, WriteQueue } from '@xkslab/vcm';
 import { z } from 'zod';
-import { TokenBucket } from './token-bucket.ts';
 
 /** What seals credential secrets at rest (the module manager's master-key seal). */
 export type SecretSealer = {

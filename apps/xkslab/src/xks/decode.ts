@@ -1,5 +1,6 @@
 import { decodeBase64, type XksErrorName } from '@xkslab/protocol';
 import { XksError } from './errors.ts';
+import type { XksLimits } from './limits.ts';
 
 /**
  * Decodes one Base64 request field, once, at the edge. Malformed Base64 is a ValidationException;
@@ -18,6 +19,18 @@ export function decodeField(
     throw new XksError(tooLarge, `${field} is larger than ${maxBytes} bytes`);
   }
   throw new XksError('ValidationException', `${field} is not standard Base64`);
+}
+
+/**
+ * The data field of Encrypt (`plaintext`) or Decrypt (`ciphertext`): beyond this proxy's
+ * `maxPlaintextBytes` it is UnsupportedOperationException.
+ */
+export function decodeData(
+  field: 'plaintext' | 'ciphertext',
+  text: string,
+  limits: XksLimits,
+): Uint8Array {
+  return decodeField(field, text, limits.maxPlaintextBytes, 'UnsupportedOperationException');
 }
 
 export function decodeOptionalField(

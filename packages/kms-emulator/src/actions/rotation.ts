@@ -28,13 +28,25 @@ function rotationOf(core: Core, key: KmsKey): KeyMeta {
   return core.meta.of(key.id);
 }
 
+/**
+ * The opening of the actions that change a key's rotation: the key must exist, rotate (else
+ * UnsupportedOperationException naming `operation`) and be enabled; its rotations are caught up.
+ */
+function rotatableMeta(
+  core: Core,
+  keyIdParam: string,
+  operation: string,
+): { key: KmsKey; meta: KeyMeta } {
+  const key = findKey(core, keyIdParam);
+  requireRotatable(core, key, operation);
+  enabledKey(core, keyIdParam);
+  return { key, meta: rotationOf(core, key) };
+}
+
 export const enableKeyRotation = defineAction({
   schema: EnableKeyRotationRequest,
   async handle(core, input) {
-    const key = findKey(core, input.KeyId);
-    requireRotatable(core, key, 'EnableKeyRotation');
-    enabledKey(core, input.KeyId);
-    const meta = rotationOf(core, key);
+    const { meta } = rotatableMeta(core, input.KeyId, 'EnableKeyRotation');
     const period = input.RotationPeriodInDays ?? ROTATION_PERIOD_DEFAULT_DAYS;
     const from = meta.rotations.at(-1)?.at ?? nowMs(core);
     meta.rotationEnabled = true;
@@ -48,10 +60,7 @@ export const enableKeyRotation = defineAction({
 export const disableKeyRotation = defineAction({
   schema: KeyIdOnlyRequest,
   async handle(core, input) {
-    const key = findKey(core, input.KeyId);
-    requireRotatable(core, key, 'DisableKeyRotation');
-    enabledKey(core, input.KeyId);
-    const meta = rotationOf(core, key);
+    const { meta } = rotatableMeta(core, input.KeyId, 'DisableKeyRotation');
     meta.rotationEnabled = false;
     meta.nextRotationAt = undefined;
     await core.save();
@@ -79,10 +88,7 @@ export const getKeyRotationStatus = defineAction({
 export const rotateKeyOnDemand = defineAction({
   schema: KeyIdOnlyRequest,
   async handle(core, input) {
-    const key = findKey(core, input.KeyId);
-    requireRotatable(core, key, 'RotateKeyOnDemand');
-    enabledKey(core, input.KeyId);
-    const meta = rotationOf(core, key);
+    const { key, meta } = rotatableMeta(core, input.KeyId, 'RotateKeyOnDemand');
     const onDemand = meta.rotations.filter((r) => r.type === 'ON_DEMAND').length;
     if (onDemand >= MAX_ON_DEMAND_ROTATIONS) {
       throw new KmsError(

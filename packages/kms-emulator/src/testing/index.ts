@@ -1,4 +1,5 @@
 /** Test helpers for @xkslab/kms-emulator: never used by the binary. */
+import { sequenceRandom } from '@xkslab/protocol/testing';
 import type { Hono } from 'hono';
 import { createKmsApp } from '../app.ts';
 import { KmsJsonClient } from '../client/kms-client.ts';
@@ -13,6 +14,7 @@ export { b64, errorName, rejection, unb64 } from './calls.ts';
 export type { FakeKey, FakeProxyOptions, RecordedCall, ScriptedFault } from './fake-proxy.ts';
 export { FakeXksProxy } from './fake-proxy.ts';
 export { memoryStorage, TEST_MASTER_KEY } from './memory-state.ts';
+export { sequenceRandom };
 
 /** Timers that only run when the test says so. */
 export class ManualScheduler implements Scheduler {
@@ -53,19 +55,6 @@ export class ManualScheduler implements Scheduler {
   get pending(): number {
     return this.#timers.size;
   }
-}
-
-/**
- * A deterministic byte source: byte k of the stream is (seed + k) mod 256. Predictable: tests only.
- */
-export function sequenceRandom(seed = 0): (n: number) => Uint8Array {
-  let next = seed;
-  return (n: number) => {
-    const out = new Uint8Array(n);
-    for (let i = 0; i < n; i++) out[i] = (next + i) & 0xff;
-    next += n;
-    return out;
-  };
 }
 
 export const TEST_NOW = new Date('2025-06-01T12:00:00.000Z');

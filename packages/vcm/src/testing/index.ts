@@ -11,20 +11,6 @@ export const TEST_MASTER_KEY: Uint8Array = Uint8Array.from({ length: 32 }, (_, i
 /** The clock of createTestVcm. */
 export const TEST_NOW = new Date('2025-01-01T00:00:00.000Z');
 
-/**
- * A deterministic byte source for tests: a counter-based stream (byte k of the stream is
- * (seed + k) mod 256), each call returning a fresh array. Predictable: tests only.
- */
-export function sequenceRandom(seed = 0): (n: number) => Uint8Array {
-  let next = seed;
-  return (n: number) => {
-    const out = new Uint8Array(n);
-    for (let i = 0; i < n; i++) out[i] = (next + i) & 0xff;
-    next += n;
-    return out;
-  };
-}
-
 export type TestVcmOptions = {
   store?: RecordStore;
   engine?: CipherEngine;

@@ -5,7 +5,7 @@ import {
   encodeBase64,
 } from '@xkslab/protocol';
 import { keyVersionOf } from '../ciphertext-metadata.ts';
-import { decodeAad, decodeField, decodeOptionalField } from '../decode.ts';
+import { decodeAad, decodeData, decodeField, decodeOptionalField } from '../decode.ts';
 import { defineRoute } from '../route.ts';
 
 /** IV and tag are decoded up to this size; the module then insists on 12/16 and 16 bytes. */
@@ -15,14 +15,8 @@ const MAX_IV_OR_TAG_BYTES = 64;
 export const decryptRoute = defineRoute({
   operation: 'Decrypt',
   schema: DecryptRequest,
-  async handle(deps, { keyStore, keyId, request, crypto }): Promise<DecryptResponse> {
-    const { limits } = deps;
-    const ciphertext = decodeField(
-      'ciphertext',
-      request.ciphertext,
-      limits.maxPlaintextBytes,
-      'UnsupportedOperationException',
-    );
+  async handle({ limits }, { keyStore, keyId, request, crypto }): Promise<DecryptResponse> {
+    const ciphertext = decodeData('ciphertext', request.ciphertext, limits);
     const iv = decodeField(
       'initializationVector',
       request.initializationVector,

@@ -1,7 +1,7 @@
 import { equalBytes } from '@noble/ciphers/utils.js';
 import { EncryptRequest, type EncryptResponse, encodeBase64 } from '@xkslab/protocol';
 import { encodeCiphertextMetadata } from '../ciphertext-metadata.ts';
-import { decodeAad, decodeField } from '../decode.ts';
+import { decodeAad, decodeData } from '../decode.ts';
 import { XksError } from '../errors.ts';
 import { defineRoute } from '../route.ts';
 
@@ -13,14 +13,8 @@ import { defineRoute } from '../route.ts';
 export const encryptRoute = defineRoute({
   operation: 'Encrypt',
   schema: EncryptRequest,
-  async handle(deps, { keyStore, keyId, request, crypto }): Promise<EncryptResponse> {
-    const { limits } = deps;
-    const plaintext = decodeField(
-      'plaintext',
-      request.plaintext,
-      limits.maxPlaintextBytes,
-      'UnsupportedOperationException',
-    );
+  async handle({ limits }, { keyStore, keyId, request, crypto }): Promise<EncryptResponse> {
+    const plaintext = decodeData('plaintext', request.plaintext, limits);
     const aad = decodeAad(request.additionalAuthenticatedData, limits.maxAadBytes);
     let metadata: Uint8Array = new Uint8Array(0);
     let gcmAad: Uint8Array = new Uint8Array(0);

@@ -1,4 +1,9 @@
-/** A token bucket: `rate` tokens a second, bursts up to `rate`. Time is a parameter. */
+/**
+ * A token bucket: `rate` tokens a second, bursts up to `rate`. Time is a parameter. It is the
+ * request quota of a key store (spec §5: KMS allows a custom key store 1,800 cryptographic
+ * operations a second by default) as the KMS emulator enforces it, and the proxy's own
+ * `maxRequestsPerSecond` and throttle faults.
+ */
 export class TokenBucket {
   private readonly rate: number;
   private tokens: number;
