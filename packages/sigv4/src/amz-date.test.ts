@@ -59,3 +59,30 @@ describe('parseAmzDate', () => {
     );
   });
 });
+
+describe('parseAmzDate on repeated values (the one-entry memo)', () => {
+  it('gives the same answer as a first parse, a fresh Date each time, in any order', () => {
+    const values = fc.oneof(
+      fc
+        .date({ min: new Date('1970-01-01'), max: new Date('9999-12-31'), noInvalidDate: true })
+        .map(formatAmzDate),
+      fc.constantFrom('20240230T000000Z', '20150830T246000Z', 'garbage', '', '00991231T235959Z'),
+    );
+    fc.assert(
+      fc.property(fc.array(values, { minLength: 1, maxLength: 8 }), (seq) => {
+        const answers = seq.map((v) => parseAmzDate(v));
+        for (const [i, v] of seq.entries()) {
+          const again = parseAmzDate(v);
+          expect(again?.getTime()).toBe(answers[i]?.getTime());
+          if (again !== undefined) {
+            expect(again).not.toBe(parseAmzDate(v));
+            expect(formatAmzDate(again)).toBe(v);
+          }
+        }
+      }),
+    );
+    const first = parseAmzDate('20150830T123600Z');
+    first?.setTime(0);
+    expect(parseAmzDate('20150830T123600Z')?.toISOString()).toBe('2015-08-30T12:36:00.000Z');
+  });
+});

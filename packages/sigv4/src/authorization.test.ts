@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { formatAuthorization, parseAuthorization } from './authorization.ts';
 
@@ -62,5 +63,35 @@ describe('formatAuthorization', () => {
         SIG,
       ),
     ).toBe(HEADER);
+  });
+});
+
+describe('parseAuthorization on repeated headers (the memo of Credential and SignedHeaders)', () => {
+  const sig = (c: string) => c.repeat(64);
+  const headers = [
+    `AWS4-HMAC-SHA256 Credential=AKID/20240101/us-east-1/kms-xks-proxy/aws4_request, SignedHeaders=host;x-amz-date, Signature=${sig('a')}`,
+    `AWS4-HMAC-SHA256 Credential=AKID/20240101/us-east-1/kms-xks-proxy/aws4_request, SignedHeaders=host;x-amz-date, Signature=${sig('b')}`,
+    `AWS4-HMAC-SHA256 Credential=OTHER/20240102/eu-west-1/kms-xks-proxy/aws4_request,SignedHeaders=content-type;host;x-amz-date,Signature=${sig('c')}`,
+    `AWS4-HMAC-SHA256 Credential=AKID/2024010/us-east-1/kms-xks-proxy/aws4_request, SignedHeaders=host;x-amz-date, Signature=${sig('a')}`,
+    `AWS4-HMAC-SHA256 Credential=AKID/20240101/us-east-1/kms-xks-proxy/aws4_request, SignedHeaders=Host;x-amz-date, Signature=${sig('a')}`,
+  ];
+
+  it('answers a header the same whatever was parsed before it', () => {
+    const first = headers.map((h) => parseAuthorization(h));
+    expect(first.map((p) => p !== undefined)).toEqual([true, true, true, false, false]);
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 0, max: headers.length - 1 }), { maxLength: 20 }),
+        (order) => {
+          for (const i of order) expect(parseAuthorization(headers[i] as string)).toEqual(first[i]);
+        },
+      ),
+    );
+  });
+
+  it('hands out its own SignedHeaders array: changing it changes no later answer', () => {
+    const parsed = parseAuthorization(headers[0] as string);
+    parsed?.signedHeaders.push('x-extra');
+    expect(parseAuthorization(headers[1] as string)?.signedHeaders).toEqual(['host', 'x-amz-date']);
   });
 });

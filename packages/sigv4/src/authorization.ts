@@ -51,6 +51,34 @@ export function parseAuthorization(value: string): ParsedAuthorization | undefin
   if (credential === undefined || signedHeaders === undefined || signature === undefined) {
     return undefined;
   }
+  const scope = parseScope(credential);
+  if (scope === undefined) return undefined;
+  const names = parseSignedHeaders(signedHeaders);
+  if (names === undefined) return undefined;
+  if (!SIGNATURE.test(signature)) return undefined;
+  return { ...scope, signedHeaders: names.slice(), signature };
+}
+
+type Scope = { accessKeyId: string; date: string; region: string; service: string };
+
+/**
+ * The last Credential and SignedHeaders values parsed, with their results: a client signs request
+ * after request with the same ones (only the signature changes), so each is parsed once.
+ */
+let lastScope: { text: string; scope: Scope | undefined } = { text: '', scope: undefined };
+let lastNames: { text: string; names: readonly string[] | undefined } = {
+  text: '',
+  names: undefined,
+};
+
+function parseScope(credential: string): Scope | undefined {
+  if (credential !== lastScope.text) {
+    lastScope = { text: credential, scope: parseScopeUncached(credential) };
+  }
+  return lastScope.scope;
+}
+
+function parseScopeUncached(credential: string): Scope | undefined {
   const scope = credential.split('/');
   if (scope.length !== 5) return undefined;
   const [accessKeyId, date, region, service, terminator] = scope;
@@ -67,10 +95,16 @@ export function parseAuthorization(value: string): ParsedAuthorization | undefin
   ) {
     return undefined;
   }
-  const names = signedHeaders.split(';');
-  for (const name of names) if (!HEADER_NAME.test(name)) return undefined;
-  if (!SIGNATURE.test(signature)) return undefined;
-  return { accessKeyId, date, region, service, signedHeaders: names, signature };
+  return Object.freeze({ accessKeyId, date, region, service });
+}
+
+function parseSignedHeaders(signedHeaders: string): readonly string[] | undefined {
+  if (signedHeaders !== lastNames.text) {
+    const names = signedHeaders.split(';');
+    const ok = names.every((name) => HEADER_NAME.test(name));
+    lastNames = { text: signedHeaders, names: ok ? Object.freeze(names) : undefined };
+  }
+  return lastNames.names;
 }
 
 /** The Authorization header value for a computed signature. */
