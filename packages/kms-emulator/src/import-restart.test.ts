@@ -16,16 +16,22 @@ import {
 const ALGORITHM = 'RSA_AES_KEY_WRAP_SHA_256';
 const DAY_MS = 24 * 60 * 60 * 1000;
 
+/** An EXTERNAL key and its import parameters from an emulator over a state file, then stopped. */
+async function parametersThenStop() {
+  const storage = memoryStorage();
+  const persistence = { storage, masterKey: TEST_MASTER_KEY };
+  const first = await createTestEmulator({ persistence });
+  const KeyId = await externalKey(first);
+  const p = await parameters(first, KeyId, ALGORITHM);
+  await first.emulator.stop();
+  return { storage, persistence, KeyId, p };
+}
+
 describe('import tokens across a restart', () => {
   it('imports with a token from before the restart; the state file holds its wrapping key wrapped', {
     timeout: 30_000,
   }, async () => {
-    const storage = memoryStorage();
-    const persistence = { storage, masterKey: TEST_MASTER_KEY };
-    const first = await createTestEmulator({ persistence });
-    const KeyId = await externalKey(first);
-    const p = await parameters(first, KeyId, ALGORITHM);
-    await first.emulator.stop();
+    const { storage, persistence, KeyId, p } = await parametersThenStop();
 
     const text = new TextDecoder().decode(storage.bytes);
     expect(text).not.toContain(p.token);
@@ -62,12 +68,7 @@ describe('import tokens across a restart', () => {
   it('refuses a token that expired (24 hours) with ExpiredImportTokenException, also after a restart', {
     timeout: 30_000,
   }, async () => {
-    const storage = memoryStorage();
-    const persistence = { storage, masterKey: TEST_MASTER_KEY };
-    const first = await createTestEmulator({ persistence });
-    const KeyId = await externalKey(first);
-    const p = await parameters(first, KeyId, ALGORITHM);
-    await first.emulator.stop();
+    const { storage, persistence, KeyId, p } = await parametersThenStop();
 
     const second = await createTestEmulator({ persistence });
     second.setNow(new Date(TEST_NOW.getTime() + DAY_MS + 1000));

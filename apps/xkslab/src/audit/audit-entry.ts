@@ -89,21 +89,31 @@ export function entryHash(entry: Readonly<Record<string, unknown>>): string {
     .digest('hex');
 }
 
+/** The members of the next entry (but its hash): the input, seq, time, prev; duration rounded. */
+function entryMembers(
+  input: AuditEntryInput,
+  head: { seq: number; hash: string },
+  time: Date,
+): Record<string, unknown> {
+  const members: Record<string, unknown> = {
+    ...input,
+    seq: head.seq + 1,
+    time: time.toISOString(),
+    prev: head.hash,
+  };
+  if (typeof members.durationMs === 'number') {
+    members.durationMs = Math.round(members.durationMs * 100) / 100;
+  }
+  return members;
+}
+
 /** Builds the next entry of a chain whose head is (`prevSeq`, `prevHash`). */
 export function chainEntry(
   input: AuditEntryInput,
   head: { seq: number; hash: string },
   time: Date,
 ): AuditEntry {
-  const unhashed: Record<string, unknown> = {
-    ...input,
-    seq: head.seq + 1,
-    time: time.toISOString(),
-    prev: head.hash,
-  };
-  if (typeof unhashed.durationMs === 'number') {
-    unhashed.durationMs = Math.round(unhashed.durationMs * 100) / 100;
-  }
+  const unhashed = entryMembers(input, head, time);
   for (const k of Object.keys(unhashed)) if (unhashed[k] === undefined) delete unhashed[k];
   return { ...(unhashed as Omit<AuditEntry, 'hash'>), hash: entryHash(unhashed) };
 }
@@ -150,15 +160,7 @@ export function chainLine(
   time: Date,
 ): ChainedLine {
   for (const k in input) if (!KNOWN_INPUT.has(k)) return generalLine(input, head, time);
-  const values: Record<string, unknown> = {
-    ...input,
-    seq: head.seq + 1,
-    time: time.toISOString(),
-    prev: head.hash,
-  };
-  if (typeof values.durationMs === 'number') {
-    values.durationMs = Math.round(values.durationMs * 100) / 100;
-  }
+  const values = entryMembers(input, head, time);
   let canonical = '';
   for (const k of CANONICAL_ORDER) {
     const v = values[k];
