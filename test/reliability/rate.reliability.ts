@@ -2,7 +2,8 @@
  * KMS's load on one key store: 1,800 encrypt requests per second (200-byte plaintext, 64-byte AAD),
  * open loop (bench/load/open.mjs in its own process: each request is sent when due, latency counts
  * from that moment), for 60 s (5 s in short mode): zero errors and p99 under 25 ms, a tenth of
- * KMS's 250 ms deadline. `pnpm bench` reports the same run next to a bare node:http baseline.
+ * KMS's 250 ms deadline (the p99 in the 60 s run only). `pnpm bench` reports the same run next to
+ * a bare node:http baseline.
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -61,7 +62,7 @@ describe('fixed rate', () => {
     await server?.stop();
   });
 
-  it(`encrypts at ${RATE} req/s for ${SECONDS} s with zero errors, and p99 < ${P99_LIMIT_MS} ms on a machine with headroom`, async () => {
+  it(`encrypts at ${RATE} req/s for ${SECONDS} s with zero errors${SHORT ? '' : `, and p99 < ${P99_LIMIT_MS} ms on a machine with headroom`}`, async () => {
     const credential = newCredential();
     const prefix = '/rate/ks';
     const region = 'us-east-2';
@@ -101,7 +102,14 @@ describe('fixed rate', () => {
     expect(result.non2xx + result.errors).toBe(0);
     expect(result.ok).toBe(RATE * SECONDS);
     console.log(`rate: the server used ${(coreShare * 100).toFixed(0)} % of a core`);
-    if (busy) {
+    if (SHORT) {
+      // One event-loop pause of a few hundred ms (0.1-2.6 s were seen on the 2-core CI host, in
+      // the builds before and after the hot-path work alike) holds back ~360 requests at this
+      // rate: it alone decides the p99 of a 5 s run. The 60 s run judges it; pnpm bench reports it.
+      console.log(
+        `rate: p99 not judged in the ${SECONDS} s run (a single pause decides it); the 60 s run (pnpm test:reliability) judges it`,
+      );
+    } else if (busy) {
       console.log(
         `rate: p99 not judged: load average ${load.toFixed(1)} on ${cpus().length} cores before the run`,
       );

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { batchedInfo, describeError, jsonLogger, lineBatch } from './logger.ts';
+import { describeError, jsonLogger } from './logger.ts';
 
 describe('describeError', () => {
   it('names the error and every cause down to the root', () => {
@@ -30,51 +30,5 @@ describe('jsonLogger', () => {
     expect(lines).toEqual([
       '{"time":"2026-01-02T03:04:05.000Z","level":"error","msg":"boom","path":"/x"}\n',
     ]);
-  });
-});
-
-describe('lineBatch and batchedInfo (request lines written together)', () => {
-  it('writes the lines of one event-loop turn as one string, in order, when the turn ends', async () => {
-    const writes: string[] = [];
-    const batch = lineBatch((t) => writes.push(t));
-    batch.write('a\n');
-    batch.write('b\n');
-    await Promise.resolve();
-    expect(writes).toEqual([]);
-    await new Promise((r) => setImmediate(r));
-    expect(writes).toEqual(['a\nb\n']);
-    batch.write('c\n');
-    await new Promise((r) => setImmediate(r));
-    expect(writes).toEqual(['a\nb\n', 'c\n']);
-  });
-
-  it('writes at once when maxBytes are held, and on flush(); nothing twice', () => {
-    const writes: string[] = [];
-    const batch = lineBatch((t) => writes.push(t), { maxBytes: 4 });
-    batch.write('12');
-    expect(writes).toEqual([]);
-    batch.write('34');
-    expect(writes).toEqual(['1234']);
-    batch.write('5');
-    batch.flush();
-    batch.flush();
-    expect(writes).toEqual(['1234', '5']);
-  });
-
-  it('batches only info lines: warnings and errors are written at once', () => {
-    const direct: string[] = [];
-    const batched: string[] = [];
-    const batch = lineBatch((t) => batched.push(t));
-    const logger = batchedInfo(
-      jsonLogger((l) => direct.push(l)),
-      batch,
-    );
-    logger.info('xks', { status: 200 });
-    logger.warn('tls refused');
-    logger.error('xks internal error');
-    expect(direct.map((l) => JSON.parse(l).msg)).toEqual(['tls refused', 'xks internal error']);
-    expect(batched).toEqual([]);
-    batch.flush();
-    expect(JSON.parse(batched[0] ?? '')).toMatchObject({ level: 'info', msg: 'xks', status: 200 });
   });
 });

@@ -35,53 +35,6 @@ export function jsonLogger(
   };
 }
 
-/** A line sink that gathers lines and writes them together; `flush` writes what it holds now. */
-export type LineBatch = { write(line: string): void; flush(): void };
-
-/**
- * Gathers the lines of one event-loop turn and hands them to `write` as one string when the turn's
- * I/O is done (setImmediate), or at once when `maxBytes` are held: requests answered in the same
- * turn share one write(2), and no line waits beyond the turn that made it. The owner flushes at
- * shutdown.
- */
-export function lineBatch(
-  write: (text: string) => void,
-  options: { maxBytes?: number } = {},
-): LineBatch {
-  const maxBytes = options.maxBytes ?? 64 * 1024;
-  let held = '';
-  let scheduled: ReturnType<typeof setImmediate> | undefined;
-  const flush = () => {
-    if (scheduled !== undefined) clearImmediate(scheduled);
-    scheduled = undefined;
-    if (held === '') return;
-    const text = held;
-    held = '';
-    write(text);
-  };
-  return {
-    write(line) {
-      held += line;
-      if (held.length >= maxBytes) flush();
-      else if (scheduled === undefined) scheduled = setImmediate(flush);
-    },
-    flush,
-  };
-}
-
-/**
- * `logger` whose info lines (one per request) go through `batch`; warnings and errors are written
- * at once, so a failure is never held back behind a timer.
- */
-export function batchedInfo(
-  logger: Logger,
-  batch: LineBatch,
-  clock?: () => Date,
-  options: { level?: LogLevel } = {},
-): Logger {
-  return { ...logger, info: jsonLogger(batch.write, clock, options).info };
-}
-
 /** `logger` without its info and debug lines: what request handlers get with `serve --quiet`. */
 export function warningsOnly(logger: Logger): Logger {
   return { debug() {}, info() {}, warn: logger.warn, error: logger.error };

@@ -377,13 +377,10 @@ export async function serve(args: readonly string[], given: ServeDeps): Promise<
     await startKmsAndAnnounce(p, bound.address, started, running, deps);
   } catch (e) {
     await shutdown(running, deps, false);
-    p.requestLines.flush();
     throw e;
   }
   const signal = await deps.stopped;
-  p.requestLines.flush();
   p.logger.info('stopping', { signal });
   await shutdown(running, deps, true);
-  p.requestLines.flush();
   return 0;
 }

@@ -7,14 +7,7 @@ import { stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { SeedDocument } from '@xkslab/kms-emulator';
 import type { SeedFile } from '@xkslab/protocol';
-import {
-  batchedInfo,
-  jsonLogger,
-  type LineBatch,
-  type Logger,
-  lineBatch,
-  warningsOnly,
-} from '../logger.ts';
+import { jsonLogger, type Logger, warningsOnly } from '../logger.ts';
 import { checkSeedModules } from '../seed.ts';
 import type { ListenTls } from '../server.ts';
 import { type DevTlsPlan, planDevTls } from '../tls/dev-tls.ts';
@@ -38,8 +31,6 @@ export type ServePlan = {
   logger: Logger;
   /** --quiet: the request handlers (XKS, admin, KMS emulator) keep their warnings and errors only. */
   requestLogger: Logger;
-  /** Where requestLogger's info lines wait to be written together (flushed at shutdown). */
-  requestLines: LineBatch;
   tls?: ListenTls | undefined;
   devTls?: DevTlsPlan | undefined;
   warnings: string[];
@@ -112,11 +103,7 @@ export async function planServe(options: ServeOptions, io: CommandIo): Promise<S
   const isNew = !(await exists(join(dataDir, 'db')));
   if (seed && isNew) checkSeedModules(seed, new Set());
   const logger = jsonLogger(io.stdout, undefined, { level: options.logLevel });
-  // One line per request: gathered and written together (logger.ts lineBatch), flushed at shutdown.
-  const requestLines = lineBatch(io.stdout);
-  const requestLogger = options.quiet
-    ? warningsOnly(logger)
-    : batchedInfo(logger, requestLines, undefined, { level: options.logLevel });
+  const requestLogger = options.quiet ? warningsOnly(logger) : logger;
   logger.debug('options', {
     dataDir,
     engine: options.engine,
@@ -137,7 +124,6 @@ export async function planServe(options: ServeOptions, io: CommandIo): Promise<S
     isNew,
     logger,
     requestLogger,
-    requestLines,
     tls,
     devTls,
     warnings,
