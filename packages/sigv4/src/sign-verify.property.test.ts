@@ -58,7 +58,9 @@ function build(r: RequestCase) {
   return { signed, options };
 }
 
-describe('sign -> verify (property)', () => {
+// Hundreds of pure-JS signatures per property: seconds on a loaded 2-core host, not the unit
+// tests' 5 s default.
+describe('sign -> verify (property)', { timeout: 30_000 }, () => {
   it('every signed request verifies, with and without a cache', () => {
     const cache = new SigningKeyCache(16);
     fc.assert(
