@@ -20,7 +20,7 @@ import {
   tempDir,
 } from './lib/servers.mjs';
 
-/** The target of issue-free headroom: server CPU per encrypt at most this many times bare's. */
+/** The headroom target: server CPU per encrypt at most this many times the bare server's. */
 const CPU_TARGET_RATIO = 2.5;
 const P99_TARGET_MS = 25;
 

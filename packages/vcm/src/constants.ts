@@ -51,6 +51,11 @@ export const MASTER_CHECK_BYTES = 32;
 
 /** Size of the random block each node encrypts and decrypts in a health check. */
 export const HEALTH_CHECK_BLOCK_BYTES = 32;
+/**
+ * The longest a health check reuses what it read or unwrapped before (the module record from the
+ * store, the unwrapped health-check key): nothing it keeps hides a failed node for longer.
+ */
+export const HEALTH_CHECK_REUSE_MS = 1000;
 
 /** Version of the stored record envelope. */
 export const RECORD_VERSION = 1;

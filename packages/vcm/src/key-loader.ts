@@ -1,3 +1,4 @@
+import { HEALTH_CHECK_REUSE_MS } from './constants.ts';
 import { VcmError } from './crypto/errors.ts';
 import { unwrapKey, wrapKey } from './crypto/key-wrap.ts';
 import type { Guard } from './guard.ts';
@@ -62,9 +63,6 @@ function unwrapEntry(record: KeyRecord, kek: Uint8Array): KeyEntry {
   return entry;
 }
 
-/** How long an unwrapped health-check key is reused: a changed record is seen before that. */
-export const HEALTH_KEY_TTL_MS = 1000;
-
 type HealthKeyEntry = { key: Uint8Array; wrapped: string; kekWrapped: string; unwrappedAt: number };
 
 /**
@@ -90,7 +88,7 @@ export class KeyLoader {
   #recent: { key: string; entry: KeyEntry } | undefined;
   /** Bumped when a write starts and ends: a load that saw it change does not fill the cache. */
   #epoch = 0;
-  /** Health-check keys unwrapped within the last HEALTH_KEY_TTL_MS, by module (see healthKey). */
+  /** Health-check keys unwrapped within the last HEALTH_CHECK_REUSE_MS, by module (see healthKey). */
   readonly #healthKeys = new Map<string, HealthKeyEntry>();
 
   constructor(records: RecordBarrier, guard: Guard, masterKey: Uint8Array, cacheEntries: number) {
@@ -170,7 +168,7 @@ export class KeyLoader {
 
   /**
    * The module's health-check key, unwrapped from the record through its KEK at most once per
-   * HEALTH_KEY_TTL_MS: every check still reads and verifies the module record and runs its
+   * HEALTH_CHECK_REUSE_MS: every check still reads and verifies the module record and runs its
    * round trip, and a record whose wrapped keys changed is unwrapped afresh at once (a wrapped key
    * that fails shows on the very next check). The loader owns the copy: callers never wipe it.
    */
@@ -178,7 +176,7 @@ export class KeyLoader {
     const held = this.#healthKeys.get(record.name);
     if (
       held !== undefined &&
-      nowMs - held.unwrappedAt < HEALTH_KEY_TTL_MS &&
+      nowMs - held.unwrappedAt < HEALTH_CHECK_REUSE_MS &&
       nowMs >= held.unwrappedAt &&
       held.wrapped === record.healthKey &&
       held.kekWrapped === record.kek

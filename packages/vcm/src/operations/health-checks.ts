@@ -1,3 +1,4 @@
+import { HEALTH_CHECK_REUSE_MS } from '../constants.ts';
 import type { VcmContext } from '../context.ts';
 import { isVcmError, VcmError } from '../crypto/errors.ts';
 import type { ModuleRecord } from '../records/module-record.ts';
@@ -17,9 +18,6 @@ function unavailable(module: string, nodes: number, detail: string): NodeHealth[
   }));
 }
 
-/** How often a health check reads the module record from the store (see HealthChecks.#record). */
-export const STORE_READ_EVERY_MS = 1000;
-
 /** The deep health check of a module's nodes. */
 export class HealthChecks {
   readonly #ctx: VcmContext;
@@ -33,7 +31,7 @@ export class HealthChecks {
   }
 
   /**
-   * The module record is read from the store and verified (at most once per STORE_READ_EVERY_MS
+   * The module record is read from the store and verified (at most once per HEALTH_CHECK_REUSE_MS
    * per module: in between, the key loader's copy, which every write updates), then each node runs
    * its crypto check. A store that cannot be read makes every node UNAVAILABLE (the node count is
    * then the cached one, or 1); so does a module that is not active.
@@ -76,7 +74,7 @@ export class HealthChecks {
       cached !== undefined &&
       last !== undefined &&
       now >= last &&
-      now - last < STORE_READ_EVERY_MS
+      now - last < HEALTH_CHECK_REUSE_MS
     ) {
       return cached.record;
     }
