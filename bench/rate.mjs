@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { newCredential } from '@xkslab/conformance/testing';
 import { fmtInt, fmtMs, fmtRatio, printTable, round } from './lib/common.mjs';
 import { runLoad } from './lib/load.mjs';
-import { cpuMs, rssMiB } from './lib/proc.mjs';
+import { cpuMs, hostDisturbance, hostSample, quietHost, rssMiB } from './lib/proc.mjs';
 import {
   benchSeed,
   removeDir,
@@ -39,6 +39,7 @@ async function atRate(opts, server, url, pool) {
   await runLoad('open', { url, rate: opts.rate, durationSec: 2, requests: pool() });
   const rssStart = await rssMiB(server.pid);
   const cpuStart = await cpuMs(server.pid);
+  const hostStart = await hostSample();
   const run = await runLoad('open', {
     url,
     rate: opts.rate,
@@ -46,13 +47,19 @@ async function atRate(opts, server, url, pool) {
     requests: pool(),
   });
   const cpuUsedMs = (await cpuMs(server.pid)) - cpuStart;
+  const host = hostDisturbance(hostStart, await hostSample());
   return {
     ...run,
+    host: { ...host, quiet: quietHost(host) },
     cpuUsPerRequest: round((cpuUsedMs * 1000) / run.requests, 1),
     coreShare: round(cpuUsedMs / (opts.rateDuration * 1000), 3),
     rssMiB: { start: round(rssStart, 1), end: round(await rssMiB(server.pid), 1) },
   };
 }
+
+/** A share as a whole percentage, or '-' where the kernel gave none. */
+const pctOf = (/** @type {number} */ share) =>
+  Number.isFinite(share) ? `${Math.round(share * 100)}%` : '-';
 
 /** @param {BenchOptions} opts */
 export async function fixedRateBench(opts) {
@@ -122,6 +129,7 @@ export async function fixedRateBench(opts) {
         'CPU us/req',
         'core',
         'CPU vs bare',
+        'host waits cpu/io',
       ],
       rows.map((r) => [
         r.name,
@@ -134,6 +142,7 @@ export async function fixedRateBench(opts) {
         r.run.cpuUsPerRequest,
         `${Math.round(r.run.coreShare * 100)}%`,
         fmtRatio(r.cpuVsBare),
+        `${pctOf(r.run.host.cpuWaitShare)}/${pctOf(r.run.host.ioWaitShare)}${r.run.host.quiet ? '' : ' (disturbed)'}`,
       ]),
     );
     for (const r of rows.slice(1)) {

@@ -63,3 +63,67 @@ export async function treeCpuMs(pid) {
   for (const child of children.split(' ').filter(Boolean)) total += await treeCpuMs(Number(child));
   return total;
 }
+
+/**
+ * @typedef {{ atMs: number; cpuSomeUs: number; ioSomeUs: number; stealTicks: number; allTicks: number }} HostSample
+ * @typedef {{ cpuWaitShare: number; ioWaitShare: number; stealShare: number }} HostDisturbance
+ */
+
+/** @param {string} resource */
+async function pressureSomeUs(resource) {
+  try {
+    const text = await readFile(`/proc/pressure/${resource}`, 'utf8');
+    return Number(/^some .*total=(\d+)/m.exec(text)?.[1] ?? Number.NaN);
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/** The machine's counters a latency run is judged against: PSI (cpu, io) and CPU steal. */
+export async function hostSample() {
+  /** @type {number[]} */
+  let cpu = [];
+  try {
+    const stat = await readFile('/proc/stat', 'utf8');
+    cpu = (stat.split('\n', 1)[0] ?? '').trim().split(/\s+/).slice(1).map(Number);
+  } catch {
+    // not Linux: no steal figure
+  }
+  return /** @type {HostSample} */ ({
+    atMs: performance.now(),
+    cpuSomeUs: await pressureSomeUs('cpu'),
+    ioSomeUs: await pressureSomeUs('io'),
+    // cpu line of proc(5): user nice system idle iowait irq softirq steal ...
+    stealTicks: cpu[7] ?? Number.NaN,
+    allTicks: cpu.slice(0, 8).reduce((a, b) => a + b, 0) || Number.NaN,
+  });
+}
+
+/**
+ * What disturbed the machine between two samples, as shares of the wall time: how long some
+ * task waited for a CPU (PSI cpu "some") or on I/O (PSI io "some"), and the CPU time the
+ * hypervisor took (steal). NaN where the kernel does not report it.
+ * @param {HostSample} before @param {HostSample} after
+ * @returns {HostDisturbance}
+ */
+export function hostDisturbance(before, after) {
+  const wallUs = (after.atMs - before.atMs) * 1000;
+  return {
+    cpuWaitShare: (after.cpuSomeUs - before.cpuSomeUs) / wallUs,
+    ioWaitShare: (after.ioSomeUs - before.ioSomeUs) / wallUs,
+    stealShare: (after.stealTicks - before.stealTicks) / (after.allTicks - before.allTicks),
+  };
+}
+
+/**
+ * Whether a latency run was taken on a quiet machine. On a quiet run of the fixed-rate test
+ * (xkslab at 1,800 req/s and its load generator on 2 cores) some task waited for a CPU 4-10 %
+ * of the time and on I/O under 1 %. A concurrent disk writer (dd, O_DIRECT) took I/O waits to
+ * 50-60 % and held xkslab's event loop for up to 0.9 s; two busy loops took CPU waits to 55 %.
+ * Unknown figures (no PSI) count as quiet.
+ * @param {HostDisturbance} d
+ */
+export function quietHost(d) {
+  const under = (/** @type {number} */ share, /** @type {number} */ limit) => !(share >= limit);
+  return under(d.cpuWaitShare, 0.25) && under(d.ioWaitShare, 0.1) && under(d.stealShare, 0.02);
+}
