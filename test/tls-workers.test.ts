@@ -1,0 +1,107 @@
+/**
+ * `serve --dev-tls --workers 2`: the workers terminate TLS and check the client certificate
+ * themselves (the primary only hands them the listener), so HTTPS, mTLS and the refusal of a
+ * client without a certificate must hold in every worker, as they do in one process.
+ */
+import { execFile } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { encryptBody, requestMetadata, unb64 } from '@xkslab/conformance/testing';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { XkslabServer } from './support/binary.ts';
+import type { Credential } from './support/credentials.ts';
+import { curlXks } from './support/curl.ts';
+import { useTempServers } from './support/fixture.ts';
+
+/** Enough sequential connections that round-robin hands some to each of the two workers. */
+const EVERY_WORKER = 8;
+const { start } = useTempServers();
+
+let server: XkslabServer;
+let trust: string[];
+let clientArgs: string[];
+let credential: Credential;
+
+beforeAll(async () => {
+  server = await start({ extraArgs: ['--dev-tls', '--workers', '2'] });
+  const tls = join(server.dataDir, 'tls');
+  trust = ['--cacert', join(tls, 'ca.pem')];
+  clientArgs = [
+    ...trust,
+    ...['--cert', join(tls, 'client.pem'), '--key', join(tls, 'client-key.pem')],
+  ];
+  const config = JSON.parse(await readFile(join(server.dataDir, 'kms-proxy-config.json'), 'utf8'));
+  credential = {
+    accessKeyId: config.XksProxyAuthenticationCredential.AccessKeyId,
+    secretAccessKey: config.XksProxyAuthenticationCredential.RawSecretAccessKey,
+  };
+}, 60_000);
+
+/** curl without SigV4; never throws: its exit code and output. */
+function curl(args: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((done) => {
+    execFile('curl', ['-sS', '--max-time', '10', ...args], (error, stdout, stderr) => {
+      done({ code: error ? Number((error as { code?: unknown }).code ?? 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+function xks(path: string, body: unknown) {
+  return curlXks({
+    url: `${server.url}/xkslab/kms/xks/v1${path}`,
+    region: 'us-east-1',
+    credential,
+    body: JSON.stringify(body),
+    extraArgs: clientArgs,
+  });
+}
+
+describe('serve --dev-tls --workers 2', () => {
+  it('listens on https', () => {
+    expect(server.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
+  });
+
+  it('round-trips encrypt and decrypt over mTLS, served by both workers', async () => {
+    for (let i = 0; i < EVERY_WORKER; i++) {
+      const plaintext = Buffer.from(`over https, call ${i}`);
+      const enc = await xks('/keys/default-key/encrypt', encryptBody({ plaintext }));
+      expect(enc.status, enc.text).toBe(200);
+      const out = JSON.parse(enc.text);
+      const dec = await xks('/keys/default-key/decrypt', {
+        requestMetadata: requestMetadata('Decrypt'),
+        encryptionAlgorithm: 'AES_GCM',
+        ciphertext: out.ciphertext,
+        initializationVector: out.initializationVector,
+        authenticationTag: out.authenticationTag,
+        ...(out.ciphertextMetadata ? { ciphertextMetadata: out.ciphertextMetadata } : {}),
+      });
+      expect(dec.status, dec.text).toBe(200);
+      expect(unb64(JSON.parse(dec.text).plaintext)).toEqual(plaintext);
+    }
+    // Round-robin hands each new connection (one per curl) to the next worker.
+    const workers = new Set(
+      server
+        .logs()
+        .filter((l) => l.msg === 'xks')
+        .map((l) => l.worker),
+    );
+    expect([...workers].sort()).toEqual([1, 2]);
+  });
+
+  it('refuses a client without a certificate on every worker, during the handshake', async () => {
+    for (let i = 0; i < EVERY_WORKER; i++) {
+      const r = await curl([...trust, `${server.url}/ping`]);
+      expect(r.code, r.stderr).not.toBe(0);
+      expect(r.stdout).toBe('');
+    }
+    const refusedBy = new Set(
+      server
+        .logs()
+        .filter((l) => l.msg === 'tls refused')
+        .map((l) => l.worker),
+    );
+    expect([...refusedBy].sort()).toEqual([1, 2]);
+    const ok = await curl([...clientArgs, `${server.url}/ping`]);
+    expect([ok.code, ok.stdout], ok.stderr).toEqual([0, expect.stringMatching(/^pong from /)]);
+  });
+});
