@@ -160,19 +160,54 @@ export function chainLine(
   time: Date,
 ): ChainedLine {
   for (const k in input) if (!KNOWN_INPUT.has(k)) return generalLine(input, head, time);
-  const values = entryMembers(input, head, time);
+  // Read straight from the input (an object spread with members after it, as entryMembers builds,
+  // made this 2x slower), and each member's text made once for both orders.
+  const seq = head.seq + 1;
+  const texts: (string | undefined)[] = [];
   let canonical = '';
-  for (const k of CANONICAL_ORDER) {
-    const v = values[k];
-    if (v !== undefined) canonical += `${canonical === '' ? '' : ','}${member(k, v)}`;
+  for (let i = 0; i < CANONICAL_ORDER.length; i++) {
+    const name = CANONICAL_ORDER[i] as CanonicalName;
+    const v = memberValue(name, input, seq, time, head.hash);
+    if (v === undefined) continue;
+    const text = member(name, v);
+    texts[i] = text;
+    canonical += canonical === '' ? text : `,${text}`;
   }
   const hash = oneShotHash('sha256', `${head.hash}{${canonical}}`, 'hex');
   let line = '';
-  for (const k of LINE_ORDER) {
-    const v = values[k];
-    if (v !== undefined) line += `${member(k, v)},`;
+  for (const i of LINE_IN_CANONICAL) {
+    const text = texts[i];
+    if (text !== undefined) line += `${text},`;
   }
-  return { seq: head.seq + 1, hash, line: `{${line}"prev":"${head.hash}","hash":"${hash}"}\n` };
+  return { seq, hash, line: `{${line}"prev":"${head.hash}","hash":"${hash}"}\n` };
+}
+
+type CanonicalName = (typeof CANONICAL_ORDER)[number];
+/** Where each member of the reading order sits in the canonical order. */
+const LINE_IN_CANONICAL = LINE_ORDER.map((k) => CANONICAL_ORDER.indexOf(k));
+
+/** One member's value as entryMembers gives it, read without building the members object. */
+function memberValue(
+  name: CanonicalName,
+  input: AuditEntryInput,
+  seq: number,
+  time: Date,
+  prev: string,
+): unknown {
+  switch (name) {
+    case 'seq':
+      return seq;
+    case 'time':
+      return time.toISOString();
+    case 'prev':
+      return prev;
+    case 'durationMs':
+      return typeof input.durationMs === 'number'
+        ? Math.round(input.durationMs * 100) / 100
+        : input.durationMs;
+    default:
+      return input[name];
+  }
 }
 
 function generalLine(
