@@ -56,7 +56,14 @@ export function parseAuthorization(value: string): ParsedAuthorization | undefin
   const names = parseSignedHeaders(signedHeaders);
   if (names === undefined) return undefined;
   if (!SIGNATURE.test(signature)) return undefined;
-  return { ...scope, signedHeaders: names.slice(), signature };
+  return {
+    accessKeyId: scope.accessKeyId,
+    date: scope.date,
+    region: scope.region,
+    service: scope.service,
+    signedHeaders: names.slice(),
+    signature,
+  };
 }
 
 type Scope = { accessKeyId: string; date: string; region: string; service: string };
