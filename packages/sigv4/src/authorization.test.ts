@@ -53,6 +53,43 @@ describe('parseAuthorization', () => {
   });
 });
 
+describe('parseAuthorization after a header with the same text before its signature', () => {
+  const OTHER = HEADER.replace('AKIDEXAMPLE2345', 'AKIDOTHER23456');
+  /** A parse that cannot use what the last one remembered: another header is parsed first. */
+  const fresh = (value: string) => {
+    parseAuthorization(OTHER);
+    return parseAuthorization(value);
+  };
+  const tail = fc.string({
+    unit: fc.constantFrom(...'0123456789abcdefABCDEF, =x'),
+    minLength: 62,
+    maxLength: 66,
+  });
+
+  it('gives what a fresh parse gives, for any 62-66 characters in place of the signature', () => {
+    fc.assert(
+      fc.property(fc.constantFrom(HEADER, HEADER.replaceAll(', ', ',')), tail, (header, t) => {
+        const value = header.slice(0, -SIG.length) + t;
+        const expected = fresh(value);
+        parseAuthorization(header);
+        expect(parseAuthorization(value)).toEqual(expected);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('reads a new signature after the same text, and hands out its own SignedHeaders list', () => {
+    const first = parseAuthorization(HEADER);
+    const sig2 = 'f'.repeat(64);
+    const second = parseAuthorization(HEADER.replace(SIG, sig2));
+    expect(second).toEqual({ ...PARSED, signature: sig2 });
+    first?.signedHeaders.push('mutated');
+    expect(parseAuthorization(HEADER.replace(SIG, sig2))?.signedHeaders).toEqual(
+      PARSED.signedHeaders,
+    );
+  });
+});
+
 describe('formatAuthorization', () => {
   it('is the inverse of parseAuthorization', () => {
     expect(

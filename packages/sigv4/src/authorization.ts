@@ -31,6 +31,41 @@ function trimSpaces(s: string): string {
  * Returns undefined for anything malformed, including another algorithm or scope terminator.
  */
 export function parseAuthorization(value: string): ParsedAuthorization | undefined {
+  const cut = value.length - SIGNATURE_HEX_LENGTH;
+  const head = lastHead;
+  if (head !== undefined && cut === head.text.length && value.startsWith(head.text)) {
+    const signature = value.slice(cut);
+    return SIGNATURE.test(signature) ? withSignature(head.parsed, signature) : undefined;
+  }
+  const parsed = parseWhole(value);
+  if (parsed !== undefined && value.endsWith(`Signature=${parsed.signature}`)) {
+    // A copy: the caller owns the returned object and its SignedHeaders list.
+    lastHead = { text: value.slice(0, cut), parsed: withSignature(parsed, parsed.signature) };
+  }
+  return parsed;
+}
+
+/**
+ * The text before the signature of the last header parsed that ended in `Signature=<64 hex>`,
+ * and its result. A client signs call after call with the same credential and signed headers,
+ * so only the signature changes; that text followed by 64 lower-case hex characters parses to
+ * the same result with that signature, and followed by anything else to undefined (the 64
+ * characters hold no comma or space, so the components split and trim as before).
+ */
+let lastHead: { text: string; parsed: ParsedAuthorization } | undefined;
+
+function withSignature(parsed: ParsedAuthorization, signature: string): ParsedAuthorization {
+  return {
+    accessKeyId: parsed.accessKeyId,
+    date: parsed.date,
+    region: parsed.region,
+    service: parsed.service,
+    signedHeaders: parsed.signedHeaders.slice(),
+    signature,
+  };
+}
+
+function parseWhole(value: string): ParsedAuthorization | undefined {
   if (!value.startsWith(`${SIGV4_ALGORITHM} `)) return undefined;
   const parts = value.slice(SIGV4_ALGORITHM.length + 1).split(',');
   if (parts.length !== 3) return undefined;
