@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { base64Length, decodeBase64, decodedLength, isStandardBase64 } from './base64.ts';
 
@@ -27,5 +28,24 @@ describe('standard Base64', () => {
     expect(decodeBase64('Zm9vYmF', 100)).toEqual({ ok: false, reason: 'malformed' });
     const r = decodeBase64('Zm9vYmFy', 6);
     expect(r.ok && new TextDecoder().decode(r.bytes)).toBe('foobar');
+  });
+
+  it('agrees with the RFC 4648 grammar plus the canonical-trailing-bits rule on any text', () => {
+    const grammar = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+    const reference = (text: string) => {
+      if (!grammar.test(text)) return false;
+      const tail = text.slice(-4);
+      return Buffer.from(tail, 'base64').toString('base64') === tail;
+    };
+    const text = fc.oneof(
+      fc.uint8Array({ maxLength: 40 }).map((b) => Buffer.from(b).toString('base64')),
+      fc.string({ unit: fc.constantFrom(...'AQZgh09+/-_= \n.'), maxLength: 16 }),
+    );
+    fc.assert(
+      fc.property(text, (t) => {
+        expect(isStandardBase64(t)).toBe(reference(t));
+      }),
+      { numRuns: 5000 },
+    );
   });
 });
