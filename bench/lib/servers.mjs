@@ -142,10 +142,23 @@ export async function startXkslab({
  * Starts bench/load/bare-server.mjs (node:http, or https with `tls`) and resolves with its port.
  * @param {{ tls?: { cert: string, key: string } | undefined }} [options]
  */
-export async function startBare({ tls } = {}) {
-  const args = [join(BENCH_DIR, 'load', 'bare-server.mjs')];
-  if (tls) args.push(tls.cert, tls.key);
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+export function startBare({ tls } = {}) {
+  return startBaseline('bare-server.mjs', tls ? [tls.cert, tls.key] : []);
+}
+
+/** Starts bench/load/hono-server.mjs, the framework floor, and resolves with its port. */
+export function startHono() {
+  return startBaseline('hono-server.mjs', []);
+}
+
+/**
+ * Starts a baseline server script of bench/load (it prints `... port N` once listening).
+ * @param {string} script @param {string[]} args
+ */
+async function startBaseline(script, args) {
+  const child = spawn(process.execPath, [join(BENCH_DIR, 'load', script), ...args], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const port = await new Promise((done, fail) => {
     let out = '';
     child.stdout.setEncoding('utf8').on('data', (s) => {
@@ -153,7 +166,7 @@ export async function startBare({ tls } = {}) {
       const m = /port (\d+)/.exec(out);
       if (m) done(Number(m[1]));
     });
-    child.once('close', () => fail(new Error('bare server exited before listening')));
+    child.once('close', () => fail(new Error(`${script} exited before listening`)));
   });
   return {
     port,
