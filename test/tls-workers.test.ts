@@ -6,7 +6,7 @@
 import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { encryptBody, requestMetadata, unb64 } from '@xkslab/conformance/testing';
+import { decryptBody, encryptBody, unb64 } from '@xkslab/conformance/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { XkslabServer } from './support/binary.ts';
 import type { Credential } from './support/credentials.ts';
@@ -56,6 +56,18 @@ function xks(path: string, body: unknown) {
   });
 }
 
+/** The workers that wrote log lines with message `msg`, sorted. */
+function workersLogging(msg: string): unknown[] {
+  return [
+    ...new Set(
+      server
+        .logs()
+        .filter((l) => l.msg === msg)
+        .map((l) => l.worker),
+    ),
+  ].sort();
+}
+
 describe('serve --dev-tls --workers 2', () => {
   it('listens on https', () => {
     expect(server.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
@@ -66,26 +78,12 @@ describe('serve --dev-tls --workers 2', () => {
       const plaintext = Buffer.from(`over https, call ${i}`);
       const enc = await xks('/keys/default-key/encrypt', encryptBody({ plaintext }));
       expect(enc.status, enc.text).toBe(200);
-      const out = JSON.parse(enc.text);
-      const dec = await xks('/keys/default-key/decrypt', {
-        requestMetadata: requestMetadata('Decrypt'),
-        encryptionAlgorithm: 'AES_GCM',
-        ciphertext: out.ciphertext,
-        initializationVector: out.initializationVector,
-        authenticationTag: out.authenticationTag,
-        ...(out.ciphertextMetadata ? { ciphertextMetadata: out.ciphertextMetadata } : {}),
-      });
+      const dec = await xks('/keys/default-key/decrypt', decryptBody(JSON.parse(enc.text)));
       expect(dec.status, dec.text).toBe(200);
       expect(unb64(JSON.parse(dec.text).plaintext)).toEqual(plaintext);
     }
     // Round-robin hands each new connection (one per curl) to the next worker.
-    const workers = new Set(
-      server
-        .logs()
-        .filter((l) => l.msg === 'xks')
-        .map((l) => l.worker),
-    );
-    expect([...workers].sort()).toEqual([1, 2]);
+    expect(workersLogging('xks')).toEqual([1, 2]);
   });
 
   it('refuses a client without a certificate on every worker, during the handshake', async () => {
@@ -94,13 +92,7 @@ describe('serve --dev-tls --workers 2', () => {
       expect(r.code, r.stderr).not.toBe(0);
       expect(r.stdout).toBe('');
     }
-    const refusedBy = new Set(
-      server
-        .logs()
-        .filter((l) => l.msg === 'tls refused')
-        .map((l) => l.worker),
-    );
-    expect([...refusedBy].sort()).toEqual([1, 2]);
+    expect(workersLogging('tls refused')).toEqual([1, 2]);
     const ok = await curl([...clientArgs, `${server.url}/ping`]);
     expect([ok.code, ok.stdout], ok.stderr).toEqual([0, expect.stringMatching(/^pong from /)]);
   });

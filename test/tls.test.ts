@@ -7,7 +7,7 @@ import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { b64, encryptBody, requestMetadata, unb64 } from '@xkslab/conformance/testing';
+import { b64, decryptBody, encryptBody, unb64 } from '@xkslab/conformance/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runXkslab, type XkslabServer } from './support/binary.ts';
 import { DAY_MS, issue, makeCa, type Pem, writePem } from './support/certs.ts';
@@ -117,14 +117,7 @@ describe('serve --dev-tls (mTLS on)', () => {
     const enc = await call('/keys/default-key/encrypt', encryptBody({ plaintext }));
     expect(enc.status, enc.text).toBe(200);
     const out = JSON.parse(enc.text);
-    const dec = await call('/keys/default-key/decrypt', {
-      requestMetadata: requestMetadata('Decrypt'),
-      encryptionAlgorithm: 'AES_GCM',
-      ciphertext: out.ciphertext,
-      initializationVector: out.initializationVector,
-      authenticationTag: out.authenticationTag,
-      ...(out.ciphertextMetadata ? { ciphertextMetadata: out.ciphertextMetadata } : {}),
-    });
+    const dec = await call('/keys/default-key/decrypt', decryptBody(out));
     expect(dec.status, dec.text).toBe(200);
     expect(unb64(JSON.parse(dec.text).plaintext)).toEqual(plaintext);
     expect(b64(plaintext)).not.toBe(out.ciphertext);
