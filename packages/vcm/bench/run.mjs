@@ -1,9 +1,12 @@
 // @ts-check
 // Throughput of Vcm encrypt/decrypt (MemoryRecordStore, key cached) per engine and input size,
 // against raw node:crypto AES-256-GCM and raw pkcs11js calls on a SoftHSMv2 token (apt package
-// softhsm2; skipped with the reason when it is missing), on the same key and inputs, the cases of
-// each size measured one after another. Run after `pnpm build` (imports dist/). Prints tables and
-// writes <repo>/bench/results/vcm-crypto.json.
+// softhsm2; skipped with the reason when it is missing), on the same key and inputs. The cases of
+// one size run in interleaved rounds (forward, then backward, ...; BENCH_ROUNDS, 5 by default), each
+// case DURATION_MS / rounds per round; a case's figure is its median round and its ratio the median
+// of its per-round ratios to node:crypto's, so a host that slows down mid-run moves both sides.
+// Run after `pnpm build` (imports dist/). Prints tables and writes
+// <repo>/bench/results/vcm-crypto.json.
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -11,6 +14,7 @@ import { cipherEngine, MemoryRecordStore, Vcm } from '@xkslab/vcm';
 import { createSoftHsmToken, openRawPkcs11AesGcm, softHsmMissing } from '@xkslab/vcm/testing';
 
 const DURATION_MS = Number(process.env.BENCH_DURATION_MS ?? 1000);
+const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 5));
 const WARMUP_MS = Math.min(200, DURATION_MS / 5);
 const SIZES = [32, 1024, 4300];
 const AAD_BYTES = 64;
@@ -47,29 +51,40 @@ async function measure(op, ms) {
   return ops / (Number(now - start) / 1e9);
 }
 
-/** @param {() => unknown} op */
-async function bench(op) {
-  await measure(op, WARMUP_MS);
-  return measure(op, DURATION_MS);
+/** @param {number[]} values */
+function median(values) {
+  const sorted = [...values].sort((x, y) => x - y);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2
+    ? (sorted[mid] ?? Number.NaN)
+    : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
 }
 
 /**
- * Measures encrypt then decrypt of one implementation at one size into `results`.
+ * Measures every case of one size, encrypt and decrypt, in interleaved rounds, into `results`.
+ * The first case is the baseline (node:crypto).
  * @param {Result[]} results
  * @param {number} size
- * @param {string} impl
- * @param {Ops} ops
- * @param {Record<Op, number>} [baseline] ops/s of node:crypto (the ratio's denominator)
+ * @param {{ impl: string, ops: Ops }[]} cases
  */
-async function benchOps(results, size, impl, ops, baseline) {
-  /** @type {Record<Op, number>} */
-  const measured = { encrypt: 0, decrypt: 0 };
-  for (const op of OPS) {
-    measured[op] = await bench(ops[op]);
-    const ratio = baseline === undefined ? 1 : measured[op] / baseline[op];
-    results.push({ size, op, impl, opsPerSec: measured[op], ratio });
+async function benchSize(results, size, cases) {
+  for (const c of cases) for (const op of OPS) await measure(c.ops[op], WARMUP_MS);
+  /** @type {Record<string, Record<Op, number[]>>} */
+  const rounds = Object.fromEntries(cases.map((c) => [c.impl, { encrypt: [], decrypt: [] }]));
+  for (let r = 0; r < ROUNDS; r++) {
+    for (const c of r % 2 ? [...cases].reverse() : cases) {
+      for (const op of OPS)
+        rounds[c.impl]?.[op].push(await measure(c.ops[op], DURATION_MS / ROUNDS));
+    }
   }
-  return measured;
+  const base = rounds[cases[0]?.impl ?? ''];
+  for (const c of cases) {
+    for (const op of OPS) {
+      const mine = rounds[c.impl]?.[op] ?? [];
+      const ratios = mine.map((v, i) => v / (base?.[op][i] ?? Number.NaN));
+      results.push({ size, op, impl: c.impl, opsPerSec: median(mine), ratio: median(ratios) });
+    }
+  }
 }
 
 /**
@@ -113,33 +128,42 @@ try {
       const plaintext = randomBytes(size);
       const iv = randomBytes(12);
       const base = nodeCryptoOps(key, iv, plaintext, aad);
-      const baseline = await benchOps(results, size, BASELINE, base.ops);
+      /** @type {{ impl: string, ops: Ops }[]} */
+      const cases = [{ impl: BASELINE, ops: base.ops }];
+      /** @type {Vcm[]} */
+      const opened = [];
       for (const engineName of /** @type {const} */ (['noble', 'node'])) {
         const vcm = await Vcm.open({
           store: new MemoryRecordStore(),
           engine: cipherEngine(engineName),
           masterKey: randomBytes(32),
         });
+        opened.push(vcm);
         await vcm.createModule({ name: 'bench' });
         await vcm.createKey('bench', { id: 'k', usage: ['ENCRYPT', 'DECRYPT'], material: key });
         const input = { ...(await vcm.encrypt('bench', 'k', { plaintext, aad })), aad };
-        const ops = {
-          encrypt: () => vcm.encrypt('bench', 'k', { plaintext, aad }),
-          decrypt: () => vcm.decrypt('bench', 'k', input),
-        };
-        await benchOps(results, size, `Vcm + ${engineName} engine`, ops, baseline);
-        await vcm.close();
+        cases.push({
+          impl: `Vcm + ${engineName} engine`,
+          ops: {
+            encrypt: () => vcm.encrypt('bench', 'k', { plaintext, aad }),
+            decrypt: () => vcm.decrypt('bench', 'k', input),
+          },
+        });
       }
       if (hsm !== undefined) {
         // C_EncryptInit + C_Encrypt (C_DecryptInit + C_Decrypt), CKM_AES_GCM, fixed IV as above.
         const sealed = hsm.encrypt(iv, plaintext, aad);
         if (!sealed.equals(base.sealed)) throw new Error('SoftHSMv2 and node:crypto disagree');
-        const ops = {
-          encrypt: () => hsm.encrypt(iv, plaintext, aad),
-          decrypt: () => hsm.decrypt(iv, sealed, aad),
-        };
-        await benchOps(results, size, SOFTHSM, ops, baseline);
+        cases.push({
+          impl: SOFTHSM,
+          ops: {
+            encrypt: () => hsm.encrypt(iv, plaintext, aad),
+            decrypt: () => hsm.decrypt(iv, sealed, aad),
+          },
+        });
       }
+      await benchSize(results, size, cases);
+      for (const vcm of opened) await vcm.close();
     }
   } finally {
     hsm?.close();
@@ -192,7 +216,7 @@ console.log(
   `vcm-crypto: ${machine.model} x${machine.cpus}, node ${machine.node}, load ${machine.loadAvgAtEnd.join(' ')}`,
 );
 console.log(
-  `AES-256-GCM, ${AAD_BYTES}-byte AAD, ~${DURATION_MS} ms per measurement, one op at a time`,
+  `AES-256-GCM, ${AAD_BYTES}-byte AAD, ~${DURATION_MS} ms per case and op in ${ROUNDS} interleaved rounds (median), one op at a time`,
 );
 printTable(
   ['bytes', 'op', 'implementation', 'ops/s', 'MiB/s', 'vs baseline'],
@@ -277,10 +301,16 @@ const tmp = new URL('vcm-crypto.json.tmp', RESULTS);
 const report = {
   benchmark: 'vcm-crypto',
   description:
-    'Vcm.encrypt/decrypt ops/s (MemoryRecordStore, cached key, sequential awaits) per engine vs raw node:crypto aes-256-gcm and raw pkcs11js CKM_AES_GCM on a SoftHSMv2 token (one session; fixed IV) on the same key and inputs',
+    'Vcm.encrypt/decrypt ops/s (MemoryRecordStore, cached key, sequential awaits) per engine vs raw node:crypto aes-256-gcm and raw pkcs11js CKM_AES_GCM on a SoftHSMv2 token (one session; fixed IV) on the same key and inputs; interleaved rounds, medians',
   date: new Date().toISOString(),
   machine,
-  settings: { durationMs: DURATION_MS, warmupMs: WARMUP_MS, aadBytes: AAD_BYTES, sizes: SIZES },
+  settings: {
+    durationMs: DURATION_MS,
+    rounds: ROUNDS,
+    warmupMs: WARMUP_MS,
+    aadBytes: AAD_BYTES,
+    sizes: SIZES,
+  },
   results,
   softHsm,
 };
