@@ -62,6 +62,116 @@ async function atRate(opts, server, url, pool) {
 const pctOf = (/** @type {number} */ share) =>
   Number.isFinite(share) ? `${Math.round(share * 100)}%` : '-';
 
+/**
+ * @typedef {{ name: string; run: Awaited<ReturnType<typeof atRate>>; baseline?: true }} Case
+ * @typedef {ReturnType<typeof judge>[number]} Row
+ */
+
+/**
+ * Each case against the targets, with its CPU per request as a ratio to the first case's (bare).
+ * @param {Case[]} cases
+ */
+function judge(cases) {
+  const bareRun = /** @type {Case} */ (cases[0]).run;
+  return cases.map(({ name, run, baseline }) => ({
+    name,
+    run,
+    baseline: baseline === true,
+    cpuVsBare: round(run.cpuUsPerRequest / bareRun.cpuUsPerRequest, 2),
+    errors: run.non2xx + run.errors,
+    met:
+      baseline === true ||
+      (run.non2xx + run.errors === 0 &&
+        run.latencyMs.p99 < P99_TARGET_MS &&
+        run.cpuUsPerRequest / bareRun.cpuUsPerRequest <= CPU_TARGET_RATIO),
+  }));
+}
+
+/**
+ * The table, a target line per case that is not a baseline, and the load average.
+ * @param {BenchOptions} opts @param {Row[]} rows
+ */
+function printRows(opts, rows) {
+  printTable(
+    `Fixed rate ${opts.rate} req/s for ${opts.rateDuration} s each (open loop, latency from each request's due time; CPU from /proc)`,
+    [
+      'case',
+      'requests',
+      'req/s',
+      'p50 ms',
+      'p99 ms',
+      'max ms',
+      'errors',
+      'CPU us/req',
+      'core',
+      'CPU vs bare',
+      'host waits cpu/io',
+    ],
+    rows.map((r) => [
+      r.name,
+      fmtInt(r.run.requests),
+      fmtInt(r.run.achievedRate),
+      fmtMs(r.run.latencyMs.p50),
+      fmtMs(r.run.latencyMs.p99),
+      fmtMs(r.run.latencyMs.max),
+      r.errors,
+      r.run.cpuUsPerRequest,
+      `${Math.round(r.run.coreShare * 100)}%`,
+      fmtRatio(r.cpuVsBare),
+      `${pctOf(r.run.host.cpuWaitShare)}/${pctOf(r.run.host.ioWaitShare)}${r.run.host.quiet ? '' : ' (disturbed)'}`,
+    ]),
+  );
+  for (const r of rows.filter((row) => !row.baseline)) {
+    console.log(
+      `target ${r.name}: 0 errors, p99 < ${P99_TARGET_MS} ms, CPU <= ${CPU_TARGET_RATIO}x bare: ${r.errors} errors, p99 ${fmtMs(r.run.latencyMs.p99)} ms, CPU ${fmtRatio(r.cpuVsBare)} (${r.met ? 'met' : 'MISSED'})`,
+    );
+  }
+  console.log(
+    `load at the end: ${os
+      .loadavg()
+      .map((x) => x.toFixed(1))
+      .join(' ')}`,
+  );
+}
+
+/**
+ * The JSON result: settings, every case, and the encrypt case's figures under the names earlier
+ * results used.
+ * @param {BenchOptions} opts @param {Row[]} rows
+ */
+function resultOf(opts, rows) {
+  const bareRun = /** @type {Row} */ (rows[0]).run;
+  const xksRow = /** @type {Row} */ (rows.find((r) => r.name === 'xkslab encrypt'));
+  return {
+    settings: {
+      rate: opts.rate,
+      durationSec: opts.rateDuration,
+      engine: opts.engine,
+      compare: opts.compare,
+      generator:
+        'bench/load/open.mjs: own open-loop scheduler (1 ms ticks), keep-alive node:http agent, latency from due time',
+    },
+    cases: rows.map((r) => ({ case: r.name, cpuVsBare: r.cpuVsBare, met: r.met, ...r.run })),
+    // The fields earlier results had, for the encrypt case.
+    xkslab: xksRow.run,
+    bare: bareRun,
+    p99VsBare: round(xksRow.run.latencyMs.p99 / bareRun.latencyMs.p99, 3),
+    cpu: {
+      serverCpuUsPerRequest: xksRow.run.cpuUsPerRequest,
+      serverCoreShare: xksRow.run.coreShare,
+      bareCpuUsPerRequest: bareRun.cpuUsPerRequest,
+      ratio: xksRow.cpuVsBare,
+    },
+    loadAvgAtEnd: os.loadavg().map((x) => round(x, 2)),
+    target: {
+      errors: 0,
+      p99Ms: P99_TARGET_MS,
+      cpuVsBare: CPU_TARGET_RATIO,
+      met: rows.every((r) => r.met),
+    },
+  };
+}
+
 /** @param {BenchOptions} opts */
 export async function fixedRateBench(opts) {
   const dir = await tempDir('rate');
@@ -86,7 +196,7 @@ export async function fixedRateBench(opts) {
     if (other) servers.push(other);
     const pool = (/** @type {{ port: number }} */ s, /** @type {Operation} */ op) => () =>
       signedPool({ port: s.port, credential, op, count: 2000 });
-    /** @type {{ name: string; run: Awaited<ReturnType<typeof atRate>>; baseline?: true }[]} */
+    /** @type {Case[]} */
     const cases = [];
     const bareUrl = `http://127.0.0.1:${bare.port}`;
     cases.push({
@@ -113,90 +223,9 @@ export async function fixedRateBench(opts) {
         run: await atRate(opts, other, other.url, pool(other, 'encrypt')),
       });
     }
-    const bareRun = /** @type {(typeof cases)[number]} */ (cases[0]).run;
-    const rows = cases.map(({ name, run, baseline }) => ({
-      name,
-      run,
-      baseline: baseline === true,
-      cpuVsBare: round(run.cpuUsPerRequest / bareRun.cpuUsPerRequest, 2),
-      errors: run.non2xx + run.errors,
-      met:
-        baseline === true ||
-        (run.non2xx + run.errors === 0 &&
-          run.latencyMs.p99 < P99_TARGET_MS &&
-          run.cpuUsPerRequest / bareRun.cpuUsPerRequest <= CPU_TARGET_RATIO),
-    }));
-    printTable(
-      `Fixed rate ${opts.rate} req/s for ${opts.rateDuration} s each (open loop, latency from each request's due time; CPU from /proc)`,
-      [
-        'case',
-        'requests',
-        'req/s',
-        'p50 ms',
-        'p99 ms',
-        'max ms',
-        'errors',
-        'CPU us/req',
-        'core',
-        'CPU vs bare',
-        'host waits cpu/io',
-      ],
-      rows.map((r) => [
-        r.name,
-        fmtInt(r.run.requests),
-        fmtInt(r.run.achievedRate),
-        fmtMs(r.run.latencyMs.p50),
-        fmtMs(r.run.latencyMs.p99),
-        fmtMs(r.run.latencyMs.max),
-        r.errors,
-        r.run.cpuUsPerRequest,
-        `${Math.round(r.run.coreShare * 100)}%`,
-        fmtRatio(r.cpuVsBare),
-        `${pctOf(r.run.host.cpuWaitShare)}/${pctOf(r.run.host.ioWaitShare)}${r.run.host.quiet ? '' : ' (disturbed)'}`,
-      ]),
-    );
-    for (const r of rows.filter((row) => !row.baseline)) {
-      console.log(
-        `target ${r.name}: 0 errors, p99 < ${P99_TARGET_MS} ms, CPU <= ${CPU_TARGET_RATIO}x bare: ${r.errors} errors, p99 ${fmtMs(r.run.latencyMs.p99)} ms, CPU ${fmtRatio(r.cpuVsBare)} (${r.met ? 'met' : 'MISSED'})`,
-      );
-    }
-    console.log(
-      `load at the end: ${os
-        .loadavg()
-        .map((x) => x.toFixed(1))
-        .join(' ')}`,
-    );
-    const xksRow = /** @type {(typeof rows)[number]} */ (
-      rows.find((r) => r.name === 'xkslab encrypt')
-    );
-    return {
-      settings: {
-        rate: opts.rate,
-        durationSec: opts.rateDuration,
-        engine: opts.engine,
-        compare: opts.compare,
-        generator:
-          'bench/load/open.mjs: own open-loop scheduler (1 ms ticks), keep-alive node:http agent, latency from due time',
-      },
-      cases: rows.map((r) => ({ case: r.name, cpuVsBare: r.cpuVsBare, met: r.met, ...r.run })),
-      // The fields earlier results had, for the encrypt case.
-      xkslab: xksRow.run,
-      bare: bareRun,
-      p99VsBare: round(xksRow.run.latencyMs.p99 / bareRun.latencyMs.p99, 3),
-      cpu: {
-        serverCpuUsPerRequest: xksRow.run.cpuUsPerRequest,
-        serverCoreShare: xksRow.run.coreShare,
-        bareCpuUsPerRequest: bareRun.cpuUsPerRequest,
-        ratio: xksRow.cpuVsBare,
-      },
-      loadAvgAtEnd: os.loadavg().map((x) => round(x, 2)),
-      target: {
-        errors: 0,
-        p99Ms: P99_TARGET_MS,
-        cpuVsBare: CPU_TARGET_RATIO,
-        met: rows.every((r) => r.met),
-      },
-    };
+    const rows = judge(cases);
+    printRows(opts, rows);
+    return resultOf(opts, rows);
   } finally {
     for (const s of servers.reverse()) await s.stop().catch(() => undefined);
     await removeDir(dir);

@@ -3,15 +3,14 @@
  * themselves (the primary only hands them the listener), so HTTPS, mTLS and the refusal of a
  * client without a certificate must hold in every worker, as they do in one process.
  */
-import { execFile } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { decryptBody, encryptBody, unb64 } from '@xkslab/conformance/testing';
+import { decryptBody, encryptBody, unb64, XKS_API } from '@xkslab/conformance/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { XkslabServer } from './support/binary.ts';
 import type { Credential } from './support/credentials.ts';
-import { curlXks } from './support/curl.ts';
+import { curl, curlXks } from './support/curl.ts';
 import { useTempServers } from './support/fixture.ts';
+import { defaultKeyStoreTarget } from './support/proxy-config.ts';
 
 /** Enough sequential connections that round-robin hands some to each of the two workers. */
 const EVERY_WORKER = 8;
@@ -21,6 +20,8 @@ let server: XkslabServer;
 let trust: string[];
 let clientArgs: string[];
 let credential: Credential;
+/** The default key store's URI path prefix. */
+let prefix: string;
 
 beforeAll(async () => {
   server = await start({ extraArgs: ['--dev-tls', '--workers', '2'] });
@@ -30,25 +31,12 @@ beforeAll(async () => {
     ...trust,
     ...['--cert', join(tls, 'client.pem'), '--key', join(tls, 'client-key.pem')],
   ];
-  const config = JSON.parse(await readFile(join(server.dataDir, 'kms-proxy-config.json'), 'utf8'));
-  credential = {
-    accessKeyId: config.XksProxyAuthenticationCredential.AccessKeyId,
-    secretAccessKey: config.XksProxyAuthenticationCredential.RawSecretAccessKey,
-  };
+  ({ credential, prefix } = await defaultKeyStoreTarget(server.port, server.dataDir));
 }, 60_000);
-
-/** curl without SigV4; never throws: its exit code and output. */
-function curl(args: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    execFile('curl', ['-sS', '--max-time', '10', ...args], (error, stdout, stderr) => {
-      done({ code: error ? Number((error as { code?: unknown }).code ?? 1) : 0, stdout, stderr });
-    });
-  });
-}
 
 function xks(path: string, body: unknown) {
   return curlXks({
-    url: `${server.url}/xkslab/kms/xks/v1${path}`,
+    url: `${server.url}${prefix}${XKS_API}${path}`,
     region: 'us-east-1',
     credential,
     body: JSON.stringify(body),

@@ -3,7 +3,6 @@
  * HTTPS), mTLS refusing clients without a certificate, from another CA or with another name, user
  * certificates (warning when they expire within 30 days, refusing expired ones), and bad flags.
  */
-import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -12,23 +11,11 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { runXkslab, type XkslabServer } from './support/binary.ts';
 import { DAY_MS, issue, makeCa, type Pem, writePem } from './support/certs.ts';
 import type { Credential } from './support/credentials.ts';
-import { curlXks } from './support/curl.ts';
+import { curl, curlXks } from './support/curl.ts';
 import { useTempServers } from './support/fixture.ts';
 
 const KMS_NAME = 'cks.kms.us-east-1.amazonaws.com';
 const { tempDir, start, removeLater } = useTempServers();
-
-type CurlRun = { code: number; stdout: string; stderr: string };
-
-/** Runs curl (never throws): exit code, output and error text. */
-function curl(args: readonly string[]): Promise<CurlRun> {
-  return new Promise((done) => {
-    execFile('curl', ['-sS', '--max-time', '10', ...args], (error, stdout, stderr) => {
-      const code = error ? Number((error as { code?: unknown }).code ?? 1) : 0;
-      done({ code, stdout, stderr });
-    });
-  });
-}
 
 function expectOneLineError(stderr: string): string {
   const lines = stderr.trimEnd().split('\n');

@@ -1,14 +1,26 @@
 /**
  * Signer (b): curl's built-in SigV4 (`--aws-sigv4`), the signer AWS's XKS test client uses. curl
  * signs `content-type;host;x-amz-date`. The body goes through stdin (`--data-binary @-`), byte
- * for byte as with `@file`.
+ * for byte as with `@file`. And `curl`: curl as it is, for TLS handshakes and plain requests.
  */
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import type { Credential } from './credentials.ts';
 import { collectOutput } from './process-output.ts';
 import { XKS_SERVICE } from './smithy-signer.ts';
 
 export type CurlResponse = { status: number; contentType: string; text: string };
+
+export type CurlRun = { code: number; stdout: string; stderr: string };
+
+/** Runs curl with `args` (never throws): its exit code, output and error text. */
+export function curl(args: readonly string[]): Promise<CurlRun> {
+  return new Promise((done) => {
+    execFile('curl', ['-sS', '--max-time', '10', ...args], (error, stdout, stderr) => {
+      const code = error ? Number((error as { code?: unknown }).code ?? 1) : 0;
+      done({ code, stdout, stderr });
+    });
+  });
+}
 
 const CURL_TIMEOUT_S = 10;
 

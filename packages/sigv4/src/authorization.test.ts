@@ -103,7 +103,7 @@ describe('formatAuthorization', () => {
   });
 });
 
-describe('parseAuthorization on repeated headers (the memo of Credential and SignedHeaders)', () => {
+describe('parseAuthorization on repeated headers (what it remembers of the last one)', () => {
   const sig = (c: string) => c.repeat(64);
   const headers = [
     `AWS4-HMAC-SHA256 Credential=AKID/20240101/us-east-1/kms-xks-proxy/aws4_request, SignedHeaders=host;x-amz-date, Signature=${sig('a')}`,

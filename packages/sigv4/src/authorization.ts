@@ -96,31 +96,14 @@ function parseWhole(value: string): ParsedAuthorization | undefined {
     date: scope.date,
     region: scope.region,
     service: scope.service,
-    signedHeaders: names.slice(),
+    signedHeaders: names,
     signature,
   };
 }
 
 type Scope = { accessKeyId: string; date: string; region: string; service: string };
 
-/**
- * The last Credential and SignedHeaders values parsed, with their results: a client signs request
- * after request with the same ones (only the signature changes), so each is parsed once.
- */
-let lastScope: { text: string; scope: Scope | undefined } = { text: '', scope: undefined };
-let lastNames: { text: string; names: readonly string[] | undefined } = {
-  text: '',
-  names: undefined,
-};
-
 function parseScope(credential: string): Scope | undefined {
-  if (credential !== lastScope.text) {
-    lastScope = { text: credential, scope: parseScopeUncached(credential) };
-  }
-  return lastScope.scope;
-}
-
-function parseScopeUncached(credential: string): Scope | undefined {
   const scope = credential.split('/');
   if (scope.length !== 5) return undefined;
   const [accessKeyId, date, region, service, terminator] = scope;
@@ -137,16 +120,12 @@ function parseScopeUncached(credential: string): Scope | undefined {
   ) {
     return undefined;
   }
-  return Object.freeze({ accessKeyId, date, region, service });
+  return { accessKeyId, date, region, service };
 }
 
-function parseSignedHeaders(signedHeaders: string): readonly string[] | undefined {
-  if (signedHeaders !== lastNames.text) {
-    const names = signedHeaders.split(';');
-    const ok = names.every((name) => HEADER_NAME.test(name));
-    lastNames = { text: signedHeaders, names: ok ? Object.freeze(names) : undefined };
-  }
-  return lastNames.names;
+function parseSignedHeaders(signedHeaders: string): string[] | undefined {
+  const names = signedHeaders.split(';');
+  return names.every((name) => HEADER_NAME.test(name)) ? names : undefined;
 }
 
 /** The Authorization header value for a computed signature. */

@@ -101,10 +101,13 @@ function entryMembers(
     time: time.toISOString(),
     prev: head.hash,
   };
-  if (typeof members.durationMs === 'number') {
-    members.durationMs = Math.round(members.durationMs * 100) / 100;
-  }
+  if (members.durationMs !== undefined) members.durationMs = roundedDuration(input.durationMs);
   return members;
+}
+
+/** An entry's duration: to the hundredth of a millisecond. */
+function roundedDuration(ms: number | undefined): number | undefined {
+  return typeof ms === 'number' ? Math.round(ms * 100) / 100 : ms;
 }
 
 /** Builds the next entry of a chain whose head is (`prevSeq`, `prevHash`). */
@@ -202,9 +205,7 @@ function memberValue(
     case 'prev':
       return prev;
     case 'durationMs':
-      return typeof input.durationMs === 'number'
-        ? Math.round(input.durationMs * 100) / 100
-        : input.durationMs;
+      return roundedDuration(input.durationMs);
     default:
       return input[name];
   }
