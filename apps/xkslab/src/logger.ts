@@ -20,7 +20,7 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 export function jsonLogger(
   write: (line: string) => void,
   clock: () => Date = () => new Date(),
-  options: { level?: LogLevel } = {},
+  options: { level?: LogLevel | undefined } = {},
 ): Logger {
   const shown = LOG_LEVELS.indexOf(options.level ?? 'info');
   const emit = (level: LogLevel, msg: string, fields?: LogFields) => {
@@ -33,6 +33,48 @@ export function jsonLogger(
     warn: (msg, fields) => emit('warn', msg, fields),
     error: (msg, fields) => emit('error', msg, fields),
   };
+}
+
+/**
+ * How many bytes of log lines may wait in a server for the reader of its stdout: about 6 s of
+ * request lines at KMS's 1,800 requests per second.
+ */
+export const LOG_BACKLOG_LIMIT_BYTES = 4 * 1024 * 1024;
+
+/** Where a server writes its log lines, and how much of them its reader has not taken yet. */
+export type LogOutput = { stdout(text: string): void; stdoutBacklog?: () => number };
+
+/**
+ * The log of a long-running server (`serve`, its workers, `kms`). Writes to a pipe are
+ * asynchronous, so a reader that stops reading (a paused pager, a stuck log shipper) would leave
+ * every line after it waiting in the process, without bound, for as long as the server runs.
+ * Past `limitBytes` waiting, lines are dropped and counted instead; the first line written once
+ * the backlog is under the limit again is a warning that says how many were dropped.
+ */
+export function serverLogger(
+  out: LogOutput,
+  options: { level?: LogLevel | undefined; limitBytes?: number } = {},
+): Logger {
+  const limit = options.limitBytes ?? LOG_BACKLOG_LIMIT_BYTES;
+  const backlog = out.stdoutBacklog;
+  let dropped = 0;
+  const write = (line: string) => {
+    if (backlog !== undefined && backlog() > limit) {
+      dropped++;
+      return;
+    }
+    if (dropped > 0) {
+      const count = dropped;
+      dropped = 0;
+      logger.warn('log lines dropped', {
+        count,
+        reason: `more than ${limit} bytes of log lines were waiting for the reader of stdout`,
+      });
+    }
+    out.stdout(line);
+  };
+  const logger = jsonLogger(write, undefined, { level: options.level });
+  return logger;
 }
 
 /** `logger` without its info and debug lines: what request handlers get with `serve --quiet`. */

@@ -36,6 +36,7 @@ function host(): Host {
     io: {
       stdout: (text: string) => void process.stdout.write(text),
       stderr: (text: string) => void process.stderr.write(text),
+      stdoutBacklog: () => process.stdout.writableLength,
     },
     env: {
       masterKey: envValue('XKSLAB_MASTER_KEY'),

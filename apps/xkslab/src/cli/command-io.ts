@@ -3,6 +3,11 @@ import { UserFacingError } from '../user-facing-error.ts';
 export type CommandIo = {
   stdout(text: string): void;
   stderr(text: string): void;
+  /**
+   * Bytes written to stdout that its reader has not taken yet (a pipe's writes are asynchronous:
+   * what the reader does not take waits in the process). Absent: nothing ever waits.
+   */
+  stdoutBacklog?: () => number;
 };
 
 /** A command that failed for a reason the user can fix: main.ts prints `xkslab: <message>`, exit 1. */

@@ -15,7 +15,7 @@ import {
 import type { ConnectionLimits } from '../connection-limits.ts';
 import { createKmsRuntime, DEFAULT_KMS_SETTINGS, kmsBannerText } from '../kms/kms-runtime.ts';
 import { fileStateStorage, loadKmsMasterKey } from '../kms/state-file.ts';
-import { jsonLogger, type Logger } from '../logger.ts';
+import { type Logger, serverLogger } from '../logger.ts';
 import type { AnyServer, FetchHandler, ListenerErrors, ListenTls } from '../server.ts';
 import { CommandError, type CommandIo, errorCode } from './command-io.ts';
 import { connectionLimitsOf } from './connection-flags.ts';
@@ -103,7 +103,7 @@ export async function kmsCommand(args: readonly string[], deps: KmsCommandDeps):
   const ca = await readPem(options.ca, 'CA certificate');
   const clientCert = await readPem(options.clientCert, 'client certificate');
   const clientKey = await readPem(options.clientKey, 'client key');
-  const logger = jsonLogger((line) => deps.io.stdout(line));
+  const logger = serverLogger(deps.io);
   const seed = options.seed === undefined ? undefined : await readKmsSeed(options.seed);
   let persistence: Parameters<typeof createKmsRuntime>[1]['persistence'];
   if (options.state !== undefined) {

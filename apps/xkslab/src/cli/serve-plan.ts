@@ -7,7 +7,7 @@ import { stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { SeedDocument } from '@xkslab/kms-emulator';
 import type { SeedFile } from '@xkslab/protocol';
-import { jsonLogger, type Logger, warningsOnly } from '../logger.ts';
+import { type Logger, serverLogger, warningsOnly } from '../logger.ts';
 import { checkSeedModules } from '../seed.ts';
 import type { ListenTls } from '../server.ts';
 import { type DevTlsPlan, planDevTls } from '../tls/dev-tls.ts';
@@ -102,7 +102,7 @@ export async function planServe(options: ServeOptions, io: CommandIo): Promise<S
   const dataDir = resolve(options.dataDir);
   const isNew = !(await exists(join(dataDir, 'db')));
   if (seed && isNew) checkSeedModules(seed, new Set());
-  const logger = jsonLogger(io.stdout, undefined, { level: options.logLevel });
+  const logger = serverLogger(io, { level: options.logLevel });
   const requestLogger = options.quiet ? warningsOnly(logger) : logger;
   logger.debug('options', {
     dataDir,

@@ -6,7 +6,14 @@
 import cluster from 'node:cluster';
 import type { AddressInfo } from 'node:net';
 import type { Vcm } from '@xkslab/vcm';
-import { jsonLogger, type LogFields, type Logger, type LogLevel, warningsOnly } from '../logger.ts';
+import {
+  type LogFields,
+  type Logger,
+  type LogLevel,
+  type LogOutput,
+  serverLogger,
+  warningsOnly,
+} from '../logger.ts';
 import {
   type AnyServer,
   type FetchHandler,
@@ -24,7 +31,7 @@ export type WorkerOptions = { host: string; logLevel: LogLevel; quiet: boolean }
 
 /** What a worker takes from main.ts (a subset of serve's dependencies). */
 export type WorkerHost = {
-  io: { stdout(text: string): void };
+  io: LogOutput;
   listen: (
     fetch: FetchHandler,
     host: string,
@@ -72,7 +79,7 @@ export function isClusterWorker(): boolean {
 
 /** Runs one worker until SIGTERM or SIGINT; then lets its requests finish. */
 export async function serveWorker(options: WorkerOptions, host: WorkerHost): Promise<number> {
-  const logger = tagged(jsonLogger(host.io.stdout, undefined, { level: options.logLevel }), {
+  const logger = tagged(serverLogger(host.io, { level: options.logLevel }), {
     worker: cluster.worker?.id,
   });
   const requestLogger = options.quiet ? warningsOnly(logger) : logger;
