@@ -17,7 +17,7 @@ import {
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type Admin, adminOk } from './support/admin-api.ts';
 import { expectXksError } from './support/assertions.ts';
-import { runXkslab, waitFor, writeSeedFile, type XkslabServer } from './support/binary.ts';
+import { runXkslab, startXkslab, waitFor, type XkslabServer } from './support/binary.ts';
 import { useTempServers } from './support/fixture.ts';
 import type { LabSeed, LabTargets } from './support/lab-seed.ts';
 import { sendXks } from './support/xks-client.ts';
@@ -65,22 +65,32 @@ describe('serve --workers 2', () => {
     expect(r.stdout).toMatch(/--workers N/);
   });
 
-  it('refuses fault injection, which needs one process', async () => {
+  it('takes fault rules from the seed: a defect of the answers, on every worker', async () => {
     const dir = await servers.tempDir('workers-faults');
-    const seed = await writeSeedFile(dir, {
-      ...lab.seed,
-      faults: [{ kind: 'defect', defect: 'pretty-json' }],
+    const seeded = await startXkslab({
+      dataDir: join(dir, 'data'),
+      seed: { ...lab.seed, faults: [{ kind: 'defect', defect: 'pretty-json' }] },
+      extraArgs: ['--workers', '2'],
     });
-    const r = await runXkslab([
-      ...['serve', '--workers', '2', '--data-dir', join(dir, 'data'), '--port', '0'],
-      ...['--seed', seed],
-    ]);
-    expect([r.code, r.stderr.trim()]).toEqual([
-      2,
-      "xkslab: fault injection needs one process: drop the seed's faults or --workers",
-    ]);
-    expect((await admin.call('GET', '/faults')).status).toBe(404);
-  });
+    try {
+      const target = { ...t.a, port: seeded.port };
+      const answers = await Promise.all(
+        Array.from({ length: EVERY_WORKER }, () =>
+          sendXks(target, healthPath(target), healthBody()),
+        ),
+      );
+      expect(answers.map((a) => [a.status, a.text.includes('\n  "')])).toEqual(
+        answers.map(() => [200, true]),
+      );
+      const workers = seeded
+        .logs()
+        .filter((l) => l.msg === 'xks')
+        .map((l) => l.worker);
+      expect(new Set(workers).size).toBe(2);
+    } finally {
+      await seeded.stop();
+    }
+  }, 60_000);
 
   it('round-trips encrypt and decrypt through the signed client', async () => {
     const out = await encryptOk(t.a, 'fixed', { plaintext: PLAINTEXT, aad: Buffer.from('x') });

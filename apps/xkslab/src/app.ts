@@ -1,6 +1,6 @@
 import { type Context, Hono } from 'hono';
-import type { FaultPlan } from './faults/fault-plan.ts';
-import { faultedStages } from './faults/faulted-stages.ts';
+import type { FaultSource } from './faults/fault-plan.ts';
+import { type FaultedRun, faultedStages } from './faults/faulted-stages.ts';
 import { ADMIN_BASE } from './services/deps.ts';
 import { METRICS_PATH } from './ui/ui-app.tsx';
 import { UI_BASE } from './ui/ui-deps.ts';
@@ -12,8 +12,13 @@ import { xksHandler } from './xks/xks-handler.ts';
 type FetchApp = { fetch: (request: Request, env?: object) => Response | Promise<Response> };
 
 export type AppDeps = XksDeps & {
-  /** Fault-injection rules (faults/); absent or inactive: the proxy behaves as specified. */
-  faults?: FaultPlan;
+  /**
+   * Fault-injection rules (faults/): the plan, or a worker's view of the primary's; absent or
+   * inactive: the proxy behaves as specified.
+   */
+  faults?: FaultSource;
+  /** How a call with faults is performed; absent: here (a worker hands it to the primary). */
+  faultedRun?: (deps: XksDeps) => FaultedRun;
   /** The admin API, served under /admin/v1 on this listener; absent when it has its own. */
   admin?: FetchApp;
   /** The dashboard (/ui) and GET /metrics (ui/ui-app.tsx), beside the admin API. */
@@ -62,7 +67,10 @@ export function createApp(deps: AppDeps): Hono {
   if (deps.ui) mountUi(app, deps.ui);
   // While fault rules exist, XKS requests take the fault plan's wrapped stages (faults/).
   const { faults } = deps;
-  const alternate = faults ? { when: faults, stages: faultedStages(faults, deps) } : undefined;
-  app.all('*', xksHandler(deps, alternate, deps.stages?.(deps)));
+  const base = deps.stages?.(deps);
+  const alternate = faults
+    ? { when: faults, stages: faultedStages(faults, deps, { base, run: deps.faultedRun?.(deps) }) }
+    : undefined;
+  app.all('*', xksHandler(deps, alternate, base));
   return app;
 }

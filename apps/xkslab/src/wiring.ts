@@ -101,7 +101,7 @@ export async function wireServices(input: {
   store: RecordStore;
   masterKey: Uint8Array;
   audit: AuditLog;
-  /** Absent: no fault injection (`serve --workers N`: the workers never consult a plan). */
+  /** Absent: no fault injection (`/admin/v1/faults` answers 404). */
   faults?: FaultPlan | undefined;
   logger: Logger;
   resetAdminToken: boolean;

@@ -78,9 +78,11 @@ function registerFaultRuleRoutes(app: AdminApp, deps: AdminDeps): void {
       request: { body: jsonBody(FaultRuleInput) },
       responses: { 201: jsonResponse(FaultResponse, 'The rule added'), ...ERROR_RESPONSES },
     }),
-    (c) => {
+    async (c) => {
       const fault = withFaultErrors(() => planOf(deps).add(c.req.valid('json')));
       deps.logger.warn('fault rule added', { id: fault.id, kind: fault.kind });
+      // With --workers, answered once every worker knows: the next request sees the rule.
+      await planOf(deps).published();
       return c.json({ fault }, 201);
     },
   );
@@ -93,9 +95,10 @@ function registerFaultRuleRoutes(app: AdminApp, deps: AdminDeps): void {
       security: SECURITY,
       responses: { 200: jsonResponse(FaultsCleared, 'How many were removed'), ...ERROR_RESPONSES },
     }),
-    (c) => {
+    async (c) => {
       const removed = planOf(deps).clear();
       deps.logger.info('fault rules cleared', { removed });
+      await planOf(deps).published();
       return c.json({ removed }, 200);
     },
   );
@@ -151,6 +154,7 @@ function registerScenarioRoutes(app: AdminApp, deps: AdminDeps): void {
       const faults = withFaultErrors(() => enableScenario(planOf(deps), name, options));
       if (!faults) throw new AdminError(404, 'SCENARIO_NOT_FOUND', `no scenario named '${name}'`);
       deps.logger.warn('fault scenario enabled', { scenario: name, rules: faults.length });
+      await planOf(deps).published();
       return c.json({ faults }, 201);
     },
   );
@@ -183,9 +187,10 @@ function registerFaultRemovalRoute(app: AdminApp, deps: AdminDeps): void {
       request: { params: FaultParams },
       responses: { 200: jsonResponse(FaultResponse, 'The rule removed'), ...ERROR_RESPONSES },
     }),
-    (c) => {
+    async (c) => {
       const fault = withFaultErrors(() => planOf(deps).remove(c.req.valid('param').faultId));
       deps.logger.info('fault rule removed', { id: fault.id });
+      await planOf(deps).published();
       return c.json({ fault }, 200);
     },
   );

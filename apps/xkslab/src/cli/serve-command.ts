@@ -193,7 +193,7 @@ async function start(
   const first = await seedData(p, core, deps);
   const { clock, random } = deps;
   const { workers } = running;
-  const faults = workers ? undefined : faultPlan(p.seed?.faults, clock);
+  const faults = faultPlan(p.seed?.faults, clock);
   const wired = await wireServices({
     ...{ core, store, masterKey, audit, faults, clock, random },
     logger: p.requestLogger,
@@ -234,7 +234,7 @@ async function start(
   }
   await writeRuntimeFiles(p.dataDir, { url: adminUrl, xksUrl }, wired.newAdminToken);
   startUsageFlush(core.registry, p.logger, running);
-  await workers?.serve({ deps: xksDeps, registry: core.registry });
+  await workers?.serve({ deps: xksDeps, registry: core.registry, faults });
   return {
     fetch: app.fetch,
     masterKey,
@@ -365,10 +365,7 @@ export async function serve(args: readonly string[], given: ServeDeps): Promise<
   let handler: FetchHandler = startingAnswer;
   const bound =
     options.workers > 1
-      ? await listenWithWorkers(
-          { ...options, ...p, faultRules: p.seed?.faults?.length ?? 0 },
-          p.logger,
-        )
+      ? await listenWithWorkers({ ...options, ...p }, p.logger)
       : await deps.listen((req, env) => handler(req, env), options.host, options.port, p.tls);
   const running: Running = 'group' in bound ? { workers: bound.group } : { server: bound.server };
   try {

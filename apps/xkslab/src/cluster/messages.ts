@@ -3,7 +3,9 @@
  * with `serialization: 'advanced'`: structured clone, so byte arrays pass as they are). Requests
  * carry an `id` the answer repeats (`Pending`).
  */
+import type { DefectName } from '@xkslab/protocol';
 import type { AuditEntryInput } from '../audit/audit-entry.ts';
+import type { RequestFaults } from '../faults/fault-plan.ts';
 import type { ListenTls } from '../server.ts';
 import type { XksLimits } from '../xks/limits.ts';
 import type { XksOperation } from '../xks/route.ts';
@@ -25,7 +27,15 @@ export type WorkerCall = {
   request: unknown;
   /** The proxy time the worker verified the signature at (ms since the epoch). */
   now: number;
+  /** The call's faults that act in the module (fault injection): absent, none. */
+  faults?: ModuleFaults;
 };
+
+/** What of a call's faults the primary applies: the defect's module and the module delay. */
+export type ModuleFaults = { defect: DefectName | undefined; moduleDelayMs: number };
+
+/** A worker's view of the primary's fault plan: whether to ask for a request's faults. */
+export type FaultView = { active: boolean; defect: DefectName | undefined };
 
 /** The primary's answer to a call: the route's result, or the error and what to log about it. */
 export type CallOutcome =
@@ -50,7 +60,11 @@ export type ToWorker =
   | { t: 'batch'; messages: ToWorker[] }
   | { t: 'init'; init: WorkerInit }
   | { t: 'keystores'; id: number; stores: KeyStoreCopy[] }
-  | { t: 'answer'; id: number; outcome?: CallOutcome };
+  /** The fault plan changed (acknowledged, as key stores are). */
+  | { t: 'faults'; id: number; view: FaultView }
+  | { t: 'answer'; id: number; outcome?: CallOutcome }
+  /** A request's faults as the primary decided them, and the plan as it is now. */
+  | { t: 'decided'; id: number; faults: RequestFaults | undefined; view: FaultView };
 
 export type ToPrimary =
   | { t: 'batch'; messages: ToPrimary[] }
@@ -59,6 +73,8 @@ export type ToPrimary =
   | { t: 'listening'; address: { address: string; family: string; port: number } }
   | { t: 'listen-failed'; message: string }
   | { t: 'call'; id: number; call: WorkerCall }
+  /** Decide one request's faults (sent only while the plan has rules). */
+  | { t: 'decide'; id: number; keyStore: string; keyId: string; operation: XksOperation }
   | { t: 'audit'; id: number; entry: AuditEntryInput }
   | { t: 'observed'; observations: Observation[]; uses: Array<[string, number]> }
   | { t: 'ack'; id: number };

@@ -1,3 +1,6 @@
+import type { FaultPlan } from '../faults/fault-plan.ts';
+import { faultedCrypto } from '../faults/faulted-crypto.ts';
+import { delayedCall } from '../faults/faulted-stages.ts';
 import type { KeyStoreRegistry } from '../keystores/registry.ts';
 import { describeError } from '../logger.ts';
 import { toXksError } from '../xks/errors.ts';
@@ -7,10 +10,18 @@ import { quotaStage } from '../xks/pipeline/quota.ts';
 import { noSuchPath, ROUTES_BY_OPERATION, specCrypto } from '../xks/pipeline/resolve.ts';
 import { runStage } from '../xks/pipeline/run.ts';
 import type { XksDeps } from '../xks/route.ts';
-import type { CallOutcome, ToPrimary, ToWorker, WorkerCall } from './messages.ts';
+import type { CallOutcome, FaultView, ToPrimary, ToWorker, WorkerCall } from './messages.ts';
 
-/** What the primary performs calls with: the XKS deps over the real module and registry. */
-export type CallOwner = { deps: XksDeps; registry: KeyStoreRegistry };
+/**
+ * What the primary performs calls with: the XKS deps over the real module and registry, and the
+ * fault plan whose rules it decides for every worker's requests.
+ */
+export type CallOwner = { deps: XksDeps; registry: KeyStoreRegistry; faults?: FaultPlan };
+
+/** What a worker needs to know of the fault plan between two requests. */
+export function faultView(plan: FaultPlan | undefined): FaultView {
+  return { active: plan?.active ?? false, defect: plan?.defect };
+}
 
 /**
  * Performs a call a worker received: the same quota, authorize and run stages a single process
@@ -24,19 +35,22 @@ export async function performCall(owner: CallOwner, call: WorkerCall): Promise<C
   try {
     const keyStore = owner.registry.get(call.keyStore);
     if (!keyStore) throw noSuchPath();
+    const { faults } = call;
+    const crypto = specCrypto(deps);
     const ctx: XksCallContext = {
       deps,
       route: ROUTES_BY_OPERATION[call.operation],
       keyStore,
       keyId: call.keyId,
-      crypto: specCrypto(deps),
+      crypto: faults ? faultedCrypto(deps, crypto, faults.defect, call.operation) : crypto,
       now: new Date(call.now),
       request: call.request,
       log,
     };
     quotaStage(ctx);
     authorizeStage(ctx);
-    return { ok: await runStage(ctx) };
+    const delayMs = faults?.moduleDelayMs ?? 0;
+    return { ok: await (delayMs > 0 ? delayedCall(ctx, delayMs) : runStage(ctx)) };
   } catch (e) {
     const error = toXksError(e);
     if (
@@ -64,7 +78,7 @@ export async function performCall(owner: CallOwner, call: WorkerCall): Promise<C
  */
 export function serveWorkerRequest(
   owner: CallOwner | undefined,
-  m: Extract<ToPrimary, { t: 'call' | 'audit' | 'observed' }>,
+  m: Extract<ToPrimary, { t: 'call' | 'decide' | 'audit' | 'observed' }>,
   answer: (message: ToWorker) => void,
 ): void {
   switch (m.t) {
@@ -75,6 +89,13 @@ export function serveWorkerRequest(
       }
       void performCall(owner, m.call).then((outcome) => answer({ t: 'answer', id: m.id, outcome }));
       return;
+    case 'decide': {
+      // One place decides for every worker: counted and throttle rules count once.
+      const plan = owner?.faults;
+      const faults = plan?.forRequest(m.keyStore, m.keyId, m.operation);
+      answer({ t: 'decided', id: m.id, faults, view: faultView(plan) });
+      return;
+    }
     case 'audit':
       void (owner?.deps.audit?.append(m.entry) ?? Promise.resolve()).then(() =>
         answer({ t: 'answer', id: m.id }),

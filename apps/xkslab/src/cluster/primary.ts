@@ -1,16 +1,16 @@
 /**
  * The primary of `serve --workers N`: forks N workers that share the XKS port (node:cluster,
- * round-robin), keeps their copies of the key stores current, performs their calls, writes their
- * audit entries and metrics, restarts a worker that dies, and stops them all at shutdown.
+ * round-robin), keeps their copies of the key stores and their view of the fault plan current,
+ * decides their requests' faults, performs their calls, writes their audit entries and metrics,
+ * restarts a worker that dies, and stops them all at shutdown.
  */
 import cluster, { type Worker } from 'node:cluster';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../logger.ts';
 import { ListenError, type ListenTls } from '../server.ts';
-import { UserFacingError } from '../user-facing-error.ts';
 import { Batcher, type ToPrimary, type ToWorker, type WorkerInit } from './messages.ts';
 import { type CallOwner, serveWorkerRequest } from './primary-calls.ts';
-import { KeyStorePush } from './push.ts';
+import { WorkerPush } from './push.ts';
 
 /** A worker that lived shorter than this before it died is restarted after this delay. */
 const RESTART_DELAY_MS = 1000;
@@ -47,7 +47,7 @@ export function startWorkers(count: number, init: WorkerInit, logger: Logger): W
   let stopping = false;
   /** A worker listens: from now on a worker that dies is restarted, not a failed start. */
   let up = false;
-  const push = new KeyStorePush(logger);
+  const push = new WorkerPush(logger);
   let listened: (address: AddressInfo) => void = () => {};
   let failed: (e: Error) => void = () => {};
   const listening = new Promise<AddressInfo>((resolve, reject) => {
@@ -63,7 +63,7 @@ export function startWorkers(count: number, init: WorkerInit, logger: Logger): W
         return;
       case 'hello':
         send(worker, { t: 'init', init });
-        if (owner) void push.to([worker], owner.registry);
+        if (owner) void push.all([worker], owner);
         return;
       case 'listening':
         // init.port stays as given: node:cluster shares one listening handle per address and
@@ -112,8 +112,10 @@ export function startWorkers(count: number, init: WorkerInit, logger: Logger): W
     listening,
     async serve(given) {
       owner = given;
-      given.registry.onChange(() => push.to(liveWorkers(), given.registry));
-      await push.to(liveWorkers(), given.registry);
+      const { registry, faults } = given;
+      registry.onChange(() => push.keyStores(liveWorkers(), registry));
+      faults?.onChange(() => push.faults(liveWorkers(), faults));
+      await push.all(liveWorkers(), given);
     },
     async stop() {
       stopping = true;
@@ -144,8 +146,6 @@ export type WorkerPlan = {
   moduleTimeoutMs: number;
   limits: WorkerInit['limits'];
   tls?: ListenTls | undefined;
-  /** Fault rules of the seed: refused, the workers never consult a fault plan. */
-  faultRules: number;
 };
 
 /** Forks the workers and waits until they listen; stops them again if they cannot. */
@@ -153,15 +153,6 @@ export async function listenWithWorkers(
   plan: WorkerPlan,
   logger: Logger,
 ): Promise<{ group: WorkerGroup; address: AddressInfo }> {
-  if (plan.faultRules > 0) {
-    // A usage mistake: exit code 2, as cli/flags.ts's UsageError.
-    throw new UserFacingError(
-      "fault injection needs one process: drop the seed's faults or --workers",
-      {
-        exitCode: 2,
-      },
-    );
-  }
   const { tls } = plan;
   const init: WorkerInit = {
     limits: plan.limits,

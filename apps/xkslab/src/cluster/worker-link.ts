@@ -1,9 +1,12 @@
+import type { XksOperationName } from '@xkslab/protocol';
 import type { AuditSink } from '../audit/audit-log.ts';
+import type { FaultSource, RequestFaults } from '../faults/fault-plan.ts';
 import type { Logger } from '../logger.ts';
 import type { XksMetricsSink } from '../xks/route.ts';
 import {
   Batcher,
   type CallOutcome,
+  type FaultView,
   type Observation,
   Pending,
   type ToPrimary,
@@ -12,6 +15,38 @@ import {
   type WorkerInit,
 } from './messages.ts';
 import { WorkerKeyStores } from './worker-keystores.ts';
+
+type Decide = (
+  keyStore: string,
+  keyId: string,
+  operation: XksOperationName,
+) => Promise<RequestFaults | undefined>;
+
+/**
+ * The primary's fault plan as a worker's stages see it: whether rules exist and the defect in
+ * force (pushed on every change and refreshed by every decision), and each request's faults
+ * decided by the primary, so a counted or throttle rule counts once for all workers.
+ */
+class PrimaryFaults implements FaultSource {
+  view: FaultView = { active: false, defect: undefined };
+  readonly #decide: Decide;
+
+  constructor(decide: Decide) {
+    this.#decide = decide;
+  }
+
+  get active(): boolean {
+    return this.view.active;
+  }
+
+  get defect(): FaultView['defect'] {
+    return this.view.defect;
+  }
+
+  forRequest(keyStore: string, keyId: string, operation: XksOperationName) {
+    return this.#decide(keyStore, keyId, operation);
+  }
+}
 
 /**
  * A worker's side of the IPC channel to the primary: the start-up settings, the key stores (kept
@@ -24,6 +59,13 @@ export class PrimaryLink {
   readonly init: Promise<WorkerInit>;
   #hasKeyStores = false;
   readonly #pending = new Pending<CallOutcome | undefined>();
+  readonly #decisions = new Pending<RequestFaults | undefined>();
+  /** The primary's fault plan, each request's faults decided there. */
+  readonly faults = new PrimaryFaults((keyStore, keyId, operation) => {
+    const { id, answer } = this.#decisions.open();
+    this.send({ t: 'decide', id, keyStore, keyId, operation });
+    return answer;
+  });
   #observations: Observation[] = [];
   #reportScheduled = false;
   readonly #logger: Logger;
@@ -39,7 +81,13 @@ export class PrimaryLink {
       if (m.t === 'batch') for (const inner of m.messages) receive(inner);
       else if (m.t === 'init') gotInit(m.init);
       else if (m.t === 'answer') this.#pending.settle(m.id, m.outcome);
-      else if (m.t === 'keystores') {
+      else if (m.t === 'decided') {
+        this.faults.view = m.view;
+        this.#decisions.settle(m.id, m.faults);
+      } else if (m.t === 'faults') {
+        this.faults.view = m.view;
+        this.send({ t: 'ack', id: m.id });
+      } else if (m.t === 'keystores') {
         this.keyStores.replace(m.stores);
         this.#hasKeyStores = true;
         this.send({ t: 'ack', id: m.id });

@@ -4,7 +4,7 @@ import type { XksContext, XksStages } from '../xks/pipeline/context.ts';
 import { specStages } from '../xks/pipeline/pipeline.ts';
 import { withDeadline } from '../xks/pipeline/run.ts';
 import type { XksDeps } from '../xks/route.ts';
-import type { CallOutcome, WorkerCall } from './messages.ts';
+import type { CallOutcome, ModuleFaults, WorkerCall } from './messages.ts';
 
 /**
  * How long past the module deadline a worker waits for the primary before it answers
@@ -17,14 +17,20 @@ const PRIMARY_GRACE_MS = 1000;
 export type Perform = (call: WorkerCall) => Promise<CallOutcome>;
 
 /** The outcome of a call, as the stage returns or throws it. */
-async function performed(ctx: XksContext, perform: Perform): Promise<object> {
-  const outcome = await perform({
+async function performed(
+  ctx: XksContext,
+  perform: Perform,
+  faults: ModuleFaults | undefined,
+): Promise<object> {
+  const call: WorkerCall = {
     keyStore: ctx.keyStore.name,
     keyId: ctx.keyId,
     operation: ctx.route.operation,
     request: ctx.request,
     now: ctx.now.getTime(),
-  });
+  };
+  if (faults) call.faults = faults;
+  const outcome = await perform(call);
   if ('ok' in outcome) return outcome.ok;
   if (outcome.policyScope !== undefined && outcome.policyRule !== undefined) {
     ctx.log.policyScope = outcome.policyScope;
@@ -45,6 +51,19 @@ export function workerStages(deps: XksDeps, perform: Perform): XksStages {
     ...specStages(deps),
     quota: () => {},
     authorize: () => {},
-    run: (ctx) => withDeadline(performed(ctx, perform), deps.moduleTimeoutMs + PRIMARY_GRACE_MS),
+    run: workerRun(deps, perform),
   };
+}
+
+/**
+ * A worker's run stage: the call performed by the primary, with the faults that act in the
+ * module when it has any (the primary applies the module delay within the module deadline, and
+ * the defect's module).
+ */
+export function workerRun(
+  deps: XksDeps,
+  perform: Perform,
+): (ctx: XksContext, faults?: ModuleFaults) => Promise<object> {
+  return (ctx, faults) =>
+    withDeadline(performed(ctx, perform, faults), deps.moduleTimeoutMs + PRIMARY_GRACE_MS);
 }

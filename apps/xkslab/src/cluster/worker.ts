@@ -24,7 +24,7 @@ import {
 import { xksApp } from '../wiring.ts';
 import type { WorkerInit } from './messages.ts';
 import { PrimaryLink } from './worker-link.ts';
-import { workerStages } from './worker-stages.ts';
+import { workerRun, workerStages } from './worker-stages.ts';
 
 /** The options of `serve` a worker reads itself (the rest comes from the primary). */
 export type WorkerOptions = { host: string; logLevel: LogLevel; quiet: boolean };
@@ -97,6 +97,13 @@ export async function serveWorker(options: WorkerOptions, host: WorkerHost): Pro
     audit: link.audit,
     metrics: link.metrics,
     stages: (deps) => workerStages(deps, link.perform),
+    // Fault rules live in the primary: it decides each request's faults while rules exist,
+    // this worker applies those of the HTTP path, and the primary those of the module.
+    faults: link.faults,
+    faultedRun: (deps) => {
+      const run = workerRun(deps, link.perform);
+      return (ctx, f) => run(ctx, { defect: f.defect, moduleDelayMs: f.moduleDelayMs });
+    },
   });
   const fetch: FetchHandler = (req, env) => (link.ready ? app.fetch(req, env) : startingAnswer());
   let bound: { server: AnyServer; address: AddressInfo };

@@ -130,3 +130,40 @@ describe('sampleDelay', () => {
     );
   });
 });
+
+describe('FaultPlan changes', () => {
+  it('runs the listener after every add, remove and clear; published() waits for the last', async () => {
+    const { p } = plan();
+    expect(await p.published()).toBeUndefined();
+    const seen: Array<[boolean, number]> = [];
+    let release: () => void = () => {};
+    p.onChange(async () => {
+      seen.push([p.active, p.list().length]);
+      await new Promise<void>((r) => {
+        release = r;
+      });
+    });
+    const rule = p.add({ kind: 'drop' });
+    let done = false;
+    const waiting = p.published().then(() => {
+      done = true;
+    });
+    await Promise.resolve();
+    expect(done).toBe(false);
+    release();
+    await waiting;
+    p.remove(rule.id);
+    release();
+    p.add({ kind: 'drop' });
+    release();
+    p.clear();
+    release();
+    await p.published();
+    expect(seen).toEqual([
+      [true, 1],
+      [false, 0],
+      [true, 1],
+      [false, 0],
+    ]);
+  });
+});

@@ -67,6 +67,24 @@ export type FaultPlanDeps = {
 };
 
 /**
+ * Where the XKS stages get a request's faults (faulted-stages.ts): the plan itself in the process
+ * that holds it, or a worker's view of the primary's plan (`serve --workers N`: the primary
+ * decides every request's faults, so a counted or throttled rule counts once for all workers).
+ */
+export type FaultSource = {
+  /** False when there are no rules: the handler then takes the spec's stages. */
+  readonly active: boolean;
+  /** The defect in force, if any. */
+  readonly defect: DefectName | undefined;
+  /** The faults of one request; a promise where deciding asks another process. */
+  forRequest(
+    keyStore: string,
+    keyId: string,
+    operation: XksOperationName,
+  ): RequestFaults | undefined | Promise<RequestFaults | undefined>;
+};
+
+/**
  * The fault-injection rules of this proxy, in memory only: they exist while a user keeps them
  * (seed file, admin API, `xkslab faults`) and are gone on restart. `active` is false when there
  * are none, and that one boolean is all the hot path pays.
@@ -77,9 +95,28 @@ export class FaultPlan {
   #rules: ActiveRule[] = [];
   #nextId = 1;
   readonly #deps: FaultPlanDeps;
+  #onChange: (() => Promise<void>) | undefined;
+  #published: Promise<void> = Promise.resolve();
 
   constructor(deps: FaultPlanDeps) {
     this.#deps = deps;
+  }
+
+  /**
+   * Runs `listener` after every change (add, remove, clear): the primary of `serve --workers N`
+   * tells its workers whether rules exist and which defect is in force.
+   */
+  onChange(listener: () => Promise<void>): void {
+    this.#onChange = listener;
+  }
+
+  /** Resolves once the listener has taken the last change (at once without one). */
+  published(): Promise<void> {
+    return this.#published;
+  }
+
+  #changed(): void {
+    if (this.#onChange) this.#published = this.#onChange();
   }
 
   /** The rules in force, oldest first (expired ones are dropped on the way). */
@@ -116,6 +153,7 @@ export class FaultPlan {
       ...(rule.kind === 'throttle' ? { buckets: new Map() } : {}),
     });
     this.active = true;
+    this.#changed();
     return rule;
   }
 
@@ -125,6 +163,7 @@ export class FaultPlan {
     if (!found) throw new FaultError('FAULT_NOT_FOUND', `no fault rule with id '${id}'`);
     this.#rules.splice(i, 1);
     this.active = this.#rules.length > 0;
+    this.#changed();
     return found.rule;
   }
 
@@ -133,6 +172,7 @@ export class FaultPlan {
     const n = this.#rules.length;
     this.#rules = [];
     this.active = false;
+    this.#changed();
     return n;
   }
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { inContext, META, NOW, signedRequest, xksFixture } from '../testing/xks-context.ts';
 import { XksError, xksErrorBody } from '../xks/errors.ts';
 import type { XksStages } from '../xks/pipeline/context.ts';
-import { FaultPlan } from './fault-plan.ts';
+import { FaultPlan, type FaultSource } from './fault-plan.ts';
 import { faultedStages } from './faulted-stages.ts';
 
 const ENCRYPT = '/p/kms/xks/v1/keys/k/encrypt';
@@ -24,7 +24,7 @@ async function upTo(
   const order = ['method', 'sigv4', 'quota', 'validate', 'authorize', 'run'] as const;
   return inContext(s.deps, req, async (i) => {
     const st: XksStages = s.stages;
-    const ctx = st.resolve(i);
+    const ctx = await st.resolve(i);
     for (const name of order) {
       if (name === 'method') {
         const early = st.method(ctx);
@@ -113,7 +113,7 @@ describe('faulted stages after SigV4', () => {
   it('change answers and errors by the defect', async () => {
     const s = await setup({ kind: 'defect', defect: 'pretty-json' });
     const [ok, refused] = await inContext(s.deps, signedRequest(ENCRYPT, BODY), async (i) => {
-      const ctx = s.stages.resolve(i);
+      const ctx = await s.stages.resolve(i);
       const error = new XksError('KeyNotFoundException', 'External key not found');
       return [
         await s.stages.answer(ctx, { a: 1 }),
@@ -122,5 +122,40 @@ describe('faulted stages after SigV4', () => {
     });
     expect(await ok?.text()).toBe('{\n  "a": 1\n}');
     expect(await refused?.text()).toContain('\n  "errorName": "KeyNotFoundException"');
+  });
+
+  it('take faults decided in another process (a promise: a worker asks the primary)', async () => {
+    const s = await setup({
+      kind: 'error',
+      errorName: 'KeyNotFoundException',
+      scope: { operation: 'Encrypt' },
+    });
+    const asked: string[] = [];
+    const primary: FaultSource = {
+      active: true,
+      defect: undefined,
+      forRequest: async (keyStore, keyId, operation) => {
+        asked.push(`${keyStore}/${keyId}/${operation}`);
+        return s.plan.forRequest(keyStore, keyId, operation);
+      },
+    };
+    const stages = faultedStages(primary, s.deps);
+    await expect(
+      upTo({ ...s, stages }, signedRequest(ENCRYPT, BODY), 'authorize'),
+    ).rejects.toMatchObject({ errorName: 'KeyNotFoundException' });
+    expect(asked).toEqual(['s/k/Encrypt']);
+  });
+
+  it("hand a call with faults to the given run (a worker's: the primary performs it)", async () => {
+    const s = await setup({ kind: 'latency', stage: 'module', latency: { type: 'fixed', ms: 50 } });
+    const handed: number[] = [];
+    const stages = faultedStages(s.plan, s.deps, {
+      run: async (_ctx, f) => {
+        handed.push(f.moduleDelayMs);
+        return { performed: 'elsewhere' };
+      },
+    });
+    const { result } = await upTo({ ...s, stages }, signedRequest(ENCRYPT, BODY), 'run');
+    expect([result, handed]).toEqual([{ performed: 'elsewhere' }, [50]]);
   });
 });

@@ -2,7 +2,12 @@ import { XKS_SIGV4_SERVICE } from '@xkslab/protocol';
 import { parseAuthorization } from '@xkslab/sigv4';
 import type { ActiveKeyStore } from '../keystores/registry.ts';
 import { XksError } from '../xks/errors.ts';
-import type { XksContext, XksIncoming, XksStages } from '../xks/pipeline/context.ts';
+import type {
+  XksCallContext,
+  XksContext,
+  XksIncoming,
+  XksStages,
+} from '../xks/pipeline/context.ts';
 import { specStages } from '../xks/pipeline/pipeline.ts';
 import { quotaThrottled } from '../xks/pipeline/quota.ts';
 import { contextOf, noSuchPath, parseXksPath, specCrypto } from '../xks/pipeline/resolve.ts';
@@ -19,7 +24,7 @@ import {
   refuseByDefect,
   resultWithFaults,
 } from './defects.ts';
-import type { FaultPlan, RequestFaults } from './fault-plan.ts';
+import type { FaultSource, RequestFaults } from './fault-plan.ts';
 import { faultedCrypto } from './faulted-crypto.ts';
 import { LAX_SIGV4_DEFECTS, laxVerify } from './lax-sigv4.ts';
 
@@ -28,7 +33,7 @@ import { LAX_SIGV4_DEFECTS, laxVerify } from './lax-sigv4.ts';
  * signed the request (what a proxy that ignores the prefix would do).
  */
 function keyStoreForAnyPrefix(
-  plan: FaultPlan,
+  plan: FaultSource,
   deps: XksDeps,
   incoming: XksIncoming,
 ): ActiveKeyStore | undefined {
@@ -43,6 +48,20 @@ function keyStoreForAnyPrefix(
 }
 
 type Decided = WeakMap<XksContext, RequestFaults>;
+
+/**
+ * The operation of a call with faults: the module delay inside the module deadline and the
+ * defect's module (`ctx.crypto`). A worker of `serve --workers N` hands both to the primary.
+ */
+export type FaultedRun = (ctx: XksContext, f: RequestFaults) => Promise<object>;
+
+/** A call's operation after `delayMs`, all of it under the module deadline. */
+export function delayedCall(ctx: XksCallContext, delayMs: number): Promise<object> {
+  return withDeadline(
+    delay(delayMs).then(() => callRoute(ctx)),
+    ctx.deps.moduleTimeoutMs,
+  );
+}
 
 /** The SigV4 stage of a request with faults: a lax verifier under the sigv4-* defects. */
 function faultedSigv4(ctx: XksContext, f: RequestFaults, now: Date): void {
@@ -72,7 +91,7 @@ function faultedSigv4(ctx: XksContext, f: RequestFaults, now: Date): void {
 
 /** resolve, method and sigv4 under the rules: where a request's faults are decided. */
 function entryStages(
-  plan: FaultPlan,
+  plan: FaultSource,
   deps: XksDeps,
   spec: XksStages,
   decided: Decided,
@@ -86,11 +105,14 @@ function entryStages(
         ? (deps.registry.byUriPathPrefix(at.prefix) ?? keyStoreForAnyPrefix(plan, deps, incoming))
         : undefined;
       if (!at || !keyStore) throw noSuchPath();
+      const withFaults = (f: RequestFaults | undefined) => {
+        const callCrypto = f ? faultedCrypto(deps, crypto, f.defect, at.route.operation) : crypto;
+        const ctx = contextOf(incoming, at, keyStore, callCrypto);
+        if (f) decided.set(ctx, f);
+        return ctx;
+      };
       const f = plan.forRequest(keyStore.name, at.keyId, at.route.operation);
-      const callCrypto = f ? faultedCrypto(deps, crypto, f.defect, at.route.operation) : crypto;
-      const ctx = contextOf(incoming, at, keyStore, callCrypto);
-      if (f) decided.set(ctx, f);
-      return ctx;
+      return f instanceof Promise ? f.then(withFaults) : withFaults(f);
     },
     method(ctx) {
       const f = decided.get(ctx);
@@ -110,20 +132,16 @@ function entryStages(
 
 /** run and the answers under the rules: module and response latency, answer defects. */
 function exitStages(
-  plan: FaultPlan,
-  deps: XksDeps,
+  plan: FaultSource,
   spec: XksStages,
   decided: Decided,
   answers: AnswerDefects,
+  run: FaultedRun,
 ): Pick<XksStages, 'run' | 'answer' | 'refuse'> {
   return {
     run(ctx) {
-      const ms = decided.get(ctx)?.moduleDelayMs;
-      if (!ms) return spec.run(ctx);
-      return withDeadline(
-        delay(ms).then(() => callRoute(ctx)),
-        deps.moduleTimeoutMs,
-      );
+      const f = decided.get(ctx);
+      return f ? run(ctx, f) : spec.run(ctx);
     },
     async answer(ctx, result) {
       const f = decided.get(ctx);
@@ -148,12 +166,20 @@ function exitStages(
 }
 
 /**
- * The XKS stages with the fault plan's rules and defect applied: each wraps the spec stage of the
- * same name. The rules are evaluated once per request, when `resolve` knows the key store, key and
- * operation; the handler uses these stages only while the plan is active.
+ * The XKS stages with the fault plan's rules and defect applied: each wraps the stage of the same
+ * name of `base` (the spec's, or a worker's). The rules are evaluated once per request, when
+ * `resolve` knows the key store, key and operation; the handler uses these stages only while the
+ * plan is active. `run` performs a call that has faults (default: here, with `delayedCall`).
  */
-export function faultedStages(plan: FaultPlan, deps: XksDeps): XksStages {
-  const spec = specStages(deps);
+export function faultedStages(
+  plan: FaultSource,
+  deps: XksDeps,
+  options: { base?: XksStages | undefined; run?: FaultedRun | undefined } = {},
+): XksStages {
+  const spec = options.base ?? specStages(deps);
+  const run: FaultedRun =
+    options.run ??
+    ((ctx, f) => (f.moduleDelayMs ? delayedCall(ctx, f.moduleDelayMs) : spec.run(ctx)));
   const decided: Decided = new WeakMap();
   const answers = new AnswerDefects();
   return {
@@ -173,6 +199,6 @@ export function faultedStages(plan: FaultPlan, deps: XksDeps): XksStages {
       const error = decided.get(ctx)?.error;
       if (error) throw new XksError(error, 'Injected by a fault rule');
     },
-    ...exitStages(plan, deps, spec, decided, answers),
+    ...exitStages(plan, spec, decided, answers, run),
   };
 }

@@ -70,8 +70,12 @@ export type EarlyAnswer = Response | undefined;
  * stages; the handler picks one of the two sets per request.
  */
 export type XksStages = {
-  /** Path to key store and operation (InvalidUriPathException). */
-  resolve(incoming: XksIncoming): XksContext;
+  /**
+   * Path to key store and operation (InvalidUriPathException). A promise only where resolving
+   * waits for another process (a worker asking the primary for a request's faults): the spec's
+   * stages resolve at once.
+   */
+  resolve(incoming: XksIncoming): XksContext | Promise<XksContext>;
   /** Only POST (405 with Allow: POST). */
   method(ctx: XksContext): EarlyAnswer;
   /** The body, capped before it is buffered (UnsupportedOperationException). */

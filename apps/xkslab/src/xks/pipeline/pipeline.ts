@@ -35,7 +35,9 @@ export async function runStages(
   incoming: XksIncoming,
   onContext: (ctx: XksContext) => void,
 ): Promise<Response> {
-  const ctx = stages.resolve(incoming);
+  const resolved = stages.resolve(incoming);
+  // No await for a context resolved at once: every request would pay a microtask for it.
+  const ctx = resolved instanceof Promise ? await resolved : resolved;
   onContext(ctx);
   const early = stages.method(ctx);
   if (early) return early;
