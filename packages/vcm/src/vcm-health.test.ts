@@ -79,7 +79,7 @@ describe('Vcm health check', () => {
     expect(await vcm.healthCheck('m')).toEqual(active);
     spy.failing = true;
     now += 999;
-    // Within the second: the store is not read again, every node still runs its round trip.
+    // Within the second: the store is not read again, and the round trips are not run again.
     expect(await vcm.healthCheck('m')).toEqual(active);
     now += 1;
     const failed = await vcm.healthCheck('m');
@@ -97,5 +97,45 @@ describe('Vcm health check', () => {
       'UNAVAILABLE',
       'UNAVAILABLE',
     ]);
+  });
+
+  it('runs the round trips at most once a second while they pass; a failing node shows within the second', async () => {
+    let now = Date.parse('2026-12-05T00:00:00Z');
+    let encrypts = 0;
+    let broken = false;
+    const engine: CipherEngine = {
+      name: 'noble',
+      encrypt: (key, iv, pt, aad) => {
+        encrypts++;
+        if (broken) throw new Error('engine fault');
+        return nobleEngine.encrypt(key, iv, pt, aad);
+      },
+      decrypt: (key, iv, ct, tag, aad) => nobleEngine.decrypt(key, iv, ct, tag, aad),
+    };
+    const vcm = await createTestVcm({ engine, clock: () => new Date(now) });
+    await vcm.createModule({ name: 'm', nodes: 2 });
+    encrypts = 0;
+    const statuses = async () => (await vcm.healthCheck('m')).map((n) => n.status);
+    expect(await statuses()).toEqual(['ACTIVE', 'ACTIVE']);
+    expect(encrypts).toBe(2);
+    now += 999;
+    expect(await statuses()).toEqual(['ACTIVE', 'ACTIVE']);
+    expect(encrypts).toBe(2);
+    // A second after the round trips that passed, they run again: the broken engine shows.
+    broken = true;
+    now += 1;
+    expect(await statuses()).toEqual(['UNAVAILABLE', 'UNAVAILABLE']);
+    // A failure is never reused: each check runs the round trips until they pass again.
+    expect(await statuses()).toEqual(['UNAVAILABLE', 'UNAVAILABLE']);
+    expect(encrypts).toBe(6);
+    broken = false;
+    expect(await statuses()).toEqual(['ACTIVE', 'ACTIVE']);
+    // A change of the module through the Vcm shows on the next check, inside the second.
+    await vcm.setModuleState('m', 'maintenance');
+    expect(await statuses()).toEqual(['UNAVAILABLE', 'UNAVAILABLE']);
+    await vcm.setModuleState('m', 'active');
+    const before = encrypts;
+    expect(await statuses()).toEqual(['ACTIVE', 'ACTIVE']);
+    expect(encrypts).toBe(before + 2);
   });
 });
