@@ -1,8 +1,9 @@
 // @ts-check
 // An interleaved A/B of XKS encrypt between this build and another one (`node bench/ab-encrypt.mjs
-// OTHER_MAIN_JS [ROUNDS]`): both servers run at once, rounds alternate (A B, B A, ...), each round a
+// OTHER_MAIN_JS [ROUNDS] [OPERATION]`; OPERATION health, metadata, decrypt or encrypt-cdiv measures
+// that call instead): both servers run at once, rounds alternate (A B, B A, ...), each round a
 // 3 s closed loop (16 connections, autocannon in its own process). Besides req/s it reports the
-// server's CPU time per encrypt (from /proc), which a shared, loaded host disturbs much less than
+// server's CPU time per call (from /proc), which a shared, loaded host disturbs much less than
 // throughput: a change that costs CPU shows there; a change that only adds latency shows in req/s.
 import { newCredential } from '@xkslab/conformance/testing';
 import { abSide, perRound, runAb, stopAb } from './lib/ab.mjs';
@@ -10,16 +11,22 @@ import { median } from './lib/common.mjs';
 import { cpuMs } from './lib/proc.mjs';
 
 const other = process.argv[2];
-if (!other) throw new Error('usage: node bench/ab-encrypt.mjs OTHER_MAIN_JS [ROUNDS]');
+const OPERATIONS = ['encrypt', 'health', 'metadata', 'decrypt', 'encrypt-cdiv'];
+const op = /** @type {import('./lib/servers.mjs').Operation} */ (process.argv[4] ?? 'encrypt');
+if (!other || !OPERATIONS.includes(op)) {
+  throw new Error(
+    `usage: node bench/ab-encrypt.mjs OTHER_MAIN_JS [ROUNDS] [${OPERATIONS.join('|')}]`,
+  );
+}
 const rounds = Number(process.argv[3] ?? 8);
 const credential = newCredential();
 
 const a = await abSide('this build', { label: 'ab', credential });
 const b = await abSide('other build', { label: 'ab', credential, mainJs: other });
-await runAb([a, b], { credential, rounds, cpu: { server: cpuMs } });
+await runAb([a, b], { credential, rounds, cpu: { server: cpuMs }, op });
 for (const s of [a, b]) {
   console.log(
-    `${s.name}: req/s ${perRound(s.rps)}; server CPU us/encrypt ${perRound(s.cpuUs.server ?? [])}`,
+    `${s.name}: req/s ${perRound(s.rps)}; server CPU us/${op} ${perRound(s.cpuUs.server ?? [])}`,
   );
 }
 await stopAb([a, b]);
@@ -29,5 +36,5 @@ const show = (/** @type {number[]} */ r) =>
   `${r.map((v) => v.toFixed(2)).join(' ')} (median ${median(r).toFixed(2)})`;
 console.log(`req/s, this/other per round: ${show(ratios(a.rps, b.rps))}`);
 console.log(
-  `CPU per encrypt, this/other per round: ${show(ratios(a.cpuUs.server ?? [], b.cpuUs.server))}`,
+  `CPU per ${op}, this/other per round: ${show(ratios(a.cpuUs.server ?? [], b.cpuUs.server))}`,
 );

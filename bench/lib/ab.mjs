@@ -1,8 +1,8 @@
 // @ts-check
 // The interleaved A/B of the ab-*.mjs benches: two xkslab servers on the same seed run at once; a
 // 1 s warm-up each, then rounds that alternate (A B, B A, ...), each a 3 s closed loop of signed
-// encrypts (16 connections, autocannon in its own process). Each round records req/s and, for
-// every named CPU counter (from /proc), the CPU time per encrypt.
+// calls, encrypts unless told otherwise (16 connections, autocannon in its own process). Each
+// round records req/s and, for every named CPU counter (from /proc), the CPU time per call.
 import { median, sleep } from './common.mjs';
 import { runLoad } from './load.mjs';
 import { benchSeed, removeDir, signedPool, startXkslab, tempDir } from './servers.mjs';
@@ -40,9 +40,14 @@ export async function abSide(name, { label, credential, args = [], mainJs }) {
  * Runs the warm-up and `rounds` alternating rounds; `cpu` names the counters read around each
  * round, in that order, before and after it.
  * @param {[AbSide, AbSide]} sides
- * @param {{ credential: Credential, rounds: number, cpu: Record<string, CpuCounter> }} options
+ * @param {{
+ *   credential: Credential,
+ *   rounds: number,
+ *   cpu: Record<string, CpuCounter>,
+ *   op?: import('./servers.mjs').Operation,
+ * }} options
  */
-export async function runAb(sides, { credential, rounds, cpu }) {
+export async function runAb(sides, { credential, rounds, cpu, op = 'encrypt' }) {
   const [a, b] = sides;
   const counters = Object.entries(cpu);
   /** @param {AbSide} s @param {number} durationSec */
@@ -51,7 +56,7 @@ export async function runAb(sides, { credential, rounds, cpu }) {
       url: s.server.url,
       connections: 16,
       durationSec,
-      requests: signedPool({ port: s.server.port, credential, op: 'encrypt', count: 1000 }),
+      requests: signedPool({ port: s.server.port, credential, op, count: 1000 }),
     });
   /** @param {AbSide} s */
   const readCpu = async (s) => {
