@@ -6,32 +6,17 @@
  */
 import { runConformance } from '@xkslab/conformance';
 import { encryptBody, keyPath } from '@xkslab/conformance/testing';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type Admin, adminOk } from './support/admin-api.ts';
+import { afterEach, describe, expect, it } from 'vitest';
+import { adminOk } from './support/admin-api.ts';
 import { expectXksError } from './support/assertions.ts';
-import type { XkslabServer } from './support/binary.ts';
 import { labConformanceOptions } from './support/conformance.ts';
-import { useTempServers } from './support/fixture.ts';
-import type { LabSeed, LabTargets } from './support/lab-seed.ts';
 import { judgesAll, mutationRun } from './support/mutation.ts';
+import { admin, EVERY_WORKER, lab, server, t, useWorkersLab } from './support/workers-lab.ts';
 import { sendXks } from './support/xks-client.ts';
 import { encryptOk } from './support/xks-ops.ts';
 
 const PLAINTEXT = Buffer.from('a data key, under fault rules');
-/** Enough concurrent requests that round-robin hands some to each of the two workers. */
-const EVERY_WORKER = 8;
-
-let lab: LabSeed;
-let server: XkslabServer;
-let t: LabTargets;
-let admin: Admin;
-
-const servers = useTempServers();
-beforeAll(async () => {
-  ({ lab, server, t, admin } = await servers.startLab({
-    start: { extraArgs: ['--workers', '2'] },
-  }));
-}, 60_000);
+useWorkersLab();
 afterEach(async () => {
   adminOk(await admin.call('DELETE', '/faults'));
 });

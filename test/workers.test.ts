@@ -14,30 +14,16 @@ import {
   keyPath,
   requestMetadata,
 } from '@xkslab/conformance/testing';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { type Admin, adminOk } from './support/admin-api.ts';
+import { describe, expect, it } from 'vitest';
+import { adminOk } from './support/admin-api.ts';
 import { expectXksError } from './support/assertions.ts';
-import { runXkslab, startXkslab, waitFor, type XkslabServer } from './support/binary.ts';
-import { useTempServers } from './support/fixture.ts';
-import type { LabSeed, LabTargets } from './support/lab-seed.ts';
+import { runXkslab, startXkslab, waitFor } from './support/binary.ts';
+import { admin, EVERY_WORKER, lab, server, t, useWorkersLab } from './support/workers-lab.ts';
 import { sendXks } from './support/xks-client.ts';
 import { decryptOk, encryptOk, healthOk } from './support/xks-ops.ts';
 
 const PLAINTEXT = Buffer.from('a data key, served by a worker');
-/** Enough sequential requests that round-robin hands some to each of the two workers. */
-const EVERY_WORKER = 8;
-
-let lab: LabSeed;
-let server: XkslabServer;
-let t: LabTargets;
-let admin: Admin;
-
-const servers = useTempServers();
-beforeAll(async () => {
-  ({ lab, server, t, admin } = await servers.startLab({
-    start: { extraArgs: ['--workers', '2'] },
-  }));
-}, 60_000);
+const servers = useWorkersLab();
 
 /** The `worker` field of the per-request log lines so far. */
 function servingWorkers(): Set<unknown> {
