@@ -36,13 +36,13 @@ export async function performCall(owner: CallOwner, call: WorkerCall): Promise<C
     const keyStore = owner.registry.get(call.keyStore);
     if (!keyStore) throw noSuchPath();
     const { faults } = call;
-    const crypto = specCrypto(deps);
     const ctx: XksCallContext = {
       deps,
       route: ROUTES_BY_OPERATION[call.operation],
       keyStore,
       keyId: call.keyId,
-      crypto: faults ? faultedCrypto(deps, crypto, faults.defect, call.operation) : crypto,
+      // The spec's crypto unless the call's defect changes what the module computes.
+      crypto: faultedCrypto(deps, specCrypto(deps), faults?.defect, call.operation),
       now: new Date(call.now),
       request: call.request,
       log,
