@@ -2,6 +2,7 @@ import { createCipheriv, createHash } from 'node:crypto';
 import { MemoryRecordStore, type RecordStore } from '@xkslab/vcm';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createApp } from '../app.ts';
+import type { AuditEntryInput } from '../audit/audit-entry.ts';
 import { type LogFields, silentLogger } from '../logger.ts';
 import { META, signedRequest, xksFixture } from '../testing/xks-context.ts';
 
@@ -134,5 +135,34 @@ describe('XKS handler (in process)', () => {
       status: 404,
       errorName: 'KeyNotFoundException',
     });
+  });
+
+  it('logs and audits a key id longer than the spec allows as its first 128 characters', async () => {
+    const entries: AuditEntryInput[] = [];
+    const { deps } = await xksFixture({
+      logger: { ...silentLogger, info: (msg, f) => env.lines.push({ msg, ...f }) },
+      audit: { append: async (entry) => void entries.push(entry) },
+    });
+    const app = createApp(deps);
+    const keyId = 'a'.repeat(2000);
+    const res = await app.request(
+      signedRequest(
+        `/p/kms/xks/v1/keys/${keyId}/metadata`,
+        { requestMetadata: META },
+        { secret: 'wrong' },
+      ),
+    );
+    expect(res.status).toBe(401);
+    const clipped = `${'a'.repeat(128)}...`;
+    expect(env.lines.at(-1)).toMatchObject({ msg: 'xks', keyId: clipped, status: 401 });
+    expect(entries).toEqual([
+      expect.objectContaining({ keyId: clipped, result: 'AuthenticationFailedException' }),
+    ]);
+    // A key id of the spec's longest length is logged as sent.
+    const longest = 'b'.repeat(128);
+    await app.request(
+      signedRequest(`/p/kms/xks/v1/keys/${longest}/metadata`, { requestMetadata: META }),
+    );
+    expect(env.lines.at(-1)).toMatchObject({ keyId: longest, status: 404 });
   });
 });

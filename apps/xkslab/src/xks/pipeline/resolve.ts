@@ -1,4 +1,4 @@
-import { buildGcmAad, computeCdiv } from '@xkslab/protocol';
+import { buildGcmAad, computeCdiv, EXTERNAL_KEY_ID_MAX } from '@xkslab/protocol';
 import type { ActiveKeyStore } from '../../keystores/registry.ts';
 import { XksError } from '../errors.ts';
 import type { XksCrypto, XksDeps, XksOperation, XksRoute } from '../route.ts';
@@ -57,7 +57,7 @@ export function contextOf(
   const { log } = incoming;
   log.operation = at.route.operation;
   log.keyStore = keyStore.name;
-  if (at.keyId) log.keyId = at.keyId;
+  if (at.keyId) log.keyId = loggedKeyId(at.keyId);
   // Named members rather than a spread of `incoming`: an object spread with members after it
   // is slower to build and to read, and every stage reads and writes this one.
   return {
@@ -75,6 +75,16 @@ export function contextOf(
     json: undefined,
     request: undefined,
   };
+}
+
+/**
+ * The key id as the log line and the audit entry carry it: as sent, or its first 128 characters
+ * (the spec's longest) and '...' when longer. It is logged before validation refuses it, so an
+ * unauthenticated client would otherwise set the size of the lines it causes, up to Node's 16 KiB
+ * header limit.
+ */
+export function loggedKeyId(keyId: string): string {
+  return keyId.length > EXTERNAL_KEY_ID_MAX ? `${keyId.slice(0, EXTERNAL_KEY_ID_MAX)}...` : keyId;
 }
 
 const EMPTY = new Uint8Array(0);
