@@ -16,6 +16,7 @@ import {
   removeDir,
   signedPool,
   startBare,
+  startFloor,
   startHono,
   startXkslab,
   tempDir,
@@ -183,6 +184,8 @@ export async function fixedRateBench(opts) {
     servers.push(bare);
     const hono = await startHono();
     servers.push(hono);
+    const floor = await startFloor(credential, dir);
+    servers.push(floor);
     const start = (/** @type {string} */ name, /** @type {string | undefined} */ mainJs) =>
       startXkslab({
         dataDir: join(dir, name),
@@ -207,6 +210,11 @@ export async function fixedRateBench(opts) {
     cases.push({
       name: 'minimal Hono app (framework floor)',
       run: await atRate(opts, hono, `http://127.0.0.1:${hono.port}`, pool(xks, 'encrypt')),
+      baseline: true,
+    });
+    cases.push({
+      name: 'XKS encrypt floor (no framework)',
+      run: await atRate(opts, floor, `http://127.0.0.1:${floor.port}`, pool(xks, 'encrypt')),
       baseline: true,
     });
     cases.push({

@@ -152,6 +152,20 @@ export function startHono() {
 }
 
 /**
+ * Starts bench/load/floor-server.mjs, the floor of an XKS encrypt (SigV4, AES-GCM, a log line and
+ * an audit line on bare node:http), for `credential`; it writes its lines into `dir`.
+ * @param {Credential} credential @param {string} dir
+ */
+export function startFloor(credential, dir) {
+  return startBaseline('floor-server.mjs', [
+    credential.accessKeyId,
+    credential.secretAccessKey,
+    join(dir, 'floor.log'),
+    join(dir, 'floor-audit.log'),
+  ]);
+}
+
+/**
  * Starts a baseline server script of bench/load (it prints `... port N` once listening).
  * @param {string} script @param {string[]} args
  */

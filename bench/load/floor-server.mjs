@@ -1,0 +1,108 @@
+// @ts-check
+// The floor of an XKS encrypt: the work the spec and the project's promises leave to any proxy,
+// written straight on node:http with no framework, no stages, no metrics, no fault hooks and no
+// key store. Per call it verifies SigV4 with the project's verifier (node:crypto hashes, signing
+// keys cached, as xkslab does), parses the JSON body, encrypts the plaintext with AES-256-GCM
+// under a fresh IV and the AAD, writes one JSON log line and one hash-chained audit line
+// (write(2) each, before the answer, as xkslab does) and answers compact JSON. Beside bare
+// node:http it shows what share of a CPU target the XKS work itself takes.
+//
+//   node bench/load/floor-server.mjs ACCESS_KEY_ID SECRET LOG_FILE AUDIT_FILE
+import { createCipheriv, createHmac, hash, randomBytes } from 'node:crypto';
+import { openSync, writeSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { SigningKeyCache, verifyRequest } from '@xkslab/sigv4';
+
+const [accessKeyId, secret, logPath, auditPath] = process.argv.slice(2);
+if (!accessKeyId || !secret || !logPath || !auditPath) {
+  throw new Error('usage: floor-server.mjs ACCESS_KEY_ID SECRET LOG_FILE AUDIT_FILE');
+}
+/** @type {import('@xkslab/sigv4').Sha256Functions} */
+const sha = {
+  sha256: (d) => hash('sha256', d, 'buffer'),
+  hmacSha256: (k, d) => createHmac('sha256', k).update(d).digest(),
+  sha256Hex: (d) => hash('sha256', d, 'hex'),
+};
+const cache = new SigningKeyCache(64, sha);
+const resolveSecret = (/** @type {string} */ id) => (id === accessKeyId ? secret : undefined);
+const key = randomBytes(32);
+const log = openSync(logPath, 'a');
+const audit = openSync(auditPath, 'a');
+let chain = '0'.repeat(64);
+
+/**
+ * The call's answer, or undefined when its signature does not verify.
+ * @param {import('node:http').IncomingMessage} req @param {Buffer} body
+ */
+function encrypt(req, body) {
+  const verified = verifyRequest(
+    { method: req.method ?? '', path: req.url ?? '', headers: req.headersDistinct, body },
+    {
+      region: 'us-east-1',
+      service: 'kms-xks-proxy',
+      now: new Date(),
+      resolveSecret,
+      cache,
+      hash: sha,
+    },
+  );
+  if (!verified.ok) return undefined;
+  const call = JSON.parse(body.toString('utf8'));
+  const iv = randomBytes(12);
+  const cipher = createCipheriv('aes-256-gcm', key, iv);
+  if (call.additionalAuthenticatedData) {
+    cipher.setAAD(Buffer.from(call.additionalAuthenticatedData, 'base64'));
+  }
+  const ciphertext = Buffer.concat([
+    cipher.update(Buffer.from(call.plaintext, 'base64')),
+    cipher.final(),
+  ]);
+  const meta = call.requestMetadata ?? {};
+  const time = new Date().toISOString();
+  writeSync(
+    log,
+    `${JSON.stringify({ time, msg: 'xks', path: req.url, kmsRequestId: meta.kmsRequestId, status: 200 })}\n`,
+  );
+  const entry = JSON.stringify({
+    time,
+    operation: 'Encrypt',
+    principal: meta.awsPrincipalArn,
+    kmsRequestId: meta.kmsRequestId,
+    accessKeyId: verified.accessKeyId,
+    prev: chain,
+  });
+  chain = hash('sha256', entry, 'hex');
+  writeSync(audit, `${entry}\n`);
+  return JSON.stringify({
+    authenticationTag: cipher.getAuthTag().toString('base64'),
+    ciphertext: ciphertext.toString('base64'),
+    initializationVector: iv.toString('base64'),
+  });
+}
+
+const server = createServer((req, res) => {
+  /** @type {Buffer[]} */
+  const chunks = [];
+  req.on('data', (chunk) => chunks.push(chunk));
+  req.on('end', () => {
+    const answer = encrypt(
+      req,
+      chunks.length === 1 ? /** @type {Buffer} */ (chunks[0]) : Buffer.concat(chunks),
+    );
+    const body = answer ?? '{"errorName":"AuthenticationFailedException"}';
+    res.writeHead(answer ? 200 : 401, {
+      'content-type': 'application/json',
+      'content-length': Buffer.byteLength(body),
+    });
+    res.end(body);
+  });
+});
+server.keepAliveTimeout = 65_000;
+server.listen(0, '127.0.0.1', () => {
+  const address = /** @type {import('node:net').AddressInfo} */ (server.address());
+  process.stdout.write(`floor server port ${address.port}\n`);
+});
+process.on('SIGTERM', () => {
+  server.close();
+  server.closeAllConnections();
+});
