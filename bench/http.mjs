@@ -25,6 +25,7 @@ import {
   sendOnce,
   signedPool,
   startBare,
+  startFloor,
   startXkslab,
   tempDir,
 } from './lib/servers.mjs';
@@ -97,6 +98,8 @@ export async function closedLoopBench(opts) {
   try {
     const bare = await startBare();
     servers.push(bare);
+    const floor = await startFloor(credential, dir);
+    servers.push(floor);
     const xks = await startXkslab({
       dataDir: join(dir, 'data'),
       seed,
@@ -169,6 +172,12 @@ export async function closedLoopBench(opts) {
         name: 'bare node:http',
         baseline: 'bare node:http',
         url: `http://127.0.0.1:${bare.port}`,
+        pool: () => poolFor(xks, credential, sealed, 'encrypt'),
+      },
+      {
+        name: 'XKS encrypt floor (no framework)',
+        baseline: 'bare node:http',
+        url: `http://127.0.0.1:${floor.port}`,
         pool: () => poolFor(xks, credential, sealed, 'encrypt'),
       },
       .../** @type {Operation[]} */ (['health', 'metadata', 'encrypt', 'decrypt']).map((op) =>
