@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { createServer as createTlsServer } from 'node:https';
 import { ENCRYPT_ANSWER as BODY } from './encrypt-answer.mjs';
+import { listenBaseline } from './listen.mjs';
 
 const [certPath, keyPath] = process.argv.slice(2);
 /** @type {import('node:http').RequestListener} */
@@ -23,12 +24,4 @@ const server =
   certPath && keyPath
     ? createTlsServer({ cert: readFileSync(certPath), key: readFileSync(keyPath) }, handler)
     : createServer(handler);
-server.keepAliveTimeout = 65_000;
-server.listen(0, '127.0.0.1', () => {
-  const address = /** @type {import('node:net').AddressInfo} */ (server.address());
-  process.stdout.write(`bare server port ${address.port}\n`);
-});
-process.on('SIGTERM', () => {
-  server.close();
-  server.closeAllConnections();
-});
+listenBaseline(server, 'bare server');

@@ -12,6 +12,7 @@ import { createCipheriv, createHmac, hash, randomBytes } from 'node:crypto';
 import { openSync, writeSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { SigningKeyCache, verifyRequest } from '@xkslab/sigv4';
+import { listenBaseline } from './listen.mjs';
 
 const [accessKeyId, secret, logPath, auditPath] = process.argv.slice(2);
 if (!accessKeyId || !secret || !logPath || !auditPath) {
@@ -97,12 +98,4 @@ const server = createServer((req, res) => {
     res.end(body);
   });
 });
-server.keepAliveTimeout = 65_000;
-server.listen(0, '127.0.0.1', () => {
-  const address = /** @type {import('node:net').AddressInfo} */ (server.address());
-  process.stdout.write(`floor server port ${address.port}\n`);
-});
-process.on('SIGTERM', () => {
-  server.close();
-  server.closeAllConnections();
-});
+listenBaseline(server, 'floor server');
