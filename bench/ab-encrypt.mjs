@@ -1,8 +1,9 @@
 // @ts-check
 // An interleaved A/B of XKS encrypt between this build and another one (`node bench/ab-encrypt.mjs
-// OTHER_MAIN_JS [ROUNDS] [OPERATION]`; OPERATION health, metadata, decrypt or encrypt-cdiv measures
-// that call instead): both servers run at once, rounds alternate (A B, B A, ...), each round a
-// 3 s closed loop (16 connections, autocannon in its own process). Besides req/s it reports the
+// OTHER_MAIN_JS [ROUNDS] [OPERATION] [--rate R]`; OPERATION health, metadata, decrypt or
+// encrypt-cdiv measures that call instead): both servers run at once, rounds alternate (A B, B A,
+// ...), each round a 3 s closed loop (16 connections, autocannon in its own process), or with
+// `--rate R` 10 s at R requests a second (open loop, as KMS sends). Besides req/s it reports the
 // server's CPU time per call (from /proc), which a shared, loaded host disturbs much less than
 // throughput: a change that costs CPU shows there; a change that only adds latency shows in req/s.
 import { newCredential } from '@xkslab/conformance/testing';
@@ -10,20 +11,23 @@ import { abSide, perRound, runAb, stopAb } from './lib/ab.mjs';
 import { median } from './lib/common.mjs';
 import { cpuMs } from './lib/proc.mjs';
 
-const other = process.argv[2];
+const args = process.argv.slice(2);
+const rateAt = args.indexOf('--rate');
+const rate = rateAt >= 0 ? Number(args[rateAt + 1]) : undefined;
+const [other, roundsArg, opArg] = args.filter((_, i) => i !== rateAt && i !== rateAt + 1);
 const OPERATIONS = ['encrypt', 'health', 'metadata', 'decrypt', 'encrypt-cdiv'];
-const op = /** @type {import('./lib/servers.mjs').Operation} */ (process.argv[4] ?? 'encrypt');
-if (!other || !OPERATIONS.includes(op)) {
+const op = /** @type {import('./lib/servers.mjs').Operation} */ (opArg ?? 'encrypt');
+if (!other || !OPERATIONS.includes(op) || (rate !== undefined && !(rate > 0))) {
   throw new Error(
-    `usage: node bench/ab-encrypt.mjs OTHER_MAIN_JS [ROUNDS] [${OPERATIONS.join('|')}]`,
+    `usage: node bench/ab-encrypt.mjs OTHER_MAIN_JS [ROUNDS] [${OPERATIONS.join('|')}] [--rate REQ_PER_SEC]`,
   );
 }
-const rounds = Number(process.argv[3] ?? 8);
+const rounds = Number(roundsArg ?? 8);
 const credential = newCredential();
 
 const a = await abSide('this build', { label: 'ab', credential });
 const b = await abSide('other build', { label: 'ab', credential, mainJs: other });
-await runAb([a, b], { credential, rounds, cpu: { server: cpuMs }, op });
+await runAb([a, b], { credential, rounds, cpu: { server: cpuMs }, op, rate });
 for (const s of [a, b]) {
   console.log(
     `${s.name}: req/s ${perRound(s.rps)}; server CPU us/${op} ${perRound(s.cpuUs.server ?? [])}`,

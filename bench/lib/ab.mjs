@@ -1,8 +1,11 @@
 // @ts-check
 // The interleaved A/B of the ab-*.mjs benches: two xkslab servers on the same seed run at once; a
 // 1 s warm-up each, then rounds that alternate (A B, B A, ...), each a 3 s closed loop of signed
-// calls, encrypts unless told otherwise (16 connections, autocannon in its own process). Each
-// round records req/s and, for every named CPU counter (from /proc), the CPU time per call.
+// calls, encrypts unless told otherwise (16 connections, autocannon in its own process). With a
+// rate, each round is instead 10 s of the open-loop generator at that rate (3 s warm-up), as the
+// fixed-rate bench runs it: CPU per call at KMS's rate, without the order effects of running the
+// two builds one after the other. Each round records req/s and, for every named CPU counter (from
+// /proc), the CPU time per call.
 import { median, sleep } from './common.mjs';
 import { runLoad } from './load.mjs';
 import { benchSeed, removeDir, signedPool, startXkslab, tempDir } from './servers.mjs';
@@ -45,19 +48,25 @@ export async function abSide(name, { label, credential, args = [], mainJs }) {
  *   rounds: number,
  *   cpu: Record<string, CpuCounter>,
  *   op?: import('./servers.mjs').Operation,
+ *   rate?: number | undefined,
  * }} options
  */
-export async function runAb(sides, { credential, rounds, cpu, op = 'encrypt' }) {
+export async function runAb(sides, { credential, rounds, cpu, op = 'encrypt', rate }) {
   const [a, b] = sides;
   const counters = Object.entries(cpu);
   /** @param {AbSide} s @param {number} durationSec */
-  const load = (s, durationSec) =>
-    runLoad('closed', {
-      url: s.server.url,
-      connections: 16,
-      durationSec,
-      requests: signedPool({ port: s.server.port, credential, op, count: 1000 }),
-    });
+  const load = async (s, durationSec) => {
+    const url = s.server.url;
+    if (rate === undefined) {
+      const requests = signedPool({ port: s.server.port, credential, op, count: 1000 });
+      const res = await runLoad('closed', { url, connections: 16, durationSec, requests });
+      return { ...res, rps: res.reqPerSec };
+    }
+    const requests = signedPool({ port: s.server.port, credential, op, count: 2000 });
+    const res = await runLoad('open', { url, rate, durationSec, requests });
+    return { ...res, rps: res.achievedRate };
+  };
+  const [warmUpSec, roundSec] = rate === undefined ? [1, 3] : [3, 10];
   /** @param {AbSide} s */
   const readCpu = async (s) => {
     /** @type {number[]} */
@@ -68,15 +77,15 @@ export async function runAb(sides, { credential, rounds, cpu, op = 'encrypt' }) 
   for (const s of sides) {
     for (const [counter] of counters) s.cpuUs[counter] = [];
   }
-  for (const s of sides) await load(s, 1); // warm-up
+  for (const s of sides) await load(s, warmUpSec);
   for (let r = 0; r < rounds; r++) {
     for (const s of r % 2 ? [b, a] : [a, b]) {
       const before = await readCpu(s);
-      const res = await load(s, 3);
+      const res = await load(s, roundSec);
       const after = await readCpu(s);
       if (res.non2xx || res.errors)
         throw new Error(`${s.name}: ${res.non2xx} non-2xx, ${res.errors} errors`);
-      s.rps.push(Math.round(res.reqPerSec));
+      s.rps.push(Math.round(res.rps));
       counters.forEach(([counter], i) => {
         const used = (after[i] ?? Number.NaN) - (before[i] ?? Number.NaN);
         s.cpuUs[counter]?.push(Math.round((used * 1000) / res.requests));
