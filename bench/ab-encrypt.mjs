@@ -14,7 +14,8 @@ import { cpuMs } from './lib/proc.mjs';
 const args = process.argv.slice(2);
 const rateAt = args.indexOf('--rate');
 const rate = rateAt >= 0 ? Number(args[rateAt + 1]) : undefined;
-const [other, roundsArg, opArg] = args.filter((_, i) => i !== rateAt && i !== rateAt + 1);
+const [other, roundsArg, opArg] =
+  rateAt < 0 ? args : args.filter((_, i) => i !== rateAt && i !== rateAt + 1);
 const OPERATIONS = ['encrypt', 'health', 'metadata', 'decrypt', 'encrypt-cdiv'];
 const op = /** @type {import('./lib/servers.mjs').Operation} */ (opArg ?? 'encrypt');
 if (!other || !OPERATIONS.includes(op) || (rate !== undefined && !(rate > 0))) {
