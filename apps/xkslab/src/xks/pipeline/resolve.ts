@@ -1,5 +1,6 @@
-import { buildGcmAad, computeCdiv, EXTERNAL_KEY_ID_MAX } from '@xkslab/protocol';
+import { buildGcmAad, EXTERNAL_KEY_ID_MAX } from '@xkslab/protocol';
 import type { ActiveKeyStore } from '../../keystores/registry.ts';
+import { nodeCdiv } from '../../node-sha256.ts';
 import { XksError } from '../errors.ts';
 import type { XksCrypto, XksDeps, XksOperation, XksRoute } from '../route.ts';
 import { decryptRoute } from '../routes/decrypt.ts';
@@ -38,9 +39,12 @@ export function parseXksPath(path: string): XksPath | undefined {
   return { prefix, keyId: match[2] ?? '', route: KEY_ROUTES[opName] as XksRoute };
 }
 
-/** The module and the spec's constructions (§1.8): what every call computes with by default. */
+/**
+ * The module and the spec's constructions (§1.8): what every call computes with by default. The
+ * CDIV is hashed with node:crypto (`nodeCdiv`, property-tested equal to the protocol package's).
+ */
 export function specCrypto(deps: XksDeps): XksCrypto {
-  return { module: deps.vcm, gcmAad: buildGcmAad, cdiv: computeCdiv };
+  return { module: deps.vcm, gcmAad: buildGcmAad, cdiv: nodeCdiv };
 }
 
 export function noSuchPath(): XksError {
