@@ -19,6 +19,7 @@ import { runLoad, summarize } from './lib/load.mjs';
 import { rssMiB } from './lib/proc.mjs';
 import {
   benchSeed,
+  FLOOR_CASE,
   removeDir,
   sealMany,
   selfSignedCert,
@@ -175,7 +176,7 @@ export async function closedLoopBench(opts) {
         pool: () => poolFor(xks, credential, sealed, 'encrypt'),
       },
       {
-        name: 'XKS encrypt floor (no framework)',
+        name: FLOOR_CASE,
         baseline: 'bare node:http',
         url: `http://127.0.0.1:${floor.port}`,
         pool: () => poolFor(xks, credential, sealed, 'encrypt'),

@@ -13,6 +13,7 @@ import { runLoad } from './lib/load.mjs';
 import { cpuMs, hostDisturbance, hostSample, quietHost, rssMiB } from './lib/proc.mjs';
 import {
   benchSeed,
+  FLOOR_CASE,
   removeDir,
   signedPool,
   startBare,
@@ -67,9 +68,6 @@ const pctOf = (/** @type {number} */ share) =>
  * @typedef {{ name: string; run: Awaited<ReturnType<typeof atRate>>; baseline?: true }} Case
  * @typedef {ReturnType<typeof judge>[number]} Row
  */
-
-/** The name of the XKS floor's case: the CPU of the others is also given as a ratio to it. */
-const FLOOR_CASE = 'XKS encrypt floor (no framework)';
 
 /**
  * Each case against the targets, with its CPU per request as a ratio to the first case's (bare)

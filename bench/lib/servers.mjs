@@ -151,6 +151,9 @@ export function startHono() {
   return startBaseline('hono-server.mjs', []);
 }
 
+/** The case name of the XKS floor in the bench tables (the rate bench also takes ratios to it). */
+export const FLOOR_CASE = 'XKS encrypt floor (no framework)';
+
 /**
  * Starts bench/load/floor-server.mjs, the floor of an XKS encrypt (SigV4, AES-GCM, a log line and
  * an audit line on bare node:http), for `credential`; it writes its lines into `dir`.

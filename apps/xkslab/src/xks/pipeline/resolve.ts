@@ -87,7 +87,7 @@ export function contextOf(
  * unauthenticated client would otherwise set the size of the lines it causes, up to Node's 16 KiB
  * header limit.
  */
-export function loggedKeyId(keyId: string): string {
+function loggedKeyId(keyId: string): string {
   return keyId.length > EXTERNAL_KEY_ID_MAX ? `${keyId.slice(0, EXTERNAL_KEY_ID_MAX)}...` : keyId;
 }
 
