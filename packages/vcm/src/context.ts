@@ -29,7 +29,12 @@ export function checkDeps(deps: VcmDeps): CheckedDeps {
   if (store === null || typeof store !== 'object' || typeof store.get !== 'function') {
     throw new VcmError('INVALID_INPUT', 'deps.store must be a RecordStore');
   }
-  if (engine === null || typeof engine !== 'object' || typeof engine.encrypt !== 'function') {
+  if (
+    engine === null ||
+    typeof engine !== 'object' ||
+    typeof engine.encrypt !== 'function' ||
+    typeof engine.forget !== 'function'
+  ) {
     throw new VcmError('INVALID_INPUT', 'deps.engine must be a CipherEngine');
   }
   if (!(masterKey instanceof Uint8Array) || masterKey.length !== AES_256_KEY_BYTES) {
@@ -74,7 +79,10 @@ export class VcmContext {
   /** `masterKey` is the Vcm's own copy: the key loader keeps it and wipes it at close. */
   constructor(deps: CheckedDeps, masterKey: Uint8Array) {
     this.records = new RecordBarrier(deps.store, masterKey, this.guard);
-    this.keys = new KeyLoader(this.records, this.guard, masterKey, deps.keyCacheEntries);
+    const { engine } = deps;
+    this.keys = new KeyLoader(this.records, this.guard, masterKey, deps.keyCacheEntries, (key) =>
+      engine.forget(key),
+    );
     this.engine = deps.engine;
     this.clock = deps.clock;
     this.#random = deps.random;

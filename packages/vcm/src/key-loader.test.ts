@@ -46,7 +46,7 @@ async function setup() {
     { type: 'key', module: 'm', record: key('k2') },
   ]);
   const masterKey = new Uint8Array(TEST_MASTER_KEY);
-  const loader = new KeyLoader(records, guard, masterKey, 10);
+  const loader = new KeyLoader(records, guard, masterKey, 10, () => {});
   spy.calls = [];
   return { spy, loader, material, masterKey, records, kek };
 }

@@ -28,22 +28,16 @@ function cacheKey(module: string, id: string): string {
   return `${module}/${id}`;
 }
 
-function wipeEntry(entry: KeyEntry): void {
-  for (const material of entry.materials.values()) material.fill(0);
+/** Wipes one key's material: `forget` first drops whatever the cipher engine keeps for it. */
+type WipeMaterial = (material: Uint8Array) => void;
+
+function wipeEntry(entry: KeyEntry, wipe: WipeMaterial): void {
+  for (const material of entry.materials.values()) wipe(material);
   entry.materials.clear();
 }
 
-/**
- * Wipes a key evicted from the cache on the next macrotask, not at once: a call that took the
- * entry from the cache uses its material synchronously after its last await, and that continuation
- * always runs before the next macrotask, so it never sees wiped material.
- */
-function wipeLater(entry: KeyEntry): void {
-  setImmediate(() => wipeEntry(entry));
-}
-
 /** Every version of a key unwrapped under its module's KEK; nothing is left unwiped on failure. */
-function unwrapEntry(record: KeyRecord, kek: Uint8Array): KeyEntry {
+function unwrapEntry(record: KeyRecord, kek: Uint8Array, wipe: WipeMaterial): KeyEntry {
   const entry: KeyEntry = {
     record,
     canEncrypt: record.usage.includes('ENCRYPT'),
@@ -57,7 +51,7 @@ function unwrapEntry(record: KeyRecord, kek: Uint8Array): KeyEntry {
       entry.materials.set(v.version, unwrapKey(kek, wrapped));
     }
   } catch (e) {
-    wipeEntry(entry);
+    wipeEntry(entry, wipe);
     throw e;
   }
   return entry;
@@ -78,7 +72,7 @@ export class KeyLoader {
   readonly #guard: Guard;
   readonly #masterKey: Uint8Array;
   readonly #modules = new Map<string, ModuleEntry>();
-  /** Unwrapped keys used more than once lately, least recently used evicted (see wipeLater). */
+  /** Unwrapped keys used more than once lately, least recently used evicted (wiped later). */
   readonly #keys: LruMap<string, KeyEntry>;
   /**
    * The last key loaded but not admitted to the cache, until it is wiped on the next macrotask or
@@ -91,11 +85,31 @@ export class KeyLoader {
   /** Health-check keys unwrapped within the last HEALTH_CHECK_REUSE_MS, by module (see healthKey). */
   readonly #healthKeys = new Map<string, HealthKeyEntry>();
 
-  constructor(records: RecordBarrier, guard: Guard, masterKey: Uint8Array, cacheEntries: number) {
+  /** Wipes key material, after the cipher engine forgot it (CipherEngine.forget). */
+  readonly #wipe: WipeMaterial;
+
+  constructor(
+    records: RecordBarrier,
+    guard: Guard,
+    masterKey: Uint8Array,
+    cacheEntries: number,
+    forget: (key: Uint8Array) => void,
+  ) {
     this.#records = records;
     this.#guard = guard;
     this.#masterKey = masterKey;
-    this.#keys = new LruMap(cacheEntries, wipeLater);
+    this.#wipe = (material) => {
+      forget(material);
+      material.fill(0);
+    };
+    // An evicted key is wiped on the next macrotask, not at once: a call that took the entry from
+    // the cache uses its material synchronously after its last await, and that continuation always
+    // runs before the next macrotask, so it never sees wiped material.
+    this.#keys = new LruMap(cacheEntries, (entry) => setImmediate(() => this.#wipeEntry(entry)));
+  }
+
+  #wipeEntry(entry: KeyEntry): void {
+    wipeEntry(entry, this.#wipe);
   }
 
   // ---- reads ----------------------------------------------------------------------------------
@@ -151,7 +165,7 @@ export class KeyLoader {
     }
     const cached = this.#keys.get(key);
     if (cached !== undefined) return cached;
-    return this.#admit(key, unwrapEntry(record, mod.kek), epoch);
+    return this.#admit(key, unwrapEntry(record, mod.kek, this.#wipe), epoch);
   }
 
   async key(module: string, id: string): Promise<KeyEntry | undefined> {
@@ -200,7 +214,8 @@ export class KeyLoader {
   }
 
   #dropHealthKey(module: string): void {
-    this.#healthKeys.get(module)?.key.fill(0);
+    const held = this.#healthKeys.get(module);
+    if (held !== undefined) this.#wipe(held.key);
     this.#healthKeys.delete(module);
   }
 
@@ -246,7 +261,7 @@ export class KeyLoader {
     const key = cacheKey(module, id);
     const cached = this.#keys.get(key);
     if (cached === undefined) return;
-    wipeEntry(cached);
+    this.#wipeEntry(cached);
     this.#keys.delete(key);
   }
 
@@ -255,7 +270,7 @@ export class KeyLoader {
     const prefix = cacheKey(name, '');
     for (const [k, entry] of this.#keys) {
       if (!k.startsWith(prefix)) continue;
-      wipeEntry(entry);
+      this.#wipeEntry(entry);
       this.#keys.delete(k);
     }
     this.#modules.get(name)?.kek.fill(0);
@@ -265,9 +280,9 @@ export class KeyLoader {
 
   /** At close: wipes cached key material, cached KEKs and the master key. */
   wipe(): void {
-    for (const entry of this.#keys.values()) wipeEntry(entry);
+    for (const entry of this.#keys.values()) this.#wipeEntry(entry);
     for (const entry of this.#modules.values()) entry.kek.fill(0);
-    for (const held of this.#healthKeys.values()) held.key.fill(0);
+    for (const held of this.#healthKeys.values()) this.#wipe(held.key);
     this.#keys.clear();
     this.#modules.clear();
     this.#healthKeys.clear();
@@ -285,7 +300,7 @@ export class KeyLoader {
     if (epoch === this.#epoch) this.#recent = { key, entry };
     setImmediate(() => {
       if (this.#recent?.entry === entry) this.#recent = undefined;
-      wipeEntry(entry);
+      this.#wipeEntry(entry);
     });
     return entry;
   }

@@ -21,6 +21,7 @@ describe('Vcm health check', () => {
     const seen: Uint8Array[] = [];
     const recording: CipherEngine = {
       name: 'noble',
+      forget: () => {},
       encrypt: (key, iv, pt, aad) => {
         seen.push(new Uint8Array(key));
         return nobleEngine.encrypt(key, iv, pt, aad);
@@ -41,6 +42,7 @@ describe('Vcm health check', () => {
     let calls = 0;
     const flaky: CipherEngine = {
       name: 'noble',
+      forget: () => {},
       encrypt: (key, iv, pt, aad) => {
         calls++;
         if (calls === 2) throw new Error('engine fault');
@@ -105,6 +107,7 @@ describe('Vcm health check', () => {
     let broken = false;
     const engine: CipherEngine = {
       name: 'noble',
+      forget: () => {},
       encrypt: (key, iv, pt, aad) => {
         encrypts++;
         if (broken) throw new Error('engine fault');

@@ -11,6 +11,8 @@ import { checkDecryptArgs, checkEncryptArgs, INVALID_CIPHERTEXT_MESSAGE } from '
 export const nobleEngine: CipherEngine = Object.freeze({
   name: 'noble' as const,
 
+  forget() {},
+
   encrypt(key: Uint8Array, iv: Uint8Array, plaintext: Uint8Array, aad: Uint8Array) {
     checkEncryptArgs(key, iv, plaintext, aad);
     // noble returns ciphertext || tag (SP 800-38D §7.1 step 7 output C, T).

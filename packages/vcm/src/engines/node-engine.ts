@@ -24,6 +24,8 @@ function joined(head: Buffer, tail: Buffer): Uint8Array {
 export const nodeEngine: CipherEngine = Object.freeze({
   name: 'node' as const,
 
+  forget() {},
+
   encrypt(key: Uint8Array, iv: Uint8Array, plaintext: Uint8Array, aad: Uint8Array) {
     checkEncryptArgs(key, iv, plaintext, aad);
     const cipher = createCipheriv('aes-256-gcm', key, iv, { authTagLength: GCM_TAG_BYTES });

@@ -5,6 +5,7 @@ import type { CipherEngine } from '../crypto/cipher-engine.ts';
 import { isVcmError } from '../crypto/errors.ts';
 import { nobleEngine } from '../crypto/noble-engine.ts';
 import { nodeEngine } from '../engines/node-engine.ts';
+import { cipherEngine } from '../engines/select-engine.ts';
 
 type GcmCase = {
   name: string;
@@ -34,7 +35,7 @@ function load(file: string): { source: string; cases: GcmCase[] } {
 }
 
 const FILES = ['gcm-spec-aes256.json', 'wycheproof-aes-256-gcm.json'];
-const ENGINES: CipherEngine[] = [nobleEngine, nodeEngine];
+const ENGINES: CipherEngine[] = [nobleEngine, nodeEngine, cipherEngine('native')];
 
 describe.each(FILES)('AES-256-GCM known answers from %s', (file) => {
   const { source, cases } = load(file);
