@@ -53,7 +53,9 @@ describe('first start and restarts', () => {
     expect(s.stderr()).toContain(AccessKeyId);
     expect(s.stderr()).toContain('default-key');
     const listening = s.logs().find((l) => l.msg === 'listening');
-    expect(listening).toMatchObject({ level: 'info', url: s.url, engine: 'node' });
+    // The default engine is native where its addon loads, as it does in this build.
+    expect(listening).toMatchObject({ level: 'info', url: s.url, engine: 'native' });
+    expect(listening).not.toHaveProperty('nativeUnavailable');
 
     const target: KeyStoreTarget = {
       port: s.port,

@@ -1,15 +1,27 @@
 /**
- * The first hour with the command line, part two: serve's log levels and demo's ports.
+ * The first hour with the command line, part two: serve's log levels, serve's AES-GCM engine when
+ * the native addon is missing, and demo's ports.
  */
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { copyFile, symlink } from 'node:fs/promises';
 import { createServer } from 'node:net';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { adminFor } from './support/admin-api.ts';
-import { MAIN_JS, parseJsonLine, runXkslab, waitFor, writeSeedFile } from './support/binary.ts';
+import {
+  MAIN_JS,
+  parseJsonLine,
+  runXkslab,
+  startXkslab,
+  waitFor,
+  writeSeedFile,
+} from './support/binary.ts';
 import { oneLineError, useCliProcesses } from './support/cli-processes.ts';
 import { labSeed } from './support/lab-seed.ts';
 import { collectOutput } from './support/process-output.ts';
-import { healthOk } from './support/xks-ops.ts';
+import { defaultKeyStoreTarget } from './support/proxy-config.ts';
+import { decryptOk, encryptOk, healthOk } from './support/xks-ops.ts';
 
 const { tempDir, children } = useCliProcesses();
 
@@ -110,6 +122,52 @@ function freePort(): Promise<number> {
     });
   });
 }
+
+describe('serve --engine without the native addon', () => {
+  /** The bundle alone, without the native/ folder it is built with (as a copy of main.js has). */
+  async function bundleWithoutAddon(): Promise<string[]> {
+    const dir = await tempDir('no-addon');
+    await copyFile(MAIN_JS, join(dir, 'main.js'));
+    await symlink(join(dirname(MAIN_JS), '..', 'node_modules'), join(dir, 'node_modules'));
+    return [process.execPath, join(dir, 'main.js')];
+  }
+  const NO_ADDON =
+    /^no native AES-GCM addon at \S+\/build\/Release\/xkslab_aes_gcm\.node, \S+\/native\/xkslab_aes_gcm\.node$/;
+
+  it('auto (the default) serves on node:crypto, and the listening line says why', async () => {
+    const command = await bundleWithoutAddon();
+    const server = await startXkslab({ command, dataDir: await tempDir('no-addon-data') });
+    try {
+      expect(server.stderr()).toMatch(/listening on .*engine: node\)/);
+      const listening = server.logs().find((l) => l.msg === 'listening');
+      expect(listening).toMatchObject({
+        engine: 'node',
+        nativeUnavailable: expect.stringMatching(NO_ADDON),
+      });
+      const target = await defaultKeyStoreTarget(server.port, server.dataDir);
+      await healthOk(target);
+      const plaintext = Buffer.from('on node:crypto');
+      const out = await encryptOk(target, 'default-key', { plaintext });
+      expect(await decryptOk(target, 'default-key', out)).toEqual(plaintext);
+    } finally {
+      expect((await server.stop()).code).toBe(0);
+    }
+  });
+
+  it('--engine native stops before touching the data directory, saying what to do', async () => {
+    const command = await bundleWithoutAddon();
+    const dataDir = join(await tempDir('no-addon-native'), 'data');
+    const r = await runXkslab(
+      ['serve', '--data-dir', dataDir, '--port', '0', '--engine', 'native'],
+      { command },
+    );
+    expect(r.code).toBe(1);
+    expect(oneLineError(r)).toMatch(
+      /^xkslab: the native AES-GCM engine cannot be used: no native AES-GCM addon at .*; use --engine node, or leave --engine out \(auto falls back to node\)$/,
+    );
+    expect(existsSync(dataDir)).toBe(false);
+  });
+});
 
 describe('demo --host --port --kms-port', () => {
   it('listens where it is told', async () => {

@@ -81,6 +81,7 @@ describe('the npm package', { timeout: 180_000 }, () => {
         'LICENSE',
         'README.md',
         'dist/main.js',
+        'dist/native/xkslab_aes_gcm.node',
         'dist/static/app.css',
         'dist/static/app.js',
         'dist/THIRD_PARTY_LICENSES.txt',
@@ -111,11 +112,13 @@ describe('the npm package', { timeout: 180_000 }, () => {
     );
   });
 
-  it('answers a signed XKS health check from the installed `xkslab serve`', async () => {
+  it('answers a signed XKS health check from the installed `xkslab serve`, on the native engine', async () => {
     const server = await startXkslab({ command: [xkslab], cwd: work, env });
     try {
       const health = await healthOk(await defaultKeyStoreTarget(server.port, server.dataDir));
       expect(health.xksProxyFleetSize).toBeGreaterThan(0);
+      // The package carries the native engine's addon, built on this platform.
+      expect(server.logs().find((l) => l.msg === 'listening')).toMatchObject({ engine: 'native' });
     } finally {
       expect((await server.stop()).code).toBe(0);
     }

@@ -1,7 +1,7 @@
 /**
  * The XKS API doing its job, part two: the empty prefix, key store isolation, seeded material with
- * the ciphertext format checked against an independent node:crypto implementation, and both AES-GCM
- * engines.
+ * the ciphertext format checked against an independent node:crypto implementation, and the three
+ * AES-GCM engines (native by default, node, noble) on the same key material.
  */
 import { randomBytes } from 'node:crypto';
 import {
@@ -22,23 +22,28 @@ import { SIGNERS, sendXks } from './support/xks-client.ts';
 import { decryptOk, encryptOk, healthOk, metadataOk } from './support/xks-ops.ts';
 
 let lab: LabSeed;
-let noble: XkslabServer;
+/** No --engine: auto, which is native where the addon loads (it does in this build). */
+let byDefault: XkslabServer;
 let nodeEngine: XkslabServer;
+let nobleEngine: XkslabServer;
 let t: LabTargets;
 let tNode: LabTargets;
+let tNoble: LabTargets;
 
 beforeAll(async () => {
   lab = labSeed({ emptyPrefix: true });
-  [noble, nodeEngine] = await Promise.all([
+  [byDefault, nodeEngine, nobleEngine] = await Promise.all([
     startXkslab({ seed: lab.seed }),
     startXkslab({ seed: lab.seed, engine: 'node' }),
+    startXkslab({ seed: lab.seed, engine: 'noble' }),
   ]);
-  t = lab.targets(noble.port);
+  t = lab.targets(byDefault.port);
   tNode = lab.targets(nodeEngine.port);
+  tNoble = lab.targets(nobleEngine.port);
 });
 
 afterAll(async () => {
-  await Promise.all([noble?.stop(), nodeEngine?.stop()]);
+  await Promise.all([byDefault?.stop(), nodeEngine?.stop(), nobleEngine?.stop()]);
 });
 
 describe('a key store with the empty prefix', () => {
@@ -171,22 +176,38 @@ describe('the node:crypto engine (--engine node)', () => {
     }
   });
 
-  it('interoperates with the noble engine on the same key material', async () => {
+  it('interoperates with the native and noble engines on the same key material', async () => {
     const plaintext = randomBytes(200);
     const aad = randomBytes(30);
-    const fromNoble = await encryptOk(t.a, 'fixed', { plaintext, aad });
-    expect(await decryptOk(tNode.a, 'fixed', fromNoble, aad)).toEqual(plaintext);
-    const fromNode = await encryptOk(tNode.a, 'fixed', { plaintext, aad });
-    expect(await decryptOk(t.a, 'fixed', fromNode, aad)).toEqual(plaintext);
-    const md = unb64(fromNode.ciphertextMetadata ?? '');
-    expect(
-      aesGcmDecrypt({
-        key: lab.material,
-        iv: unb64(fromNode.initializationVector),
-        ciphertext: unb64(fromNode.ciphertext),
-        tag: unb64(fromNode.authenticationTag),
-        gcmAad: specGcmAad(aad, md),
-      }),
-    ).toEqual(plaintext);
+    const servers = { native: t, node: tNode, noble: tNoble };
+    for (const [from, source] of Object.entries(servers)) {
+      const out = await encryptOk(source.a, 'fixed', { plaintext, aad });
+      for (const target of Object.values(servers)) {
+        expect(await decryptOk(target.a, 'fixed', out, aad), from).toEqual(plaintext);
+      }
+      const md = unb64(out.ciphertextMetadata ?? '');
+      expect(
+        aesGcmDecrypt({
+          key: lab.material,
+          iv: unb64(out.initializationVector),
+          ciphertext: unb64(out.ciphertext),
+          tag: unb64(out.authenticationTag),
+          gcmAad: specGcmAad(aad, md),
+        }),
+        from,
+      ).toEqual(plaintext);
+    }
+  });
+});
+
+describe('the default engine', () => {
+  it('is native where its addon loads, and says so in the banner and the listening line', () => {
+    expect(byDefault.stderr()).toMatch(/listening on http:\/\/127\.0\.0\.1:\d+ .*engine: native\)/);
+    const listening = byDefault.logs().find((l) => l.msg === 'listening');
+    expect(listening).toMatchObject({ engine: 'native' });
+    expect(nodeEngine.logs().find((l) => l.msg === 'listening')).toMatchObject({ engine: 'node' });
+    expect(nobleEngine.logs().find((l) => l.msg === 'listening')).toMatchObject({
+      engine: 'noble',
+    });
   });
 });

@@ -112,7 +112,7 @@ export type StartOptions = {
   dataDir?: string;
   /** Seed object written to a file in a temporary directory and passed with --seed. */
   seed?: unknown;
-  engine?: 'noble' | 'node';
+  engine?: 'auto' | 'native' | 'node' | 'noble';
   extraArgs?: readonly string[];
   env?: Record<string, string>;
   /** Run this instead of the built bundle (see XkslabCommand). */

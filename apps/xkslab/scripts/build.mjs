@@ -5,8 +5,10 @@
  *   node scripts/build.mjs              dist/main.js: one ESM bundle of the app and every workspace
  *                                       and npm dependency except classic-level (a native addon),
  *                                       plus dist/static (the dashboard's files) and
- *                                       dist/THIRD_PARTY_LICENSES.txt. This is what the npm package
- *                                       ships and what the end-to-end suite runs.
+ *                                       dist/THIRD_PARTY_LICENSES.txt, and dist/native (the AES-GCM
+ *                                       addon of @xkslab/aes-gcm-native, for the `native` engine).
+ *                                       This is what the npm package ships and what the end-to-end
+ *                                       suite runs.
  *   node scripts/build.mjs exe OUTFILE  a Node.js single executable application (SEA) at OUTFILE:
  *                                       a CommonJS bundle of everything, classic-level included,
  *                                       whose LevelDB addon and dashboard files are SEA assets.
@@ -36,6 +38,8 @@ const DIST = join(APP_DIR, 'dist');
 const STATIC_DIR = join(APP_DIR, 'src', 'ui', 'static');
 const ENTRY = join(APP_DIR, 'src', 'main.ts');
 const ADDON_ASSET = 'classic_level.node';
+/** @xkslab/aes-gcm-native's ADDON_FILE. */
+const AES_GCM_ADDON = 'xkslab_aes_gcm.node';
 /** The fuse string Node.js looks for to know a SEA blob was injected (Node's SEA docs). */
 const SEA_FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
 
@@ -69,7 +73,20 @@ async function buildBundle() {
     },
   });
   await cp(STATIC_DIR, join(DIST, 'static'), { recursive: true });
+  await copyAesGcmAddon(join(DIST, 'native'));
   await writeThirdPartyLicenses(result.metafile, join(DIST, 'THIRD_PARTY_LICENSES.txt'));
+}
+
+/**
+ * The `native` engine's addon, beside the bundle where @xkslab/aes-gcm-native's loader looks for
+ * it (`./native/` from dist/main.js). It is built for this machine's platform; elsewhere the
+ * loader finds it unusable and `--engine auto` uses node:crypto.
+ */
+async function copyAesGcmAddon(dir) {
+  const require = createRequire(join(APP_DIR, 'package.json'));
+  const pkg = dirname(require.resolve('@xkslab/aes-gcm-native/package.json'));
+  await mkdir(dir, { recursive: true });
+  await copyFile(join(pkg, 'build', 'Release', AES_GCM_ADDON), join(dir, AES_GCM_ADDON));
 }
 
 /** The package directory (the one holding package.json) of a bundled input under node_modules. */

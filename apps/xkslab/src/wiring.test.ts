@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MemoryRecordStore } from '@xkslab/vcm';
+import { MemoryRecordStore, nobleEngine } from '@xkslab/vcm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AuditLog } from './audit/audit-log.ts';
 import { silentLogger } from './logger.ts';
@@ -28,7 +28,7 @@ describe('wiring', () => {
   async function wire(separateAdmin: boolean) {
     const store = new MemoryRecordStore();
     const masterKey = random(32);
-    const core = await openCore({ store, masterKey, engine: 'noble', random });
+    const core = await openCore({ store, masterKey, engine: nobleEngine, random });
     const { first } = await seedOrDefault(core, undefined, random);
     const wired = await wireServices({
       core,

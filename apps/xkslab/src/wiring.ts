@@ -7,13 +7,7 @@
 import { runConformance } from '@xkslab/conformance';
 import type { SeedFile } from '@xkslab/protocol';
 import { SigningKeyCache } from '@xkslab/sigv4';
-import {
-  type CipherEngineName,
-  cipherEngine,
-  type Pkcs11PinSource,
-  type RecordStore,
-  Vcm,
-} from '@xkslab/vcm';
+import { type CipherEngine, type Pkcs11PinSource, type RecordStore, Vcm } from '@xkslab/vcm';
 import { createAdminApp } from './admin/admin-app.ts';
 import { type AppDeps, createAdminListenerApp, createApp } from './app.ts';
 import type { AuditLog } from './audit/audit-log.ts';
@@ -44,13 +38,13 @@ export type Core = { vcm: Vcm; registry: KeyStoreRegistry };
 export async function openCore(deps: {
   store: RecordStore;
   masterKey: Uint8Array;
-  engine: CipherEngineName;
+  engine: CipherEngine;
   random: Random;
   pkcs11Pin?: Pkcs11PinSource;
 }): Promise<Core> {
   const vcm = await Vcm.open({
     store: deps.store,
-    engine: cipherEngine(deps.engine),
+    engine: deps.engine,
     masterKey: deps.masterKey,
     random: deps.random,
     ...(deps.pkcs11Pin === undefined ? {} : { pkcs11Pin: deps.pkcs11Pin }),

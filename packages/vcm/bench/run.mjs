@@ -10,7 +10,7 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import os from 'node:os';
-import { cipherEngine, MemoryRecordStore, Vcm } from '@xkslab/vcm';
+import { cipherEngine, MemoryRecordStore, selectEngine, Vcm } from '@xkslab/vcm';
 import { createSoftHsmToken, openRawPkcs11AesGcm, softHsmMissing } from '@xkslab/vcm/testing';
 
 const DURATION_MS = Number(process.env.BENCH_DURATION_MS ?? 1000);
@@ -22,8 +22,18 @@ const RESULTS = new URL('../../../bench/results/', import.meta.url);
 const OPS = /** @type {const} */ (['encrypt', 'decrypt']);
 const BASELINE = 'node:crypto (baseline)';
 const SOFTHSM = 'SoftHSMv2 via pkcs11js (raw)';
-/** The engine the SoftHSMv2 target is judged on: the default of `xkslab serve`. */
-const TARGET_ENGINE = 'node';
+/**
+ * The engine the SoftHSMv2 target is judged on: the default of `xkslab serve` (auto: native where
+ * its addon loads, as it does after `pnpm build`; node otherwise, which the output then says).
+ */
+const DEFAULT_ENGINE = selectEngine('auto');
+const TARGET_ENGINE = DEFAULT_ENGINE.engine.name;
+if (DEFAULT_ENGINE.nativeUnavailable !== undefined) {
+  console.log(`native engine skipped: ${DEFAULT_ENGINE.nativeUnavailable}`);
+}
+/** @type {import('@xkslab/vcm').CipherEngineName[]} */
+const ENGINES =
+  DEFAULT_ENGINE.nativeUnavailable === undefined ? ['noble', 'node', 'native'] : ['noble', 'node'];
 const TARGET = { size: 1024, atLeast: 3 };
 
 /** @typedef {(typeof OPS)[number]} Op */
@@ -132,7 +142,7 @@ try {
       const cases = [{ impl: BASELINE, ops: base.ops }];
       /** @type {Vcm[]} */
       const opened = [];
-      for (const engineName of /** @type {const} */ (['noble', 'node'])) {
+      for (const engineName of ENGINES) {
         const vcm = await Vcm.open({
           store: new MemoryRecordStore(),
           engine: cipherEngine(engineName),

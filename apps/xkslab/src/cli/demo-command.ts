@@ -7,7 +7,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DEFAULT_REGION, KmsJsonClient, type XksCallRecord } from '@xkslab/kms-emulator';
-import type { RecordStore } from '@xkslab/vcm';
+import { type RecordStore, selectEngine } from '@xkslab/vcm';
 import { AUDIT_LOG_FILE, AuditLog } from '../audit/audit-log.ts';
 import { type DemoProxyCall, runDemoStory } from '../demo/demo-story.ts';
 import { generateAccessKeyId, generateSecretAccessKey } from '../keystores/credentials.ts';
@@ -85,7 +85,7 @@ async function startDemo(
   const store = await deps.openStore(join(dir, 'db'));
   const { vcm, registry } = await openCore({
     store,
-    engine: 'node',
+    engine: selectEngine('auto').engine,
     masterKey: deps.random(32),
     random: deps.random,
   });

@@ -137,7 +137,7 @@ async function openData(p: ServePlan, running: Running, deps: ServeDeps) {
   const core = await openCore({
     store,
     masterKey: master.key,
-    engine: p.options.engine,
+    engine: p.engine.engine,
     random: deps.random,
     ...(deps.pkcs11Pin === undefined ? {} : { pkcs11Pin: deps.pkcs11Pin }),
   });
@@ -306,7 +306,7 @@ async function startKmsAndAnnounce(
     url,
     adminUrl: started.adminBoundUrl,
     dataDir,
-    engine: options.engine,
+    engine: p.engine.engine.name,
     keyStores: started.registry.list(),
     first: started.first,
     adminTokenFile: join(dataDir, ADMIN_TOKEN_FILE),
@@ -318,7 +318,14 @@ async function startKmsAndAnnounce(
     mtls: tls?.clientName !== undefined,
   });
   for (const line of lines) say(line);
-  logger.info('listening', { url, adminUrl: started.adminUrl, dataDir, engine: options.engine });
+  const { engine, nativeUnavailable } = p.engine;
+  logger.info('listening', {
+    url,
+    adminUrl: started.adminUrl,
+    dataDir,
+    engine: engine.name,
+    ...(nativeUnavailable === undefined ? {} : { nativeUnavailable }),
+  });
 }
 
 /** Stops in order: listeners first, then the last credential-use times, the audit log, the database. */

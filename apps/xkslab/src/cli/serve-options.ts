@@ -40,8 +40,9 @@ export const ServeOptions = z.strictObject({
     description: 'apply a seed file of modules, keys and key stores (JSON)',
     value: 'FILE',
   }),
-  engine: z.enum(['node', 'noble']).default('node').meta({
-    description: 'AES-GCM implementation: node (OpenSSL, AES-NI) or noble (pure JS reference)',
+  engine: z.enum(['auto', 'native', 'node', 'noble']).default('auto').meta({
+    description:
+      'AES-GCM implementation: native (OpenSSL, one context per key),\nnode (node:crypto), noble (pure JS reference) or auto (default:\nnative where its addon loads, node otherwise)',
   }),
   maxPlaintextBytes: PositiveInt.default(DEFAULT_LIMITS.maxPlaintextBytes).meta({
     description: `largest plaintext/ciphertext accepted (default: ${DEFAULT_LIMITS.maxPlaintextBytes}, min 4300)`,

@@ -7,11 +7,13 @@ import { stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { SeedDocument } from '@xkslab/kms-emulator';
 import type { SeedFile } from '@xkslab/protocol';
+import { type EngineChoice, type EngineSelection, isVcmError, selectEngine } from '@xkslab/vcm';
 import { type Logger, serverLogger, warningsOnly } from '../logger.ts';
 import { checkSeedModules } from '../seed.ts';
 import type { ListenTls } from '../server.ts';
 import { type DevTlsPlan, planDevTls } from '../tls/dev-tls.ts';
 import { buildTlsSetup, loadTlsSetup } from '../tls/tls-config.ts';
+import { UserFacingError } from '../user-facing-error.ts';
 import { checkLimits, type XksLimits } from '../xks/limits.ts';
 import type { CommandIo } from './command-io.ts';
 import { UsageError } from './flags.ts';
@@ -34,7 +36,22 @@ export type ServePlan = {
   tls?: ListenTls | undefined;
   devTls?: DevTlsPlan | undefined;
   warnings: string[];
+  /** The AES-GCM engine --engine came to (auto: native, or node with the reason). */
+  engine: EngineSelection;
 };
+
+/** The engine for --engine. `native` asked for by name must load; `auto` falls back to node. */
+function planEngine(choice: EngineChoice): EngineSelection {
+  try {
+    return selectEngine(choice);
+  } catch (e) {
+    if (!isVcmError(e, 'NOT_SUPPORTED')) throw e;
+    throw new UserFacingError(
+      `${e.message}; use --engine node, or leave --engine out (auto falls back to node)`,
+      { cause: e },
+    );
+  }
+}
 
 async function exists(path: string): Promise<boolean> {
   return stat(path).then(
@@ -114,6 +131,7 @@ export async function planServe(options: ServeOptions, io: CommandIo): Promise<S
     seed: options.seed,
     newDataDir: isNew,
   });
+  const engine = planEngine(options.engine);
   const { tls, devTls, warnings } = await prepareTls(options, dataDir, logger);
   return {
     options,
@@ -127,5 +145,6 @@ export async function planServe(options: ServeOptions, io: CommandIo): Promise<S
     tls,
     devTls,
     warnings,
+    engine,
   };
 }
