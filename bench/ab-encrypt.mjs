@@ -1,7 +1,9 @@
 // @ts-check
 // An interleaved A/B of XKS encrypt between this build and another one (`node bench/ab-encrypt.mjs
-// OTHER_MAIN_JS [ROUNDS] [OPERATION] [--rate R]`; OPERATION health, metadata, decrypt or
-// encrypt-cdiv measures that call instead): both servers run at once, rounds alternate (A B, B A,
+// OTHER_MAIN_JS [ROUNDS] [OPERATION] [--rate R] [--other-args 'ARGS']`; OPERATION health,
+// metadata, decrypt or encrypt-cdiv measures that call instead; --other-args gives the other
+// server extra serve flags, so OTHER_MAIN_JS may be this build: `apps/xkslab/dist/main.js
+// --other-args '--engine node'` weighs a flag): both servers run at once, rounds alternate (A B, B A,
 // ...), each round a 3 s closed loop (16 connections, autocannon in its own process), or with
 // `--rate R` 10 s at R requests a second (open loop, as KMS sends). Besides req/s it reports the
 // server's CPU time per call (from /proc), which a shared, loaded host disturbs much less than
@@ -11,23 +13,29 @@ import { abSide, perRound, runAb, stopAb } from './lib/ab.mjs';
 import { median } from './lib/common.mjs';
 import { cpuMs } from './lib/proc.mjs';
 
-const args = process.argv.slice(2);
-const rateAt = args.indexOf('--rate');
-const rate = rateAt >= 0 ? Number(args[rateAt + 1]) : undefined;
-const [other, roundsArg, opArg] =
-  rateAt < 0 ? args : args.filter((_, i) => i !== rateAt && i !== rateAt + 1);
+/** The value of `--name VALUE`, and the arguments without both. */
+function option(/** @type {string[]} */ argv, /** @type {string} */ name) {
+  const at = argv.indexOf(name);
+  if (at < 0) return { rest: argv };
+  return { value: argv[at + 1], rest: argv.filter((_, i) => i !== at && i !== at + 1) };
+}
+const rateOption = option(process.argv.slice(2), '--rate');
+const otherArgsOption = option(rateOption.rest, '--other-args');
+const rate = rateOption.value === undefined ? undefined : Number(rateOption.value);
+const otherArgs = otherArgsOption.value?.split(' ').filter(Boolean) ?? [];
+const [other, roundsArg, opArg] = otherArgsOption.rest;
 const OPERATIONS = ['encrypt', 'health', 'metadata', 'decrypt', 'encrypt-cdiv'];
 const op = /** @type {import('./lib/servers.mjs').Operation} */ (opArg ?? 'encrypt');
 if (!other || !OPERATIONS.includes(op) || (rate !== undefined && !(rate > 0))) {
   throw new Error(
-    `usage: node bench/ab-encrypt.mjs OTHER_MAIN_JS [ROUNDS] [${OPERATIONS.join('|')}] [--rate REQ_PER_SEC]`,
+    `usage: node bench/ab-encrypt.mjs OTHER_MAIN_JS [ROUNDS] [${OPERATIONS.join('|')}] [--rate REQ_PER_SEC] [--other-args 'SERVE FLAGS']`,
   );
 }
 const rounds = Number(roundsArg ?? 8);
 const credential = newCredential();
 
 const a = await abSide('this build', { label: 'ab', credential });
-const b = await abSide('other build', { label: 'ab', credential, mainJs: other });
+const b = await abSide('other build', { label: 'ab', credential, mainJs: other, args: otherArgs });
 await runAb([a, b], { credential, rounds, cpu: { server: cpuMs }, op, rate });
 for (const s of [a, b]) {
   console.log(
