@@ -6,10 +6,12 @@
  * reads or checks the tag. The OpenSSL is the one inside the Node.js process (its headers ship
  * with Node's), so the engine has the same AES-NI code as node:crypto.
  *
+ * One context serves both directions: GCM runs the AES forward cipher either way, and each call
+ * sets the direction with the IV (EVP_CipherInit_ex with no cipher and no key keeps the schedule).
  * Every call passes the key too: a context whose key differs (CRYPTO_memcmp over 32 bytes) is
  * rekeyed first, so a context can never encrypt under a key other than the one passed. release()
- * frees both contexts at once (EVP_CIPHER_CTX_free cleanses the key schedule) and cleanses the
- * copy of the key; the garbage collector's finalizer does the same for a context never released.
+ * frees the context at once (EVP_CIPHER_CTX_free cleanses the key schedule) and cleanses the copy
+ * of the key; the garbage collector's finalizer does the same for a context never released.
  */
 #include <limits.h>
 #include <node_api.h>
@@ -23,10 +25,8 @@
 
 typedef struct {
   unsigned char key[KEY_BYTES];
-  EVP_CIPHER_CTX *enc; /* keyed on first encrypt */
-  EVP_CIPHER_CTX *dec; /* keyed on first decrypt */
-  int enc_iv_len;
-  int dec_iv_len;
+  EVP_CIPHER_CTX *ctx; /* keyed on first use */
+  int iv_len;
   int released;
 } KeyContext;
 
@@ -37,10 +37,8 @@ typedef struct {
 
 static void release_context(KeyContext *k) {
   if (k->released) return;
-  EVP_CIPHER_CTX_free(k->enc);
-  EVP_CIPHER_CTX_free(k->dec);
-  k->enc = NULL;
-  k->dec = NULL;
+  EVP_CIPHER_CTX_free(k->ctx);
+  k->ctx = NULL;
   OPENSSL_cleanse(k->key, KEY_BYTES);
   k->released = 1;
 }
@@ -84,20 +82,18 @@ static int get_context(napi_env env, napi_value value, KeyContext **out) {
 }
 
 /*
- * The context for one direction, keyed with `key` and set for an IV of `iv_len` bytes. Rekeys
- * when the key differs from the one it holds.
+ * The context keyed with `key`, set for an IV of `iv_len` bytes, and started for one message in
+ * the direction `encrypt` under `iv`. Rekeys when the key differs from the one it holds.
  */
-static EVP_CIPHER_CTX *keyed(KeyContext *k, int encrypt, const unsigned char *key, int iv_len) {
-  EVP_CIPHER_CTX **slot = encrypt ? &k->enc : &k->dec;
-  int *slot_iv_len = encrypt ? &k->enc_iv_len : &k->dec_iv_len;
+static EVP_CIPHER_CTX *started(KeyContext *k, const unsigned char *key, const Bytes *iv,
+                               int encrypt) {
+  int iv_len = (int)iv->length;
   if (CRYPTO_memcmp(k->key, key, KEY_BYTES) != 0) {
-    EVP_CIPHER_CTX_free(k->enc);
-    EVP_CIPHER_CTX_free(k->dec);
-    k->enc = NULL;
-    k->dec = NULL;
+    EVP_CIPHER_CTX_free(k->ctx);
+    k->ctx = NULL;
     memcpy(k->key, key, KEY_BYTES);
   }
-  if (*slot == NULL) {
+  if (k->ctx == NULL) {
     EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
     if (ctx == NULL) return NULL;
     if (EVP_CipherInit_ex(ctx, EVP_aes_256_gcm(), NULL, NULL, NULL, encrypt) != 1 ||
@@ -106,13 +102,14 @@ static EVP_CIPHER_CTX *keyed(KeyContext *k, int encrypt, const unsigned char *ke
       EVP_CIPHER_CTX_free(ctx);
       return NULL;
     }
-    *slot = ctx;
-    *slot_iv_len = iv_len;
-  } else if (*slot_iv_len != iv_len) {
-    if (EVP_CIPHER_CTX_ctrl(*slot, EVP_CTRL_GCM_SET_IVLEN, iv_len, NULL) != 1) return NULL;
-    *slot_iv_len = iv_len;
+    k->ctx = ctx;
+    k->iv_len = iv_len;
+  } else if (k->iv_len != iv_len) {
+    if (EVP_CIPHER_CTX_ctrl(k->ctx, EVP_CTRL_GCM_SET_IVLEN, iv_len, NULL) != 1) return NULL;
+    k->iv_len = iv_len;
   }
-  return *slot;
+  if (EVP_CipherInit_ex(k->ctx, NULL, NULL, NULL, iv->data, encrypt) != 1) return NULL;
+  return k->ctx;
 }
 
 static napi_value new_context(napi_env env, napi_callback_info info) {
@@ -160,7 +157,7 @@ static napi_value encrypt(napi_env env, napi_callback_info info) {
       plaintext.length > INT_MAX - TAG_BYTES) {
     return throw_type(env, "encrypt(context, key, iv, plaintext, aad): bad arguments");
   }
-  EVP_CIPHER_CTX *ctx = keyed(k, 1, key.data, (int)iv.length);
+  EVP_CIPHER_CTX *ctx = started(k, key.data, &iv, 1);
   if (ctx == NULL) return throw_openssl(env, "could not key the cipher");
 
   napi_value buffer, result;
@@ -168,8 +165,7 @@ static napi_value encrypt(napi_env env, napi_callback_info info) {
   size_t out_length = plaintext.length + TAG_BYTES;
   if (napi_create_arraybuffer(env, out_length, (void **)&out, &buffer) != napi_ok) return NULL;
   int n = 0, tail = 0;
-  if (EVP_EncryptInit_ex(ctx, NULL, NULL, NULL, iv.data) != 1 ||
-      (aad.length > 0 && EVP_EncryptUpdate(ctx, NULL, &n, aad.data, (int)aad.length) != 1) ||
+  if ((aad.length > 0 && EVP_EncryptUpdate(ctx, NULL, &n, aad.data, (int)aad.length) != 1) ||
       (plaintext.length > 0 &&
        EVP_EncryptUpdate(ctx, out, &n, plaintext.data, (int)plaintext.length) != 1) ||
       EVP_EncryptFinal_ex(ctx, out + (plaintext.length > 0 ? n : 0), &tail) != 1 ||
@@ -198,7 +194,7 @@ static napi_value decrypt(napi_env env, napi_callback_info info) {
       tag.length != TAG_BYTES || !get_bytes(env, argv[5], &aad)) {
     return throw_type(env, "decrypt(context, key, iv, ciphertext, tag, aad): bad arguments");
   }
-  EVP_CIPHER_CTX *ctx = keyed(k, 0, key.data, (int)iv.length);
+  EVP_CIPHER_CTX *ctx = started(k, key.data, &iv, 0);
   if (ctx == NULL) return throw_openssl(env, "could not key the cipher");
 
   napi_value buffer, result, null_value;
@@ -210,8 +206,7 @@ static napi_value decrypt(napi_env env, napi_callback_info info) {
   unsigned char tag_copy[TAG_BYTES];
   memcpy(tag_copy, tag.data, TAG_BYTES);
   int n = 0, tail = 0;
-  if (EVP_DecryptInit_ex(ctx, NULL, NULL, NULL, iv.data) != 1 ||
-      EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, TAG_BYTES, tag_copy) != 1 ||
+  if (EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, TAG_BYTES, tag_copy) != 1 ||
       (aad.length > 0 && EVP_DecryptUpdate(ctx, NULL, &n, aad.data, (int)aad.length) != 1) ||
       (ciphertext.length > 0 &&
        EVP_DecryptUpdate(ctx, out, &n, ciphertext.data, (int)ciphertext.length) != 1)) {
