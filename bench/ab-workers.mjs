@@ -11,7 +11,7 @@ import { cpuMs, treeCpuMs } from './lib/proc.mjs';
 
 const workers = Number(process.argv[2] ?? 2);
 const rounds = Number(process.argv[3] ?? 6);
-const engine = process.argv[4] ?? 'node';
+const engine = process.argv[4] ?? 'auto';
 const credential = newCredential();
 
 const label = 'ab-workers';

@@ -6,6 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { newCredential } from '@xkslab/conformance/testing';
 import {
+  engineUsed,
   fmtInt,
   fmtMs,
   fmtRatio,
@@ -109,7 +110,7 @@ export async function closedLoopBench(opts) {
     servers.push(xks);
     const sealed = await sealMany({ url: xks.url, port: xks.port, credential, count: SEALED });
     // The same server with the other AES-GCM engine, for the encrypt case only.
-    const otherEngine = opts.engine === 'node' ? 'noble' : 'node';
+    const otherEngine = engineUsed(opts.engine) === 'node' ? 'noble' : 'node';
     const xksOther = await startXkslab({
       dataDir: join(dir, 'data-other-engine'),
       seed,
@@ -292,7 +293,7 @@ export async function closedLoopBench(opts) {
         connections: opts.connections,
         durationSec: opts.duration,
         rounds: opts.rounds,
-        engine: opts.engine,
+        engine: engineUsed(opts.engine),
         pool: POOL,
         signing:
           'pre-signed pool (host;x-amz-date, signed just before each run, well inside the 5-minute skew window), each request with its own kmsRequestId, plaintext and AAD',

@@ -8,7 +8,7 @@
 import os from 'node:os';
 import { join } from 'node:path';
 import { newCredential } from '@xkslab/conformance/testing';
-import { fmtInt, fmtMs, fmtRatio, printTable, round } from './lib/common.mjs';
+import { engineUsed, fmtInt, fmtMs, fmtRatio, printTable, round } from './lib/common.mjs';
 import { runLoad } from './lib/load.mjs';
 import { cpuMs, hostDisturbance, hostSample, quietHost, rssMiB } from './lib/proc.mjs';
 import {
@@ -153,7 +153,7 @@ function resultOf(opts, rows) {
     settings: {
       rate: opts.rate,
       durationSec: opts.rateDuration,
-      engine: opts.engine,
+      engine: engineUsed(opts.engine),
       compare: opts.compare,
       generator:
         'bench/load/open.mjs: own open-loop scheduler (1 ms ticks), keep-alive node:http agent, latency from due time',

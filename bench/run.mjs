@@ -5,7 +5,7 @@
 //
 // Flags (after `pnpm bench --`) or BENCH_* variables: --quick, --only http,rate,scale,
 // --duration S, --rounds N, --connections N, --rate R, --rate-duration S, --scale-max N,
-// --scale-rounds N, --engine node|noble. Writes bench/results/xks-http.json, xks-rate.json, xks-scale.json.
+// --scale-rounds N, --engine auto|native|node|noble. Writes bench/results/xks-http.json, xks-rate.json, xks-scale.json.
 import { closedLoopBench } from './http.mjs';
 import { benchOptions, machineInfo, machineLine, writeResult } from './lib/common.mjs';
 import { assertBuilt } from './lib/servers.mjs';
@@ -20,7 +20,7 @@ if (process.argv.includes('--help')) {
   --duration S --rounds N --connections N   closed-loop HTTP measurements
   --rate R --rate-duration S                fixed-rate run
   --scale-max N --scale-rounds N            key store scale
-  --engine node|noble     AES-GCM engine of the server (default node, as serve)
+  --engine auto|native|node|noble  AES-GCM engine of the server (default auto, as serve)
   --compare PATH          another build's main.js, measured beside this one
 
 Writes bench/results/xks-http.json, xks-rate.json, xks-scale.json.`);

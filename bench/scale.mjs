@@ -11,7 +11,7 @@ import { cp, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { newCredential } from '@xkslab/conformance/testing';
 import { cipherEngine, LevelRecordStore, Vcm } from '@xkslab/vcm';
-import { fmtInt, fmtMs, fmtRatio, median, printTable, round } from './lib/common.mjs';
+import { engineUsed, fmtInt, fmtMs, fmtRatio, median, printTable, round } from './lib/common.mjs';
 import { runLoad } from './lib/load.mjs';
 import { memoryMiB, rssMiB } from './lib/proc.mjs';
 import { benchSeed, removeDir, signedPool, startXkslab, tempDir } from './lib/servers.mjs';
@@ -360,7 +360,7 @@ export async function scaleBench(opts) {
         measureSec: MEASURE_S,
         warmSec: WARM_S,
         keyCacheEntries: 10_000,
-        engine: opts.engine,
+        engine: engineUsed(opts.engine),
         ...(opts.compare ? { compare: opts.compare } : {}),
       },
       results,

@@ -4,6 +4,7 @@ import { mkdir, rename, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { selectEngine } from '@xkslab/vcm';
 
 export const BENCH_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const REPO_ROOT = resolve(BENCH_DIR, '..');
@@ -126,8 +127,18 @@ export function benchOptions(argv = process.argv.slice(2), env = process.env) {
     scaleMax: num(flag('scale-max') ?? env.BENCH_SCALE_MAX, quick ? 1000 : 100_000),
     /** 10-s open-loop rounds per key store size: a p99 of 5,000 requests moves with a few stalls. */
     scaleRounds: num(flag('scale-rounds') ?? env.BENCH_SCALE_ROUNDS, quick ? 1 : 5),
-    engine: flag('engine') ?? env.BENCH_ENGINE ?? 'node',
+    /** serve's --engine; auto, as serve, is native where its addon loads (see engineUsed). */
+    engine: flag('engine') ?? env.BENCH_ENGINE ?? 'auto',
     /** Another build's main.js: its encrypt joins the HTTP cases (A/B of a change, same run). */
     compare: flag('compare') ?? env.BENCH_COMPARE,
   };
+}
+
+/**
+ * The engine a server given `--engine choice` runs on, for the results: auto comes to native where
+ * the addon loads (the bundle's copy is built from the same source as the package's).
+ * @param {string} choice
+ */
+export function engineUsed(choice) {
+  return choice === 'auto' ? selectEngine('auto').engine.name : choice;
 }

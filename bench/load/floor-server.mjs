@@ -3,7 +3,8 @@
 // written straight on node:http with no framework, no stages, no metrics, no fault hooks and no
 // key store. Per call it verifies SigV4 with the project's verifier (node:crypto hashes, signing
 // keys cached, as xkslab does), parses the JSON body, encrypts the plaintext with AES-256-GCM
-// under a fresh IV and the AAD, writes one JSON log line and one hash-chained audit line
+// under a fresh IV and the AAD (with xkslab's native addon, one OpenSSL context for the key, where
+// it loads; node:crypto otherwise), writes one JSON log line and one hash-chained audit line
 // (write(2) each, before the answer, as xkslab does) and answers compact JSON. Beside bare
 // node:http it shows what share of a CPU target the XKS work itself takes.
 //
@@ -11,6 +12,7 @@
 import { createCipheriv, createHmac, hash, randomBytes } from 'node:crypto';
 import { openSync, writeSync } from 'node:fs';
 import { createServer } from 'node:http';
+import { loadAesGcm } from '@xkslab/aes-gcm-native';
 import { SigningKeyCache, verifyRequest } from '@xkslab/sigv4';
 import { listenBaseline } from './listen.mjs';
 
@@ -30,6 +32,27 @@ const key = randomBytes(32);
 const log = openSync(logPath, 'a');
 const audit = openSync(auditPath, 'a');
 let chain = '0'.repeat(64);
+const native = loadAesGcm().binding;
+const context = native?.newContext();
+
+/**
+ * AES-256-GCM under `key`: ciphertext and tag, Base64.
+ * @param {Buffer} iv @param {Buffer} plaintext @param {Buffer} aad
+ */
+function seal(iv, plaintext, aad) {
+  if (native && context) {
+    const sealed = native.encrypt(context, key, iv, plaintext, aad);
+    const out = Buffer.from(sealed.buffer, sealed.byteOffset, sealed.byteLength);
+    return {
+      ciphertext: out.toString('base64', 0, plaintext.length),
+      tag: out.toString('base64', plaintext.length),
+    };
+  }
+  const cipher = createCipheriv('aes-256-gcm', key, iv);
+  cipher.setAAD(aad);
+  const ciphertext = Buffer.concat([cipher.update(plaintext), cipher.final()]);
+  return { ciphertext: ciphertext.toString('base64'), tag: cipher.getAuthTag().toString('base64') };
+}
 
 /**
  * The call's answer, or undefined when its signature does not verify.
@@ -50,14 +73,11 @@ function encrypt(req, body) {
   if (!verified.ok) return undefined;
   const call = JSON.parse(body.toString('utf8'));
   const iv = randomBytes(12);
-  const cipher = createCipheriv('aes-256-gcm', key, iv);
-  if (call.additionalAuthenticatedData) {
-    cipher.setAAD(Buffer.from(call.additionalAuthenticatedData, 'base64'));
-  }
-  const ciphertext = Buffer.concat([
-    cipher.update(Buffer.from(call.plaintext, 'base64')),
-    cipher.final(),
-  ]);
+  const sealed = seal(
+    iv,
+    Buffer.from(call.plaintext, 'base64'),
+    Buffer.from(call.additionalAuthenticatedData ?? '', 'base64'),
+  );
   const meta = call.requestMetadata ?? {};
   const time = new Date().toISOString();
   writeSync(
@@ -75,8 +95,8 @@ function encrypt(req, body) {
   chain = hash('sha256', entry, 'hex');
   writeSync(audit, `${entry}\n`);
   return JSON.stringify({
-    authenticationTag: cipher.getAuthTag().toString('base64'),
-    ciphertext: ciphertext.toString('base64'),
+    authenticationTag: sealed.tag,
+    ciphertext: sealed.ciphertext,
     initializationVector: iv.toString('base64'),
   });
 }
