@@ -35,6 +35,22 @@ typedef struct {
   size_t length;
 } Bytes;
 
+/* Marks the externals this addon made, so that no other external is ever taken for a context. */
+static const napi_type_tag KEY_CONTEXT_TAG = {0x786b736c61622d61ULL, 0x65732d67636d2d31ULL};
+
+/* The KeyContext behind `value`, or NULL when it is not one of this addon's contexts. */
+static KeyContext *as_context(napi_env env, napi_value value) {
+  napi_valuetype type;
+  bool tagged = false;
+  KeyContext *k = NULL;
+  if (napi_typeof(env, value, &type) != napi_ok || type != napi_external) return NULL;
+  if (napi_check_object_type_tag(env, value, &KEY_CONTEXT_TAG, &tagged) != napi_ok || !tagged) {
+    return NULL;
+  }
+  if (napi_get_value_external(env, value, (void **)&k) != napi_ok) return NULL;
+  return k;
+}
+
 static void release_context(KeyContext *k) {
   if (k->released) return;
   EVP_CIPHER_CTX_free(k->ctx);
@@ -75,10 +91,8 @@ static int get_bytes(napi_env env, napi_value value, Bytes *out) {
 }
 
 static int get_context(napi_env env, napi_value value, KeyContext **out) {
-  napi_valuetype type;
-  if (napi_typeof(env, value, &type) != napi_ok || type != napi_external) return 0;
-  if (napi_get_value_external(env, value, (void **)out) != napi_ok) return 0;
-  return !(*out)->released;
+  *out = as_context(env, value);
+  return *out != NULL && !(*out)->released;
 }
 
 /*
@@ -121,6 +135,9 @@ static napi_value new_context(napi_env env, napi_callback_info info) {
     free(k);
     return throw_openssl(env, "could not create a key context");
   }
+  if (napi_type_tag_object(env, external, &KEY_CONTEXT_TAG) != napi_ok) {
+    return throw_openssl(env, "could not tag a key context");
+  }
   return external;
 }
 
@@ -129,11 +146,9 @@ static napi_value release(napi_env env, napi_callback_info info) {
   napi_value argv[1];
   KeyContext *k;
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  napi_valuetype type;
-  if (argc < 1 || napi_typeof(env, argv[0], &type) != napi_ok || type != napi_external) {
+  if (argc < 1 || (k = as_context(env, argv[0])) == NULL) {
     return throw_type(env, "release(context): not a key context");
   }
-  napi_get_value_external(env, argv[0], (void **)&k);
   release_context(k);
   return NULL;
 }

@@ -14,7 +14,6 @@ export { isVcmError, VcmError } from './crypto/errors.ts';
 export { unwrapKey, wrapKey } from './crypto/key-wrap.ts';
 export { nobleEngine } from './crypto/noble-engine.ts';
 export { pooledRandom } from './crypto/random-pool.ts';
-export { nativeEngine } from './engines/native-engine.ts';
 export { nodeEngine } from './engines/node-engine.ts';
 export type { EngineChoice, EngineSelection } from './engines/select-engine.ts';
 export { cipherEngine, selectEngine } from './engines/select-engine.ts';
