@@ -49,3 +49,9 @@ export function checkDecryptArgs(
     throw new VcmError('INVALID_CIPHERTEXT', INVALID_CIPHERTEXT_MESSAGE);
   }
 }
+
+/** Ciphertext || tag (as noble and the native addon return them) split into its two parts, as views. */
+export function splitSealed(sealed: Uint8Array): { ciphertext: Uint8Array; tag: Uint8Array } {
+  const split = sealed.length - GCM_TAG_BYTES;
+  return { ciphertext: sealed.subarray(0, split), tag: sealed.subarray(split) };
+}

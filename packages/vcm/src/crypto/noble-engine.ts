@@ -2,7 +2,12 @@ import { gcm } from '@noble/ciphers/aes.js';
 import type { CipherEngine } from './cipher-engine.ts';
 import { GCM_TAG_BYTES } from './constants.ts';
 import { VcmError } from './errors.ts';
-import { checkDecryptArgs, checkEncryptArgs, INVALID_CIPHERTEXT_MESSAGE } from './gcm-params.ts';
+import {
+  checkDecryptArgs,
+  checkEncryptArgs,
+  INVALID_CIPHERTEXT_MESSAGE,
+  splitSealed,
+} from './gcm-params.ts';
 
 /**
  * AES-256-GCM on @noble/ciphers (pure JS, audited). NIST SP 800-38D: 96-bit IVs form J0 directly,
@@ -16,9 +21,7 @@ export const nobleEngine: CipherEngine = Object.freeze({
   encrypt(key: Uint8Array, iv: Uint8Array, plaintext: Uint8Array, aad: Uint8Array) {
     checkEncryptArgs(key, iv, plaintext, aad);
     // noble returns ciphertext || tag (SP 800-38D §7.1 step 7 output C, T).
-    const sealed = gcm(key, iv, aad).encrypt(plaintext);
-    const split = sealed.length - GCM_TAG_BYTES;
-    return { ciphertext: sealed.subarray(0, split), tag: sealed.subarray(split) };
+    return splitSealed(gcm(key, iv, aad).encrypt(plaintext));
   },
 
   decrypt(

@@ -5,6 +5,7 @@ import {
   checkDecryptArgs,
   checkEncryptArgs,
   INVALID_CIPHERTEXT_MESSAGE,
+  splitSealed,
 } from '../crypto/gcm-params.ts';
 
 /**
@@ -38,9 +39,7 @@ export function nativeEngine(binding: AesGcmBinding): CipherEngine {
 
     encrypt(key: Uint8Array, iv: Uint8Array, plaintext: Uint8Array, aad: Uint8Array) {
       checkEncryptArgs(key, iv, plaintext, aad);
-      const sealed = binding.encrypt(contextFor(key), key, iv, plaintext, aad);
-      const split = plaintext.length;
-      return { ciphertext: sealed.subarray(0, split), tag: sealed.subarray(split) };
+      return splitSealed(binding.encrypt(contextFor(key), key, iv, plaintext, aad));
     },
 
     decrypt(
