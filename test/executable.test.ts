@@ -80,11 +80,16 @@ describe.skipIf(!linuxX64)('the single executable', { timeout: 90_000 }, () => {
     ]);
   });
 
-  it('serves a signed XKS health check and the dashboard from its assets', async () => {
+  it('serves a signed XKS health check (on node:crypto) and the dashboard from its assets', async () => {
     const server = await startXkslab(options());
     try {
       const health = await healthOk(await defaultKeyStoreTarget(server.port, server.dataDir));
       expect(health.xksProxyFleetSize).toBeGreaterThan(0);
+      // The executable does not carry the native AES-GCM addon: auto serves on node:crypto.
+      expect(server.logs().find((l) => l.msg === 'listening')).toMatchObject({
+        engine: 'node',
+        nativeUnavailable: expect.stringMatching(/^no native AES-GCM addon at /),
+      });
 
       const login = await rawRequest({ port: server.port, method: 'GET', path: '/ui/login' });
       expect(login.status).toBe(200);
