@@ -1,8 +1,8 @@
 /**
  * The single executable (`pnpm build:exe`): built here into a temporary directory from the current
  * sources, then run with an environment of its own: a PATH with no `node`, a HOME and working
- * directory outside the repository. Its LevelDB addon comes from the executable's assets through
- * the private cache under $HOME/.cache/xkslab.
+ * directory outside the repository. Its LevelDB and AES-GCM addons come from the executable's
+ * assets through the private cache under $HOME/.cache/xkslab.
  */
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -80,16 +80,26 @@ describe.skipIf(!linuxX64)('the single executable', { timeout: 90_000 }, () => {
     ]);
   });
 
-  it('serves a signed XKS health check (on node:crypto) and the dashboard from its assets', async () => {
+  it('serves a signed XKS health check on the native engine and the dashboard from its assets', async () => {
     const server = await startXkslab(options());
     try {
       const health = await healthOk(await defaultKeyStoreTarget(server.port, server.dataDir));
       expect(health.xksProxyFleetSize).toBeGreaterThan(0);
-      // The executable does not carry the native AES-GCM addon: auto serves on node:crypto.
-      expect(server.logs().find((l) => l.msg === 'listening')).toMatchObject({
-        engine: 'node',
-        nativeUnavailable: expect.stringMatching(/^no native AES-GCM addon at /),
-      });
+      // The native AES-GCM engine's addon is an asset too, placed beside LevelDB's in the cache.
+      const listening = server.logs().find((l) => l.msg === 'listening');
+      expect(listening).toMatchObject({ engine: 'native' });
+      expect(listening).not.toHaveProperty('nativeUnavailable');
+      const cache = join(home, '.cache', 'xkslab');
+      const placed: string[] = [];
+      for (const digest of await readdir(cache)) {
+        for (const name of await readdir(join(cache, digest))) {
+          const bytes = await readFile(join(cache, digest, name));
+          expect(createHash('sha256').update(bytes).digest('hex'), name).toBe(digest);
+          expect((await stat(join(cache, digest, name))).mode & 0o777).toBe(0o600);
+          placed.push(name);
+        }
+      }
+      expect(placed.sort()).toEqual(['classic_level.node', 'xkslab_aes_gcm.node']);
 
       const login = await rawRequest({ port: server.port, method: 'GET', path: '/ui/login' });
       expect(login.status).toBe(200);

@@ -11,7 +11,8 @@
  *                                       suite runs.
  *   node scripts/build.mjs exe OUTFILE  a Node.js single executable application (SEA) at OUTFILE:
  *                                       a CommonJS bundle of everything, classic-level included,
- *                                       whose LevelDB addon and dashboard files are SEA assets.
+ *                                       whose LevelDB addon, AES-GCM addon and dashboard files
+ *                                       are SEA assets.
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -83,10 +84,15 @@ async function buildBundle() {
  * loader finds it unusable and `--engine auto` uses node:crypto.
  */
 async function copyAesGcmAddon(dir) {
+  await mkdir(dir, { recursive: true });
+  await copyFile(aesGcmAddonFile(), join(dir, AES_GCM_ADDON));
+}
+
+/** The addon as @xkslab/aes-gcm-native's build made it. */
+function aesGcmAddonFile() {
   const require = createRequire(join(APP_DIR, 'package.json'));
   const pkg = dirname(require.resolve('@xkslab/aes-gcm-native/package.json'));
-  await mkdir(dir, { recursive: true });
-  await copyFile(join(pkg, 'build', 'Release', AES_GCM_ADDON), join(dir, AES_GCM_ADDON));
+  return join(pkg, 'build', 'Release', AES_GCM_ADDON);
 }
 
 /** The package directory (the one holding package.json) of a bundled input under node_modules. */
@@ -185,7 +191,9 @@ async function buildExecutable(outfile) {
     const code = await readFile(mainCjs, 'utf8');
     await writeFile(mainCjs, code.replace(/^(.*\n)#!.*\n/, '$1'));
 
-    const assets = { [ADDON_ASSET]: addonFile };
+    // The native AES-GCM engine's addon: placed in the same private cache as LevelDB's when a
+    // command asks for the engine (src/sea/aes-gcm-addon.ts).
+    const assets = { [ADDON_ASSET]: addonFile, [AES_GCM_ADDON]: aesGcmAddonFile() };
     for (const name of await readdir(STATIC_DIR)) assets[`static/${name}`] = join(STATIC_DIR, name);
     const blob = join(work, 'sea-prep.blob');
     const config = join(work, 'sea-config.json');

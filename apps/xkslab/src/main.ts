@@ -14,6 +14,7 @@ import { UsageError } from './cli/flags.ts';
 import type { Host } from './cli/host.ts';
 import { didYouMean } from './cli/suggest.ts';
 import { pkcs11PinSource } from './pkcs11-pin.ts';
+import { loadAesGcmAddon } from './sea/aes-gcm-addon.ts';
 import { closeServer, listen } from './server.ts';
 import { ask, waitForEnter } from './terminal.ts';
 import { asUserFacing, UserFacingError } from './user-facing-error.ts';
@@ -66,6 +67,7 @@ function host(): Host {
     /** The CSPRNG of the process, pooled: one randomBytes call per 4 KiB, not per IV. */
     random: pooledRandom((n: number) => new Uint8Array(randomBytes(n))),
     pkcs11Pin: pkcs11PinSource((name) => process.env[name]),
+    loadAesGcm: loadAesGcmAddon,
   };
 }
 

@@ -15,7 +15,7 @@ export { unwrapKey, wrapKey } from './crypto/key-wrap.ts';
 export { nobleEngine } from './crypto/noble-engine.ts';
 export { pooledRandom } from './crypto/random-pool.ts';
 export { nodeEngine } from './engines/node-engine.ts';
-export type { EngineChoice, EngineSelection } from './engines/select-engine.ts';
+export type { AddonLoader, EngineChoice, EngineSelection } from './engines/select-engine.ts';
 export { cipherEngine, selectEngine } from './engines/select-engine.ts';
 export type { Pkcs11Config, Pkcs11PinSource } from './pkcs11/pkcs11-config.ts';
 export { checkPkcs11Config } from './pkcs11/pkcs11-config.ts';

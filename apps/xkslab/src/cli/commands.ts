@@ -113,6 +113,7 @@ export const COMMANDS = [
       masterKeyFromEnv: host.env.masterKey,
       privateFiles: host.privateFiles,
       pkcs11Pin: host.pkcs11Pin,
+      loadAesGcm: host.loadAesGcm,
     }),
   ),
   single(KMS_COMMAND, (host, rest) =>
@@ -129,6 +130,7 @@ export const COMMANDS = [
       makeTempDir: host.makeTempDir,
       removeDir: host.removeDir,
       waitForEnter: host.terminal.waitForEnter,
+      loadAesGcm: host.loadAesGcm,
     }),
   ),
   single(CONFORMANCE_COMMAND, (host, rest) =>

@@ -7,7 +7,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DEFAULT_REGION, KmsJsonClient, type XksCallRecord } from '@xkslab/kms-emulator';
-import { type RecordStore, selectEngine } from '@xkslab/vcm';
+import { type AddonLoader, type RecordStore, selectEngine } from '@xkslab/vcm';
 import { AUDIT_LOG_FILE, AuditLog } from '../audit/audit-log.ts';
 import { type DemoProxyCall, runDemoStory } from '../demo/demo-story.ts';
 import { generateAccessKeyId, generateSecretAccessKey } from '../keystores/credentials.ts';
@@ -36,6 +36,8 @@ export type DemoCommandDeps = {
   waitForEnter: () => Promise<void>;
   clock: () => Date;
   random: (n: number) => Uint8Array;
+  /** Loads the `native` engine's addon; absent: from the package's own places. */
+  loadAesGcm?: AddonLoader;
 };
 
 /** A URL for a bound address; a wildcard address (0.0.0.0, ::) is reached on loopback. */
@@ -85,7 +87,7 @@ async function startDemo(
   const store = await deps.openStore(join(dir, 'db'));
   const { vcm, registry } = await openCore({
     store,
-    engine: selectEngine('auto').engine,
+    engine: (deps.loadAesGcm ? selectEngine('auto', deps.loadAesGcm) : selectEngine('auto')).engine,
     masterKey: deps.random(32),
     random: deps.random,
   });

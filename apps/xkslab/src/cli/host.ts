@@ -4,7 +4,7 @@
  * builds once (the only file that reads the environment) and every command's run takes what it
  * needs from (commands.ts).
  */
-import type { LevelRecordStore, Pkcs11PinSource } from '@xkslab/vcm';
+import type { AddonLoader, LevelRecordStore, Pkcs11PinSource } from '@xkslab/vcm';
 import type { closeServer, listen } from '../server.ts';
 import type { CommandIo } from './command-io.ts';
 
@@ -40,4 +40,6 @@ export type Host = {
   random: (n: number) => Uint8Array;
   /** Reads a `pkcs11` module's PIN from the environment variable or file its config names. */
   pkcs11Pin: Pkcs11PinSource;
+  /** Finds and loads the `native` engine's addon (the single executable's embedded copy, or the package's). */
+  loadAesGcm: AddonLoader;
 };

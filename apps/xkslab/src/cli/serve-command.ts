@@ -7,7 +7,7 @@
 import { access, constants, mkdir, writeFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { LevelRecordStore, type Pkcs11PinSource, type Vcm } from '@xkslab/vcm';
+import { type AddonLoader, LevelRecordStore, type Pkcs11PinSource, type Vcm } from '@xkslab/vcm';
 import { AUDIT_LOG_FILE, AuditLog } from '../audit/audit-log.ts';
 import { KMS_CONFIG_FILE, serveBanner } from '../banner.ts';
 import type { WorkerGroup } from '../cluster/primary.ts';
@@ -67,6 +67,8 @@ export type ServeDeps = {
   random: (n: number) => Uint8Array;
   /** The PIN of a `pkcs11` module (main.ts reads the environment); absent: such modules fail. */
   pkcs11Pin?: Pkcs11PinSource;
+  /** Loads the `native` engine's addon; absent: from the package's own places. */
+  loadAesGcm?: AddonLoader;
 };
 
 /** A start-up failure outside the user's arguments: exit 1 with one clear line. */
@@ -368,7 +370,7 @@ export async function serve(args: readonly string[], given: ServeDeps): Promise<
   };
   deps.privateFiles();
   if (isClusterWorker()) return serveWorker(options, deps);
-  const p = await planServe(options, deps.io);
+  const p = await planServe(options, deps.io, deps.loadAesGcm);
   let handler: FetchHandler = startingAnswer;
   const bound =
     options.workers > 1

@@ -7,7 +7,13 @@ import { stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { SeedDocument } from '@xkslab/kms-emulator';
 import type { SeedFile } from '@xkslab/protocol';
-import { type EngineChoice, type EngineSelection, isVcmError, selectEngine } from '@xkslab/vcm';
+import {
+  type AddonLoader,
+  type EngineChoice,
+  type EngineSelection,
+  isVcmError,
+  selectEngine,
+} from '@xkslab/vcm';
 import { type Logger, serverLogger, warningsOnly } from '../logger.ts';
 import { checkSeedModules } from '../seed.ts';
 import type { ListenTls } from '../server.ts';
@@ -41,9 +47,9 @@ export type ServePlan = {
 };
 
 /** The engine for --engine. `native` asked for by name must load; `auto` falls back to node. */
-function planEngine(choice: EngineChoice): EngineSelection {
+function planEngine(choice: EngineChoice, loader: AddonLoader | undefined): EngineSelection {
   try {
-    return selectEngine(choice);
+    return loader === undefined ? selectEngine(choice) : selectEngine(choice, loader);
   } catch (e) {
     if (!isVcmError(e, 'NOT_SUPPORTED')) throw e;
     throw new UserFacingError(
@@ -103,7 +109,11 @@ async function prepareTls(
  * Everything that can fail on the user's input fails here, before the data directory is touched:
  * the limits, the seed, its module references (for a new directory) and the TLS files.
  */
-export async function planServe(options: ServeOptions, io: CommandIo): Promise<ServePlan> {
+export async function planServe(
+  options: ServeOptions,
+  io: CommandIo,
+  loadAesGcm?: AddonLoader,
+): Promise<ServePlan> {
   const limits = {
     maxPlaintextBytes: options.maxPlaintextBytes,
     maxAadBytes: options.maxAadBytes,
@@ -131,7 +141,7 @@ export async function planServe(options: ServeOptions, io: CommandIo): Promise<S
     seed: options.seed,
     newDataDir: isNew,
   });
-  const engine = planEngine(options.engine);
+  const engine = planEngine(options.engine, loadAesGcm);
   const { tls, devTls, warnings } = await prepareTls(options, dataDir, logger);
   return {
     options,

@@ -16,7 +16,7 @@ export const CLASSIC_LEVEL_ASSET = 'classic_level.node';
  * The cache root: $XDG_CACHE_HOME when it is an absolute path, otherwise ~/.cache. This runs when
  * the bundle first requires classic-level, before main.ts, so it reads the environment itself.
  */
-function cacheRoot(): string {
+export function cacheRoot(): string {
   // biome-ignore lint/style/noProcessEnv: runs at module load, before main.ts can pass anything in
   const xdg = process.env.XDG_CACHE_HOME;
   if (xdg && isAbsolute(xdg)) return xdg;
@@ -38,7 +38,10 @@ export function loadClassicLevelAddon(sha256: string): unknown {
   const raw = getRawAsset(CLASSIC_LEVEL_ASSET);
   const bytes = typeof raw === 'string' ? new TextEncoder().encode(raw) : new Uint8Array(raw);
   try {
-    return loadAddon({ bytes, sha256, fileName: CLASSIC_LEVEL_ASSET }, cacheRoot());
+    return loadAddon(
+      { bytes, sha256, fileName: CLASSIC_LEVEL_ASSET, what: 'LevelDB' },
+      cacheRoot(),
+    );
   } catch (e) {
     if (!(e instanceof NativeAddonError)) throw e;
     process.stderr.write(`xkslab: ${e.message}\n`);

@@ -16,7 +16,12 @@ const PREBUILD = join(
 const linuxX64 = process.platform === 'linux' && process.arch === 'x64';
 
 function addonOf(bytes: Uint8Array, fileName = 'thing.node'): EmbeddedAddon {
-  return { bytes, fileName, sha256: createHash('sha256').update(bytes).digest('hex') };
+  return {
+    bytes,
+    fileName,
+    what: 'test',
+    sha256: createHash('sha256').update(bytes).digest('hex'),
+  };
 }
 
 describe('native addon cache', () => {

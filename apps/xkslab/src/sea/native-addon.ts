@@ -30,6 +30,8 @@ export type EmbeddedAddon = {
   readonly sha256: string;
   /** The cache file's name, e.g. `classic_level.node`. */
   readonly fileName: string;
+  /** What it is, for messages: `LevelDB` for classic_level.node. */
+  readonly what: string;
 };
 
 export class NativeAddonError extends Error {
@@ -139,7 +141,7 @@ export function placeAddon(addon: EmbeddedAddon, cacheRoot: string): string {
   } catch (e) {
     if (e instanceof NativeAddonError) throw e;
     throw new NativeAddonError(
-      `cannot write the LevelDB addon cache under ${appDir} (${(e as Error).message}); set XDG_CACHE_HOME to a writable directory`,
+      `cannot write the ${addon.what} addon cache under ${appDir} (${(e as Error).message}); set XDG_CACHE_HOME to a writable directory`,
       { cause: e },
     );
   }

@@ -171,3 +171,25 @@ describe('cipherEngine', () => {
     );
   });
 });
+
+describe('selectEngine with a loader of its own', () => {
+  it('uses the loader once, and auto falls back to node with its reason', () => {
+    let calls = 0;
+    const missing = () => {
+      calls++;
+      return { reason: 'no addon here' };
+    };
+    expect(selectEngine('auto', missing)).toEqual({
+      engine: nodeEngine,
+      nativeUnavailable: 'no addon here',
+    });
+    expect(selectEngine('auto', missing).engine).toBe(nodeEngine);
+    expect(calls).toBe(1);
+    expect(() => cipherEngine('native', missing)).toThrow(
+      expect.objectContaining({
+        code: 'NOT_SUPPORTED',
+        message: expect.stringMatching(/no addon here/),
+      }),
+    );
+  });
+});
