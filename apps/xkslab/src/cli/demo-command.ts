@@ -87,7 +87,7 @@ async function startDemo(
   const store = await deps.openStore(join(dir, 'db'));
   const { vcm, registry } = await openCore({
     store,
-    engine: (deps.loadAesGcm ? selectEngine('auto', deps.loadAesGcm) : selectEngine('auto')).engine,
+    engine: selectEngine('auto', deps.loadAesGcm).engine,
     masterKey: deps.random(32),
     random: deps.random,
   });

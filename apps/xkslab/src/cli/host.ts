@@ -40,6 +40,6 @@ export type Host = {
   random: (n: number) => Uint8Array;
   /** Reads a `pkcs11` module's PIN from the environment variable or file its config names. */
   pkcs11Pin: Pkcs11PinSource;
-  /** Finds and loads the `native` engine's addon (the single executable's embedded copy, or the package's). */
+  /** Loads the `native` engine's addon: the single executable's embedded copy, or the package's. */
   loadAesGcm: AddonLoader;
 };

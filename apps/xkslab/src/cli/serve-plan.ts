@@ -49,7 +49,7 @@ export type ServePlan = {
 /** The engine for --engine. `native` asked for by name must load; `auto` falls back to node. */
 function planEngine(choice: EngineChoice, loader: AddonLoader | undefined): EngineSelection {
   try {
-    return loader === undefined ? selectEngine(choice) : selectEngine(choice, loader);
+    return selectEngine(choice, loader);
   } catch (e) {
     if (!isVcmError(e, 'NOT_SUPPORTED')) throw e;
     throw new UserFacingError(
