@@ -140,10 +140,10 @@ export async function startXkslab({
 
 /**
  * Starts bench/load/bare-server.mjs (node:http, or https with `tls`) and resolves with its port.
- * @param {{ tls?: { cert: string, key: string } | undefined }} [options]
+ * @param {{ tls?: { cert: string, key: string } | undefined, nodeArgs?: string[] }} [options]
  */
-export function startBare({ tls } = {}) {
-  return startBaseline('bare-server.mjs', tls ? [tls.cert, tls.key] : []);
+export function startBare({ tls, nodeArgs = [] } = {}) {
+  return startBaseline('bare-server.mjs', tls ? [tls.cert, tls.key] : [], nodeArgs);
 }
 
 /** Starts bench/load/hono-server.mjs, the framework floor, and resolves with its port. */
@@ -157,23 +157,28 @@ export const FLOOR_CASE = 'XKS encrypt floor (no framework)';
 /**
  * Starts bench/load/floor-server.mjs, the floor of an XKS encrypt (SigV4, AES-GCM, a log line and
  * an audit line on bare node:http), for `credential`; it writes its lines into `dir`.
- * @param {Credential} credential @param {string} dir
+ * @param {Credential} credential @param {string} dir @param {string[]} [nodeArgs]
  */
-export function startFloor(credential, dir) {
-  return startBaseline('floor-server.mjs', [
-    credential.accessKeyId,
-    credential.secretAccessKey,
-    join(dir, 'floor.log'),
-    join(dir, 'floor-audit.log'),
-  ]);
+export function startFloor(credential, dir, nodeArgs = []) {
+  return startBaseline(
+    'floor-server.mjs',
+    [
+      credential.accessKeyId,
+      credential.secretAccessKey,
+      join(dir, 'floor.log'),
+      join(dir, 'floor-audit.log'),
+    ],
+    nodeArgs,
+  );
 }
 
 /**
- * Starts a baseline server script of bench/load (it prints `... port N` once listening).
- * @param {string} script @param {string[]} args
+ * Starts a baseline server script of bench/load (it prints `... port N` once listening), with
+ * `nodeArgs` for node itself (a profiler's flags).
+ * @param {string} script @param {string[]} args @param {string[]} [nodeArgs]
  */
-async function startBaseline(script, args) {
-  const child = spawn(process.execPath, [join(BENCH_DIR, 'load', script), ...args], {
+async function startBaseline(script, args, nodeArgs = []) {
+  const child = spawn(process.execPath, [...nodeArgs, join(BENCH_DIR, 'load', script), ...args], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const port = await new Promise((done, fail) => {
