@@ -17,7 +17,7 @@ import {
   sleep,
 } from './lib/common.mjs';
 import { runLoad, summarize } from './lib/load.mjs';
-import { rssMiB } from './lib/proc.mjs';
+import { cpuMs, rssMiB } from './lib/proc.mjs';
 import {
   benchSeed,
   FLOOR_CASE,
@@ -158,7 +158,7 @@ export async function closedLoopBench(opts) {
     /**
      * A checked case of xkslab against the bare server of the same protocol.
      * @param {string} name
-     * @param {{ url: string; port: number }} server
+     * @param {{ url: string; port: number; pid: number | undefined }} server
      * @param {Operation} op
      * @param {{ baseline?: string; sealed?: SealedWithAad[] }} [more]
      */
@@ -166,6 +166,7 @@ export async function closedLoopBench(opts) {
       name,
       baseline: more.baseline ?? 'bare node:http',
       url: server.url,
+      pid: server.pid,
       pool: () => poolFor(server, credential, more.sealed ?? sealed, op),
       check: true,
     });
@@ -174,12 +175,14 @@ export async function closedLoopBench(opts) {
         name: 'bare node:http',
         baseline: 'bare node:http',
         url: `http://127.0.0.1:${bare.port}`,
+        pid: bare.pid,
         pool: () => poolFor(xks, credential, sealed, 'encrypt'),
       },
       {
         name: FLOOR_CASE,
         baseline: 'bare node:http',
         url: `http://127.0.0.1:${floor.port}`,
+        pid: floor.pid,
         pool: () => poolFor(xks, credential, sealed, 'encrypt'),
       },
       .../** @type {Operation[]} */ (['health', 'metadata', 'encrypt', 'decrypt']).map((op) =>
@@ -196,6 +199,7 @@ export async function closedLoopBench(opts) {
         name: 'bare node:https',
         baseline: 'bare node:https',
         url: `https://127.0.0.1:${bareTls.port}`,
+        pid: bareTls.pid,
         pool: () => poolFor(xks, credential, sealed, 'encrypt'),
       });
     }
@@ -209,6 +213,9 @@ export async function closedLoopBench(opts) {
     }
     /** @type {Map<string, ClosedRun[]>} */
     const runs = new Map(cases.map((c) => [c.name, []]));
+    /** Server CPU time per request of each round (from /proc): closed loop, a server is CPU-bound. */
+    /** @type {Map<string, number[]>} */
+    const cpuUs = new Map(cases.map((c) => [c.name, []]));
     const rssBefore = await rssMiB(xks.pid);
     // Warm-up: a short run of each case, not recorded (JIT, connection set-up, caches).
     for (const c of cases) {
@@ -223,13 +230,17 @@ export async function closedLoopBench(opts) {
     }
     for (let round = 0; round < opts.rounds; round++) {
       for (const c of cases) {
+        const pool = c.pool();
+        const cpuBefore = await cpuMs(c.pid);
         const result = await runLoad('closed', {
           url: c.url,
           connections: opts.connections,
           durationSec: opts.duration,
-          requests: c.pool(),
+          requests: pool,
         });
+        const cpuUsed = (await cpuMs(c.pid)) - cpuBefore;
         runs.get(c.name)?.push(result);
+        cpuUs.get(c.name)?.push((cpuUsed * 1000) / result.requests);
         await sleep(200);
       }
     }
@@ -237,6 +248,7 @@ export async function closedLoopBench(opts) {
     const results = cases.map((c) => ({
       ...summarize(c.name, runs.get(c.name) ?? [], runs.get(c.baseline) ?? []),
       baseline: c.baseline,
+      cpuUsPerRequest: round(median(cpuUs.get(c.name) ?? []), 1),
     }));
     const httpEnc = results.find((r) => r.case === 'xkslab encrypt');
     const httpsEnc = results.find((r) => r.case === 'xkslab encrypt https');
@@ -244,11 +256,22 @@ export async function closedLoopBench(opts) {
     const bareHttp = results.find((r) => r.case === 'bare node:http');
     printTable(
       `XKS over loopback, ${opts.connections} connections, ${opts.rounds} round(s) x ${opts.duration} s, median of rounds (load generator: autocannon in its own process, pre-signed pool of ${POOL})`,
-      ['case', 'req/s', 'vs baseline', 'p50 ms', 'p99 ms', 'max ms', 'non-2xx', 'errors'],
+      [
+        'case',
+        'req/s',
+        'vs baseline',
+        'CPU us/req',
+        'p50 ms',
+        'p99 ms',
+        'max ms',
+        'non-2xx',
+        'errors',
+      ],
       results.map((r) => [
         r.case,
         fmtInt(r.reqPerSec),
         `${fmtRatio(r.ratioToBare)} ${r.baseline === r.case ? '(baseline)' : `of ${r.baseline}`}`,
+        r.cpuUsPerRequest,
         fmtMs(r.latencyMs.p50),
         fmtMs(r.latencyMs.p99),
         fmtMs(r.latencyMs.max),
