@@ -4,7 +4,7 @@
 // are benchmarked by packages/vcm/bench and packages/sigv4/bench.
 //
 // Flags (after `pnpm bench --`) or BENCH_* variables: --quick, --only http,rate,scale,
-// --duration S, --rounds N, --connections N, --rate R, --rate-duration S, --scale-max N,
+// --duration S, --rounds N, --connections N, --rate R, --rate-duration S, --rate-rounds N, --scale-max N,
 // --scale-rounds N, --engine auto|native|node|noble. Writes bench/results/xks-http.json, xks-rate.json, xks-scale.json.
 import { closedLoopBench } from './http.mjs';
 import { benchOptions, machineInfo, machineLine, writeResult } from './lib/common.mjs';
@@ -18,7 +18,7 @@ if (process.argv.includes('--help')) {
   --quick                 short runs (2 s measurements, 1 round, 1,000 keys)
   --only http,rate,scale  sections to run (default all)
   --duration S --rounds N --connections N   closed-loop HTTP measurements
-  --rate R --rate-duration S                fixed-rate run
+  --rate R --rate-duration S --rate-rounds N   fixed-rate run: S seconds a case, in N interleaved rounds (6)
   --scale-max N --scale-rounds N            key store scale
   --engine auto|native|node|noble  AES-GCM engine of the server (default auto, as serve)
   --compare PATH          another build's main.js, measured beside this one

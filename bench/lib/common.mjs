@@ -123,6 +123,11 @@ export function benchOptions(argv = process.argv.slice(2), env = process.env) {
     connections: num(flag('connections') ?? env.BENCH_CONNECTIONS, 16),
     /** Seconds of the fixed-rate run. */
     rateDuration: num(flag('rate-duration') ?? env.BENCH_RATE_DURATION_S, quick ? 5 : 60),
+    /**
+     * Interleaved rounds the fixed-rate seconds are split into: each case runs a round in turn, so
+     * a slow minute of the host falls on every case alike.
+     */
+    rateRounds: num(flag('rate-rounds') ?? env.BENCH_RATE_ROUNDS, quick ? 1 : 6),
     rate: num(flag('rate') ?? env.BENCH_RATE, 1800),
     scaleMax: num(flag('scale-max') ?? env.BENCH_SCALE_MAX, quick ? 1000 : 100_000),
     /** 10-s open-loop rounds per key store size: a p99 of 5,000 requests moves with a few stalls. */

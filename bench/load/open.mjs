@@ -11,9 +11,11 @@
 // own cold start into the first 50 ms, and in a 5 s run those answers alone moved the p99.
 //
 // Config (JSON file, argv[2]): { url, rate, durationSec, requests: [...], maxSockets, timeoutMs,
-// warmConnections }.
+// warmConnections, latencies }.
 // Prints one JSON line: counts, achieved rate, latency percentiles (ms) from the due time, and
-// the service time (from the actual send), plus how far the scheduler ever lagged.
+// the service time (from the actual send), plus how far the scheduler ever lagged; with
+// `latencies: true` also every request's latency (ms, to the microsecond), so the runs of several
+// rounds can be judged as one.
 import { readFileSync } from 'node:fs';
 import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
@@ -150,5 +152,10 @@ process.stdout.write(
     maxSchedulerLagMs: maxLagMs,
     latencyMs: pick(latency),
     serviceMs: pick(service),
+    ...(config.latencies === true
+      ? {
+          latenciesMs: Array.from(latency.subarray(0, total), (ms) => Math.round(ms * 1000) / 1000),
+        }
+      : {}),
   })}\n`,
 );
