@@ -18,6 +18,7 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { newCredential } from '@xkslab/conformance/testing';
 import {
+  benchOptions,
   fmtRatio,
   machineInfo,
   machineLine,
@@ -48,7 +49,7 @@ function option(name, fallback) {
   const at = process.argv.indexOf(`--${name}`);
   return at < 0 ? fallback : (process.argv[at + 1] ?? fallback);
 }
-const rate = Number(option('rate', '1800'));
+const { rate } = benchOptions();
 const seconds = Number(option('seconds', '20'));
 const top = Number(option('top', '30'));
 const cases = option('cases', CASES.join(',')).split(',');
@@ -80,12 +81,7 @@ const nodeArgs = [
 async function start(name) {
   if (name === 'bare') return startBare({ nodeArgs });
   if (name === 'floor') return startFloor(credential, dir, nodeArgs);
-  const x = await startXkslab({
-    dataDir: join(dir, 'data'),
-    seed: benchSeed(credential),
-    nodeArgs,
-  });
-  return { port: x.port, pid: x.pid, stop: () => x.stop('SIGTERM') };
+  return startXkslab({ dataDir: join(dir, 'data'), seed: benchSeed(credential), nodeArgs });
 }
 
 /**
@@ -95,12 +91,21 @@ async function start(name) {
 function readSamples(file) {
   const out = spawnSync(
     'perf',
-    ['report', '-i', file, '--no-children', '--sort', 'dso,sym', '--stdio', '-g', 'none'].concat([
+    [
+      'report',
+      '-i',
+      file,
+      '--no-children',
+      '--sort',
+      'dso,sym',
+      '--stdio',
+      '-g',
+      'none',
       '-F',
       'sample,dso,sym',
       '-t',
       SEP,
-    ]),
+    ],
     { encoding: 'utf8', maxBuffer: 256 * 2 ** 20 },
   );
   if (out.status !== 0) throw new Error(`perf report failed: ${out.stderr}`);

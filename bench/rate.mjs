@@ -122,7 +122,7 @@ function combine(rounds, seconds, rss) {
  * @returns {Promise<Case[]>}
  */
 async function interleaved(opts, specs) {
-  const rounds = Math.max(1, opts.rateRounds);
+  const rounds = opts.rateRounds;
   const seconds = opts.rateDuration / rounds;
   for (const c of specs) {
     await runLoad('open', { url: c.url, rate: opts.rate, durationSec: 2, requests: c.pool() });
@@ -200,7 +200,7 @@ function judge(cases) {
  */
 function printRows(opts, rows) {
   printTable(
-    `Fixed rate ${opts.rate} req/s for ${opts.rateDuration} s each, in ${Math.max(1, opts.rateRounds)} interleaved round(s) (open loop, latency from each request's due time; CPU from /proc, ratios the median of the rounds')`,
+    `Fixed rate ${opts.rate} req/s for ${opts.rateDuration} s each, in ${opts.rateRounds} interleaved round(s) (open loop, latency from each request's due time; CPU from /proc, ratios the median of the rounds')`,
     [
       'case',
       'requests',
@@ -257,7 +257,7 @@ function resultOf(opts, rows) {
     settings: {
       rate: opts.rate,
       durationSec: opts.rateDuration,
-      rounds: Math.max(1, opts.rateRounds),
+      rounds: opts.rateRounds,
       engine: engineUsed(opts.engine),
       compare: opts.compare,
       generator:

@@ -127,7 +127,7 @@ export function benchOptions(argv = process.argv.slice(2), env = process.env) {
      * Interleaved rounds the fixed-rate seconds are split into: each case runs a round in turn, so
      * a slow minute of the host falls on every case alike.
      */
-    rateRounds: num(flag('rate-rounds') ?? env.BENCH_RATE_ROUNDS, quick ? 1 : 6),
+    rateRounds: Math.max(1, num(flag('rate-rounds') ?? env.BENCH_RATE_ROUNDS, quick ? 1 : 6)),
     rate: num(flag('rate') ?? env.BENCH_RATE, 1800),
     scaleMax: num(flag('scale-max') ?? env.BENCH_SCALE_MAX, quick ? 1000 : 100_000),
     /** 10-s open-loop rounds per key store size: a p99 of 5,000 requests moves with a few stalls. */
