@@ -4,11 +4,17 @@
 // (bench/lib/ab.mjs: closed loop, rounds alternate, server CPU time per encrypt from /proc). The
 // CPU the part costs is 1 - (CPU without it / CPU with it). The copies are for measuring only:
 // one skips SigV4 after the first verification, one drops the audit entry, one the log line, one
-// the metrics observation, one the schema validation. Each patch names the exact bundle text it
-// replaces and stops with an error when the bundle no longer has it (the code moved: update the
-// patch), so a figure never comes from a copy that skipped nothing.
+// the metrics observation, one the schema validation, and three product stages: the module
+// deadline, the key store quota and the authorization policies. Each patch names the exact bundle
+// text it replaces and stops with an error when the bundle no longer has it (the code moved:
+// update the patch), so a figure never comes from a copy that skipped nothing.
 //
-//   node bench/ab-parts.mjs [ROUNDS] [PART ...]     (after pnpm build)
+// --together takes every chosen part out of one copy instead: what the server would cost without
+// all of them, the bound on what dropping them could buy. --rate R runs the rounds at R req/s
+// (10 s each) instead of closed loop. --keep PATH leaves the last copy at PATH (beside main.js),
+// so `pnpm bench --compare PATH` can measure it against bare node:http in the same run.
+//
+//   node bench/ab-parts.mjs [ROUNDS] [PART ...] [--together] [--rate R] [--keep PATH]
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { newCredential } from '@xkslab/conformance/testing';
@@ -44,49 +50,96 @@ const PARTS = {
     from: '  const parsed = ctx.route.schema.safeParse(ctx.json);',
     to: '  const parsed = { success: true, data: ctx.json };',
   },
+  deadline: {
+    what: 'the module deadline (a timer per call)',
+    from: '  return withDeadline(callRoute(ctx), ctx.deps.moduleTimeoutMs);',
+    to: '  return callRoute(ctx);',
+  },
+  quota: {
+    what: 'the key store quota',
+    from: '    quota: quotaStage,',
+    to: '    quota: () => {},',
+  },
+  policies: {
+    what: 'the kill switch and the authorization policies',
+    from: '    authorize: authorizeStage,',
+    to: '    authorize: () => {},',
+  },
 };
 
 const args = process.argv.slice(2);
-const rounds = Number(args[0] ?? 4);
-const chosen = args.length > 1 ? args.slice(1) : Object.keys(PARTS);
+/** @param {string} name */
+const flagValue = (name) => {
+  const i = args.indexOf(`--${name}`);
+  return i === -1 ? undefined : args[i + 1];
+};
+const together = args.includes('--together');
+const rate = args.includes('--rate') ? Number(flagValue('rate')) : undefined;
+if (rate !== undefined && !(rate > 0))
+  throw new Error('--rate takes requests per second, e.g. --rate 1800');
+const keep = flagValue('keep');
+const positional = args.filter(
+  (a, i) => !a.startsWith('--') && !['--rate', '--keep'].includes(args[i - 1] ?? ''),
+);
+const rounds = Number(positional[0] ?? 4);
+const chosen = positional.length > 1 ? positional.slice(1) : Object.keys(PARTS);
+for (const name of chosen) {
+  if (PARTS[name] === undefined)
+    throw new Error(`unknown part ${name}; parts: ${Object.keys(PARTS)}`);
+}
 assertBuilt();
 const bundle = await readFile(MAIN_JS, 'utf8');
 const credential = newCredential();
+
+/**
+ * The bundle with `names` taken out; stops when a patch's text is not in it exactly once.
+ * @param {string[]} names
+ */
+function without(names) {
+  let text = bundle;
+  for (const name of names) {
+    const part = /** @type {{ from: string, to: string }} */ (PARTS[name]);
+    // esbuild prints double quotes; the patches are written as in the source.
+    const from = part.from.replaceAll("'", '"');
+    const count = text.split(from).length - 1;
+    if (count !== 1) {
+      throw new Error(`${name}: the bundle has ${count} copies of ${JSON.stringify(from)}, not 1`);
+    }
+    text = text.replace(from, part.to.replaceAll("'", '"'));
+  }
+  return text;
+}
+
 /** @type {string[][]} */
 const rows = [];
-for (const name of chosen) {
-  const part = PARTS[name];
-  if (part === undefined) throw new Error(`unknown part ${name}; parts: ${Object.keys(PARTS)}`);
-  // esbuild prints double quotes; the patches are written as in the source.
-  const from = part.from.replaceAll("'", '"');
-  const count = bundle.split(from).length - 1;
-  if (count !== 1) {
-    throw new Error(`${name}: the bundle has ${count} copies of ${JSON.stringify(from)}, not 1`);
-  }
+const groups = together ? [chosen] : chosen.map((name) => [name]);
+for (const names of groups) {
+  const label = names.join('+');
   // Beside main.js: the bundle finds its static files relative to itself.
-  const copy = join(MAIN_JS, '..', `main.ab-without-${name}.js`);
-  await writeFile(copy, bundle.replace(from, part.to.replaceAll("'", '"')));
+  const copy = keep ?? join(MAIN_JS, '..', `main.ab-without-${label}.js`);
+  await writeFile(copy, without(names));
   try {
     const a = await abSide('this build', { label: 'ab-parts', credential });
-    const b = await abSide(`without ${name}`, { label: 'ab-parts', credential, mainJs: copy });
-    await runAb([a, b], { credential, rounds, cpu: { server: cpuMs } });
+    const b = await abSide(`without ${label}`, { label: 'ab-parts', credential, mainJs: copy });
+    await runAb([a, b], { credential, rounds, rate, cpu: { server: cpuMs } });
     await stopAb([a, b]);
     const withPart = a.cpuUs.server ?? [];
     const ratios = (b.cpuUs.server ?? []).map((v, i) => v / (withPart[i] ?? Number.NaN));
     const share = 1 - median(ratios);
     rows.push([
-      name,
-      part.what,
+      label,
+      names.map((n) => PARTS[n]?.what).join('; '),
       String(median(withPart)),
       ratios.map((r) => r.toFixed(2)).join(' '),
       `${(share * 100).toFixed(0)}% (${Math.round(share * median(withPart))} us)`,
     ]);
   } finally {
-    await rm(copy, { force: true });
+    if (keep === undefined) await rm(copy, { force: true });
   }
 }
+if (keep !== undefined) console.log(`kept the copy without ${groups.at(-1)?.join('+')}: ${keep}`);
 printTable(
-  `What each part of an encrypt costs: server CPU per encrypt with and without it (${rounds} interleaved rounds of 3 s, closed loop)`,
+  `What each part of an encrypt costs: server CPU per encrypt with and without it (${rounds} interleaved rounds, ${rate === undefined ? '3 s closed loop' : `10 s at ${rate} req/s`})`,
   ['part', 'taken out', 'CPU us with', 'without/with per round', 'share of CPU'],
   rows,
   2,
