@@ -16,7 +16,7 @@
 //
 //   node bench/ab-parts.mjs [ROUNDS] [PART ...] [--together] [--rate R] [--keep PATH]
 import { readFile, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { newCredential } from '@xkslab/conformance/testing';
 import { abSide, runAb, stopAb } from './lib/ab.mjs';
 import { MAIN_JS, median, printTable } from './lib/common.mjs';
@@ -78,6 +78,18 @@ const rate = args.includes('--rate') ? Number(flagValue('rate')) : undefined;
 if (rate !== undefined && !(rate > 0))
   throw new Error('--rate takes requests per second, e.g. --rate 1800');
 const keep = flagValue('keep');
+if (args.includes('--keep') && (keep === undefined || keep.startsWith('--'))) {
+  throw new Error(
+    '--keep takes a path beside main.js, e.g. --keep apps/xkslab/dist/main.stripped.js',
+  );
+}
+// The bundle finds its static files relative to itself, so a kept copy must sit beside main.js.
+if (keep !== undefined && resolve(keep) === MAIN_JS) {
+  throw new Error(`--keep ${keep} would overwrite the build itself: name another file beside it`);
+}
+if (keep !== undefined && dirname(resolve(keep)) !== dirname(MAIN_JS)) {
+  throw new Error(`--keep ${keep}: the copy must sit beside ${MAIN_JS}`);
+}
 const positional = args.filter(
   (a, i) => !a.startsWith('--') && !['--rate', '--keep'].includes(args[i - 1] ?? ''),
 );
