@@ -10,17 +10,11 @@
 // throughput: a change that costs CPU shows there; a change that only adds latency shows in req/s.
 import { newCredential } from '@xkslab/conformance/testing';
 import { abSide, perRound, runAb, stopAb } from './lib/ab.mjs';
-import { median } from './lib/common.mjs';
+import { median, takeOption } from './lib/common.mjs';
 import { cpuMs } from './lib/proc.mjs';
 
-/** The value of `--name VALUE`, and the arguments without both. */
-function option(/** @type {string[]} */ argv, /** @type {string} */ name) {
-  const at = argv.indexOf(name);
-  if (at < 0) return { rest: argv };
-  return { value: argv[at + 1], rest: argv.filter((_, i) => i !== at && i !== at + 1) };
-}
-const rateOption = option(process.argv.slice(2), '--rate');
-const otherArgsOption = option(rateOption.rest, '--other-args');
+const rateOption = takeOption(process.argv.slice(2), '--rate');
+const otherArgsOption = takeOption(rateOption.rest, '--other-args');
 const rate = rateOption.value === undefined ? undefined : Number(rateOption.value);
 const otherArgs = otherArgsOption.value?.split(' ').filter(Boolean) ?? [];
 const [other, roundsArg, opArg] = otherArgsOption.rest;

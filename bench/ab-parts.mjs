@@ -19,7 +19,7 @@ import { readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { newCredential } from '@xkslab/conformance/testing';
 import { abSide, runAb, stopAb } from './lib/ab.mjs';
-import { MAIN_JS, median, printTable } from './lib/common.mjs';
+import { MAIN_JS, median, printTable, takeOption } from './lib/common.mjs';
 import { cpuMs } from './lib/proc.mjs';
 import { assertBuilt } from './lib/servers.mjs';
 
@@ -67,18 +67,16 @@ const PARTS = {
   },
 };
 
-const args = process.argv.slice(2);
-/** @param {string} name */
-const flagValue = (name) => {
-  const i = args.indexOf(`--${name}`);
-  return i === -1 ? undefined : args[i + 1];
-};
-const together = args.includes('--together');
-const rate = args.includes('--rate') ? Number(flagValue('rate')) : undefined;
-if (rate !== undefined && !(rate > 0))
+const rateOption = takeOption(process.argv.slice(2), '--rate');
+const keepOption = takeOption(rateOption.rest, '--keep');
+const together = keepOption.rest.includes('--together');
+const positional = keepOption.rest.filter((a) => a !== '--together');
+const rate = rateOption.given ? Number(rateOption.value) : undefined;
+if (rate !== undefined && !(rate > 0)) {
   throw new Error('--rate takes requests per second, e.g. --rate 1800');
-const keep = flagValue('keep');
-if (args.includes('--keep') && (keep === undefined || keep.startsWith('--'))) {
+}
+const keep = keepOption.value;
+if (keepOption.given && (keep === undefined || keep.startsWith('--'))) {
   throw new Error(
     '--keep takes a path beside main.js, e.g. --keep apps/xkslab/dist/main.stripped.js',
   );
@@ -90,9 +88,6 @@ if (keep !== undefined && resolve(keep) === MAIN_JS) {
 if (keep !== undefined && dirname(resolve(keep)) !== dirname(MAIN_JS)) {
   throw new Error(`--keep ${keep}: the copy must sit beside ${MAIN_JS}`);
 }
-const positional = args.filter(
-  (a, i) => !a.startsWith('--') && !['--rate', '--keep'].includes(args[i - 1] ?? ''),
-);
 const rounds = Number(positional[0] ?? 4);
 const chosen = positional.length > 1 ? positional.slice(1) : Object.keys(PARTS);
 for (const name of chosen) {

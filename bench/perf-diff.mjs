@@ -24,6 +24,7 @@ import {
   machineLine,
   printTable,
   round,
+  takeOption,
   writeResult,
 } from './lib/common.mjs';
 import { runLoad } from './lib/load.mjs';
@@ -46,8 +47,7 @@ const CASES = /** @type {const} */ (['bare', 'floor', 'xkslab']);
 
 /** @param {string} name @param {string} fallback */
 function option(name, fallback) {
-  const at = process.argv.indexOf(`--${name}`);
-  return at < 0 ? fallback : (process.argv[at + 1] ?? fallback);
+  return takeOption(process.argv, `--${name}`).value ?? fallback;
 }
 const { rate } = benchOptions();
 const seconds = Number(option('seconds', '20'));

@@ -100,6 +100,22 @@ export const fmtRatio = (/** @type {number} */ x) =>
 export const sleep = (/** @type {number} */ ms) => new Promise((r) => setTimeout(r, ms));
 
 /**
+ * `--name VALUE` taken out of `argv`: whether it was given, its value, and the arguments without
+ * both (the positional ones, for scripts that take a few of each).
+ * @param {string[]} argv @param {string} name
+ * @returns {{ given: boolean, value: string | undefined, rest: string[] }}
+ */
+export function takeOption(argv, name) {
+  const at = argv.indexOf(name);
+  if (at < 0) return { given: false, value: undefined, rest: argv };
+  return {
+    given: true,
+    value: argv[at + 1],
+    rest: argv.filter((_, i) => i !== at && i !== at + 1),
+  };
+}
+
+/**
  * Command-line flags shared by every bench section. `pnpm bench -- --scale-max 1000000` reaches
  * here through turbo; BENCH_* environment variables do the same (turbo passes them through).
  */
